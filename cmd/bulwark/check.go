@@ -1,0 +1,46 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/bulwark-gw/bulwark/internal/config"
+)
+
+// check validates config files and prints every diagnostic. Exit status: 0 clean
+// or warnings only, 1 errors, 2 usage.
+func check(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var files []string
+	fs.Func("c", "config file (repeatable; further files may follow the flags)", func(s string) error {
+		files = append(files, s)
+		return nil
+	})
+	strict := fs.Bool("strict", false, "treat warnings as errors")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	files = append(files, fs.Args()...)
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "bulwark check: name a config file with -c FILE")
+		return 2
+	}
+	status := 0
+	for _, f := range files {
+		_, diags := config.Load(f)
+		for _, d := range diags {
+			fmt.Fprintln(stdout, d.String())
+		}
+		errs, warns := len(diags.Errors()), len(diags.Warnings())
+		switch {
+		case errs > 0 || (*strict && warns > 0):
+			fmt.Fprintf(stdout, "%s: %d error(s), %d warning(s)\n", f, errs, warns)
+			status = 1
+		default:
+			fmt.Fprintf(stdout, "%s: ok (%d warning(s))\n", f, warns)
+		}
+	}
+	return status
+}

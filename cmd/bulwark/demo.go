@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/bulwark-gw/bulwark/examples"
+	"github.com/bulwark-gw/bulwark/internal/demo"
+	"github.com/bulwark-gw/bulwark/internal/server"
+)
+
+// demo runs the bundled shop API on loopback and Bulwark in front of it, using
+// examples/demo.yaml with the addresses from the flags.
+func runDemo(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "gateway address")
+	adminAddr := fs.String("admin", "127.0.0.1:9090", "admin API address (loopback)")
+	upstreamAddr := fs.String("upstream", "127.0.0.1:9001", "demo shop address (loopback only)")
+	dir := fs.String("dir", "", "folder for the demo's config and SQLite store (default: a temporary folder, removed at exit)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := demoRun(*listen, *adminAddr, *upstreamAddr, *dir, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "bulwark demo:", err)
+		return 1
+	}
+	return 0
+}
+
+func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writer) error {
+	// The shop is vulnerable on purpose: never let it listen beyond loopback.
+	host, _, err := net.SplitHostPort(upstreamAddr)
+	if err != nil {
+		return fmt.Errorf("-upstream: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return errors.New("-upstream must be a loopback address: the demo shop is deliberately vulnerable")
+	}
+	shop, err := demo.New()
+	if err != nil {
+		return err
+	}
+	defer shop.Close()
+	ln, err := net.Listen("tcp", upstreamAddr)
+	if err != nil {
+		return fmt.Errorf("demo shop listener: %w", err)
+	}
+	shopSrv := &http.Server{Handler: shop.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = shopSrv.Serve(ln) }()
+	defer shopSrv.Close()
+	upstreamURL := "http://" + ln.Addr().String()
+
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "bulwark-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	cfgPath, err := writeDemoConfig(dir, listen, adminAddr, upstreamURL)
+	if err != nil {
+		return err
+	}
+	if os.Getenv("BULWARK_ADMIN_TOKEN") == "" {
+		token, err := randomToken()
+		if err != nil {
+			return err
+		}
+		os.Setenv("BULWARK_ADMIN_TOKEN", token)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ready := func(a server.Addrs) {
+		fmt.Fprintf(stdout, "Bulwark demo running.\n  gateway:   http://%s\n  admin:     http://%s\n  demo shop: %s (direct, unprotected)\n  config:    %s\n\n", a.Proxy, a.Admin, upstreamURL, cfgPath)
+		fmt.Fprintf(stdout, "Admin token (export it to try the admin API):\n  export BULWARK_ADMIN_TOKEN=%s\n\n", os.Getenv("BULWARK_ADMIN_TOKEN"))
+		fmt.Fprint(stdout, demo.Tour("http://"+a.Proxy, upstreamURL, "http://"+a.Admin))
+		fmt.Fprintln(stdout, "\nAudit events follow as JSON lines. Ctrl-C stops the demo.")
+	}
+	err = server.Run(ctx, cfgPath, server.Options{Logger: newLogger(stderr, "warn"), Stdout: stdout, Ready: ready})
+	if errors.Is(err, server.ErrConfig) {
+		return fmt.Errorf("the demo config %s is invalid (see the diagnostics above)", cfgPath)
+	}
+	return err
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// writeDemoConfig writes examples/demo.yaml into dir with the listener and
+// upstream addresses replaced, editing the YAML tree rather than the text.
+func writeDemoConfig(dir, listen, adminAddr, upstreamURL string) (string, error) {
+	src, err := examples.FS.ReadFile("demo.yaml")
+	if err != nil {
+		return "", err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return "", fmt.Errorf("embedded demo config: %w", err)
+	}
+	root := doc.Content[0]
+	edits := []struct {
+		path  []string
+		value string
+	}{
+		{[]string{"server", "listen"}, listen},
+		{[]string{"admin", "listen"}, adminAddr},
+	}
+	for _, e := range edits {
+		n := lookup(root, e.path...)
+		if n == nil {
+			return "", fmt.Errorf("embedded demo config lacks %v", e.path)
+		}
+		n.Value = e.value
+	}
+	apis := lookup(root, "apis")
+	if apis == nil || len(apis.Content) == 0 {
+		return "", errors.New("embedded demo config lacks apis")
+	}
+	targets := lookup(apis.Content[0], "upstream", "targets")
+	if targets == nil || len(targets.Content) != 1 {
+		return "", errors.New("embedded demo config lacks apis[0].upstream.targets")
+	}
+	targets.Content[0].Value = upstreamURL
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "bulwark-demo.yaml")
+	return path, os.WriteFile(path, out, 0o600)
+}
+
+// lookup follows mapping keys from n.
+func lookup(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+			}
+		}
+		n = next
+	}
+	return n
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binPath is the bulwark binary built once for the end-to-end tests.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bulwark-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "bulwark")
+	build := exec.Command("go", "build", "-race", "-o", binPath, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build bulwark:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const testToken = "e2e-admin-token-0123456789abcdef"
+
+// proc is a running bulwark process.
+type proc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdout *lockedBuf
+	stderr *lockedBuf
+	addrs  map[string]string
+	done   chan error
+}
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// writeConfig writes a config file into dir and returns its path.
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, "bulwark.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startBulwark runs `bulwark <args>` and waits for the "bulwark started" log line.
+func startBulwark(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(binPath, args...)
+	p.cmd.Env = append(os.Environ(), "BULWARK_ADMIN_TOKEN="+testToken)
+	p.cmd.Stdout = p.stdout
+	pr, pw := io.Pipe()
+	p.cmd.Stderr = io.MultiWriter(p.stderr, pw)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait(); pw.Close() }()
+	started := make(chan map[string]string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sent := false
+		for sc.Scan() {
+			var line map[string]any
+			if !sent && json.Unmarshal(sc.Bytes(), &line) == nil && line["msg"] == "bulwark started" {
+				a := map[string]string{}
+				for _, k := range []string{"proxy", "admin", "metrics"} {
+					a[k], _ = line[k].(string)
+				}
+				started <- a
+				sent = true
+			}
+		}
+		if !sent {
+			close(started)
+		}
+	}()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("bulwark stderr:\n%s", p.stderr.String())
+		}
+	})
+	select {
+	case a, ok := <-started:
+		if !ok {
+			t.Fatalf("bulwark exited before starting:\n%s", p.stderr.String())
+		}
+		p.addrs = a
+	case <-time.After(60 * time.Second):
+		t.Fatalf("bulwark did not start:\n%s", p.stderr.String())
+	}
+	return p
+}
+
+func (p *proc) url(path string) string   { return "http://" + p.addrs["proxy"] + path }
+func (p *proc) admin(path string) string { return "http://" + p.addrs["admin"] + path }
+
+// stop sends sig and waits for the exit.
+func (p *proc) stop(sig syscall.Signal) error {
+	p.t.Helper()
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(60 * time.Second):
+		p.t.Fatal("bulwark did not exit")
+		return nil
+	}
+}
+
+// waitFor polls cond until it holds or a generous deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+type problem struct {
+	Type      string `json:"type"`
+	Status    int    `json:"status"`
+	Code      string `json:"code"`
+	Detail    string `json:"detail"`
+	RequestID string `json:"request_id"`
+}
+
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func get(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	return do(t, req)
+}
+
+// mustProblem decodes a problem JSON answer and checks its status and code.
+func mustProblem(t *testing.T, resp *http.Response, body []byte, status int, code string) problem {
+	t.Helper()
+	var p problem
+	if resp.StatusCode != status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("want %d problem, got %d %s: %s", status, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("problem JSON: %v: %s", err, body)
+	}
+	if p.Code != code || p.Status != status || p.RequestID == "" || p.RequestID != resp.Header.Get("X-Request-Id") {
+		t.Fatalf("want code %s, got %+v (X-Request-Id %q)", code, p, resp.Header.Get("X-Request-Id"))
+	}
+	return p
+}

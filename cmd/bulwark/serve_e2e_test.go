@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	execpkg "os/exec"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// upstream is a real backend that echoes what it received.
+func upstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow":
+			time.Sleep(1500 * time.Millisecond) // an in-flight request during shutdown
+		case "/events":
+			w.Header().Set("Content-Type", "text/event-stream")
+			for i := 1; i <= 3; i++ {
+				fmt.Fprintf(w, "data: %d\n\n", i)
+				w.(http.Flusher).Flush()
+				time.Sleep(20 * time.Millisecond)
+			}
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"method": r.Method, "path": r.URL.Path, "raw_path": r.URL.RawPath, "query": r.URL.RawQuery,
+			"xff": r.Header.Get("X-Forwarded-For"), "request_id": r.Header.Get("X-Request-Id"), "body": string(body),
+		})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func baseConfig(up string, extraRoutes string) string {
+	return `server:
+  listen: 127.0.0.1:0
+  shutdown_grace: 10s
+admin:
+  listen: 127.0.0.1:0
+  token: ${env:BULWARK_ADMIN_TOKEN}
+store: sqlite:audit.db
+audit:
+  stdout: true
+  store: true
+limits:
+  max_body: 1KiB
+  json_max_depth: 4
+apis:
+  - name: shop
+    upstream: ` + up + `
+    routes:
+      - match: GET /users/{id}
+      - match: GET,POST /orders
+      - match: GET /slow
+      - match: GET /events
+` + extraRoutes
+}
+
+func TestServeProxiesAndRefuses(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, baseConfig(up.URL, "")))
+
+	// A normal request reaches the upstream with the canonical path and a request id.
+	resp, body := get(t, p.url("/users//7/./?x=1"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET: %d %s", resp.StatusCode, body)
+	}
+	var echo map[string]string
+	_ = json.Unmarshal(body, &echo)
+	if echo["path"] != "/users/7/" || echo["query"] != "x=1" || echo["request_id"] != resp.Header.Get("X-Request-Id") {
+		t.Fatalf("upstream saw %v", echo)
+	}
+	// Client-sent X-Forwarded-For from an untrusted peer is not believed.
+	req, _ := http.NewRequest("GET", p.url("/users/1"), nil)
+	req.Header.Set("X-Forwarded-For", "6.6.6.6")
+	_, body = do(t, req)
+	_ = json.Unmarshal(body, &echo)
+	if echo["xff"] != "127.0.0.1" {
+		t.Fatalf("X-Forwarded-For = %q, want the real peer only", echo["xff"])
+	}
+
+	cases := []struct {
+		name, method, path, ctype, body string
+		status                          int
+		code                            string
+	}{
+		{"unknown route", "GET", "/nope", "", "", 404, "route_not_found"},
+		{"method not allowed", "DELETE", "/users/1", "", "", 405, "method_not_allowed"},
+		{"encoded slash", "GET", "/users/a%2Fb", "", "", 400, "path_invalid"},
+		{"nul byte", "GET", "/users/%00", "", "", 400, "path_invalid"},
+		{"escape above root", "GET", "/users/../../etc/passwd", "", "", 400, "path_invalid"},
+		{"body too large", "POST", "/orders", "application/json", `{"a":"` + strings.Repeat("x", 2048) + `"}`, 413, "body_too_large"},
+		{"wrong content type", "POST", "/orders", "application/xml", "<a/>", 415, "unsupported_media_type"},
+		{"json too deep", "POST", "/orders", "application/json", `{"a":{"b":{"c":{"d":{"e":1}}}}}`, 400, "json_too_deep"},
+		{"invalid json", "POST", "/orders", "application/json", `{"a":`, 400, "json_invalid"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, p.url("/"), strings.NewReader(c.body))
+			req.URL.Opaque = c.path // send the path bytes exactly as written
+			if c.ctype != "" {
+				req.Header.Set("Content-Type", c.ctype)
+			}
+			resp, body := do(t, req)
+			mustProblem(t, resp, body, c.status, c.code)
+			if c.status == 405 && resp.Header.Get("Allow") != "GET, HEAD" {
+				t.Fatalf("Allow = %q", resp.Header.Get("Allow"))
+			}
+		})
+	}
+
+	// A valid JSON body passes.
+	req, _ = http.NewRequest("POST", p.url("/orders"), strings.NewReader(`{"item":1}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body = do(t, req)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `{\"item\":1}`) {
+		t.Fatalf("POST: %d %s", resp.StatusCode, body)
+	}
+
+	// Server-sent events stream through.
+	resp, err := http.Get(p.url("/events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	var events []string
+	for sc.Scan() {
+		if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			events = append(events, d)
+		}
+	}
+	resp.Body.Close()
+	if strings.Join(events, ",") != "1,2,3" {
+		t.Fatalf("events = %v", events)
+	}
+
+	// Every request produced one audit line on stdout, never the query string.
+	waitFor(t, "audit lines", func() bool { return strings.Count(p.stdout.String(), "\n") >= len(cases)+4 })
+	for _, line := range strings.Split(strings.TrimSpace(p.stdout.String()), "\n") {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("audit line is not JSON: %q", line)
+		}
+		if strings.Contains(line, "x=1") {
+			t.Fatalf("audit line holds the query string: %s", line)
+		}
+	}
+	if !strings.Contains(p.stdout.String(), `"reason":"path_invalid"`) {
+		t.Fatalf("no path_invalid audit event in:\n%s", p.stdout.String())
+	}
+}
+
+func TestAdminAPIAndMetrics(t *testing.T) {
+	up := upstream(t)
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), baseConfig(up.URL, "")))
+	get(t, p.url("/users/1"))
+	get(t, p.url("/nope"))
+
+	resp, body := get(t, p.admin("/admin/api/routes"))
+	mustNoTokenProblem(t, resp, body)
+	req, _ := http.NewRequest("GET", p.admin("/admin/api/routes"), nil)
+	req.Header.Set("Authorization", "Bearer wrong-token")
+	resp, body = do(t, req)
+	mustNoTokenProblem(t, resp, body)
+
+	authed := func(path string) []byte {
+		req, _ := http.NewRequest("GET", p.admin(path), nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, body := do(t, req)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, body)
+		}
+		return body
+	}
+	if b := authed("/admin/api/routes"); !strings.Contains(string(b), "/users/{id}") {
+		t.Fatalf("routes: %s", b)
+	}
+	if b := authed("/admin/api/config"); strings.Contains(string(b), testToken) || !strings.Contains(string(b), `"shop"`) {
+		t.Fatalf("config summary leaks the token or lacks the api: %s", b)
+	}
+	if b := authed("/admin/api/upstreams"); !strings.Contains(string(b), up.URL) {
+		t.Fatalf("upstreams: %s", b)
+	}
+	waitFor(t, "denied event in the store", func() bool {
+		return strings.Contains(string(authed("/admin/api/audit?decision=deny")), "route_not_found")
+	})
+	if b := authed("/admin/api/audit?decision=allow&limit=5"); strings.Contains(string(b), "route_not_found") {
+		t.Fatalf("filter ignored: %s", b)
+	}
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if resp, body := get(t, p.admin(path)); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	_, body = get(t, p.admin("/metrics"))
+	for _, want := range []string{
+		`bulwark_requests_total{api="shop",decision="allow",route="GET /users/{id}",status="200"} 1`,
+		`bulwark_upstream_healthy{api="shop",target="` + up.URL + `"} 1`,
+		`bulwark_request_duration_seconds_bucket`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Fatalf("metrics lack %s", want)
+		}
+	}
+}
+
+func mustNoTokenProblem(t *testing.T, resp *http.Response, body []byte) {
+	t.Helper()
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" || !strings.Contains(string(body), "admin_unauthorized") {
+		t.Fatalf("want 401 admin_unauthorized, got %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestReloadSwapsValidAndKeepsOldOnInvalid(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, baseConfig(up.URL, ""))
+	p := startBulwark(t, "serve", "-c", cfg)
+	if resp, _ := get(t, p.url("/products")); resp.StatusCode != 404 {
+		t.Fatalf("before reload: %d", resp.StatusCode)
+	}
+
+	// A valid change with a new route, picked up on SIGHUP.
+	writeConfig(t, dir, baseConfig(up.URL, "      - match: GET /products\n"))
+	_ = p.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "reload via SIGHUP", func() bool { resp, _ := get(t, p.url("/products")); return resp.StatusCode == 200 })
+
+	// An invalid config (unknown field, bad duration) is refused; the old one keeps serving.
+	bad := baseConfig(up.URL, "      - match: GET /products\n        colour: blue\n") + "limits2: {}\n"
+	bad = strings.Replace(bad, "shutdown_grace: 10s", "shutdown_grace: ten", 1)
+	writeConfig(t, dir, bad)
+	_ = p.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "refusal logged", func() bool { return strings.Contains(p.stderr.String(), "config reload refused") })
+	for _, want := range []string{"bulwark.yaml:3:", "shutdown_grace", "colour", "limits2"} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Fatalf("refusal log lacks %q:\n%s", want, p.stderr.String())
+		}
+	}
+	if resp, _ := get(t, p.url("/products")); resp.StatusCode != 200 {
+		t.Fatalf("old config stopped serving: %d", resp.StatusCode)
+	}
+
+	// A change of the file alone (no signal) is picked up by the watcher.
+	writeConfig(t, dir, baseConfig(up.URL, "      - match: GET /catalog\n"))
+	waitFor(t, "reload via file watch", func() bool { resp, _ := get(t, p.url("/catalog")); return resp.StatusCode == 200 })
+	if resp, _ := get(t, p.url("/products")); resp.StatusCode != 404 {
+		t.Fatalf("removed route still served: %d", resp.StatusCode)
+	}
+	_, body := get(t, p.admin("/metrics"))
+	if !strings.Contains(string(body), `bulwark_config_reloads_total{result="error"} 1`) ||
+		!strings.Contains(string(body), `bulwark_config_reloads_total{result="ok"} 2`) {
+		t.Fatalf("reload metrics wrong:\n%s", grep(string(body), "reload"))
+	}
+}
+
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestSIGTERMDrainsInFlightAndKeepsAudit(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, baseConfig(up.URL, ""))
+	p := startBulwark(t, "serve", "-c", cfg)
+
+	var status atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(p.url("/slow"))
+		if err == nil {
+			status.Store(int32(resp.StatusCode))
+			resp.Body.Close()
+		}
+	}()
+	// Wait until the request is in flight at the gateway: the listener still accepts.
+	waitFor(t, "request in flight", func() bool {
+		c, err := net.Dial("tcp", p.addrs["proxy"])
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	time.Sleep(300 * time.Millisecond) // let the slow request reach the upstream
+	if err := p.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.stderr.String())
+	}
+	<-done
+	if status.Load() != 200 {
+		t.Fatalf("in-flight request got %d, want 200", status.Load())
+	}
+	// The acknowledged audit events survived the shutdown: a new process serves them.
+	p2 := startBulwark(t, "serve", "-c", cfg)
+	req, _ := http.NewRequest("GET", p2.admin("/admin/api/audit?route=GET%20/slow"), nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	_, body := do(t, req)
+	if !strings.Contains(string(body), `"status": 200`) {
+		t.Fatalf("audit event of the drained request missing after restart: %s", body)
+	}
+}
+
+func TestServeRefusesBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "apis:\n  - name: Bad Name\n    upstream: ftp://x\n    routes:\n      - match: GET /a/{id\n")
+	cmd := execpkg.Command(binPath, "serve", "-c", cfg)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("serve accepted a bad config:\n%s", out)
+	}
+	if !strings.Contains(string(out), "bulwark.yaml:2:") || !strings.Contains(string(out), "bulwark.yaml:3:") {
+		t.Fatalf("errors lack file:line:\n%s", out)
+	}
+	if _, err := os.Stat(dir + "/audit.db"); err == nil {
+		t.Fatal("a refused config still opened the store")
+	}
+}

@@ -1,0 +1,29 @@
+package audit
+
+import "time"
+
+// Decision values recorded in Event.Decision.
+const (
+	DecisionAllow = "allow" // the request reached the upstream
+	DecisionDeny  = "deny"  // a guard refused it
+	DecisionError = "error" // the upstream or the gateway failed
+)
+
+// Event is one request's audit record. Its JSON form is a documented, stable schema
+// (docs/audit.md). It never holds credentials, cookies, tokens or bodies.
+type Event struct {
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"request_id"`
+	API       string    `json:"api,omitempty"`
+	Route     string    `json:"route,omitempty"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"` // canonical path, never the query string
+	ClientIP  string    `json:"client_ip"`
+	Principal string    `json:"principal,omitempty"` // subject or consumer id, never a credential
+	Decision  string    `json:"decision"`
+	Reason    string    `json:"reason,omitempty"` // stable reason code of the deciding guard
+	Status    int       `json:"status"`
+	// LatencyMS is the time from the first byte read to the response written, in milliseconds.
+	LatencyMS float64 `json:"latency_ms"`
+	Upstream  string  `json:"upstream,omitempty"` // target that served the request
+}

@@ -1,0 +1,170 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Sink writes a batch of events somewhere durable. Write is called from one goroutine
+// per sink, never concurrently for the same Recorder. The batch is only valid during the
+// call (its memory is reused): a sink must copy what it keeps. Write must return soon
+// after ctx is cancelled; Close relies on that to honour its deadline.
+type Sink interface {
+	Write(ctx context.Context, batch []Event) error
+	Name() string
+}
+
+// Stats are the Recorder's cumulative counters. With several sinks, Written and the
+// sink part of Dropped count once per sink delivery.
+type Stats struct {
+	Queued     uint64 // events accepted by Record
+	Written    uint64 // events a sink wrote successfully
+	Dropped    uint64 // events lost: queue overflow, Record after Close, sink buffer full, sink failure, Close deadline
+	SinkErrors uint64 // failed sink Write calls, retries included
+}
+
+// Recorder is the bounded, non-blocking audit pipeline. Create it with NewRecorder,
+// call Start, Record from any goroutine, and Close once at shutdown.
+type Recorder struct {
+	cfg     Config
+	logger  *slog.Logger
+	queue   chan Event
+	workers []*sinkWorker
+	free    chan *batch
+	recent  *ring
+
+	mu     sync.RWMutex // Record holds it shared; Close takes it to set closed
+	closed bool
+
+	startOnce sync.Once
+	closeOnce sync.Once
+	stop      chan struct{} // closed by Close: the dispatcher drains and exits
+	done      chan struct{} // closed when every goroutine has exited
+	wg        sync.WaitGroup
+	ctx       context.Context // cancelled when Close runs out of time
+	cancel    context.CancelFunc
+
+	queued       atomic.Uint64
+	written      atomic.Uint64
+	queueDropped atomic.Uint64
+	sinkDropped  atomic.Uint64
+	sinkErrors   atomic.Uint64
+}
+
+// NewRecorder returns a Recorder delivering to sinks. It does nothing until Start.
+// A nil logger discards diagnostics.
+func NewRecorder(cfg Config, logger *slog.Logger, sinks ...Sink) *Recorder {
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Recorder{
+		cfg:    cfg,
+		logger: logger,
+		queue:  make(chan Event, cfg.QueueSize),
+		free:   make(chan *batch, cfg.sinkSlots()*len(sinks)+2),
+		recent: newRing(cfg.RecentSize),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		ctx:    ctx,
+		cancel: cancel,
+	}
+	for _, s := range sinks {
+		r.workers = append(r.workers, &sinkWorker{sink: s, in: make(chan *batch, cfg.sinkSlots())})
+	}
+	return r
+}
+
+// Start launches the dispatcher and one goroutine per sink. Calling it again does nothing.
+func (r *Recorder) Start() {
+	r.startOnce.Do(func() {
+		r.wg.Add(1 + len(r.workers))
+		go r.dispatch()
+		for _, w := range r.workers {
+			go r.runSink(w)
+		}
+		go func() {
+			r.wg.Wait()
+			r.cancel()
+			close(r.done)
+		}()
+	})
+}
+
+// Record queues e for the sinks. In OverflowDrop mode it never blocks: a full queue
+// drops e and counts it. In OverflowBlock mode it waits up to BlockTimeout first.
+// After Close, events are dropped and counted.
+func (r *Recorder) Record(e Event) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		r.queueDropped.Add(1)
+		return
+	}
+	select {
+	case r.queue <- e:
+		r.queued.Add(1)
+		return
+	default:
+	}
+	if r.cfg.Overflow == OverflowBlock && r.blockingSend(e) {
+		return
+	}
+	r.queueDropped.Add(1)
+}
+
+// blockingSend waits up to BlockTimeout for room in the queue.
+func (r *Recorder) blockingSend(e Event) bool {
+	t := time.NewTimer(r.cfg.BlockTimeout)
+	defer t.Stop()
+	select {
+	case r.queue <- e:
+		r.queued.Add(1)
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// Close stops accepting events and delivers everything queued before it to every sink.
+// If ctx ends first, sink writes are cancelled, the undelivered events are counted as
+// dropped, and the returned error wraps ctx.Err(). Close may be called more than once.
+func (r *Recorder) Close(ctx context.Context) error {
+	r.Start()
+	before := r.Stats().Dropped
+	r.closeOnce.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+		close(r.stop)
+	})
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+	}
+	r.cancel()
+	<-r.done
+	lost := r.Stats().Dropped - before
+	return fmt.Errorf("audit: close: %d events dropped while draining: %w", lost, ctx.Err())
+}
+
+// Stats returns the cumulative counters.
+func (r *Recorder) Stats() Stats {
+	return Stats{
+		Queued:     r.queued.Load(),
+		Written:    r.written.Load(),
+		Dropped:    r.queueDropped.Load() + r.sinkDropped.Load(),
+		SinkErrors: r.sinkErrors.Load(),
+	}
+}
+
+// Recent returns the newest recorded events matching f, newest first.
+func (r *Recorder) Recent(f Filter) []Event {
+	return r.recent.query(f)
+}

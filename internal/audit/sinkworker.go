@@ -1,0 +1,78 @@
+package audit
+
+import (
+	"time"
+)
+
+// sinkWorker is one sink with its own buffer of batches. full is owned by the
+// dispatcher; the streak fields by the sink's goroutine.
+type sinkWorker struct {
+	sink Sink
+	in   chan *batch
+	full bool
+
+	failing       bool
+	streakErrors  uint64
+	streakDropped uint64
+}
+
+// runSink writes every batch handed to w, in order, until its buffer is closed.
+func (r *Recorder) runSink(w *sinkWorker) {
+	defer r.wg.Done()
+	for b := range w.in {
+		r.deliver(w, b)
+		r.release(b)
+	}
+}
+
+// deliver writes b to w's sink, retrying with backoff; after maxAttempts, or once Close
+// has run out of time, the batch is dropped for this sink and counted.
+func (r *Recorder) deliver(w *sinkWorker, b *batch) {
+	n := uint64(len(b.events))
+	backoff := retryBackoff
+	for attempt := 0; attempt < maxAttempts && r.ctx.Err() == nil; attempt++ {
+		if attempt > 0 {
+			if !r.sleep(backoff) {
+				break
+			}
+			backoff *= 2
+		}
+		err := w.sink.Write(r.ctx, b.events)
+		if err == nil {
+			r.written.Add(n)
+			r.recovered(w)
+			return
+		}
+		r.sinkErrors.Add(1)
+		w.streakErrors++
+		if !w.failing {
+			w.failing = true
+			r.logger.Error("audit sink write failed; retrying, then dropping batches until it recovers",
+				"sink", w.sink.Name(), "err", err)
+		}
+	}
+	r.sinkDropped.Add(n)
+	w.streakDropped += n
+}
+
+// recovered logs the end of a failure streak, once.
+func (r *Recorder) recovered(w *sinkWorker) {
+	if !w.failing {
+		return
+	}
+	r.logger.Info("audit sink recovered", "sink", w.sink.Name(),
+		"failed_writes", w.streakErrors, "dropped_events", w.streakDropped)
+	w.failing, w.streakErrors, w.streakDropped = false, 0, 0
+}
+
+// sleep waits d, or returns false at once if Close has run out of time.
+func (r *Recorder) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.ctx.Done():
+		return false
+	}
+}

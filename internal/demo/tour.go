@@ -1,0 +1,58 @@
+package demo
+
+import "strings"
+
+// tourText is the tour with placeholders for the three base URLs.
+const tourText = `What to try (copy one command at a time into a shell)
+
+Through the gateway, {gateway}
+  log in as alice and keep her session token:
+    TOKEN=$(curl -s {gateway}/login -H 'Content-Type: application/json' \
+      -d '{"username":"alice","password":"alice-password"}' | sed -nE 's/.*"token": *"([^"]*)".*/\1/p')
+  a normal call, alice's own orders:
+    curl -s -H "Authorization: Bearer $TOKEN" {gateway}/users/1/orders
+  path traversal, refused with problem JSON (400):
+    curl -s '{gateway}/users/1/..%2f..%2fadmin/users'
+  a NUL byte in the path, refused (400):
+    curl -s '{gateway}/products/%00'
+  a method the route does not allow, refused (405):
+    curl -si -X PUT {gateway}/login
+  live order updates, server-sent events streamed through:
+    curl -N {gateway}/events
+
+Metrics and the admin API, {admin}
+  Prometheus metrics:
+    curl -s {admin}/metrics | grep '^bulwark_'
+  the routes Bulwark serves, then the requests it refused:
+    curl -s -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" {admin}/admin/api/routes
+    curl -s -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" '{admin}/admin/api/audit?decision=deny'
+
+Straight to the shop, {upstream}, with nothing in the way
+(the flaws later Bulwark guards stop):
+  BOLA, alice reads bob's order:
+    curl -s -H "Authorization: Bearer $TOKEN" {upstream}/orders/1004
+  excessive data exposure, password_hash, card_number and ssn:
+    curl -s {upstream}/users/2
+  SQL injection, every product, then the users table:
+    curl -s -G {upstream}/search --data-urlencode "q=' OR 1=1 --"
+    curl -s -G {upstream}/search --data-urlencode "q=' UNION SELECT id, username, password_hash, 0 FROM users --"
+  NoSQL injection, everyone's orders:
+    curl -s {upstream}/orders/search -H 'Content-Type: application/json' -d '{"filter":{"status":{"$ne":null}}}'
+  mass assignment, alice makes herself admin:
+    curl -s -X PATCH {upstream}/users/1 -H 'Content-Type: application/json' -d '{"role":"admin","is_admin":true}'
+  leaky errors, SQL text and a stack trace:
+    curl -s {upstream}/orders/abc
+`
+
+// Tour returns the "what to try" text that `bulwark demo` prints: curl
+// commands against the gateway, the admin listener and, to show what the
+// guards are for, the unprotected shop itself. The admin token is referred
+// to as $BULWARK_ADMIN_TOKEN.
+func Tour(gatewayURL, upstreamURL, adminURL string) string {
+	trim := func(u string) string { return strings.TrimSuffix(u, "/") }
+	return strings.NewReplacer(
+		"{gateway}", trim(gatewayURL),
+		"{upstream}", trim(upstreamURL),
+		"{admin}", trim(adminURL),
+	).Replace(tourText)
+}

@@ -1,0 +1,231 @@
+package gateway
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/metrics"
+	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/route"
+)
+
+// Recorder receives one audit event per request. *audit.Recorder implements it.
+type Recorder interface{ Record(e audit.Event) }
+
+// Gateway is the proxy listener's handler. It is safe for concurrent use; Swap
+// replaces its configuration atomically.
+type Gateway struct {
+	logger  *slog.Logger
+	metrics *metrics.Metrics
+	audit   Recorder
+	ids     *hygiene.IDs
+	now     func() time.Time
+
+	cur     atomic.Pointer[state]
+	swapMu  sync.Mutex // serialises Swap
+	unknown *metrics.RouteMetrics
+}
+
+// New builds a Gateway serving plan. The upstreams' health checks start at once.
+func New(plan *config.Plan, m *metrics.Metrics, rec Recorder, logger *slog.Logger) (*Gateway, error) {
+	ids, err := hygiene.NewIDs()
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{logger: logger, metrics: m, audit: rec, ids: ids, now: time.Now,
+		unknown: m.Route("", "")}
+	st, err := build(plan, m, logger)
+	if err != nil {
+		return nil, err
+	}
+	st.start()
+	g.cur.Store(st)
+	m.SetUpstreamSource(g.upstreamHealth)
+	return g, nil
+}
+
+// Swap builds plan and, only if that succeeds, makes it the serving state. The old
+// state's health checks stop; its in-flight requests finish undisturbed (their
+// transports stay usable until they return).
+func (g *Gateway) Swap(plan *config.Plan) error {
+	g.swapMu.Lock()
+	defer g.swapMu.Unlock()
+	st, err := build(plan, g.metrics, g.logger)
+	if err != nil {
+		return err
+	}
+	st.start()
+	old := g.cur.Swap(st)
+	if old != nil && old.cancel != nil {
+		old.cancel()
+	}
+	return nil
+}
+
+// Plan returns the serving plan.
+func (g *Gateway) Plan() *config.Plan { return g.cur.Load().plan }
+
+// Close stops health checks and idle connections of the serving state.
+func (g *Gateway) Close() {
+	if st := g.cur.Load(); st != nil {
+		st.close()
+	}
+}
+
+// UpstreamStatus is one API's upstream targets with their health.
+type UpstreamStatus struct {
+	API     string               `json:"api"`
+	Targets []proxy.TargetHealth `json:"targets"`
+}
+
+// Upstreams reports the health of every upstream target of the serving state.
+func (g *Gateway) Upstreams() []UpstreamStatus {
+	st := g.cur.Load()
+	out := make([]UpstreamStatus, 0, len(st.upstreams))
+	for _, up := range st.upstreams {
+		out = append(out, UpstreamStatus{API: up.Name(), Targets: up.Health()})
+	}
+	return out
+}
+
+func (g *Gateway) upstreamHealth() []metrics.UpstreamHealth {
+	var out []metrics.UpstreamHealth
+	for _, u := range g.Upstreams() {
+		for _, t := range u.Targets {
+			out = append(out, metrics.UpstreamHealth{API: u.API, Target: t.URL, Healthy: t.Healthy && !t.Ejected})
+		}
+	}
+	return out
+}
+
+// ServeHTTP runs the pipeline for one request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := g.now()
+	st := g.cur.Load()
+
+	client, peerTrusted := hygiene.ClientIP(r.RemoteAddr, r.Header, st.trusted)
+	reqID := hygiene.RequestID(g.ids, r.Header, peerTrusted)
+	sw := getWriter(w)
+	sw.Header().Set("X-Request-Id", reqID)
+	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
+	var entry *routeEntry
+	// The record runs even when a broken upstream stream aborts the handler.
+	defer g.finish(sw, &ev, &entry, start)
+
+	entry, p := g.admit(st, sw, r, &ev)
+	if p != nil {
+		g.deny(sw, reqID, p, &ev)
+		return
+	}
+	g.forward(sw, r, entry, &ev, ev.ClientIP, reqID)
+}
+
+// finish records the audit event and the metrics of one request.
+func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, start time.Time) {
+	if ev.Status == 0 {
+		ev.Status = sw.status
+	}
+	if ev.Decision == "" { // the upstream stream broke mid-body
+		ev.Decision, ev.Reason = audit.DecisionError, "upstream_stream_aborted"
+	}
+	elapsed := g.now().Sub(start)
+	ev.LatencyMS = float64(elapsed.Microseconds()) / 1000
+	rm := g.unknown
+	if *entry != nil {
+		rm = (*entry).metrics
+	}
+	rm.Observe(ev.Status, ev.Decision, elapsed)
+	g.audit.Record(*ev)
+	putWriter(sw)
+}
+
+// admit runs every check that happens before the upstream. It returns the route's
+// entry (nil when no route matched) and a problem when the request is refused.
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event) (*routeEntry, *httperr.Problem) {
+	canonical, err := route.Canonicalize(r.URL.EscapedPath())
+	if err != nil {
+		// The refusal reason is public-safe by construction (route never echoes input).
+		return nil, httperr.New(http.StatusBadRequest, "path_invalid", publicPathError(err)).WithCause(err)
+	}
+	ev.Path = canonical
+	var m route.Match
+	res, allow := st.table.Match(r.Host, r.Method, canonical, &m)
+	switch res {
+	case route.NotFound:
+		return nil, httperr.New(http.StatusNotFound, "route_not_found", "No route matches this request.")
+	case route.MethodNotAllowed:
+		return nil, httperr.New(http.StatusMethodNotAllowed, "method_not_allowed",
+			"This method is not allowed on this path.").WithHeader("Allow", strings.Join(allow, ", "))
+	}
+	entry := &st.routes[m.Index]
+	ev.API, ev.Route = entry.api, entry.name
+	if p := hygiene.CheckHeaders(r, &entry.limits); p != nil {
+		return entry, p
+	}
+	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
+		return entry, p
+	}
+	r.URL.Path = canonical
+	r.URL.RawPath = ""
+	if esc := route.EscapePath(canonical); esc != canonical {
+		r.URL.RawPath = esc
+	}
+	return entry, nil
+}
+
+func publicPathError(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i >= 0 && errors.Is(err, route.ErrInvalidPath) {
+		return "The request path is not acceptable: " + msg[i+2:] + "."
+	}
+	return "The request path is not acceptable."
+}
+
+// deny renders p and records the decision.
+func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *audit.Event) {
+	ev.Decision = audit.DecisionDeny
+	ev.Reason = p.AuditReason()
+	if p.Status >= 500 {
+		ev.Decision = audit.DecisionError
+		g.logger.Error("request failed", "request_id", reqID, "code", p.Code, "error", p.Cause)
+	}
+	httperr.Write(w, reqID, p)
+}
+
+// forward hands the request to the route's upstream.
+func (g *Gateway) forward(w *statusWriter, r *http.Request, entry *routeEntry, ev *audit.Event, client, reqID string) {
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: client, Proto: proto, Host: r.Host}}
+	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
+	r.Header.Set("X-Request-Id", reqID)
+	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
+	out := &info.Outcome
+	ev.Upstream = out.Target
+	if out.Status == http.StatusSwitchingProtocols {
+		ev.Status = out.Status
+	}
+	if out.Err != nil && out.Code == "" { // stream aborted: the deferred finish records it
+		return
+	}
+	switch {
+	case out.Code != "":
+		ev.Decision, ev.Reason = audit.DecisionError, out.Code
+		if w.status < 500 { // 408/413 from reading the client body are denials
+			ev.Decision = audit.DecisionDeny
+		}
+	default:
+		ev.Decision = audit.DecisionAllow
+	}
+}

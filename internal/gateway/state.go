@@ -1,0 +1,123 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/metrics"
+	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/route"
+)
+
+// state is everything one Plan needs at request time. It is never mutated after
+// build; a reload builds a new one.
+type state struct {
+	plan      *config.Plan
+	table     *route.Table
+	routes    []routeEntry // indexed like the route specs given to the table
+	trusted   *hygiene.Trusted
+	upstreams []*proxy.Upstream
+	cancel    context.CancelFunc // stops active health checks
+}
+
+// routeEntry is one route's ready-made chain.
+type routeEntry struct {
+	api      string
+	name     string
+	methods  []string // explicit allow-list; empty = any
+	limits   hygiene.Limits
+	upstream *proxy.Upstream
+	metrics  *metrics.RouteMetrics
+}
+
+// build turns a Plan into a state. Upstreams are created but their health checks
+// start only in start, so a failed build leaves nothing running.
+func build(plan *config.Plan, m *metrics.Metrics, logger *slog.Logger) (*state, error) {
+	trusted, err := hygiene.NewTrusted(plan.Server.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("trusted_proxies: %w", err)
+	}
+	st := &state{plan: plan, trusted: trusted}
+	var specs []route.Spec
+	for _, api := range plan.APIs {
+		up, err := proxy.New(upstreamConfig(api), logger)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("api %s: %w", api.Name, err)
+		}
+		st.upstreams = append(st.upstreams, up)
+		for _, rt := range api.Routes {
+			specs = append(specs, route.Spec{Host: rt.Host, Methods: rt.Methods, Path: rt.Path})
+			st.routes = append(st.routes, routeEntry{
+				api:      api.Name,
+				name:     rt.Name,
+				methods:  rt.Methods,
+				limits:   hygieneLimits(rt.Limits),
+				upstream: up,
+				metrics:  m.Route(api.Name, rt.Name),
+			})
+		}
+	}
+	st.table, err = route.NewTable(specs)
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("routes: %w", err)
+	}
+	return st, nil
+}
+
+// start begins the upstreams' active health checks.
+func (st *state) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	st.cancel = cancel
+	for _, up := range st.upstreams {
+		up.Start(ctx)
+	}
+}
+
+// close stops health checks and releases idle upstream connections.
+func (st *state) close() {
+	if st.cancel != nil {
+		st.cancel()
+	}
+	for _, up := range st.upstreams {
+		up.Close()
+	}
+}
+
+func upstreamConfig(api config.API) proxy.Config {
+	u := api.Upstream
+	return proxy.Config{
+		Name:                  api.Name,
+		Targets:               u.Targets,
+		DialTimeout:           u.DialTimeout,
+		ResponseHeaderTimeout: u.ResponseHeaderTimeout,
+		RequestTimeout:        u.RequestTimeout,
+		MaxFails:              u.MaxFails,
+		FailWindow:            u.FailWindow,
+		EjectFor:              u.EjectFor,
+		HealthPath:            u.HealthPath,
+		HealthInterval:        u.HealthInterval,
+		HealthTimeout:         u.HealthTimeout,
+		HealthyThreshold:      u.HealthyThreshold,
+		UnhealthyThreshold:    u.UnhealthyThreshold,
+		TLSInsecureSkipVerify: u.TLSInsecureSkipVerify,
+		CAFile:                u.CAFile,
+		PreserveHost:          u.PreserveHost,
+	}
+}
+
+func hygieneLimits(l config.Limits) hygiene.Limits {
+	return hygiene.Limits{
+		MaxHeaderBytes:  l.MaxHeaderBytes,
+		MaxHeaderCount:  l.MaxHeaderCount,
+		MaxBodyBytes:    l.MaxBodyBytes,
+		ReadBodyTimeout: l.ReadBodyTimeout,
+		ContentTypes:    l.ContentTypes,
+		JSONMaxDepth:    l.JSONMaxDepth,
+		JSONMaxBytes:    l.JSONMaxBytes,
+	}
+}

@@ -1,0 +1,58 @@
+package proxy
+
+import "context"
+
+// Forwarded holds what the gateway decided about the client. The proxy sends
+// these values upstream as X-Forwarded-For, X-Forwarded-Proto and
+// X-Forwarded-Host after removing every client-sent forwarding header.
+type Forwarded struct {
+	ClientIP string // the client address the gateway believes
+	Proto    string // "http" or "https", as the client reached the gateway
+	Host     string // the Host the client asked for
+}
+
+// Outcome is what happened to one forwarded request, for audit and metrics.
+type Outcome struct {
+	// Target is the base URL of the last target tried, "" if none was picked.
+	Target string
+	// Status is the status sent to the client (101 for upgrades).
+	Status int
+	// Code is the problem code when the proxy answered itself, else "".
+	Code string
+	// Err is the internal cause of a proxy-made answer or of an aborted stream.
+	Err error
+}
+
+// RequestInfo is the one context value the proxy reads and writes per request:
+// the gateway fills Forwarded, the proxy fills Outcome. A RequestInfo belongs to
+// one request and must not be shared.
+type RequestInfo struct {
+	Forwarded
+	Outcome
+
+	target  *target     // target currently tried
+	charged *target     // target already charged a passive failure
+	body    *bodyWatch  // outgoing body wrapper, nil without a body
+	inPath  inboundPath // request path as the caller set it
+	sent    bool        // the transport was called
+	rtErr   error       // error the transport returned, if any
+}
+
+// inboundPath is the part of the caller's URL joined onto a target's base.
+type inboundPath struct{ path, rawPath string }
+
+type infoKey struct{}
+
+// WithInfo returns ctx carrying info. The gateway calls it once per request
+// before Upstream.ServeHTTP and reads info.Outcome afterwards. Without it the
+// proxy derives Forwarded from the connection (RemoteAddr, TLS, Host) and
+// keeps the Outcome to itself.
+func WithInfo(ctx context.Context, info *RequestInfo) context.Context {
+	return context.WithValue(ctx, infoKey{}, info)
+}
+
+// InfoFrom returns the RequestInfo stored in ctx, or nil.
+func InfoFrom(ctx context.Context) *RequestInfo {
+	info, _ := ctx.Value(infoKey{}).(*RequestInfo)
+	return info
+}

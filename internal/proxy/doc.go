@@ -1,0 +1,26 @@
+// Package proxy is the last stage of the request pipeline: it forwards an admitted
+// request to one of an API's upstream targets and streams the answer back.
+//
+// It answers the threats that live at the edge between gateway and backend:
+//
+//   - spoofed client identity: client-sent X-Forwarded-*, Forwarded and X-Real-IP
+//     headers are removed and replaced by the values the gateway decided, so a
+//     backend never trusts an address the client chose;
+//   - information leaks: transport failures become generic RFC 9457 problems
+//     (502 upstream_unreachable, 504 upstream_timeout, 503 upstream_unavailable);
+//     the real cause is logged, never sent;
+//   - cascading failure: targets that fail are ejected for a while (passive
+//     health) or marked down by periodic probes (active health), and requests are
+//     spread round-robin over the healthy rest;
+//   - ejection by attackers: client-side failures (body too large, slow or
+//     truncated uploads, clients that hang up) are answered 413/408/400/499 and are
+//     never charged to a target.
+//
+// Each Upstream owns one tuned http.Transport and one httputil.ReverseProxy built
+// once in New. Responses stream unbuffered (server-sent events and chunked bodies
+// are flushed as they arrive) and WebSocket upgrades pass through.
+//
+// The gateway stores one *RequestInfo in the request context with WithInfo before
+// calling Upstream.ServeHTTP: it carries the forwarding facts in and the Outcome
+// (target, status, problem code, error) out, in a single context value.
+package proxy

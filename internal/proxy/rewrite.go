@@ -1,0 +1,94 @@
+package proxy
+
+import (
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+)
+
+// rewrite points the outgoing request at the picked target and replaces the
+// forwarding headers. ReverseProxy has already removed hop-by-hop headers.
+func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
+	info := InfoFrom(pr.In.Context())
+	if info == nil || info.target == nil {
+		// Not reachable through ServeHTTP. Leaving the URL without a scheme
+		// makes the transport fail, so the request is refused, not misrouted.
+		pr.Out.URL.Scheme = ""
+		return
+	}
+	info.inPath = inboundPath{path: pr.In.URL.Path, rawPath: pr.In.URL.RawPath}
+	setURL(pr.Out, info.target, info.inPath)
+	if u.cfg.PreserveHost {
+		pr.Out.Host = pr.In.Host
+	} else {
+		pr.Out.Host = ""
+	}
+	setForwarded(pr.Out.Header, info.Forwarded)
+	if pr.Out.Body != nil {
+		info.body = &bodyWatch{rc: pr.Out.Body}
+		pr.Out.Body = info.body
+	}
+}
+
+// setURL aims out at t with the caller's path joined to t's base path.
+func setURL(out *http.Request, t *target, in inboundPath) {
+	o := out.URL
+	o.Scheme, o.Host, o.User, o.Opaque, o.Fragment = t.scheme, t.host, nil, "", ""
+	o.Path = joinPath(t.basePath, in.path)
+	o.RawPath = ""
+	if in.rawPath != "" || t.baseHasRaw {
+		esc := in.rawPath
+		if esc == "" {
+			esc = (&url.URL{Path: in.path}).EscapedPath()
+		}
+		o.RawPath = joinPath(t.baseEscaped, esc)
+	}
+}
+
+// setForwarded removes every client-sent forwarding header and sets the ones
+// the gateway decided.
+func setForwarded(h http.Header, f Forwarded) {
+	for k := range h {
+		if spoofable(k) {
+			delete(h, k)
+		}
+	}
+	// One backing array for the three values; full slice expressions keep an
+	// append to one header from overwriting the next.
+	vals := &[3]string{f.ClientIP, f.Proto, f.Host}
+	if f.ClientIP != "" {
+		h["X-Forwarded-For"] = vals[0:1:1]
+	}
+	if f.Proto != "" {
+		h["X-Forwarded-Proto"] = vals[1:2:2]
+	}
+	if f.Host != "" {
+		h["X-Forwarded-Host"] = vals[2:3:3]
+	}
+}
+
+// modifyResponse records the target's answer; a 502-504 from a target is a
+// passive failure. The response itself passes through unchanged.
+func (u *Upstream) modifyResponse(resp *http.Response) error {
+	info := InfoFrom(resp.Request.Context())
+	if info == nil {
+		return nil
+	}
+	info.Outcome.Status = resp.StatusCode
+	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
+		u.charge(info, statusError(resp.StatusCode), resp.Request)
+	}
+	return nil
+}
+
+// spoofable reports whether header k claims a client identity. The gateway
+// decided the client, so such headers from the client never reach a target.
+func spoofable(k string) bool {
+	k = http.CanonicalHeaderKey(k)
+	switch k {
+	case "Forwarded", "X-Real-Ip", "X-Client-Ip", "True-Client-Ip":
+		return true
+	}
+	return strings.HasPrefix(k, "X-Forwarded-")
+}

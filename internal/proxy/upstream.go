@@ -1,0 +1,151 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// ErrStreamAborted is recorded in Outcome.Err when a response stream broke
+// after its headers were sent (the upstream or the client went away).
+var ErrStreamAborted = errors.New("response stream aborted")
+
+// Upstream forwards requests to one API's targets. It is safe for concurrent
+// use; build it once with New, Start its health checks, Close it when done.
+type Upstream struct {
+	cfg       Config
+	logger    *slog.Logger
+	targets   []*target
+	rr        atomic.Uint64
+	now       func() time.Time
+	transport *http.Transport
+	rp        *httputil.ReverseProxy
+
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+var _ http.Handler = (*Upstream)(nil)
+
+// New validates cfg and returns an Upstream ready to serve. Health checks do
+// not run until Start. A nil logger discards logs.
+func New(cfg Config, logger *slog.Logger) (*Upstream, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
+	}
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	u := &Upstream{cfg: cfg, logger: logger.With("upstream", cfg.Name), now: time.Now}
+	for _, raw := range cfg.Targets {
+		t, err := newTarget(raw, cfg.MaxFails, cfg.HealthPath)
+		if err != nil {
+			return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
+		}
+		u.targets = append(u.targets, t)
+	}
+	tr, err := newTransport(cfg, u.targets)
+	if err != nil {
+		return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
+	}
+	u.transport = tr
+	u.rp = &httputil.ReverseProxy{
+		Rewrite:        u.rewrite,
+		Transport:      retryTransport{u},
+		FlushInterval:  -1, // stream: flush every write, never buffer
+		BufferPool:     newBufferPool(),
+		ModifyResponse: u.modifyResponse,
+		ErrorHandler:   u.handleError,
+		ErrorLog:       slog.NewLogLogger(u.logger.Handler(), slog.LevelWarn),
+	}
+	return u, nil
+}
+
+// Name returns the API name the upstream serves.
+func (u *Upstream) Name() string { return u.cfg.Name }
+
+// ServeHTTP forwards r to a healthy target. The caller has set r.URL.Path,
+// r.URL.RawPath and r.URL.RawQuery; the target receives that path joined to
+// its base path. Failures are answered with problems (see handleError); with
+// no available target the answer is 503 upstream_unavailable and Retry-After: 1.
+//
+// When a response stream breaks after its headers were sent, ServeHTTP fills
+// the Outcome and re-raises http.ErrAbortHandler, the net/http way to abort a
+// response so a truncated body is never presented as complete; callers that
+// must see every outcome record it in a deferred function.
+func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	info := InfoFrom(ctx)
+	derived := false
+	if info == nil {
+		info = &RequestInfo{Forwarded: forwardedFromConn(r)}
+		ctx, derived = WithInfo(ctx, info), true
+	}
+	info.Outcome, info.target, info.charged, info.body, info.sent, info.rtErr = Outcome{}, nil, nil, nil, false, nil
+	t := u.pick(nil)
+	if t == nil {
+		u.unavailable(w, r, info)
+		return
+	}
+	info.target, info.Outcome.Target = t, t.raw
+	if u.cfg.RequestTimeout > 0 && !isUpgrade(r.Header) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, u.cfg.RequestTimeout)
+		defer cancel()
+		derived = true
+	}
+	if derived {
+		r = r.WithContext(ctx)
+	}
+	defer noteAbort(info)
+	u.rp.ServeHTTP(w, r)
+}
+
+// noteAbort records a broken response stream and re-raises the abort.
+func noteAbort(info *RequestInfo) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as panic value
+			info.Outcome.Err = ErrStreamAborted
+		}
+		panic(v) // re-raise: only net/http may end an aborted response
+	}
+}
+
+// isUpgrade reports whether h asks for a protocol upgrade (WebSocket, h2c).
+func isUpgrade(h http.Header) bool {
+	return h.Get("Upgrade") != "" && httpguts.HeaderValuesContainsToken(h["Connection"], "Upgrade")
+}
+
+// forwardedFromConn derives forwarding facts from the connection when the
+// caller supplied none.
+func forwardedFromConn(r *http.Request) Forwarded {
+	f := Forwarded{Proto: "http", Host: r.Host}
+	if r.TLS != nil {
+		f.Proto = "https"
+	}
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		f.ClientIP = ip
+	}
+	return f
+}
+
+// unavailable answers when no target may receive traffic.
+func (u *Upstream) unavailable(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	p := problem(http.StatusServiceUnavailable, codeUnavailable).WithHeader("Retry-After", "1")
+	info.Outcome = Outcome{Status: p.Status, Code: p.Code, Err: errNoTarget}
+	u.logger.Debug("no healthy target", "request_id", requestID(r))
+	writeProblem(w, r, p)
+}

@@ -1,0 +1,148 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/config"
+)
+
+// wait serves until ctx ends or a listener fails, reloading on SIGHUP and on
+// changes of the config file, then shuts down.
+func (p *process) wait(ctx context.Context) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	interval := p.opt.WatchInterval
+	if interval == 0 {
+		interval = 2 * time.Second
+	}
+	var tick <-chan time.Time
+	if interval > 0 {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		tick = t.C
+	}
+	last := fileDigest(p.path)
+	pruneTick := time.NewTicker(time.Hour)
+	defer pruneTick.Stop()
+	p.prune(ctx)
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-p.errc:
+			runErr = err
+			break loop
+		case <-hup:
+			p.log.Info("reload requested", "signal", "SIGHUP")
+			p.reload()
+			last = fileDigest(p.path)
+		case <-tick:
+			if d := fileDigest(p.path); d != nil && !bytes.Equal(d, last) {
+				last = d
+				p.log.Info("config file changed", "file", p.path)
+				p.reload()
+			}
+		case <-pruneTick.C:
+			p.prune(ctx)
+		}
+	}
+	p.shutdown()
+	return runErr
+}
+
+// fileDigest hashes the config file; nil when it cannot be read (an editor
+// replacing the file): the next tick tries again.
+func fileDigest(path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// Reload loads the config again. A config with errors is refused and logged with
+// every diagnostic; the running one keeps serving.
+func (p *process) reload() {
+	p.reloadMu.Lock()
+	defer p.reloadMu.Unlock()
+	plan, diags := config.Load(p.path)
+	for _, d := range diags {
+		p.log.Warn("config", "diagnostic", d.String())
+	}
+	if diags.HasErrors() {
+		p.metrics.ConfigReload(false)
+		p.log.Error("config reload refused; the running config keeps serving", "errors", len(diags.Errors()))
+		return
+	}
+	old := p.gw.Plan()
+	warnRestartOnly(p, old, plan)
+	if err := p.gw.Swap(plan); err != nil {
+		p.metrics.ConfigReload(false)
+		p.log.Error("config reload refused; the running config keeps serving", "error", err)
+		return
+	}
+	p.metrics.ConfigReload(true)
+	p.log.Info("config reloaded", "apis", len(plan.APIs))
+}
+
+// warnRestartOnly logs settings a reload cannot change in a running process.
+func warnRestartOnly(p *process, old, cur *config.Plan) {
+	if old.Server.Listen != cur.Server.Listen || old.Server.TLSCert != cur.Server.TLSCert ||
+		old.Admin.Listen != cur.Admin.Listen || old.Metrics.Listen != cur.Metrics.Listen ||
+		old.Store != cur.Store || old.Audit != cur.Audit {
+		p.log.Warn("listener, store and audit settings take effect only after a restart")
+	}
+}
+
+func (p *process) prune(ctx context.Context) {
+	ret := p.gw.Plan().Audit.Retention
+	if p.store == nil || ret <= 0 {
+		return
+	}
+	n, err := p.store.PruneAudit(ctx, time.Now().Add(-ret))
+	if err != nil {
+		p.log.Error("prune audit events", "error", err)
+		return
+	}
+	if n > 0 {
+		p.log.Info("pruned audit events", "count", n)
+	}
+}
+
+// shutdown stops accepting, lets in-flight requests finish within the grace
+// period, then drains the audit queue and closes the store.
+func (p *process) shutdown() {
+	grace := p.grace
+	if grace <= 0 {
+		grace = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	p.log.Info("shutting down", "grace", grace.String())
+	for _, s := range p.servers {
+		if err := s.Shutdown(ctx); err != nil {
+			p.log.Warn("in-flight requests cut at the end of the grace period", "error", err)
+			_ = s.Close()
+		}
+	}
+	if p.gw != nil {
+		p.gw.Close()
+	}
+	actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer acancel()
+	p.stopAudit(actx)
+	p.closeStore()
+	p.log.Info("stopped")
+}

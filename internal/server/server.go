@@ -1,0 +1,282 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/admin"
+	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/gateway"
+	"github.com/bulwark-gw/bulwark/internal/metrics"
+	"github.com/bulwark-gw/bulwark/internal/store"
+)
+
+// Options tune a Run beyond the config file.
+type Options struct {
+	Logger *slog.Logger
+	// Stdout receives audit JSON lines when audit.stdout is on (default os.Stdout).
+	Stdout io.Writer
+	// Ready, if set, is called once every listener is bound.
+	Ready func(Addrs)
+	// WatchInterval is how often the config file is checked for changes
+	// (default 2s; negative disables watching).
+	WatchInterval time.Duration
+}
+
+// Addrs are the bound listener addresses.
+type Addrs struct {
+	Proxy   string `json:"proxy"`
+	Admin   string `json:"admin,omitempty"`
+	Metrics string `json:"metrics,omitempty"`
+}
+
+// ErrConfig marks a config that failed to load; the diagnostics were logged.
+var ErrConfig = errors.New("invalid configuration")
+
+// Run serves the config at path until ctx ends, then shuts down gracefully.
+func Run(ctx context.Context, path string, opt Options) error {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if opt.Stdout == nil {
+		opt.Stdout = os.Stdout
+	}
+	log := opt.Logger
+	plan, diags := config.Load(path)
+	for _, d := range diags {
+		log.Warn("config", "diagnostic", d.String())
+	}
+	if diags.HasErrors() {
+		return ErrConfig
+	}
+	p, err := start(ctx, plan, opt)
+	if err != nil {
+		return err
+	}
+	return p.wait(ctx)
+}
+
+// process is one running Bulwark.
+type process struct {
+	opt       Options
+	log       *slog.Logger
+	path      string
+	store     *store.Store
+	rec       *audit.Recorder
+	metrics   *metrics.Metrics
+	gw        *gateway.Gateway
+	servers   []*http.Server
+	grace     time.Duration
+	errc      chan error
+	reloadMu  sync.Mutex
+	auditFile *audit.JSONLines
+}
+
+func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error) {
+	p := &process{opt: opt, log: opt.Logger, path: plan.Source, metrics: metrics.New(),
+		grace: plan.Server.ShutdownGrace, errc: make(chan error, 4)}
+	if err := p.openStore(ctx, plan); err != nil {
+		return nil, err
+	}
+	if err := p.startAudit(plan); err != nil {
+		p.closeStore()
+		return nil, err
+	}
+	gw, err := gateway.New(plan, p.metrics, p.rec, p.log)
+	if err != nil {
+		p.stopAudit(context.Background())
+		p.closeStore()
+		return nil, fmt.Errorf("build gateway: %w", err)
+	}
+	p.gw = gw
+	addrs, err := p.listen(plan)
+	if err != nil {
+		p.shutdown()
+		return nil, err
+	}
+	p.log.Info("bulwark started", "proxy", addrs.Proxy, "admin", addrs.Admin, "metrics", addrs.Metrics,
+		"apis", len(plan.APIs), "store", p.storeKind())
+	if opt.Ready != nil {
+		opt.Ready(addrs)
+	}
+	return p, nil
+}
+
+func (p *process) storeKind() string {
+	if p.store == nil {
+		return "none"
+	}
+	return p.store.Dialect()
+}
+
+func (p *process) openStore(ctx context.Context, plan *config.Plan) error {
+	if plan.Store == "" {
+		return nil
+	}
+	s, err := store.Open(ctx, plan.Store)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	p.store = s
+	return nil
+}
+
+func (p *process) closeStore() {
+	if p.store != nil {
+		if err := p.store.Close(); err != nil {
+			p.log.Error("close store", "error", err)
+		}
+	}
+}
+
+func (p *process) startAudit(plan *config.Plan) error {
+	var sinks []audit.Sink
+	a := plan.Audit
+	if a.Stdout {
+		sinks = append(sinks, audit.NewJSONLines(p.opt.Stdout, "stdout", false))
+	}
+	if a.File != "" {
+		f, err := audit.OpenJSONLines(a.File, true)
+		if err != nil {
+			return fmt.Errorf("audit file: %w", err)
+		}
+		p.auditFile = f
+		sinks = append(sinks, f)
+	}
+	if a.Store && p.store != nil {
+		sinks = append(sinks, audit.NewStoreSink(p.store.Dialect(), p.store))
+	}
+	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout}
+	if a.Overflow == "block" {
+		cfg.Overflow = audit.OverflowBlock
+	}
+	p.rec = audit.NewRecorder(cfg, p.log, sinks...)
+	p.rec.Start()
+	p.metrics.SetAuditSource(func() (uint64, uint64) {
+		s := p.rec.Stats()
+		return s.Written, s.Dropped
+	})
+	return nil
+}
+
+func (p *process) stopAudit(ctx context.Context) {
+	if err := p.rec.Close(ctx); err != nil {
+		p.log.Error("audit drain incomplete", "error", err)
+	}
+	if p.auditFile != nil {
+		_ = p.auditFile.Close()
+	}
+}
+
+// listen binds every listener first (so a taken port fails the start cleanly) and
+// then serves them.
+func (p *process) listen(plan *config.Plan) (Addrs, error) {
+	var addrs Addrs
+	proxySrv := p.newServer(plan, p.gw)
+	ln, err := p.bind(plan.Server.Listen, plan)
+	if err != nil {
+		return addrs, fmt.Errorf("proxy listener: %w", err)
+	}
+	addrs.Proxy = ln.Addr().String()
+	p.serve(proxySrv, ln)
+
+	adm := admin.New(admin.Deps{Gateway: p.gw, Store: p.store, Audit: p.rec, Metrics: p.metrics,
+		Token: func() string { return p.gw.Plan().Admin.Token }, Ready: p.ready})
+	if plan.Admin.Listen != "" {
+		h := adm.Handler(plan.Metrics.Listen == "", plan.Metrics.Path)
+		ln, err := net.Listen("tcp", plan.Admin.Listen)
+		if err != nil {
+			return addrs, fmt.Errorf("admin listener: %w", err)
+		}
+		addrs.Admin = ln.Addr().String()
+		p.serve(p.plainServer(h), ln)
+	}
+	if plan.Metrics.Listen != "" {
+		ln, err := net.Listen("tcp", plan.Metrics.Listen)
+		if err != nil {
+			return addrs, fmt.Errorf("metrics listener: %w", err)
+		}
+		addrs.Metrics = ln.Addr().String()
+		p.serve(p.plainServer(adm.MetricsHandler(plan.Metrics.Path)), ln)
+	}
+	return addrs, nil
+}
+
+func (p *process) bind(addr string, plan *config.Plan) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if plan.Server.TLSCert == "" {
+		return ln, nil
+	}
+	cert, err := tls.LoadX509KeyPair(plan.Server.TLSCert, plan.Server.TLSKey)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+		NextProtos: []string{"h2", "http/1.1"}}
+	return tls.NewListener(ln, cfg), nil
+}
+
+// maxHeaderBackstop bounds what net/http reads before our handler: the per-route
+// limit answers with problem JSON, this only stops abuse of the parser itself.
+func maxHeaderBackstop(plan *config.Plan) int {
+	most := 16 << 10
+	for _, api := range plan.APIs {
+		for _, r := range api.Routes {
+			most = max(most, r.Limits.MaxHeaderBytes)
+		}
+	}
+	return most*2 + 4096
+}
+
+func (p *process) newServer(plan *config.Plan, h http.Handler) *http.Server {
+	s := plan.Server
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	protos.SetHTTP2(s.TLSCert != "")
+	protos.SetUnencryptedHTTP2(s.H2C)
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
+		IdleTimeout:       s.IdleTimeout,
+		WriteTimeout:      s.WriteTimeout,
+		MaxHeaderBytes:    maxHeaderBackstop(plan),
+		Protocols:         &protos,
+		ErrorLog:          slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+	}
+}
+
+func (p *process) plainServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
+		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug)}
+}
+
+func (p *process) serve(s *http.Server, ln net.Listener) {
+	p.servers = append(p.servers, s)
+	go func() {
+		if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			p.errc <- err
+		}
+	}()
+}
+
+// ready reports whether the process can serve: the store answers.
+func (p *process) ready(ctx context.Context) error {
+	if p.store == nil {
+		return nil
+	}
+	return p.store.Ping(ctx)
+}
