@@ -1,10 +1,8 @@
 package gateway
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -153,18 +151,12 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event) (*routeEntry, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
-		// The refusal reason is public-safe by construction (route never echoes input).
-		return nil, httperr.New(http.StatusBadRequest, "path_invalid", publicPathError(err)).WithCause(err)
+		return nil, route.PathProblem(err) // names the reason, never the input
 	}
 	ev.Path = canonical
 	var m route.Match
-	res, allow := st.table.Match(r.Host, r.Method, canonical, &m)
-	switch res {
-	case route.NotFound:
-		return nil, httperr.New(http.StatusNotFound, "route_not_found", "No route matches this request.")
-	case route.MethodNotAllowed:
-		return nil, httperr.New(http.StatusMethodNotAllowed, "method_not_allowed",
-			"This method is not allowed on this path.").WithHeader("Allow", strings.Join(allow, ", "))
+	if res, allow := st.table.Match(r.Host, r.Method, canonical, &m); res != route.Found {
+		return nil, route.ResultProblem(res, allow)
 	}
 	entry := &st.routes[m.Index]
 	ev.API, ev.Route = entry.api, entry.name
@@ -180,14 +172,6 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		r.URL.RawPath = esc
 	}
 	return entry, nil
-}
-
-func publicPathError(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, ": "); i >= 0 && errors.Is(err, route.ErrInvalidPath) {
-		return "The request path is not acceptable: " + msg[i+2:] + "."
-	}
-	return "The request path is not acceptable."
 }
 
 // deny renders p and records the decision.

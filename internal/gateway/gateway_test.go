@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
@@ -23,10 +24,24 @@ type events struct {
 
 func (e *events) Record(ev audit.Event) { e.mu.Lock(); e.all = append(e.all, ev); e.mu.Unlock() }
 
-func (e *events) last() audit.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.all[len(e.all)-1]
+// last waits for the n-th event (the gateway records after the response is
+// written, so the client can see the answer first) and returns it.
+func (e *events) nth(t testing.TB, n int) audit.Event {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e.mu.Lock()
+		if len(e.all) >= n {
+			ev := e.all[n-1]
+			e.mu.Unlock()
+			return ev
+		}
+		e.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("event %d was never recorded", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func plan(t testing.TB, upstream, routes string) *config.Plan {
@@ -77,7 +92,7 @@ func TestPipelineRecordsEveryDecision(t *testing.T) {
 		{"unknown", "/orders", 404, audit.DecisionDeny, "route_not_found", ""},
 		{"bad path", "/users/%2e%2e%2f", 400, audit.DecisionDeny, "path_invalid", ""},
 	}
-	for _, tc := range tests {
+	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", front.URL, nil)
 			req.URL.Opaque = tc.path
@@ -89,7 +104,7 @@ func TestPipelineRecordsEveryDecision(t *testing.T) {
 			if resp.StatusCode != tc.status || resp.Header.Get("X-Upstream-Path") != tc.upstreamPath {
 				t.Fatalf("got %d upstream path %q", resp.StatusCode, resp.Header.Get("X-Upstream-Path"))
 			}
-			e := ev.last()
+			e := ev.nth(t, i+1)
 			if e.Status != tc.status || e.Decision != tc.decision || e.Reason != tc.why ||
 				e.RequestID != resp.Header.Get("X-Request-Id") || e.ClientIP != "127.0.0.1" {
 				t.Fatalf("event %+v", e)
@@ -142,7 +157,7 @@ func TestUpstreamDownIs502WithoutDetail(t *testing.T) {
 	if resp.StatusCode != 502 || strings.Contains(string(body), "refused") || strings.Contains(string(body), "127.0.0.1") {
 		t.Fatalf("got %d %s", resp.StatusCode, body)
 	}
-	if e := ev.last(); e.Decision != audit.DecisionError || e.Reason != "upstream_unreachable" {
+	if e := ev.nth(t, 1); e.Decision != audit.DecisionError || e.Reason != "upstream_unreachable" {
 		t.Fatalf("event %+v", e)
 	}
 }

@@ -1,0 +1,199 @@
+package hygiene
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+)
+
+// PrepareBody enforces the body limits of l on r before anything reads the body:
+// the size cap (upfront by Content-Length, while reading otherwise), the
+// content-type allow-list and the read deadline. A JSON body is read here, bounded
+// by the JSON buffer limit, checked for validity and depth, and put back as a
+// replayable body with a known length (r.Body, r.ContentLength, r.GetBody). A
+// request without a body passes untouched. A nil l means DefaultLimits.
+func PrepareBody(w http.ResponseWriter, r *http.Request, l *Limits) *httperr.Problem {
+	if l == nil {
+		d := DefaultLimits()
+		l = &d
+	}
+	if r.Body == nil || r.Body == http.NoBody || (r.ContentLength == 0 && len(r.TransferEncoding) == 0) {
+		return nil
+	}
+	if l.MaxBodyBytes > 0 && r.ContentLength > l.MaxBodyBytes {
+		return tooLarge()
+	}
+	isJSON, p := checkContentType(r.Header, l.ContentTypes)
+	if p != nil {
+		return p
+	}
+	rc := http.NewResponseController(w)
+	if p := setReadDeadline(rc, l.ReadBodyTimeout); p != nil {
+		return p
+	}
+	if isJSON {
+		return bufferJSON(r, rc, l)
+	}
+	body := r.Body
+	if r.ContentLength < 0 && l.MaxBodyBytes > 0 {
+		// Unknown length: cut the stream at the limit (*http.MaxBytesError).
+		body = http.MaxBytesReader(w, body, l.MaxBodyBytes)
+	}
+	if l.ReadBodyTimeout > 0 {
+		body = &deadlineBody{ReadCloser: body, rc: rc}
+	}
+	r.Body = body
+	return nil
+}
+
+// checkContentType applies the allow-list and reports whether the body is JSON.
+// Several Content-Type fields are refused: the gateway and the upstream could
+// each believe a different one.
+func checkContentType(h http.Header, allowed []string) (isJSON bool, p *httperr.Problem) {
+	values := h["Content-Type"]
+	if len(values) > 1 {
+		return false, httperr.New(http.StatusBadRequest, "bad_header",
+			"The request has more than one Content-Type header.")
+	}
+	typ, sub, ok := "", "", false
+	if len(values) == 1 {
+		typ, sub, ok = mediaType(values[0])
+	}
+	if len(allowed) == 0 {
+		return ok && isJSONType(typ, sub), nil
+	}
+	if ok {
+		for _, pattern := range allowed {
+			if matchMediaType(pattern, typ, sub) {
+				return isJSONType(typ, sub), nil
+			}
+		}
+	}
+	return false, httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
+		"This route does not accept a body of this media type.")
+}
+
+// setReadDeadline bounds the time left to read the body. A writer that cannot
+// take deadlines (a test recorder) is fine; any other failure denies, since the
+// limit could not be put in place.
+func setReadDeadline(rc *http.ResponseController, timeout time.Duration) *httperr.Problem {
+	if timeout <= 0 {
+		return nil
+	}
+	err := rc.SetReadDeadline(time.Now().Add(timeout))
+	if err == nil || errors.Is(err, http.ErrNotSupported) {
+		return nil
+	}
+	return httperr.New(http.StatusInternalServerError, "internal", "").WithCause(err)
+}
+
+// bufferJSON reads a JSON body into memory, validates it and replaces r.Body with
+// a replayable copy. The bytes go to the upstream, so they are never pooled.
+func bufferJSON(r *http.Request, rc *http.ResponseController, l *Limits) *httperr.Problem {
+	limit := l.jsonBufferLimit()
+	if r.ContentLength > limit {
+		return tooLarge()
+	}
+	buf, err := readBounded(r.Body, r.ContentLength, limit)
+	if err != nil {
+		return BodyReadProblem(err)
+	}
+	if l.ReadBodyTimeout > 0 {
+		// The body is in memory; an expired deadline would otherwise cancel the
+		// request's context while the upstream is still answering.
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	switch scanJSON(buf, l.JSONMaxDepth) {
+	case jsonTooDeep:
+		return httperr.New(http.StatusBadRequest, "json_too_deep",
+			"The JSON body is nested deeper than this route allows.")
+	case jsonInvalid:
+		return httperr.New(http.StatusBadRequest, "json_invalid", "The body is not valid JSON.")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(buf))
+	r.ContentLength = int64(len(buf))
+	r.TransferEncoding = nil
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
+	return nil
+}
+
+// readBounded reads all of body: exactly n bytes when n >= 0 (the server already
+// stops at Content-Length), or up to limit bytes of a stream of unknown length.
+func readBounded(body io.Reader, n, limit int64) ([]byte, error) {
+	if n >= 0 {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(body, buf)
+		return buf, err
+	}
+	buf := make([]byte, 0, min(limit, 4096)+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if int64(len(buf)) > limit {
+			return nil, &http.MaxBytesError{Limit: limit}
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// BodyReadProblem maps an error from reading a request body to the problem the
+// client gets: 413 "body_too_large" past the size limit, 408 "body_timeout" past
+// the read deadline, 400 "body_unreadable" otherwise. nil maps to nil. Each
+// answer closes the connection, whose read position is no longer known.
+func BodyReadProblem(err error) *httperr.Problem {
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var netErr net.Error
+	var p *httperr.Problem
+	switch {
+	case errors.As(err, &tooBig):
+		p = tooLarge()
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		p = httperr.New(http.StatusRequestTimeout, "body_timeout",
+			"The request body was not received in time.").WithHeader("Connection", "close")
+	default:
+		p = httperr.New(http.StatusBadRequest, "body_unreadable",
+			"The request body could not be read.").WithHeader("Connection", "close")
+	}
+	return p.WithCause(err)
+}
+
+func tooLarge() *httperr.Problem {
+	return httperr.New(http.StatusRequestEntityTooLarge, "body_too_large",
+		"The request body is larger than this route allows.").WithHeader("Connection", "close")
+}
+
+// deadlineBody clears the read deadline once the body has been read to its end,
+// so the deadline bounds the upload and not the upstream's answer (an expired
+// read deadline cancels the request's context).
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+// Read reads from the body and lifts the deadline at EOF.
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}

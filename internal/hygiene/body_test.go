@@ -1,0 +1,169 @@
+package hygiene
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// onlyReader hides the concrete reader type, so the request has unknown length.
+type onlyReader struct{ io.Reader }
+
+func TestPrepareBody(t *testing.T) {
+	l := DefaultLimits()
+	l.MaxBodyBytes = 100
+	l.JSONMaxBytes = 50
+	l.JSONMaxDepth = 3
+	tests := []struct {
+		name    string
+		ctype   []string
+		body    string
+		unknown bool   // send with unknown length (chunked on the wire)
+		want    string // problem code, "" = ok
+	}{
+		{"no body", nil, "", false, ""},
+		{"text", []string{"text/plain; charset=utf-8"}, "hello", false, ""},
+		{"type case and spaces", []string{" Text/Plain ;q=1"}, "hello", false, ""},
+		{"json", []string{"application/json"}, `{"a":[1]}`, false, ""},
+		{"vendor json", []string{"application/vnd.api+json"}, `[[[1]]]`, false, ""},
+		{"vendor json too deep", []string{"application/vnd.api+json"}, `[[[[1]]]]`, false, "json_too_deep"},
+		{"json invalid", []string{"application/json"}, `{"a":1,}`, false, "json_invalid"},
+		{"json over json limit", []string{"application/json"}, `"` + strings.Repeat("a", 60) + `"`, false, "body_too_large"},
+		{"json unknown length over limit", []string{"application/json"}, `"` + strings.Repeat("a", 60) + `"`, true, "body_too_large"},
+		{"json unknown length", []string{"application/json"}, `[1,2]`, true, ""},
+		{"over body limit", []string{"text/plain"}, strings.Repeat("a", 101), false, "body_too_large"},
+		{"missing type", nil, "hello", false, "unsupported_media_type"},
+		{"not allowed type", []string{"application/xml"}, "<a/>", false, "unsupported_media_type"},
+		{"malformed type", []string{"text"}, "hello", false, "unsupported_media_type"},
+		{"bare suffix", []string{"application/+json"}, "{}", false, "unsupported_media_type"},
+		{"two types", []string{"text/plain", "application/json"}, "hello", false, "bad_header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+				if tt.unknown {
+					body = onlyReader{body}
+				}
+			}
+			r := httptest.NewRequest(http.MethodPost, "/", body)
+			r.Header["Content-Type"] = tt.ctype
+			if got := codeOf(PrepareBody(httptest.NewRecorder(), r, &l)); got != tt.want {
+				t.Fatalf("code = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrepareBodyReplaysJSON(t *testing.T) {
+	const doc = `{"a":[1,2,{"b":"\u00e9"}]}`
+	r := httptest.NewRequest(http.MethodPost, "/", onlyReader{strings.NewReader(doc)})
+	r.Header.Set("Content-Type", "application/json")
+	if p := PrepareBody(httptest.NewRecorder(), r, nil); p != nil {
+		t.Fatal(p)
+	}
+	if r.ContentLength != int64(len(doc)) || r.GetBody == nil {
+		t.Fatalf("ContentLength = %d, GetBody set = %v", r.ContentLength, r.GetBody != nil)
+	}
+	for i := range 2 {
+		rc := r.Body
+		if i == 1 {
+			var err error
+			if rc, err = r.GetBody(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := io.ReadAll(rc)
+		if err != nil || string(got) != doc {
+			t.Fatalf("read %d = %q, %v", i, got, err)
+		}
+	}
+}
+
+func TestPrepareBodyStreamLimit(t *testing.T) {
+	l := DefaultLimits()
+	l.MaxBodyBytes = 10
+	r := httptest.NewRequest(http.MethodPost, "/", onlyReader{strings.NewReader(strings.Repeat("a", 11))})
+	r.Header.Set("Content-Type", "text/plain")
+	if p := PrepareBody(httptest.NewRecorder(), r, &l); p != nil {
+		t.Fatal(p)
+	}
+	_, err := io.ReadAll(r.Body)
+	if got := codeOf(BodyReadProblem(err)); got != "body_too_large" {
+		t.Fatalf("code = %q (err %v)", got, err)
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestBodyReadProblem(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		code   string
+	}{
+		{"nil", nil, 0, ""},
+		{"too large", fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 5}), 413, "body_too_large"},
+		{"deadline", fmt.Errorf("read: %w", os.ErrDeadlineExceeded), 408, "body_timeout"},
+		{"net timeout", timeoutErr{}, 408, "body_timeout"},
+		{"other", io.ErrUnexpectedEOF, 400, "body_unreadable"},
+		{"plain", errors.New("boom"), 400, "body_unreadable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := BodyReadProblem(tt.err)
+			if codeOf(p) != tt.code || (p != nil && p.Status != tt.status) {
+				t.Fatalf("problem = %+v", p)
+			}
+			if p != nil && !errors.Is(p, tt.err) {
+				t.Fatalf("cause not kept")
+			}
+		})
+	}
+}
+
+func TestDefaultLimits(t *testing.T) {
+	l := DefaultLimits()
+	if l.MaxHeaderBytes != 16<<10 || l.MaxHeaderCount != 100 || l.MaxBodyBytes != 10<<20 ||
+		l.ReadBodyTimeout != 30*time.Second || l.JSONMaxDepth != 64 || l.JSONMaxBytes != 1<<20 ||
+		len(l.ContentTypes) != 5 {
+		t.Fatalf("defaults = %+v", l)
+	}
+}
+
+func TestMatchMediaType(t *testing.T) {
+	tests := []struct {
+		pattern, value string
+		want           bool
+	}{
+		{"application/json", "application/json", true},
+		{"application/json", "Application/JSON; charset=utf-8", true},
+		{"application/*+json", "application/problem+json", true},
+		{"application/*+json", "application/+json", false},
+		{"application/*+json", "text/x+json", false},
+		{"text/*", "text/csv", true},
+		{"*/*", "image/png", true},
+		{"text/plain", "text/plainx", false},
+		{"bad", "text/plain", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern+" "+tt.value, func(t *testing.T) {
+			typ, sub, ok := mediaType(tt.value)
+			if got := ok && matchMediaType(tt.pattern, typ, sub); got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
