@@ -1,0 +1,141 @@
+package config
+
+import "time"
+
+// Plan is a validated configuration with every default applied and limits
+// merged per route. It is what the gateway is built from. A Plan is never
+// modified after Load or Parse returns it: treat it as read-only (a reload
+// builds a new Plan). It shares no slices with anything else.
+type Plan struct {
+	// Source is the config file the plan was read from.
+	Source  string
+	Server  Server
+	Admin   Admin
+	Metrics Metrics
+	// Store is the store DSN with references expanded: "sqlite:PATH" (PATH
+	// resolved against the config file's directory) or "postgres://…".
+	Store string
+	Audit Audit
+	Log   Log
+	APIs  []API
+}
+
+// Server configures the proxy listener.
+type Server struct {
+	// Listen is the proxy's address, host:port.
+	Listen string
+	// TLSCert and TLSKey are the certificate and key files, resolved against
+	// the config file's directory; both empty means plain HTTP.
+	TLSCert, TLSKey string
+	// H2C enables HTTP/2 over cleartext connections.
+	H2C bool
+	// TrustedProxies are canonical CIDR prefixes ("10.0.0.0/8",
+	// "127.0.0.1/32") whose forwarding headers are believed.
+	TrustedProxies    []string
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	// WriteTimeout 0 means none (streaming responses).
+	WriteTimeout  time.Duration
+	ShutdownGrace time.Duration
+}
+
+// Admin configures the admin API listener.
+type Admin struct {
+	// Listen is the admin address; "" means the admin API is disabled.
+	Listen string
+	// Token is the resolved admin bearer token (never logged).
+	Token string
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	// Path is the metrics path, served on the admin listener without the
+	// token unless Listen is set.
+	Path string
+	// Listen is an optional dedicated metrics listener.
+	Listen string
+}
+
+// Audit configures audit event sinks.
+type Audit struct {
+	Stdout bool
+	// File is the JSON-lines file to append to, resolved against the config
+	// file's directory; "" means none.
+	File      string
+	Store     bool
+	QueueSize int
+	// Overflow is "drop" or "block": what happens when the queue is full.
+	Overflow     string
+	BlockTimeout time.Duration
+	// Retention is how long events are kept in the store; 0 keeps them.
+	Retention time.Duration
+}
+
+// Log configures the process log.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string
+}
+
+// API is one protected backend with its routes.
+type API struct {
+	Name string
+	// Hosts are lower-case host patterns ("api.example.com",
+	// "*.example.com"); empty means any host.
+	Hosts    []string
+	Upstream Upstream
+	Routes   []Route
+}
+
+// Route is one declared endpoint of an API.
+type Route struct {
+	// Name defaults to the match string.
+	Name string
+	// Host is "" (every host of the API) or one of the API's host patterns.
+	Host string
+	// Methods are upper-case; empty means any method.
+	Methods []string
+	// Path is the path template, checked by route.ParseTemplate.
+	Path string
+	// Limits are the effective limits: route > API > top level > defaults.
+	Limits Limits
+	// Line is the route's line in the config file.
+	Line int
+}
+
+// Limits are the request hygiene limits of one route.
+type Limits struct {
+	MaxHeaderBytes  int
+	MaxHeaderCount  int
+	MaxBodyBytes    int64
+	ReadBodyTimeout time.Duration
+	JSONMaxDepth    int
+	JSONMaxBytes    int64
+	// ContentTypes are the allowed lower-case media types; "type/*" and
+	// "application/*+json" patterns are allowed.
+	ContentTypes []string
+}
+
+// Upstream is where an API's requests go.
+type Upstream struct {
+	// Targets are base URLs (http or https).
+	Targets               []string
+	DialTimeout           time.Duration
+	ResponseHeaderTimeout time.Duration
+	// RequestTimeout 0 means none.
+	RequestTimeout time.Duration
+	// HealthPath "" disables active health checks.
+	HealthPath         string
+	HealthInterval     time.Duration
+	HealthTimeout      time.Duration
+	HealthyThreshold   int
+	UnhealthyThreshold int
+	// MaxFails 0 disables passive health (ejection).
+	MaxFails              int
+	FailWindow            time.Duration
+	EjectFor              time.Duration
+	PreserveHost          bool
+	TLSInsecureSkipVerify bool
+	// CAFile is resolved against the config file's directory.
+	CAFile string
+}

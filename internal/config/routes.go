@@ -1,0 +1,241 @@
+package config
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/route"
+)
+
+// buildRoutes builds an API's routes with their effective limits.
+func (d *decoder) buildRoutes(in []routeConfig, apiPath string, hosts []string, limits Limits) []Route {
+	if len(in) == 0 {
+		d.errorf(apiPath+".routes", "at least one route is required (match: /** passes every path)")
+	}
+	out := make([]Route, 0, len(in))
+	seen := make(map[string]int, len(in))
+	for i, rc := range in {
+		path := indexPath(apiPath+".routes", i)
+		r := d.buildRoute(rc, path, hosts, limits)
+		if r.Name != "" {
+			if first, dup := seen[r.Name]; dup {
+				namePath := path + ".name"
+				if rc.Name == nil {
+					namePath = path + ".match"
+				}
+				d.errorf(namePath, "duplicate route name %q in this API (first at line %d): give one a distinct name", r.Name, first)
+			} else {
+				seen[r.Name] = r.Line
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (d *decoder) buildRoute(rc routeConfig, path string, hosts []string, limits Limits) Route {
+	r := Route{Line: d.line(path), Host: strings.ToLower(orDefault(rc.Host, ""))}
+	match := strings.TrimSpace(orDefault(rc.Match, ""))
+	if match == "" {
+		d.errorf(path+".match", "match is required, like \"GET /users/{id}\" or \"/health\"")
+	} else {
+		r.Methods, r.Path = d.parseMatch(match, path+".match")
+	}
+	if rc.Methods != nil {
+		if strings.ContainsAny(match, " \t") {
+			d.errorf(path+".methods", "methods are already given in match; use one or the other")
+		} else {
+			r.Methods = d.methods(rc.Methods, path+".methods")
+		}
+	}
+	r.Name = orDefault(rc.Name, match)
+	if rc.Name != nil && strings.TrimSpace(r.Name) == "" {
+		d.errorf(path+".name", "name must not be empty")
+	}
+	d.checkRouteHost(r.Host, hosts, path+".host")
+	r.Limits = d.mergeLimits(limits, rc.Limits, path+".limits")
+	return r
+}
+
+// parseMatch splits "GET,POST /path" or "/path" and checks the template.
+func (d *decoder) parseMatch(match, path string) ([]string, string) {
+	var methods []string
+	tmpl := match
+	if i := strings.IndexAny(match, " \t"); i >= 0 {
+		methods = d.methodList(strings.Split(match[:i], ","), path)
+		tmpl = strings.TrimSpace(match[i:])
+	}
+	if _, err := route.ParseTemplate(tmpl); err != nil {
+		msg := strings.TrimPrefix(err.Error(), route.ErrInvalidTemplate.Error()+": ")
+		d.errorf(path, "invalid path template %q: %s", tmpl, msg)
+	}
+	return methods, tmpl
+}
+
+// methods validates a methods list given as its own field.
+func (d *decoder) methods(in []string, path string) []string {
+	if len(in) == 0 {
+		d.errorf(path, "list at least one method, or remove methods to allow any")
+	}
+	out := make([]string, 0, len(in))
+	for i, m := range in {
+		if up, ok := method(m); ok {
+			out = appendNew(out, up)
+		} else {
+			d.errorf(indexPath(path, i), "expected an HTTP method like GET, got %q", m)
+		}
+	}
+	return out
+}
+
+// methodList validates the methods written in a match string.
+func (d *decoder) methodList(in []string, path string) []string {
+	out := make([]string, 0, len(in))
+	for _, m := range in {
+		if up, ok := method(m); ok {
+			out = appendNew(out, up)
+		} else {
+			d.errorf(path, "expected an HTTP method like GET before the path, got %q", m)
+		}
+	}
+	return out
+}
+
+// method upper-cases an HTTP method and checks it is a token of letters,
+// digits, - and _ (every registered method is; exotic tokens are refused).
+func method(m string) (string, bool) {
+	m = strings.ToUpper(strings.TrimSpace(m))
+	if m == "" {
+		return m, false
+	}
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return m, false
+		}
+	}
+	return m, true
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// checkRouteHost requires a route's host to be one of its API's patterns.
+func (d *decoder) checkRouteHost(host string, hosts []string, path string) {
+	switch {
+	case host == "":
+	case !validHostPattern(host):
+		d.errorf(path, "expected a host name like api.example.com, got %q", host)
+	case len(hosts) > 0 && !slices.Contains(hosts, host):
+		d.errorf(path, "host %q is not one of this API's hosts (%s)", host, strings.Join(hosts, ", "))
+	}
+}
+
+// maxRoutes bounds the routes of one config, and so the pairwise conflict
+// check.
+const maxRoutes = 10000
+
+// routeRef is one route's entry in the conflict check.
+type routeRef struct {
+	path  string // apis[0].routes[1]
+	spec  route.Spec
+	line  int
+	order int // position in the file, to report at the later route
+}
+
+// checkConflicts reports every pair of routes that could match the same
+// request equally well, at the later of the two. A route is compared once
+// per host it is reachable on; route.Overlap decides, and only pairs that
+// can possibly overlap (see shapeKey, after Overlap's contract of equal
+// hosts and same-shape templates) are handed to it.
+func (d *decoder) checkConflicts(apis []API) {
+	buckets := make(map[string][]routeRef)
+	var keys []string
+	n := 0
+	for i, api := range apis {
+		for j, r := range api.Routes {
+			n++
+			if !d.templateOK(r.Path) {
+				continue
+			}
+			ref := routeRef{path: fmtPath("apis[%d].routes[%d]", i, j), line: r.Line, order: n}
+			for _, spec := range specsOf(api, r) {
+				ref.spec = spec
+				key := shapeKey(spec)
+				if _, ok := buckets[key]; !ok {
+					keys = append(keys, key)
+				}
+				buckets[key] = append(buckets[key], ref)
+			}
+		}
+	}
+	if n > maxRoutes {
+		d.errorf("apis", "%d routes declared; the limit is %d", n, maxRoutes)
+		return
+	}
+	reported := make(map[[2]int]bool)
+	for _, k := range keys {
+		d.conflictsIn(buckets[k], reported)
+	}
+}
+
+// conflictsIn compares every pair in one bucket, reporting each pair of
+// routes once.
+func (d *decoder) conflictsIn(refs []routeRef, reported map[[2]int]bool) {
+	for j := range refs {
+		for i := range j {
+			a, b := refs[i], refs[j]
+			pair := [2]int{a.order, b.order}
+			if a.order == b.order || reported[pair] || !route.Overlap(a.spec, b.spec) {
+				continue
+			}
+			reported[pair] = true
+			d.errorf(b.path+".match", "route conflicts with %s (%s:%d): a request could match both equally well",
+				a.path, d.file, a.line)
+		}
+	}
+}
+
+// shapeKey buckets specs that could possibly overlap: same host pattern,
+// same number of segments, and the same first segment when it is a literal.
+// route.Overlap has the final word within a bucket.
+func shapeKey(s route.Spec) string {
+	body := strings.TrimSuffix(strings.TrimPrefix(s.Path, "/"), "/")
+	if body == "" {
+		return s.Host + " 0"
+	}
+	first, _, _ := strings.Cut(body, "/")
+	if strings.HasPrefix(first, "{") || first == "**" {
+		first = "*" // a parameter or glob: only its kind matters
+	}
+	return s.Host + " " + strconv.Itoa(strings.Count(body, "/")+1) + " " + first
+}
+
+func (d *decoder) templateOK(path string) bool {
+	if path == "" {
+		return false
+	}
+	_, err := route.ParseTemplate(path)
+	return err == nil
+}
+
+// specsOf returns one Spec per host the route is reachable on.
+func specsOf(api API, r Route) []route.Spec {
+	hosts := api.Hosts
+	if r.Host != "" {
+		hosts = []string{r.Host}
+	}
+	if len(hosts) == 0 {
+		hosts = []string{""}
+	}
+	specs := make([]route.Spec, len(hosts))
+	for i, h := range hosts {
+		specs[i] = route.Spec{Host: h, Methods: r.Methods, Path: r.Path}
+	}
+	return specs
+}
