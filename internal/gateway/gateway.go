@@ -151,7 +151,8 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event) (*routeEntry, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
-		return nil, route.PathProblem(err) // names the reason, never the input
+		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
+		return nil, route.PathProblem(err)          // names the reason, never the input
 	}
 	ev.Path = canonical
 	var m route.Match
@@ -212,4 +213,18 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, entry *routeEntry, e
 	default:
 		ev.Decision = audit.DecisionAllow
 	}
+}
+
+// maxAuditRawPath bounds a refused path kept in the audit event.
+const maxAuditRawPath = 256
+
+// auditRawPath returns a refused request's path in its escaped form, truncated, so
+// the audit event shows the attempt without carrying an unbounded attacker string.
+// The escaped form is printable ASCII except for raw bytes the client sent, which
+// the audit encoder escapes.
+func auditRawPath(escaped string) string {
+	if len(escaped) > maxAuditRawPath {
+		return escaped[:maxAuditRawPath] + "…"
+	}
+	return escaped
 }

@@ -91,6 +91,7 @@ func TestPipelineRecordsEveryDecision(t *testing.T) {
 		{"canonicalised", "/users/./a%20b", 200, audit.DecisionAllow, "", "/users/a%20b"},
 		{"unknown", "/orders", 404, audit.DecisionDeny, "route_not_found", ""},
 		{"bad path", "/users/%2e%2e%2f", 400, audit.DecisionDeny, "path_invalid", ""},
+		{"encoded slash", "/users/a%2Fb", 400, audit.DecisionDeny, "path_invalid", ""},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +107,8 @@ func TestPipelineRecordsEveryDecision(t *testing.T) {
 			}
 			e := ev.nth(t, i+1)
 			if e.Status != tc.status || e.Decision != tc.decision || e.Reason != tc.why ||
-				e.RequestID != resp.Header.Get("X-Request-Id") || e.ClientIP != "127.0.0.1" {
+				e.RequestID != resp.Header.Get("X-Request-Id") || e.ClientIP != "127.0.0.1" ||
+				(tc.status == 400 && e.Path != tc.path) {
 				t.Fatalf("event %+v", e)
 			}
 		})
