@@ -33,6 +33,7 @@ admin:
 apis:
   - name: shop
     upstream: http://127.0.0.1:9001
+    auth: [none]
     routes:
       - match: GET /users/{id}
       - match: GET /users/{name}
@@ -47,9 +48,9 @@ apis:
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`bulwark\.yaml:3:\d+: server\.read_header_timeout: error: `),
 		regexp.MustCompile(`bulwark\.yaml:5:\d+: admin\.token: warning: `),
-		regexp.MustCompile(`bulwark\.yaml:11:\d+: apis\[0\]\.routes\[1\].*error: .*conflict`),
-		regexp.MustCompile(`bulwark\.yaml:12:\d+: apis\[0\]\.routes\[2\]\.match: error: `),
-		regexp.MustCompile(`bulwark\.yaml:13:\d+: apis\[0\]\.routes\[2\]\.colour: error: `),
+		regexp.MustCompile(`bulwark\.yaml:12:\d+: apis\[0\]\.routes\[1\].*error: .*conflict`),
+		regexp.MustCompile(`bulwark\.yaml:13:\d+: apis\[0\]\.routes\[2\]\.match: error: `),
+		regexp.MustCompile(`bulwark\.yaml:14:\d+: apis\[0\]\.routes\[2\]\.colour: error: `),
 	} {
 		if !want.MatchString(text) {
 			t.Errorf("output lacks %s:\n%s", want, text)

@@ -61,6 +61,7 @@ limits:
 apis:
   - name: shop
     upstream: ` + up + `
+    auth: [none]
     routes:
       - match: GET /users/{id}
       - match: GET,POST /orders

@@ -7,7 +7,7 @@ import (
 
 // buildAPIs builds every API, checking names are present, well-formed and
 // unique.
-func (d *decoder) buildAPIs(in []apiConfig, base Limits) []API {
+func (d *decoder) buildAPIs(in []apiConfig, base Limits, id *Identity) []API {
 	if len(in) == 0 {
 		d.errorf("apis", "at least one API is required under apis:")
 	}
@@ -15,7 +15,7 @@ func (d *decoder) buildAPIs(in []apiConfig, base Limits) []API {
 	seen := make(map[string]string, len(in))
 	for i, a := range in {
 		path := indexPath("apis", i)
-		api := d.buildAPI(a, path, base)
+		api := d.buildAPI(a, path, base, id)
 		if api.Name != "" {
 			if first, dup := seen[api.Name]; dup {
 				d.errorf(path+".name", "duplicate API name %q (first at %s)", api.Name, first)
@@ -28,7 +28,7 @@ func (d *decoder) buildAPIs(in []apiConfig, base Limits) []API {
 	return out
 }
 
-func (d *decoder) buildAPI(a apiConfig, path string, base Limits) API {
+func (d *decoder) buildAPI(a apiConfig, path string, base Limits, id *Identity) API {
 	api := API{Name: orDefault(a.Name, "")}
 	switch {
 	case a.Name == nil:
@@ -43,7 +43,11 @@ func (d *decoder) buildAPI(a apiConfig, path string, base Limits) API {
 		api.Upstream = d.buildUpstream(*a.Upstream, path+".upstream")
 	}
 	limits := d.mergeLimits(base, a.Limits, path+".limits")
-	api.Routes = d.buildRoutes(a.Routes, path, api.Hosts, limits)
+	var auth []string
+	if a.Auth != nil {
+		auth = d.authList(a.Auth, path+".auth", id)
+	}
+	api.Routes = d.buildRoutes(a.Routes, path, routeDefaults{hosts: api.Hosts, limits: limits, auth: auth, id: id})
 	return api
 }
 

@@ -24,7 +24,8 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	}
 	d.checkListeners(p)
 	base := d.mergeLimits(defaultLimits(), cfg.Limits, "limits")
-	p.APIs = d.buildAPIs(cfg.APIs, base)
+	p.Identity = d.buildIdentity(cfg.Identity)
+	p.APIs = d.buildAPIs(cfg.APIs, base, &p.Identity)
 	d.checkConflicts(p.APIs)
 	return p
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // base is a valid config that the snippet tests extend.
-const base = "admin:\n  listen: off\napis:\n  - name: shop\n    upstream: http://127.0.0.1:9001\n    routes:\n"
+const base = "admin:\n  listen: off\napis:\n  - name: shop\n    upstream: http://127.0.0.1:9001\n    auth: [none]\n    routes:\n"
 
 func parseString(t *testing.T, src string) (*Plan, Diagnostics) {
 	t.Helper()
@@ -25,16 +25,16 @@ func TestParseProblems(t *testing.T) {
 		want string // the diagnostics, rendered, one a line
 	}{
 		{"methods twice", base + "      - match: GET /a\n        methods: [POST]\n",
-			"c.yaml:8:18: apis[0].routes[0].methods: error: methods are already given in match; use one or the other"},
+			"c.yaml:9:18: apis[0].routes[0].methods: error: methods are already given in match; use one or the other"},
 		{"empty methods", base + "      - match: /a\n        methods: []\n",
-			"c.yaml:8:18: apis[0].routes[0].methods: error: list at least one method, or remove methods to allow any"},
+			"c.yaml:9:18: apis[0].routes[0].methods: error: list at least one method, or remove methods to allow any"},
 		{"no routes", base,
-			"c.yaml:6:12: apis[0].routes: error: at least one route is required (match: /** passes every path)"},
+			"c.yaml:7:12: apis[0].routes: error: at least one route is required (match: /** passes every path)"},
 		{"missing match", base + "      - name: x\n",
-			"c.yaml:7:9: apis[0].routes[0].match: error: match is required, like \"GET /users/{id}\" or \"/health\""},
-		{"missing name", "admin: {listen: \"off\"}\napis:\n  - upstream: http://h\n    routes: [{match: /a}]\n",
+			"c.yaml:8:9: apis[0].routes[0].match: error: match is required, like \"GET /users/{id}\" or \"/health\""},
+		{"missing name", "admin: {listen: \"off\"}\napis:\n  - upstream: http://h\n    routes: [{match: /a, auth: [none]}]\n",
 			"c.yaml:3:5: apis[0].name: error: name is required"},
-		{"missing upstream", "admin: {listen: \"off\"}\napis:\n  - name: a\n    routes: [{match: /a}]\n",
+		{"missing upstream", "admin: {listen: \"off\"}\napis:\n  - name: a\n    routes: [{match: /a, auth: [none]}]\n",
 			"c.yaml:3:5: apis[0].upstream: error: upstream is required"},
 		{"no apis", "admin: {listen: \"off\"}\n",
 			"c.yaml:1:1: apis: error: at least one API is required under apis:"},
@@ -45,14 +45,14 @@ func TestParseProblems(t *testing.T) {
 		{"tls missing files", "server:\n  tls: {cert_file: c.pem, key_file: k.pem}\n" + base + "      - match: /a\n",
 			"c.yaml:2:20: server.tls.cert_file: error: cannot read c.pem: no files in this test\n" +
 				"c.yaml:2:37: server.tls.key_file: error: cannot read k.pem: no files in this test"},
-		{"upstream mapping kind", "admin: {listen: \"off\"}\napis:\n  - name: a\n    upstream: [x]\n    routes: [{match: /a}]\n",
+		{"upstream mapping kind", "admin: {listen: \"off\"}\napis:\n  - name: a\n    upstream: [x]\n    routes: [{match: /a, auth: [none]}]\n",
 			"c.yaml:4:15: apis[0].upstream: error: expected a URL or a mapping, got a list"},
 		{"upstream no host", strings.Replace(base, "http://127.0.0.1:9001", "http://", 1) + "      - match: /a\n",
 			"c.yaml:5:15: apis[0].upstream: error: upstream URL needs a host, got \"http://\""},
 		{"route host not in api", strings.Replace(base, "upstream:", "hosts: [a.example.com]\n    upstream:", 1) + "      - match: /a\n        host: b.example.com\n",
-			"c.yaml:9:15: apis[0].routes[0].host: error: host \"b.example.com\" is not one of this API's hosts (a.example.com)"},
+			"c.yaml:10:15: apis[0].routes[0].host: error: host \"b.example.com\" is not one of this API's hosts (a.example.com)"},
 		{"duplicate route names", base + "      - match: /a\n      - match: /b\n        name: /a\n",
-			"c.yaml:9:15: apis[0].routes[1].name: error: duplicate route name \"/a\" in this API (first at line 7): give one a distinct name"},
+			"c.yaml:10:15: apis[0].routes[1].name: error: duplicate route name \"/a\" in this API (first at line 8): give one a distinct name"},
 		{"empty content types", "limits: {content_types: []}\n" + base + "      - match: /a\n",
 			"c.yaml:1:25: limits.content_types: error: list at least one media type (use \"*/*\" to allow any)"},
 		{"zero body", "limits: {max_body: 0}\n" + base + "      - match: /a\n",
@@ -62,7 +62,7 @@ func TestParseProblems(t *testing.T) {
 		{"block without timeout", "audit: {overflow: block, block_timeout: 0s}\n" + base + "      - match: /a\n",
 			"c.yaml:1:41: audit.block_timeout: error: must be greater than 0: a full queue must not stall requests forever"},
 		{"bad template", base + "      - match: GET /a/{\n",
-			"c.yaml:7:16: apis[0].routes[0].match: error: invalid path template \"/a/{\""},
+			"c.yaml:8:16: apis[0].routes[0].match: error: invalid path template \"/a/{\""},
 		{"quoted integer", "audit: {queue_size: \"5\"}\n" + base + "      - match: /a\n",
 			"c.yaml:1:21: audit.queue_size: error: expected an integer, got \"5\""},
 		{"string for mapping", "server: on\n" + base + "      - match: /a\n",
@@ -131,6 +131,7 @@ limits: {max_body: 1MiB, json_max_depth: 10, max_header_count: 20}
 apis:
   - name: a
     upstream: http://h
+    auth: [none]
     limits: {max_body: 2MiB, content_types: [application/json]}
     routes:
       - match: /route
@@ -140,6 +141,7 @@ apis:
     upstream: http://h
     routes:
       - match: /top
+        auth: [none]
 `
 	plan, diags := parseString(t, src)
 	if diags.HasErrors() {
@@ -197,7 +199,7 @@ func TestDefaults(t *testing.T) {
 		{"health", [4]any{u.HealthPath, u.HealthInterval, u.HealthyThreshold, u.UnhealthyThreshold}, [4]any{"", 5 * time.Second, 2, 3}},
 		{"passive", [3]any{u.MaxFails, u.FailWindow, u.EjectFor}, [3]any{3, 10 * time.Second, 30 * time.Second}},
 		{"route name", plan.APIs[0].Routes[0].Name, "/a"},
-		{"route line", plan.APIs[0].Routes[0].Line, 7},
+		{"route line", plan.APIs[0].Routes[0].Line, 8},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -242,7 +244,7 @@ func TestLoad(t *testing.T) {
 	}
 	write("token", "token-from-file-0123456789\n")
 	t.Setenv("BULWARK_TEST_UPSTREAM", "http://127.0.0.1:9001")
-	cfg := write("bulwark.yaml", "admin:\n  token: ${file:token}\nstore: sqlite:data/b.db\napis:\n  - name: a\n    upstream: ${env:BULWARK_TEST_UPSTREAM}\n    routes: [{match: /a}]\n")
+	cfg := write("bulwark.yaml", "admin:\n  token: ${file:token}\nstore: sqlite:data/b.db\napis:\n  - name: a\n    upstream: ${env:BULWARK_TEST_UPSTREAM}\n    routes: [{match: /a, auth: [none]}]\n")
 	plan, diags := Load(cfg)
 	if len(diags) != 0 {
 		t.Fatal(diags)

@@ -14,10 +14,11 @@ type Plan struct {
 	Metrics Metrics
 	// Store is the store DSN with references expanded: "sqlite:PATH" (PATH
 	// resolved against the config file's directory) or "postgres://…".
-	Store string
-	Audit Audit
-	Log   Log
-	APIs  []API
+	Store    string
+	Audit    Audit
+	Log      Log
+	Identity Identity
+	APIs     []API
 }
 
 // Server configures the proxy listener.
@@ -101,6 +102,14 @@ type Route struct {
 	Limits Limits
 	// Line is the route's line in the config file.
 	Line int
+	// Auth lists the authentication methods tried in order (api_key, jwt,
+	// jwt:NAME, introspection, introspection:NAME); "none" allows callers
+	// without credentials. Never empty in a valid plan.
+	Auth []string
+	// Scopes must all be held by the principal (checked on every request).
+	Scopes []string
+	// KeepCredential passes the raw credential to the upstream.
+	KeepCredential bool
 }
 
 // Limits are the request hygiene limits of one route.

@@ -9,7 +9,15 @@ import (
 )
 
 // buildRoutes builds an API's routes with their effective limits.
-func (d *decoder) buildRoutes(in []routeConfig, apiPath string, hosts []string, limits Limits) []Route {
+// routeDefaults is what a route inherits from its API.
+type routeDefaults struct {
+	hosts  []string
+	limits Limits
+	auth   []string // nil when the API sets no auth list
+	id     *Identity
+}
+
+func (d *decoder) buildRoutes(in []routeConfig, apiPath string, def routeDefaults) []Route {
 	if len(in) == 0 {
 		d.errorf(apiPath+".routes", "at least one route is required (match: /** passes every path)")
 	}
@@ -17,7 +25,7 @@ func (d *decoder) buildRoutes(in []routeConfig, apiPath string, hosts []string, 
 	seen := make(map[string]int, len(in))
 	for i, rc := range in {
 		path := indexPath(apiPath+".routes", i)
-		r := d.buildRoute(rc, path, hosts, limits)
+		r := d.buildRoute(rc, path, def)
 		if r.Name != "" {
 			if first, dup := seen[r.Name]; dup {
 				namePath := path + ".name"
@@ -34,7 +42,7 @@ func (d *decoder) buildRoutes(in []routeConfig, apiPath string, hosts []string, 
 	return out
 }
 
-func (d *decoder) buildRoute(rc routeConfig, path string, hosts []string, limits Limits) Route {
+func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Route {
 	r := Route{Line: d.line(path), Host: strings.ToLower(orDefault(rc.Host, ""))}
 	match := strings.TrimSpace(orDefault(rc.Match, ""))
 	if match == "" {
@@ -53,8 +61,9 @@ func (d *decoder) buildRoute(rc routeConfig, path string, hosts []string, limits
 	if rc.Name != nil && strings.TrimSpace(r.Name) == "" {
 		d.errorf(path+".name", "name must not be empty")
 	}
-	d.checkRouteHost(r.Host, hosts, path+".host")
-	r.Limits = d.mergeLimits(limits, rc.Limits, path+".limits")
+	d.checkRouteHost(r.Host, def.hosts, path+".host")
+	r.Limits = d.mergeLimits(def.limits, rc.Limits, path+".limits")
+	d.routeAuth(&r, rc, path, def)
 	return r
 }
 
@@ -238,4 +247,29 @@ func specsOf(api API, r Route) []route.Spec {
 		specs[i] = route.Spec{Host: h, Methods: r.Methods, Path: r.Path}
 	}
 	return specs
+}
+
+// routeAuth sets the route's auth list (its own, else the API's), scopes and
+// credential pass-through. A route without an auth list is an error: open
+// access must be said explicitly with auth: [none].
+func (d *decoder) routeAuth(r *Route, rc routeConfig, path string, def routeDefaults) {
+	switch {
+	case rc.Auth != nil:
+		r.Auth = d.authList(rc.Auth, path+".auth", def.id)
+	case def.auth != nil:
+		r.Auth = slices.Clone(def.auth)
+	default:
+		d.errorf(path, "no auth list: set auth on the route or its API (auth: [none] for an open route)")
+	}
+	for i, s := range rc.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\"\\") {
+			d.errorf(indexPath(path+".scopes", i), "a scope is a non-empty token without spaces or quotes, got %q", s)
+			continue
+		}
+		r.Scopes = appendNew(r.Scopes, s)
+	}
+	if len(r.Scopes) > 0 && slices.Equal(r.Auth, []string{AuthNone}) {
+		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth is [none]")
+	}
+	r.KeepCredential = orDefault(rc.KeepCredential, false)
 }

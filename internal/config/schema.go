@@ -11,14 +11,15 @@ import (
 // one. Docs for each field live in docs/configuration.md.
 
 type fileConfig struct {
-	Server  *serverConfig  `yaml:"server"`
-	Admin   *adminConfig   `yaml:"admin"`
-	Metrics *metricsConfig `yaml:"metrics"`
-	Store   *string        `yaml:"store"`
-	Audit   *auditConfig   `yaml:"audit"`
-	Log     *logConfig     `yaml:"log"`
-	Limits  *limitsConfig  `yaml:"limits"`
-	APIs    []apiConfig    `yaml:"apis"`
+	Server   *serverConfig   `yaml:"server"`
+	Admin    *adminConfig    `yaml:"admin"`
+	Metrics  *metricsConfig  `yaml:"metrics"`
+	Store    *string         `yaml:"store"`
+	Audit    *auditConfig    `yaml:"audit"`
+	Log      *logConfig      `yaml:"log"`
+	Limits   *limitsConfig   `yaml:"limits"`
+	Identity *identityConfig `yaml:"identity"`
+	APIs     []apiConfig     `yaml:"apis"`
 }
 
 type serverConfig struct {
@@ -76,6 +77,7 @@ type apiConfig struct {
 	Hosts    []string        `yaml:"hosts"`
 	Upstream *upstreamConfig `yaml:"upstream"`
 	Limits   *limitsConfig   `yaml:"limits"`
+	Auth     []string        `yaml:"auth"`
 	Routes   []routeConfig   `yaml:"routes"`
 }
 
@@ -121,6 +123,10 @@ type routeConfig struct {
 	Methods []string      `yaml:"methods"`
 	Host    *string       `yaml:"host"`
 	Limits  *limitsConfig `yaml:"limits"`
+	// Auth overrides the API's auth list for this route.
+	Auth           []string `yaml:"auth"`
+	Scopes         []string `yaml:"scopes"`
+	KeepCredential *bool    `yaml:"keep_credential"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

@@ -46,7 +46,7 @@ func (e *events) nth(t testing.TB, n int) audit.Event {
 
 func plan(t testing.TB, upstream, routes string) *config.Plan {
 	t.Helper()
-	src := "admin:\n  listen: \"off\"\napis:\n  - name: shop\n    upstream: " + upstream + "\n    routes:\n" + routes
+	src := "admin:\n  listen: \"off\"\napis:\n  - name: shop\n    upstream: " + upstream + "\n    auth: [none]\n    routes:\n" + routes
 	p, diags := config.Parse("test.yaml", []byte(src), func(string) (string, bool) { return "", false }, os.ReadFile)
 	if diags.HasErrors() {
 		t.Fatalf("config: %v", diags)
