@@ -37,8 +37,16 @@
 //
 // # Message framing: who refuses what (request smuggling)
 //
-// Go's HTTP/1 server parses framing before any handler runs. Measured with raw
-// sockets in TestEndToEndFraming (Go 1.26):
+// Go's HTTP/1 server parses framing before any handler runs, so the gateway's
+// plain-HTTP listener is wrapped with NewFramingListener (conn.go): it follows
+// each connection's request framing and answers a request carrying both
+// Content-Length and Transfer-Encoding (or any other ambiguous framing) with a
+// 400 "bad_framing" problem and closes the connection (RFC 9112 §6.1), before
+// Go's parser sees it. TLS listeners are not wrapped (net/http needs the
+// *tls.Conn itself for HTTP/2); there the table below applies.
+//
+// What Go does on its own, measured with raw sockets in TestEndToEndFraming
+// (Go 1.26):
 //
 //   - Content-Length and Transfer-Encoding: chunked together: accepted. Go frames
 //     by chunked, as RFC 9112 §6.3 says, and deletes Content-Length; the handler
