@@ -7,7 +7,7 @@ import (
 
 // buildAPIs builds every API, checking names are present, well-formed and
 // unique.
-func (d *decoder) buildAPIs(in []apiConfig, base Limits, id *Identity) []API {
+func (d *decoder) buildAPIs(in []apiConfig, base Limits, p *Plan) []API {
 	if len(in) == 0 {
 		d.errorf("apis", "at least one API is required under apis:")
 	}
@@ -15,7 +15,7 @@ func (d *decoder) buildAPIs(in []apiConfig, base Limits, id *Identity) []API {
 	seen := make(map[string]string, len(in))
 	for i, a := range in {
 		path := indexPath("apis", i)
-		api := d.buildAPI(a, path, base, id)
+		api := d.buildAPI(a, path, base, p)
 		if api.Name != "" {
 			if first, dup := seen[api.Name]; dup {
 				d.errorf(path+".name", "duplicate API name %q (first at %s)", api.Name, first)
@@ -28,7 +28,8 @@ func (d *decoder) buildAPIs(in []apiConfig, base Limits, id *Identity) []API {
 	return out
 }
 
-func (d *decoder) buildAPI(a apiConfig, path string, base Limits, id *Identity) API {
+func (d *decoder) buildAPI(a apiConfig, path string, base Limits, p *Plan) API {
+	id := &p.Identity
 	api := API{Name: orDefault(a.Name, "")}
 	switch {
 	case a.Name == nil:
@@ -47,7 +48,14 @@ func (d *decoder) buildAPI(a apiConfig, path string, base Limits, id *Identity) 
 	if a.Auth != nil {
 		auth = d.authList(a.Auth, path+".auth", id)
 	}
-	api.Routes = d.buildRoutes(a.Routes, path, routeDefaults{hosts: api.Hosts, limits: limits, auth: auth, id: id})
+	// The API's limits and quota are one bucket space for the API: routes that
+	// inherit them share the API's counters.
+	def := routeDefaults{hosts: api.Hosts, limits: limits, auth: auth, id: id, cluster: p.Cluster, api: api.Name,
+		quota: d.buildQuota(a.Quota, path+".quota", api.Name)}
+	if a.RateLimits != nil {
+		def.rateLimits = d.rateLimits(a.RateLimits, path+".rate_limits", api.Name, p.Cluster)
+	}
+	api.Routes = d.buildRoutes(a.Routes, path, def)
 	return api
 }
 

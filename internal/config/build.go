@@ -25,7 +25,11 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	d.checkListeners(p)
 	base := d.mergeLimits(defaultLimits(), cfg.Limits, "limits")
 	p.Identity = d.buildIdentity(cfg.Identity)
-	p.APIs = d.buildAPIs(cfg.APIs, base, &p.Identity)
+	p.Cluster = d.buildCluster(cfg.Cluster)
+	srv := orDefault(cfg.Server, serverConfig{})
+	p.Server.Shield = d.buildShield(srv.Shield, srv.IPv6Prefix)
+	p.APIs = d.buildAPIs(cfg.APIs, base, p)
+	d.checkCluster(p)
 	d.checkConflicts(p.APIs)
 	return p
 }

@@ -18,6 +18,7 @@ type Plan struct {
 	Audit    Audit
 	Log      Log
 	Identity Identity
+	Cluster  Cluster
 	APIs     []API
 }
 
@@ -38,6 +39,7 @@ type Server struct {
 	// WriteTimeout 0 means none (streaming responses).
 	WriteTimeout  time.Duration
 	ShutdownGrace time.Duration
+	Shield        Shield
 }
 
 // Admin configures the admin API listener.
@@ -110,6 +112,12 @@ type Route struct {
 	Scopes []string
 	// KeepCredential passes the raw credential to the upstream.
 	KeepCredential bool
+	// RateLimits are the route's limits (its own, else the API's).
+	RateLimits []RateLimit
+	// Quota is the route's quota (its own, else the API's); nil for none.
+	Quota *Quota
+	// BruteForce protects a login route; nil for none.
+	BruteForce *BruteForce
 }
 
 // Limits are the request hygiene limits of one route.

@@ -15,6 +15,11 @@ type routeDefaults struct {
 	limits Limits
 	auth   []string // nil when the API sets no auth list
 	id     *Identity
+
+	cluster    Cluster
+	api        string
+	rateLimits []RateLimit // the API's, inherited by routes without their own
+	quota      *Quota
 }
 
 func (d *decoder) buildRoutes(in []routeConfig, apiPath string, def routeDefaults) []Route {
@@ -64,6 +69,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	d.checkRouteHost(r.Host, def.hosts, path+".host")
 	r.Limits = d.mergeLimits(def.limits, rc.Limits, path+".limits")
 	d.routeAuth(&r, rc, path, def)
+	d.routeLimits(&r, rc, path, def)
 	return r
 }
 
@@ -272,4 +278,26 @@ func (d *decoder) routeAuth(r *Route, rc routeConfig, path string, def routeDefa
 		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth is [none]")
 	}
 	r.KeepCredential = orDefault(rc.KeepCredential, false)
+}
+
+// routeLimits sets the route's rate limits and quota (its own, else the API's)
+// and its brute-force protection.
+func (d *decoder) routeLimits(r *Route, rc routeConfig, path string, def routeDefaults) {
+	id := def.api + "/" + r.Name
+	switch {
+	case rc.RateLimits != nil:
+		r.RateLimits = d.rateLimits(rc.RateLimits, path+".rate_limits", id, def.cluster)
+	default:
+		r.RateLimits = slices.Clone(def.rateLimits)
+	}
+	switch {
+	case rc.Quota != nil:
+		r.Quota = d.buildQuota(rc.Quota, path+".quota", id)
+	default:
+		r.Quota = def.quota
+	}
+	r.BruteForce = d.buildBruteForce(rc.BruteForce, path+".brute_force")
+	if r.BruteForce != nil && slices.Equal(r.Methods, []string{"GET"}) {
+		d.warnf(path+".brute_force", "brute-force protection reads the username from the request body; a GET route has none")
+	}
 }

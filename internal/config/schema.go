@@ -19,6 +19,7 @@ type fileConfig struct {
 	Log      *logConfig      `yaml:"log"`
 	Limits   *limitsConfig   `yaml:"limits"`
 	Identity *identityConfig `yaml:"identity"`
+	Cluster  *clusterConfig  `yaml:"cluster"`
 	APIs     []apiConfig     `yaml:"apis"`
 }
 
@@ -31,6 +32,9 @@ type serverConfig struct {
 	IdleTimeout       *Duration  `yaml:"idle_timeout"`
 	WriteTimeout      *Duration  `yaml:"write_timeout"`
 	ShutdownGrace     *Duration  `yaml:"shutdown_grace"`
+	// Shield is the per-client-IP limit applied before authentication.
+	Shield     *shieldConfig `yaml:"shield"`
+	IPv6Prefix *int          `yaml:"ipv6_prefix"`
 }
 
 type tlsConfig struct {
@@ -73,12 +77,14 @@ type limitsConfig struct {
 }
 
 type apiConfig struct {
-	Name     *string         `yaml:"name"`
-	Hosts    []string        `yaml:"hosts"`
-	Upstream *upstreamConfig `yaml:"upstream"`
-	Limits   *limitsConfig   `yaml:"limits"`
-	Auth     []string        `yaml:"auth"`
-	Routes   []routeConfig   `yaml:"routes"`
+	Name       *string           `yaml:"name"`
+	Hosts      []string          `yaml:"hosts"`
+	Upstream   *upstreamConfig   `yaml:"upstream"`
+	Limits     *limitsConfig     `yaml:"limits"`
+	Auth       []string          `yaml:"auth"`
+	RateLimits []rateLimitConfig `yaml:"rate_limits"`
+	Quota      *quotaConfig      `yaml:"quota"`
+	Routes     []routeConfig     `yaml:"routes"`
 }
 
 // upstreamConfig is written either as one target URL or as an object.
@@ -127,6 +133,10 @@ type routeConfig struct {
 	Auth           []string `yaml:"auth"`
 	Scopes         []string `yaml:"scopes"`
 	KeepCredential *bool    `yaml:"keep_credential"`
+	// RateLimits replaces the API's list for this route.
+	RateLimits []rateLimitConfig `yaml:"rate_limits"`
+	Quota      *quotaConfig      `yaml:"quota"`
+	BruteForce *bruteForceConfig `yaml:"brute_force"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

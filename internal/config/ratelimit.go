@@ -1,0 +1,178 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+const (
+	defaultIPv6Prefix    = 64
+	defaultMaxDelay      = 5 * time.Second
+	maxMaxDelay          = time.Minute
+	defaultFailureMode   = "local"
+	minClusterSecret     = 32
+	defaultBFMaxFailures = 5
+	defaultBFWindow      = 15 * time.Minute
+	defaultBFLockout     = 15 * time.Minute
+	defaultBFDelayAfter  = 3
+	defaultBFBaseDelay   = 250 * time.Millisecond
+	defaultBFMaxDelay    = 4 * time.Second
+)
+
+var failureModes = []string{"local", "closed", "open"}
+
+func (d *decoder) buildCluster(c *clusterConfig) Cluster {
+	if c == nil {
+		return Cluster{OnRedisFailure: defaultFailureMode}
+	}
+	out := Cluster{Redis: string(orDefault(c.Redis, "")), Secret: string(orDefault(c.Secret, "")),
+		OnRedisFailure: orDefault(c.OnRedisFailure, defaultFailureMode)}
+	if out.Redis != "" {
+		if u, err := url.Parse(out.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			d.errorf("cluster.redis", "expected a URL like redis://127.0.0.1:6379/0 or rediss://…")
+		}
+	}
+	if out.Secret != "" && len(out.Secret) < minClusterSecret {
+		d.errorf("cluster.secret", "secret must be at least %d characters", minClusterSecret)
+	}
+	d.oneOf("cluster.on_redis_failure", out.OnRedisFailure, failureModes)
+	return out
+}
+
+func (d *decoder) buildShield(s *shieldConfig, prefix *int) Shield {
+	out := Shield{IPv6Prefix: orDefault(prefix, defaultIPv6Prefix)}
+	if out.IPv6Prefix < 32 || out.IPv6Prefix > 128 {
+		d.errorf("server.ipv6_prefix", "must be between 32 and 128, got %d", out.IPv6Prefix)
+	}
+	if s == nil {
+		return out
+	}
+	out.Rate, out.Burst = orDefault(s.Rate, Rate{}), orDefault(s.Burst, 0)
+	if s.Rate == nil {
+		d.errorf("server.shield.rate", "rate is required, like 50/s")
+	}
+	d.atLeast("server.shield.burst", out.Burst, 0)
+	return out
+}
+
+// rateLimits builds a list of limits; id prefixes each limit's ID.
+func (d *decoder) rateLimits(in []rateLimitConfig, path, id string, c Cluster) []RateLimit {
+	out := make([]RateLimit, 0, len(in))
+	for i, l := range in {
+		p := indexPath(path, i)
+		rl := RateLimit{ID: fmt.Sprintf("%s#%d", id, i), Rate: orDefault(l.Rate, Rate{}), Burst: orDefault(l.Burst, 0),
+			Algorithm: orDefault(l.Algorithm, "gcra"), Mode: orDefault(l.Mode, "reject"),
+			MaxDelay: durationOr(l.MaxDelay, defaultMaxDelay), OnRedisFailure: orDefault(l.OnRedisFailure, c.OnRedisFailure)}
+		if l.Rate == nil {
+			d.errorf(p+".rate", "rate is required, like 600/m")
+		}
+		rl.By = d.limitKeys(l.By, p+".by")
+		d.atLeast(p+".burst", rl.Burst, 0)
+		d.oneOf(p+".algorithm", rl.Algorithm, []string{"gcra", "sliding_window"})
+		d.oneOf(p+".mode", rl.Mode, []string{"reject", "throttle"})
+		d.oneOf(p+".on_redis_failure", rl.OnRedisFailure, failureModes)
+		d.between(p+".max_delay", rl.MaxDelay, time.Millisecond, maxMaxDelay)
+		if l.MaxDelay != nil && rl.Mode != "throttle" {
+			d.errorf(p+".max_delay", "max_delay applies only with mode: throttle")
+		}
+		out = append(out, rl)
+	}
+	return out
+}
+
+var limitKeyKinds = []string{"consumer", "api_key", "subject", "ip", "route"}
+
+// limitKeys validates a by: list.
+func (d *decoder) limitKeys(in []string, path string) []string {
+	if len(in) == 0 {
+		d.errorf(path, "by is required: consumer, api_key, subject, ip, route, header:NAME or claim:NAME (several combine)")
+		return nil
+	}
+	var out []string
+	for i, k := range in {
+		kind, name, hasName := strings.Cut(k, ":")
+		switch {
+		case slices.Contains(out, k):
+			d.errorf(indexPath(path, i), "duplicate %q", k)
+		case !hasName && slices.Contains(limitKeyKinds, k):
+			out = append(out, k)
+		case hasName && (kind == "header" || kind == "claim") && name != "":
+			if kind == "header" {
+				d.headerName(indexPath(path, i), name)
+			}
+			out = append(out, k)
+		default:
+			d.errorf(indexPath(path, i), "unknown key %q: expected consumer, api_key, subject, ip, route, header:NAME or claim:NAME", k)
+		}
+	}
+	return out
+}
+
+func (d *decoder) buildQuota(q *quotaConfig, path, id string) *Quota {
+	if q == nil {
+		return nil
+	}
+	out := &Quota{ID: id, By: orDefault(q.By, "consumer"), Limit: orDefault(q.Limit, 0),
+		Period: orDefault(q.Period, "day"), Timezone: orDefault(q.Timezone, "UTC")}
+	d.oneOf(path+".by", out.By, []string{"consumer", "subject", "api_key", "ip"})
+	if out.Limit <= 0 {
+		d.errorf(path+".limit", "limit must be a positive number of requests")
+	}
+	d.oneOf(path+".period", out.Period, []string{"day", "month"})
+	if _, err := time.LoadLocation(out.Timezone); err != nil {
+		d.errorf(path+".timezone", "unknown time zone %q (use an IANA name like Europe/Berlin)", out.Timezone)
+	}
+	return out
+}
+
+func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *BruteForce {
+	if b == nil {
+		return nil
+	}
+	out := &BruteForce{UsernameField: orDefault(b.UsernameField, "username"), FailureStatuses: slices.Clone(b.FailureStatuses),
+		MaxFailures: orDefault(b.MaxFailures, defaultBFMaxFailures), Window: durationOr(b.Window, defaultBFWindow),
+		Lockout: durationOr(b.Lockout, defaultBFLockout), DelayAfter: orDefault(b.DelayAfter, defaultBFDelayAfter),
+		BaseDelay: durationOr(b.BaseDelay, defaultBFBaseDelay), MaxDelay: durationOr(b.MaxDelay, defaultBFMaxDelay)}
+	if len(out.FailureStatuses) == 0 {
+		out.FailureStatuses = []int{401}
+	}
+	for i, s := range out.FailureStatuses {
+		if s < 400 || s > 599 {
+			d.errorf(indexPath(path+".failure_statuses", i), "expected an HTTP error status 400-599, got %d", s)
+		}
+	}
+	d.atLeast(path+".max_failures", out.MaxFailures, 1)
+	d.atLeast(path+".delay_after", out.DelayAfter, 0)
+	d.positive(path+".window", out.Window, "failures are counted within a window")
+	d.positive(path+".lockout", out.Lockout, "a lockout needs a length")
+	d.between(path+".max_delay", out.MaxDelay, 0, 30*time.Second)
+	if out.UsernameField == "" {
+		d.errorf(path+".username_field", "username_field must name the JSON or form field holding the username")
+	}
+	return out
+}
+
+// oneOf reports a value outside allowed.
+func (d *decoder) oneOf(path, v string, allowed []string) {
+	if !slices.Contains(allowed, v) {
+		d.errorf(path, "expected one of %s, got %q", strings.Join(allowed, ", "), v)
+	}
+}
+
+// checkCluster checks settings that depend on each other across sections.
+func (d *decoder) checkCluster(p *Plan) {
+	if p.Cluster.Redis == "" || p.Cluster.Secret != "" {
+		return
+	}
+	for _, api := range p.APIs {
+		for _, r := range api.Routes {
+			if r.BruteForce != nil {
+				d.errorf("cluster.secret", "brute_force with cluster.redis needs cluster.secret: usernames in shared keys are HMAC-hashed with it")
+				return
+			}
+		}
+	}
+}

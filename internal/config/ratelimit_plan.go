@@ -1,0 +1,58 @@
+package config
+
+import "time"
+
+// Cluster configures what several Bulwark nodes share.
+type Cluster struct {
+	// Redis is the resolved Redis URL ("" = counters live in process memory).
+	Redis string
+	// Secret keys the HMAC that hides usernames in shared counter keys.
+	Secret string
+	// OnRedisFailure is the default failure mode of limits: local, closed or open.
+	OnRedisFailure string
+}
+
+// Shield is the per-client-IP limit applied before authentication.
+type Shield struct {
+	Rate  Rate // zero N: no shield
+	Burst int
+	// IPv6Prefix groups IPv6 clients (default /64): one subscriber, one bucket.
+	IPv6Prefix int
+}
+
+// RateLimit is one limit of a route.
+type RateLimit struct {
+	// ID names the limit uniquely in the plan (api/route#index); counter keys
+	// and the RateLimit-Policy header use it.
+	ID string
+	// By lists what identifies a bucket: consumer, api_key, subject, ip, route,
+	// header:NAME, claim:NAME; several combine.
+	By             []string
+	Rate           Rate
+	Burst          int
+	Algorithm      string // gcra | sliding_window
+	Mode           string // reject | throttle
+	MaxDelay       time.Duration
+	OnRedisFailure string // local | closed | open
+}
+
+// Quota caps a consumer's requests per calendar day or month.
+type Quota struct {
+	ID       string
+	By       string // consumer, subject, api_key or ip
+	Limit    int64
+	Period   string // day | month
+	Timezone string // IANA name, validated
+}
+
+// BruteForce protects a login route.
+type BruteForce struct {
+	UsernameField   string // JSON or form field holding the username
+	FailureStatuses []int  // upstream statuses that count as a failed login
+	MaxFailures     int
+	Window          time.Duration
+	Lockout         time.Duration
+	DelayAfter      int
+	BaseDelay       time.Duration
+	MaxDelay        time.Duration
+}

@@ -1,0 +1,90 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const limitsBase = `admin: {listen: "off"}
+server:
+  shield: {rate: 50/s, burst: 100}
+cluster:
+  redis: redis://127.0.0.1:6379/0
+  secret: ${env:ADMIN_TOKEN}-cluster-secret-for-tests
+  on_redis_failure: closed
+apis:
+  - name: shop
+    upstream: http://127.0.0.1:9001
+    auth: [none]
+    rate_limits:
+      - by: [ip]
+        rate: 600/m
+        burst: 20
+    quota: {by: ip, limit: 1000, period: month, timezone: Europe/Berlin}
+    routes:
+`
+
+func TestRateLimitPlan(t *testing.T) {
+	plan, diags := parseString(t, limitsBase+`      - match: GET /products
+      - match: POST /login
+        rate_limits:
+          - by: [ip, header:X-Tenant]
+            rate: 10/m
+            mode: throttle
+            max_delay: 2s
+            on_redis_failure: local
+        brute_force:
+          username_field: email
+          failure_statuses: [401, 403]
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if plan.Server.Shield.Rate != (Rate{N: 50, Per: time.Second}) || plan.Server.Shield.IPv6Prefix != 64 {
+		t.Fatalf("shield %+v", plan.Server.Shield)
+	}
+	if plan.Cluster.OnRedisFailure != "closed" || plan.Cluster.Redis == "" {
+		t.Fatalf("cluster %+v", plan.Cluster)
+	}
+	r := plan.APIs[0].Routes
+	inherited := r[0].RateLimits[0]
+	if inherited.ID != "shop#0" || inherited.OnRedisFailure != "closed" || inherited.Mode != "reject" || r[0].Quota.ID != "shop" {
+		t.Fatalf("inherited %+v quota %+v", inherited, r[0].Quota)
+	}
+	own := r[1].RateLimits[0]
+	if own.ID != "shop/POST /login#0" || own.Mode != "throttle" || own.MaxDelay != 2*time.Second ||
+		!slices.Equal(own.By, []string{"ip", "header:X-Tenant"}) || own.OnRedisFailure != "local" {
+		t.Fatalf("own %+v", own)
+	}
+	bf := r[1].BruteForce
+	if bf == nil || bf.UsernameField != "email" || bf.MaxFailures != 5 || !slices.Equal(bf.FailureStatuses, []int{401, 403}) {
+		t.Fatalf("brute force %+v", bf)
+	}
+}
+
+func TestRateLimitProblems(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"missing rate", limitsBase + "      - match: /a\n        rate_limits: [{by: [ip]}]\n", "rate is required"},
+		{"bad rate", limitsBase + "      - match: /a\n        rate_limits: [{by: [ip], rate: fast}]\n", "expected a rate like 10/s"},
+		{"no by", limitsBase + "      - match: /a\n        rate_limits: [{rate: 1/s}]\n", "by is required"},
+		{"unknown key", limitsBase + "      - match: /a\n        rate_limits: [{by: [cookie], rate: 1/s}]\n", `unknown key "cookie"`},
+		{"bad mode", limitsBase + "      - match: /a\n        rate_limits: [{by: [ip], rate: 1/s, mode: queue}]\n", "expected one of reject, throttle"},
+		{"delay without throttle", limitsBase + "      - match: /a\n        rate_limits: [{by: [ip], rate: 1/s, max_delay: 1s}]\n", "max_delay applies only with mode: throttle"},
+		{"bad zone", strings.Replace(limitsBase, "Europe/Berlin", "Mars/Olympus", 1) + "      - match: /a\n", `unknown time zone "Mars/Olympus"`},
+		{"bad redis url", strings.Replace(limitsBase, "redis://127.0.0.1:6379/0", "127.0.0.1:6379", 1) + "      - match: /a\n", "expected a URL like redis://"},
+		{"brute force needs secret", strings.Replace(limitsBase, "  secret: ${env:ADMIN_TOKEN}-cluster-secret-for-tests\n", "", 1) +
+			"      - match: POST /login\n        brute_force: {}\n", "brute_force with cluster.redis needs cluster.secret"},
+		{"bad failure status", limitsBase + "      - match: POST /login\n        brute_force: {failure_statuses: [200]}\n", "expected an HTTP error status"},
+		{"ipv6 prefix", strings.Replace(limitsBase, "server:\n", "server:\n  ipv6_prefix: 8\n", 1) + "      - match: /a\n", "ipv6_prefix: error: must be between 32 and 128"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := parseString(t, tc.src)
+			if !strings.Contains(diags.String(), tc.want) {
+				t.Fatalf("want %q in\n%s", tc.want, diags)
+			}
+		})
+	}
+}
