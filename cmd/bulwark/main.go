@@ -28,6 +28,7 @@ const usage = `Bulwark — an API security gateway.
 Usage:
   bulwark serve -c FILE     run the gateway with the config FILE
   bulwark check -c FILE...  check config files; exits 1 on errors
+  bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
   bulwark demo              run the demo shop behind Bulwark and print what to try
   bulwark version           print the version
 
@@ -48,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "keys":
+		return keysCommand(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
 	case "version", "--version", "-v":

@@ -38,6 +38,9 @@ func upstream(t *testing.T) *httptest.Server {
 		_ = json.NewEncoder(w).Encode(map[string]string{
 			"method": r.Method, "path": r.URL.Path, "raw_path": r.URL.RawPath, "query": r.URL.RawQuery,
 			"xff": r.Header.Get("X-Forwarded-For"), "request_id": r.Header.Get("X-Request-Id"), "body": string(body),
+			"subject": r.Header.Get("X-Bulwark-Subject"), "consumer": r.Header.Get("X-Bulwark-Consumer"),
+			"method_hdr": r.Header.Get("X-Bulwark-Auth-Method"), "authorization": r.Header.Get("Authorization"),
+			"api_key": r.Header.Get("X-Api-Key"),
 		})
 	}))
 	t.Cleanup(srv.Close)
@@ -334,5 +337,26 @@ func TestServeRefusesBadConfig(t *testing.T) {
 	}
 	if _, err := os.Stat(dir + "/audit.db"); err == nil {
 		t.Fatal("a refused config still opened the store")
+	}
+}
+
+func TestSmugglingAttemptRefused(t *testing.T) {
+	up := upstream(t)
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), baseConfig(up.URL, "")))
+	c, err := net.Dial("tcp", p.addrs["proxy"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// CL says the body is 4 bytes, TE says chunked: a front proxy framing by
+	// Content-Length would pass the smuggled GET /users/666 along as body.
+	_, _ = io.WriteString(c, "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n"+
+		"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /users/666 HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	all, _ := io.ReadAll(c) // the gateway answers once and closes
+	text := string(all)
+	if !strings.HasPrefix(text, "HTTP/1.1 400") || !strings.Contains(text, "bad_framing") ||
+		strings.Count(text, "HTTP/1.1") != 1 || strings.Contains(text, "666") {
+		t.Fatalf("got:\n%s", text)
 	}
 }

@@ -3,25 +3,38 @@ package gateway
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
+	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/route"
+	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // Recorder receives one audit event per request. *audit.Recorder implements it.
 type Recorder interface{ Record(e audit.Event) }
 
+// Deps are the process-wide parts a Gateway uses.
+type Deps struct {
+	Metrics *metrics.Metrics
+	Audit   Recorder
+	Logger  *slog.Logger
+	Store   *store.Store // nil when no store is configured (API keys then cannot be used)
+}
+
 // Gateway is the proxy listener's handler. It is safe for concurrent use; Swap
 // replaces its configuration atomically.
 type Gateway struct {
+	deps    Deps
 	logger  *slog.Logger
 	metrics *metrics.Metrics
 	audit   Recorder
@@ -34,14 +47,15 @@ type Gateway struct {
 }
 
 // New builds a Gateway serving plan. The upstreams' health checks start at once.
-func New(plan *config.Plan, m *metrics.Metrics, rec Recorder, logger *slog.Logger) (*Gateway, error) {
+func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	ids, err := hygiene.NewIDs()
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{logger: logger, metrics: m, audit: rec, ids: ids, now: time.Now,
+	m := d.Metrics
+	g := &Gateway{deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
-	st, err := build(plan, m, logger)
+	st, err := build(plan, nil, d)
 	if err != nil {
 		return nil, err
 	}
@@ -57,14 +71,17 @@ func New(plan *config.Plan, m *metrics.Metrics, rec Recorder, logger *slog.Logge
 func (g *Gateway) Swap(plan *config.Plan) error {
 	g.swapMu.Lock()
 	defer g.swapMu.Unlock()
-	st, err := build(plan, g.metrics, g.logger)
+	st, err := build(plan, g.cur.Load(), g.deps)
 	if err != nil {
 		return err
 	}
 	st.start()
 	old := g.cur.Swap(st)
-	if old != nil && old.cancel != nil {
-		old.cancel()
+	if old != nil {
+		if old.cancel != nil {
+			old.cancel()
+		}
+		old.id.retire(st.id)
 	}
 	return nil
 }
@@ -76,6 +93,7 @@ func (g *Gateway) Plan() *config.Plan { return g.cur.Load().plan }
 func (g *Gateway) Close() {
 	if st := g.cur.Load(); st != nil {
 		st.close()
+		st.id.retire(nil)
 	}
 }
 
@@ -119,7 +137,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
 
-	entry, p := g.admit(st, sw, r, &ev)
+	entry, r, p := g.admit(st, sw, r, &ev)
 	if p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
@@ -148,31 +166,37 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event) (*routeEntry, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
-		return nil, route.PathProblem(err)          // names the reason, never the input
+		return nil, r, route.PathProblem(err)       // names the reason, never the input
 	}
 	ev.Path = canonical
 	var m route.Match
 	if res, allow := st.table.Match(r.Host, r.Method, canonical, &m); res != route.Found {
-		return nil, route.ResultProblem(res, allow)
+		return nil, r, route.ResultProblem(res, allow)
 	}
 	entry := &st.routes[m.Index]
 	ev.API, ev.Route = entry.api, entry.name
 	if p := hygiene.CheckHeaders(r, &entry.limits); p != nil {
-		return entry, p
+		return entry, r, p
+	}
+	// Authenticate before the body is read: an anonymous client must not make
+	// the gateway buffer a body for a route that needs credentials.
+	r, p := g.authenticate(st, entry, r, ev)
+	if p != nil {
+		return entry, r, p
 	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
-		return entry, p
+		return entry, r, p
 	}
 	r.URL.Path = canonical
 	r.URL.RawPath = ""
 	if esc := route.EscapePath(canonical); esc != canonical {
 		r.URL.RawPath = esc
 	}
-	return entry, nil
+	return entry, r, nil
 }
 
 // deny renders p and records the decision.
@@ -227,4 +251,44 @@ func auditRawPath(escaped string) string {
 		return escaped[:maxAuditRawPath] + "…"
 	}
 	return escaped
+}
+
+// authenticate runs the route's authenticators and scope check, then rewrites the
+// principal headers: client-sent copies are always removed (a client must never
+// name itself), and the upstream receives the authenticated principal. The raw
+// credential is removed unless the route keeps it.
+func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*http.Request, *httperr.Problem) {
+	for _, h := range st.headers {
+		r.Header.Del(h)
+	}
+	p, prob := entry.authn.Authenticate(r)
+	if prob != nil {
+		return r, prob
+	}
+	if p == nil { // anonymous on a route that allows it
+		return r, nil
+	}
+	ev.Principal = p.ID()
+	if prob := authn.RequireScopes(p, entry.scopes); prob != nil {
+		return r, prob
+	}
+	if !entry.keepCred {
+		entry.authn.Strip(r.Header)
+	}
+	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)
+	return r.WithContext(principal.With(r.Context(), p)), nil
+}
+
+// setPrincipalHeaders writes the principal into the configured headers.
+func setPrincipalHeaders(h http.Header, names config.PrincipalHeaders, p *principal.Principal) {
+	set := func(name, v string) {
+		if v != "" {
+			h[name] = []string{v}
+		}
+	}
+	set(names.Subject, p.Subject)
+	set(names.Consumer, p.Consumer)
+	set(names.Scopes, strings.Join(p.Scopes, " "))
+	set(names.Roles, strings.Join(p.Roles, ","))
+	set(names.Method, p.Method)
 }

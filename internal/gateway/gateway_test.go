@@ -57,7 +57,7 @@ func plan(t testing.TB, upstream, routes string) *config.Plan {
 func newGateway(t testing.TB, p *config.Plan) (*Gateway, *events, *httptest.Server) {
 	t.Helper()
 	ev := &events{}
-	g, err := New(p, metrics.New(), ev, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	g, err := New(p, Deps{Metrics: metrics.New(), Audit: ev, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,8 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
+	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -20,6 +20,8 @@ type state struct {
 	routes    []routeEntry // indexed like the route specs given to the table
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
+	id        *identity
+	headers   []string           // principal headers: stripped from every request
 	cancel    context.CancelFunc // stops active health checks
 }
 
@@ -31,21 +33,33 @@ type routeEntry struct {
 	limits   hygiene.Limits
 	upstream *proxy.Upstream
 	metrics  *metrics.RouteMetrics
+	authn    *authn.Chain
+	scopes   []string // all required, checked on every request
+	keepCred bool     // pass the raw credential upstream
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
 // start only in start, so a failed build leaves nothing running.
-func build(plan *config.Plan, m *metrics.Metrics, logger *slog.Logger) (*state, error) {
+func build(plan *config.Plan, prev *state, d Deps) (*state, error) {
 	trusted, err := hygiene.NewTrusted(plan.Server.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
-	st := &state{plan: plan, trusted: trusted}
+	var prevID *identity
+	if prev != nil {
+		prevID = prev.id
+	}
+	id, err := buildIdentity(plan, prevID, d.Store, d.Logger)
+	if err != nil {
+		return nil, err
+	}
+	st := &state{plan: plan, trusted: trusted, id: id, headers: plan.Identity.Headers.List()}
 	var specs []route.Spec
 	for _, api := range plan.APIs {
-		up, err := proxy.New(upstreamConfig(api), logger)
+		up, err := proxy.New(upstreamConfig(api), d.Logger)
 		if err != nil {
 			st.close()
+			id.closeOwned()
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
 		}
 		st.upstreams = append(st.upstreams, up)
@@ -57,13 +71,17 @@ func build(plan *config.Plan, m *metrics.Metrics, logger *slog.Logger) (*state, 
 				methods:  rt.Methods,
 				limits:   hygieneLimits(rt.Limits),
 				upstream: up,
-				metrics:  m.Route(api.Name, rt.Name),
+				metrics:  d.Metrics.Route(api.Name, rt.Name),
+				authn:    id.chain(rt.Auth, plan.Identity.Introspection),
+				scopes:   rt.Scopes,
+				keepCred: rt.KeepCredential,
 			})
 		}
 	}
 	st.table, err = route.NewTable(specs)
 	if err != nil {
 		st.close()
+		id.closeOwned()
 		return nil, fmt.Errorf("routes: %w", err)
 	}
 	return st, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -92,7 +93,7 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 		p.closeStore()
 		return nil, err
 	}
-	gw, err := gateway.New(plan, p.metrics, p.rec, p.log)
+	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store})
 	if err != nil {
 		p.stopAudit(context.Background())
 		p.closeStore()
@@ -218,7 +219,9 @@ func (p *process) bind(addr string, plan *config.Plan) (net.Listener, error) {
 		return nil, err
 	}
 	if plan.Server.TLSCert == "" {
-		return ln, nil
+		// Go's parser silently prefers Transfer-Encoding over Content-Length and
+		// keeps the connection: refuse such requests before it sees them (smuggling).
+		return hygiene.NewFramingListener(ln, maxHeaderBackstop(plan)), nil
 	}
 	cert, err := tls.LoadX509KeyPair(plan.Server.TLSCert, plan.Server.TLSKey)
 	if err != nil {

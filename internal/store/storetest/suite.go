@@ -39,6 +39,8 @@ func Run(t *testing.T, open Opener) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
 	}
+	runKeys(t, open)
+	runQuota(t, open)
 }
 
 // base returns the suite's reference time: not UTC and finer than a
