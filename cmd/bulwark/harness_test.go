@@ -200,3 +200,10 @@ func mustProblem(t *testing.T, resp *http.Response, body []byte, status int, cod
 	}
 	return p
 }
+
+// execCommand is exec.Command with the test admin token in the environment.
+func execCommand(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "BULWARK_ADMIN_TOKEN="+testToken)
+	return cmd
+}
