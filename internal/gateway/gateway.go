@@ -16,6 +16,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -29,6 +30,8 @@ type Deps struct {
 	Audit   Recorder
 	Logger  *slog.Logger
 	Store   *store.Store // nil when no store is configured (API keys then cannot be used)
+	// Limiters are the counter backends; zero value: one in-memory limiter.
+	Limiters Limiters
 }
 
 // Gateway is the proxy listener's handler. It is safe for concurrent use; Swap
@@ -41,6 +44,8 @@ type Gateway struct {
 	ids     *hygiene.IDs
 	now     func() time.Time
 
+	limiters Limiters
+
 	cur     atomic.Pointer[state]
 	swapMu  sync.Mutex // serialises Swap
 	unknown *metrics.RouteMetrics
@@ -52,8 +57,16 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.Limiters.Local == nil {
+		mem := ratelimit.NewMemory(ratelimit.MemoryConfig{})
+		d.Limiters.Local = mem
+	}
+	if d.Limiters.Shared == nil {
+		local := d.Limiters.Local
+		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
+	}
 	m := d.Metrics
-	g := &Gateway{deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
+	g := &Gateway{limiters: d.Limiters, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
 	st, err := build(plan, nil, d)
 	if err != nil {
@@ -133,11 +146,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := getWriter(w)
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
+	group := clientGroup(client, st.v6prefix)
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
-
-	entry, r, p := g.admit(st, sw, r, &ev)
+	if p := g.shield(st, r.Context(), group); p != nil {
+		g.deny(sw, reqID, p, &ev)
+		return
+	}
+	entry, r, p := g.admit(st, sw, r, &ev, group)
 	if p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
@@ -166,7 +183,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -186,6 +203,10 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	// the gateway buffer a body for a route that needs credentials.
 	r, p := g.authenticate(st, entry, r, ev)
 	if p != nil {
+		return entry, r, p
+	}
+	keys := keyParts{ip: group, route: entry.name, p: principal.From(r.Context()), r: r}
+	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
 	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {

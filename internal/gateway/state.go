@@ -3,12 +3,14 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
 
@@ -22,25 +24,29 @@ type state struct {
 	upstreams []*proxy.Upstream
 	id        *identity
 	headers   []string           // principal headers: stripped from every request
+	shield    ratelimit.Limit    // per client IP before authentication; Rate 0 = off
+	v6prefix  int                // IPv6 clients are grouped by this prefix length
 	cancel    context.CancelFunc // stops active health checks
 }
 
 // routeEntry is one route's ready-made chain.
 type routeEntry struct {
-	api      string
-	name     string
-	methods  []string // explicit allow-list; empty = any
-	limits   hygiene.Limits
-	upstream *proxy.Upstream
-	metrics  *metrics.RouteMetrics
-	authn    *authn.Chain
-	scopes   []string // all required, checked on every request
-	keepCred bool     // pass the raw credential upstream
+	api        string
+	name       string
+	methods    []string // explicit allow-list; empty = any
+	limits     hygiene.Limits
+	upstream   *proxy.Upstream
+	metrics    *metrics.RouteMetrics
+	authn      *authn.Chain
+	scopes     []string // all required, checked on every request
+	keepCred   bool     // pass the raw credential upstream
+	rateLimits []limitEntry
+	policies   string // RateLimit-Policy of all limits
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
 // start only in start, so a failed build leaves nothing running.
-func build(plan *config.Plan, prev *state, d Deps) (*state, error) {
+func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	trusted, err := hygiene.NewTrusted(plan.Server.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
@@ -53,7 +59,11 @@ func build(plan *config.Plan, prev *state, d Deps) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{plan: plan, trusted: trusted, id: id, headers: plan.Identity.Headers.List()}
+	st = &state{plan: plan, trusted: trusted, id: id, headers: plan.Identity.Headers.List(),
+		v6prefix: plan.Server.Shield.IPv6Prefix}
+	if sh := plan.Server.Shield; sh.Rate.N > 0 {
+		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
+	}
 	var specs []route.Spec
 	for _, api := range plan.APIs {
 		up, err := proxy.New(upstreamConfig(api), d.Logger)
@@ -64,17 +74,25 @@ func build(plan *config.Plan, prev *state, d Deps) (*state, error) {
 		}
 		st.upstreams = append(st.upstreams, up)
 		for _, rt := range api.Routes {
+			limits, err := buildLimits(rt.RateLimits, d.Limiters)
+			if err != nil {
+				st.close()
+				id.closeOwned()
+				return nil, err
+			}
 			specs = append(specs, route.Spec{Host: rt.Host, Methods: rt.Methods, Path: rt.Path})
 			st.routes = append(st.routes, routeEntry{
-				api:      api.Name,
-				name:     rt.Name,
-				methods:  rt.Methods,
-				limits:   hygieneLimits(rt.Limits),
-				upstream: up,
-				metrics:  d.Metrics.Route(api.Name, rt.Name),
-				authn:    id.chain(rt.Auth, plan.Identity.Introspection),
-				scopes:   rt.Scopes,
-				keepCred: rt.KeepCredential,
+				api:        api.Name,
+				name:       rt.Name,
+				methods:    rt.Methods,
+				limits:     hygieneLimits(rt.Limits),
+				upstream:   up,
+				metrics:    d.Metrics.Route(api.Name, rt.Name),
+				authn:      id.chain(rt.Auth, plan.Identity.Introspection),
+				scopes:     rt.Scopes,
+				keepCred:   rt.KeepCredential,
+				rateLimits: limits,
+				policies:   policies(limits),
 			})
 		}
 	}
@@ -138,4 +156,12 @@ func hygieneLimits(l config.Limits) hygiene.Limits {
 		JSONMaxDepth:    l.JSONMaxDepth,
 		JSONMaxBytes:    l.JSONMaxBytes,
 	}
+}
+
+func policies(limits []limitEntry) string {
+	parts := make([]string, len(limits))
+	for i, l := range limits {
+		parts[i] = l.policy
+	}
+	return strings.Join(parts, ", ")
 }

@@ -26,6 +26,7 @@ type Metrics struct {
 	lastReload prometheus.Gauge
 	upstream   atomic.Pointer[func() []UpstreamHealth]
 	audit      atomic.Pointer[func() (written, dropped uint64)]
+	limiter    limiterSource
 	now        func() time.Time
 }
 
@@ -62,7 +63,7 @@ func build() (*Metrics, error) {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, reloads, m.lastReload,
-		newUpstreamCollector(m), newAuditCollector(m),
+		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter),
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}

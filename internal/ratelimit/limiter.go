@@ -1,11 +1,3 @@
-// Package ratelimit keeps APIs up under floods and shares capacity fairly: limits
-// keyed by consumer, key, subject, client IP, route or header, enforced on one
-// node (memory) or across many (Redis, atomic scripts on the Redis clock).
-//
-// The threats are rate-limit bypass, credential stuffing, scraping and cost
-// abuse. Keys are built by the gateway from canonical values only (the canonical
-// path, the client IP decided from trusted proxies, the authenticated principal),
-// so spoofed headers and path variants never open a fresh bucket.
 package ratelimit
 
 import (

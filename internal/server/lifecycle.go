@@ -101,7 +101,7 @@ func (p *process) reload() {
 func warnRestartOnly(p *process, old, cur *config.Plan) {
 	if old.Server.Listen != cur.Server.Listen || old.Server.TLSCert != cur.Server.TLSCert ||
 		old.Admin.Listen != cur.Admin.Listen || old.Metrics.Listen != cur.Metrics.Listen ||
-		old.Store != cur.Store || old.Audit != cur.Audit {
+		old.Store != cur.Store || old.Audit != cur.Audit || old.Cluster.Redis != cur.Cluster.Redis {
 		p.log.Warn("listener, store and audit settings take effect only after a restart")
 	}
 }
@@ -143,6 +143,9 @@ func (p *process) shutdown() {
 	actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer acancel()
 	p.stopAudit(actx)
+	if p.limiters != nil {
+		p.limiters.close()
+	}
 	p.closeStore()
 	p.log.Info("stopped")
 }

@@ -81,6 +81,7 @@ type process struct {
 	errc      chan error
 	reloadMu  sync.Mutex
 	auditFile *audit.JSONLines
+	limiters  *limiters
 }
 
 func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error) {
@@ -93,8 +94,18 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 		p.closeStore()
 		return nil, err
 	}
-	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store})
+	lim, err := newLimiters(plan.Cluster, p.log)
 	if err != nil {
+		p.stopAudit(context.Background())
+		p.closeStore()
+		return nil, err
+	}
+	p.limiters = lim
+	p.metrics.SetLimiterSource(lim.health)
+	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store,
+		Limiters: lim.gateway()})
+	if err != nil {
+		lim.close()
 		p.stopAudit(context.Background())
 		p.closeStore()
 		return nil, fmt.Errorf("build gateway: %w", err)

@@ -1,0 +1,219 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/principal"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/throttle"
+)
+
+// Limiters are the process-wide counter backends. Shared is the limiter every
+// node agrees on (Redis behind a failover to local memory, or memory alone on
+// one node); Local is this process's memory limiter, used by the shield.
+type Limiters struct {
+	Shared func(mode string) ratelimit.Limiter // the shared limiter with a failure mode: local, closed or open
+	Local  ratelimit.Limiter
+}
+
+// limitEntry is one configured limit, ready to evaluate.
+type limitEntry struct {
+	cfg      config.RateLimit
+	limit    ratelimit.Limit
+	limiter  ratelimit.Limiter
+	throttle *throttle.Throttler // nil in reject mode
+	policy   string              // RateLimit-Policy item, precomputed
+}
+
+func buildLimits(in []config.RateLimit, lim Limiters) ([]limitEntry, error) {
+	out := make([]limitEntry, 0, len(in))
+	for _, c := range in {
+		e := limitEntry{cfg: c, limiter: lim.Shared(c.OnRedisFailure), limit: toLimit(c.Rate, c.Burst, c.Algorithm)}
+		e.policy = fmt.Sprintf("%q;q=%d;w=%d", c.ID, c.Rate.N, int64(math.Ceil(c.Rate.Per.Seconds())))
+		if c.Mode == "throttle" {
+			t, err := throttle.New(e.limiter, throttle.Config{MaxDelay: c.MaxDelay})
+			if err != nil {
+				return nil, fmt.Errorf("limit %s: %w", c.ID, err)
+			}
+			e.throttle = t
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func toLimit(r config.Rate, burst int, algorithm string) ratelimit.Limit {
+	l := ratelimit.Limit{Rate: r.N, Per: r.Per, Burst: burst}
+	if algorithm == "sliding_window" {
+		l.Algorithm = ratelimit.SlidingWindow
+	}
+	return l
+}
+
+// clientGroup is the client address a limit counts: IPv6 clients grouped by
+// their prefix (a /64 is one subscriber: rotating inside it opens no new bucket).
+func clientGroup(a netip.Addr, v6prefix int) string {
+	a = a.Unmap()
+	if a.Is6() && v6prefix > 0 && v6prefix < 128 {
+		if p, err := a.Prefix(v6prefix); err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
+}
+
+// shield applies the per-client-IP limit that runs before anything else costs.
+func (g *Gateway) shield(st *state, ctx context.Context, client string) *httperr.Problem {
+	if st.shield.Rate == 0 {
+		return nil
+	}
+	d, err := g.limiters.Local.Allow(ctx, "shield:"+client, st.shield, 1)
+	if err != nil {
+		return unavailable(err)
+	}
+	if !d.Allowed {
+		return rateLimited("rate_limited", "Too many requests from this address.", d, "", "")
+	}
+	return nil
+}
+
+// applyLimits evaluates a route's limits in order; the first refusal answers.
+// A request refused by a later limit has already been counted by earlier ones
+// (limits are not transactional across backends); order the most restrictive
+// limit first to keep that effect small.
+func (g *Gateway) applyLimits(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts) *httperr.Problem {
+	if len(entry.rateLimits) == 0 {
+		return nil
+	}
+	var tightest ratelimit.Decision
+	tightest.Remaining = math.MaxInt
+	tightestID := ""
+	for i := range entry.rateLimits {
+		e := &entry.rateLimits[i]
+		key := limitKey(e.cfg, keys)
+		var d ratelimit.Decision
+		var err error
+		if e.throttle != nil {
+			d, err = e.throttle.Wait(ctx, key, e.limit, 1)
+		} else {
+			d, err = e.limiter.Allow(ctx, key, e.limit, 1)
+		}
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return httperr.New(499, "client_closed", "The client went away while waiting.")
+			}
+			return unavailable(err)
+		}
+		if !d.Allowed {
+			return rateLimited("rate_limited", "The rate limit for this route is exceeded.", d, e.policy, e.cfg.ID)
+		}
+		if d.Remaining < tightest.Remaining {
+			tightest, tightestID = d, e.cfg.ID
+		}
+	}
+	h := w.Header()
+	h.Set("RateLimit-Policy", entry.policies)
+	h.Set("RateLimit", strconv.Quote(tightestID)+";r="+strconv.Itoa(tightest.Remaining)+";t="+strconv.FormatInt(ceilSeconds(tightest.ResetAfter), 10))
+	return nil
+}
+
+// keyParts are the canonical values limits key on, computed once per request.
+type keyParts struct {
+	ip    string // client group
+	route string
+	p     *principal.Principal
+	r     *http.Request
+}
+
+// limitKey builds a bucket key from canonical values only: the client IP decided
+// from trusted proxies, the route (not the raw path), the authenticated
+// principal. Anonymous callers fall back to their IP for principal-based keys.
+// Header and claim values are hashed so a client cannot make keys huge.
+func limitKey(c config.RateLimit, k *keyParts) string {
+	var b strings.Builder
+	b.Grow(64)
+	b.WriteString("rl:")
+	b.WriteString(c.ID)
+	for _, by := range c.By {
+		b.WriteByte('|')
+		b.WriteString(keyPart(by, k))
+	}
+	return b.String()
+}
+
+func keyPart(by string, k *keyParts) string {
+	p := k.p
+	switch by {
+	case "ip":
+		return k.ip
+	case "route":
+		return k.route
+	case "consumer":
+		if p != nil && p.Consumer != "" {
+			return "c=" + p.Consumer
+		}
+	case "subject":
+		if p != nil && p.Subject != "" {
+			return "s=" + p.Subject
+		}
+	case "api_key":
+		if p != nil && p.Method == principal.MethodAPIKey {
+			return "k=" + p.CredentialID
+		}
+	default:
+		kind, name, _ := strings.Cut(by, ":")
+		switch kind {
+		case "header":
+			return "h=" + shortHash(k.r.Header.Get(name))
+		case "claim":
+			if p != nil {
+				if v, ok := p.Claims[name]; ok {
+					return "cl=" + shortHash(fmt.Sprint(v))
+				}
+			}
+		}
+	}
+	return "ip=" + k.ip
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:12])
+}
+
+func ceilSeconds(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(d.Seconds()))
+}
+
+// rateLimited renders a 429 with Retry-After and the RateLimit headers.
+func rateLimited(code, detail string, d ratelimit.Decision, policy, id string) *httperr.Problem {
+	retry := max(ceilSeconds(d.RetryAfter), 1)
+	p := httperr.New(http.StatusTooManyRequests, code, detail).WithHeader("Retry-After", strconv.FormatInt(retry, 10))
+	if policy != "" {
+		p.WithHeader("RateLimit-Policy", policy)
+		p.WithHeader("RateLimit", strconv.Quote(id)+";r=0;t="+strconv.FormatInt(retry, 10))
+	}
+	return p
+}
+
+// unavailable is the answer when a limit cannot decide and its failure mode is
+// closed: 503, never a 401 or a 500.
+func unavailable(err error) *httperr.Problem {
+	return httperr.New(http.StatusServiceUnavailable, "rate_limiter_unavailable",
+		"Rate limiting is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
+}

@@ -1,0 +1,145 @@
+package bruteforce
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"strings"
+)
+
+// Username extraction errors, compared with errors.Is.
+var (
+	// ErrMalformed reports a login body the gateway should refuse with 400:
+	// unparsable, of an unsupported type, or polluted (the username field
+	// repeated, or not a plain string).
+	ErrMalformed = errors.New("bruteforce: malformed login body")
+	// ErrNoUsername reports a well-formed body without a username; the
+	// gateway counts the attempt against the IP only.
+	ErrNoUsername = errors.New("bruteforce: no username in login body")
+)
+
+// Username returns the username in a login body: field of a JSON object, or
+// of an application/x-www-form-urlencoded form. Names match ignoring case,
+// as many upstream binders do (Go's encoding/json among them).
+//
+// Parameter pollution is an error wrapping ErrMalformed, never a silent
+// choice of one value: the field twice (in any case, or escaped
+// differently), repeated in a form, as an array ("user[]=…" too), an object,
+// a number or any other non-string. Otherwise the gateway could count one
+// username while the upstream checks another, and an attacker could rotate
+// the one counted.
+func Username(contentType string, body []byte, field string) (string, error) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", fmt.Errorf("%w: content type: %w", ErrMalformed, err)
+	}
+	var name string
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		name, err = jsonUsername(body, field)
+	case mt == "application/x-www-form-urlencoded":
+		name, err = formUsername(body, field)
+	default:
+		return "", fmt.Errorf("%w: unsupported content type %q", ErrMalformed, mt)
+	}
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(name) == "" {
+		return "", ErrNoUsername
+	}
+	return name, nil
+}
+
+// jsonUsername reads field from a JSON object, refusing duplicates.
+func jsonUsername(body []byte, field string) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", fmt.Errorf("%w: want a JSON object", ErrMalformed)
+	}
+	var name string
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		key, _ := tok.(string)
+		if !strings.EqualFold(key, field) {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+			}
+			continue
+		}
+		if seen {
+			return "", fmt.Errorf("%w: field %q appears twice", ErrMalformed, field)
+		}
+		seen = true
+		if name, err = jsonString(dec, field); err != nil {
+			return "", err
+		}
+	}
+	if err := jsonEnd(dec); err != nil {
+		return "", err
+	}
+	if !seen {
+		return "", ErrNoUsername
+	}
+	return name, nil
+}
+
+// jsonString reads the next value, which must be a string.
+func jsonString(dec *json.Decoder, field string) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	s, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("%w: field %q is not a string", ErrMalformed, field)
+	}
+	return s, nil
+}
+
+// jsonEnd consumes the object's closing brace and refuses trailing data.
+func jsonEnd(dec *json.Decoder) error {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return fmt.Errorf("%w: unterminated object", ErrMalformed)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: data after the object", ErrMalformed)
+	}
+	return nil
+}
+
+// formUsername reads field from a form, refusing repeats and array syntax.
+func formUsername(body []byte, field string) (string, error) {
+	vals, err := url.ParseQuery(string(body))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	var name string
+	n := 0
+	for k, vs := range vals {
+		switch {
+		case strings.EqualFold(k, field):
+			n += len(vs)
+			name = vs[0]
+		case len(k) > len(field) && strings.EqualFold(k[:len(field)], field) && strings.ContainsAny(k[len(field):len(field)+1], "[."):
+			return "", fmt.Errorf("%w: field %q in array or object syntax", ErrMalformed, field)
+		}
+	}
+	switch {
+	case n > 1:
+		return "", fmt.Errorf("%w: field %q repeated", ErrMalformed, field)
+	case n == 0:
+		return "", ErrNoUsername
+	}
+	return name, nil
+}

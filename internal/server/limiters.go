@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/gateway"
+	"github.com/bulwark-gw/bulwark/internal/metrics"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+)
+
+// limiters are the process's counter backends: local memory always, and Redis
+// behind a failover per failure mode when cluster.redis is set.
+type limiters struct {
+	local     *ratelimit.Memory
+	client    *redis.Client
+	failovers map[string]*ratelimit.Failover
+}
+
+func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
+	l := &limiters{local: ratelimit.NewMemory(ratelimit.MemoryConfig{})}
+	if c.Redis == "" {
+		return l, nil
+	}
+	opt, err := redis.ParseURL(c.Redis)
+	if err != nil {
+		return nil, fmt.Errorf("cluster.redis: not a Redis URL") // the URL may hold a password: never echo it
+	}
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, 500*time.Millisecond, 500*time.Millisecond
+	opt.MaxRetries = 0 // a failing Redis must fail fast into the failure mode, not stall requests
+	l.client = redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := l.client.Ping(ctx).Err(); err != nil {
+		// Not fatal: each limit applies its failure mode until Redis answers.
+		logger.Warn("redis unreachable at start; rate limits use their failure mode until it answers", "error", err)
+	}
+	shared := ratelimit.NewRedis(l.client, ratelimit.RedisConfig{Prefix: "bulwark:"})
+	l.failovers = map[string]*ratelimit.Failover{
+		"local":  ratelimit.NewFailover(shared, l.local, ratelimit.FailLocal, logger),
+		"closed": ratelimit.NewFailover(shared, l.local, ratelimit.FailClosed, logger),
+		"open":   ratelimit.NewFailover(shared, l.local, ratelimit.FailOpen, logger),
+	}
+	return l, nil
+}
+
+// gateway returns the limiters as the gateway uses them.
+func (l *limiters) gateway() gateway.Limiters {
+	return gateway.Limiters{
+		Local: l.local,
+		Shared: func(mode string) ratelimit.Limiter {
+			if f, ok := l.failovers[mode]; ok {
+				return f
+			}
+			return l.local
+		},
+	}
+}
+
+// health reports the shared backend's state for the metrics.
+func (l *limiters) health() metrics.LimiterHealth {
+	var h metrics.LimiterHealth
+	for _, f := range l.failovers {
+		n, degraded := f.Stats()
+		h.Failures += n
+		h.Degraded = h.Degraded || degraded
+	}
+	return h
+}
+
+func (l *limiters) close() {
+	if l.client != nil {
+		_ = l.client.Close()
+	}
+}
