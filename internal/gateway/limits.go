@@ -193,6 +193,9 @@ func shortHash(s string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
+// maxRetryAfter caps Retry-After at a day.
+const maxRetryAfter = 86400
+
 func ceilSeconds(d time.Duration) int64 {
 	if d <= 0 {
 		return 0
@@ -202,7 +205,9 @@ func ceilSeconds(d time.Duration) int64 {
 
 // rateLimited renders a 429 with Retry-After and the RateLimit headers.
 func rateLimited(code, detail string, d ratelimit.Decision, policy, id string) *httperr.Problem {
-	retry := max(ceilSeconds(d.RetryAfter), 1)
+	// A cost that can never pass (ratelimit.RetryNever) still gets a finite,
+	// honest Retry-After: the longest a client could usefully wait.
+	retry := min(max(ceilSeconds(d.RetryAfter), 1), maxRetryAfter)
 	p := httperr.New(http.StatusTooManyRequests, code, detail).WithHeader("Retry-After", strconv.FormatInt(retry, 10))
 	if policy != "" {
 		p.WithHeader("RateLimit-Policy", policy)

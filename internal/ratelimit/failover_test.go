@@ -100,7 +100,7 @@ func TestFailoverPassThrough(t *testing.T) {
 // TestFailoverProbe checks the primary is skipped for the probe interval
 // after a failure, probed once it passes, and used again on recovery.
 func TestFailoverProbe(t *testing.T) {
-	clk := &fakeClock{t: ratelimittest.Epoch}
+	clk := &fakeClock{t: ratelimittest.Epoch()}
 	primary := &stub{err: errDown}
 	fallback := &stub{d: ratelimit.Decision{Allowed: true, Remaining: 1}}
 	f := ratelimit.NewFailover(primary, fallback, ratelimit.FailLocal, nil, ratelimit.WithClock(clk.now))

@@ -39,7 +39,7 @@ func TestMemoryEviction(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			clk := &fakeClock{t: ratelimittest.Epoch}
+			clk := &fakeClock{t: ratelimittest.Epoch()}
 			m := ratelimit.NewMemory(ratelimit.MemoryConfig{Shards: 1, MaxKeys: 100, Now: clk.now})
 			for i := range 100 {
 				clk.t = clk.t.Add(time.Second) // key i is older than key i+1
@@ -61,7 +61,7 @@ func TestMemoryEviction(t *testing.T) {
 }
 
 func TestMemorySweep(t *testing.T) {
-	clk := &fakeClock{t: ratelimittest.Epoch}
+	clk := &fakeClock{t: ratelimittest.Epoch()}
 	m := ratelimit.NewMemory(ratelimit.MemoryConfig{Now: clk.now})
 	g := ratelimit.Limit{Rate: 10, Per: time.Second, Burst: 5}
 	w := ratelimit.Limit{Rate: 10, Per: time.Second, Algorithm: ratelimit.SlidingWindow}

@@ -103,7 +103,7 @@ func TestRedisTwoNodes(t *testing.T) {
 	other := redis.NewClient(&opts)
 	t.Cleanup(func() { _ = other.Close() })
 	l := ratelimit.Limit{Rate: 6000, Per: time.Minute, Burst: 20} // 100/s
-	const attempts = 15000 // per goroutine; 8 goroutines: seconds, well under a minute
+	const attempts = 15000                                        // per goroutine; 8 goroutines: seconds, well under a minute
 	nodes := []*ratelimit.Redis{
 		ratelimit.NewRedis(c, ratelimit.RedisConfig{Prefix: prefix}),
 		ratelimit.NewRedis(other, ratelimit.RedisConfig{Prefix: prefix}),

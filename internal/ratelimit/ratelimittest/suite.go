@@ -65,16 +65,16 @@ func Run(t *testing.T, newLimiter Factory, opts ...Option) {
 			if c.fakeOnly && cfg.serverClock {
 				t.Skip("needs a fake clock; the limiter uses its server's clock")
 			}
-			e := &env{t: t, serverClock: cfg.serverClock, clock: &clock{now: Epoch}}
+			e := &env{t: t, serverClock: cfg.serverClock, clock: &clock{now: Epoch()}}
 			e.lim = newLimiter(t, e.clock.Now)
 			c.fn(e)
 		})
 	}
 }
 
-// Epoch is the fake clock's start: midnight UTC, so every fixed window of a
-// whole number of seconds, minutes, hours or days begins there.
-var Epoch = time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC)
+// Epoch returns the fake clock's start: midnight UTC, so every fixed window
+// of a whole number of seconds, minutes, hours or days begins there.
+func Epoch() time.Time { return time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC) }
 
 // clock is a fake clock, safe for concurrent use.
 type clock struct {
