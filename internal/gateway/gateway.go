@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -61,6 +63,16 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 		mem := ratelimit.NewMemory(ratelimit.MemoryConfig{})
 		d.Limiters.Local = mem
 	}
+	if d.Limiters.BruteForce == nil {
+		d.Limiters.BruteForce = bruteforce.NewMemoryBackend()
+	}
+	if len(d.Limiters.Secret) == 0 {
+		// One node, memory counters: a per-process key hides usernames as well.
+		d.Limiters.Secret = make([]byte, 32)
+		if _, err := rand.Read(d.Limiters.Secret); err != nil {
+			return nil, err
+		}
+	}
 	if d.Limiters.Shared == nil {
 		local := d.Limiters.Local
 		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
@@ -95,6 +107,7 @@ func (g *Gateway) Swap(plan *config.Plan) error {
 			old.cancel()
 		}
 		old.id.retire(st.id)
+		retireQuotas(old.quotas, st.quotas)
 	}
 	return nil
 }
@@ -107,6 +120,7 @@ func (g *Gateway) Close() {
 	if st := g.cur.Load(); st != nil {
 		st.close()
 		st.id.retire(nil)
+		retireQuotas(st.quotas, nil)
 	}
 }
 
@@ -154,10 +168,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
-	entry, r, p := g.admit(st, sw, r, &ev, group)
+	var login []bruteforce.Subject
+	entry, r, p := g.admit(st, sw, r, &ev, group, &login)
 	if p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
+	}
+	if entry.brute != nil {
+		// Count the login's outcome before its answer reaches the client, so the
+		// client's next attempt always sees it.
+		sw.onHeader = func(status int) { bruteRecord(entry.brute, login, status, g.logger) }
 	}
 	g.forward(sw, r, entry, &ev, ev.ClientIP, reqID)
 }
@@ -183,7 +203,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login *[]bruteforce.Subject) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -209,8 +229,21 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
 	}
+	if p := takeQuota(r.Context(), entry.quota, &keys); p != nil {
+		return entry, r, p
+	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
+	}
+	if entry.brute != nil {
+		subjects, p := bruteSubjects(r, entry.brute, group)
+		if p == nil {
+			p = bruteCheck(r.Context(), entry.brute, subjects)
+		}
+		if p != nil {
+			return entry, r, p
+		}
+		*login = subjects
 	}
 	r.URL.Path = canonical
 	r.URL.RawPath = ""

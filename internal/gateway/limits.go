@@ -17,6 +17,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/throttle"
 )
 
@@ -26,6 +27,10 @@ import (
 type Limiters struct {
 	Shared func(mode string) ratelimit.Limiter // the shared limiter with a failure mode: local, closed or open
 	Local  ratelimit.Limiter
+	// BruteForce keeps failed-login counters (memory, or Redis with several nodes).
+	BruteForce bruteforce.Backend
+	// Secret keys the HMAC that hides usernames in brute-force keys.
+	Secret []byte
 }
 
 // limitEntry is one configured limit, ready to evaluate.

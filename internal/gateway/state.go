@@ -23,9 +23,10 @@ type state struct {
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
 	id        *identity
-	headers   []string           // principal headers: stripped from every request
-	shield    ratelimit.Limit    // per client IP before authentication; Rate 0 = off
-	v6prefix  int                // IPv6 clients are grouped by this prefix length
+	headers   []string        // principal headers: stripped from every request
+	shield    ratelimit.Limit // per client IP before authentication; Rate 0 = off
+	v6prefix  int             // IPv6 clients are grouped by this prefix length
+	quotas    map[string]*quotaEntry
 	cancel    context.CancelFunc // stops active health checks
 }
 
@@ -42,6 +43,8 @@ type routeEntry struct {
 	keepCred   bool     // pass the raw credential upstream
 	rateLimits []limitEntry
 	policies   string // RateLimit-Policy of all limits
+	quota      *quotaEntry
+	brute      *bruteEntry
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -52,15 +55,21 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
 	var prevID *identity
+	var prevQuotas map[string]*quotaEntry
 	if prev != nil {
-		prevID = prev.id
+		prevID, prevQuotas = prev.id, prev.quotas
 	}
-	id, err := buildIdentity(plan, prevID, d.Store, d.Logger)
+	quotas, err := buildQuotas(plan, prevQuotas, d.Store, d.Logger)
 	if err != nil {
 		return nil, err
 	}
+	id, err := buildIdentity(plan, prevID, d.Store, d.Logger)
+	if err != nil {
+		retireQuotas(quotas, prevQuotas)
+		return nil, err
+	}
 	st = &state{plan: plan, trusted: trusted, id: id, headers: plan.Identity.Headers.List(),
-		v6prefix: plan.Server.Shield.IPv6Prefix}
+		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas}
 	if sh := plan.Server.Shield; sh.Rate.N > 0 {
 		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
 	}
@@ -75,10 +84,19 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		st.upstreams = append(st.upstreams, up)
 		for _, rt := range api.Routes {
 			limits, err := buildLimits(rt.RateLimits, d.Limiters)
+			var brute *bruteEntry
+			if err == nil {
+				brute, err = buildBrute(rt.BruteForce, d.Limiters)
+			}
 			if err != nil {
 				st.close()
 				id.closeOwned()
+				retireQuotas(quotas, prevQuotas)
 				return nil, err
+			}
+			var q *quotaEntry
+			if rt.Quota != nil {
+				q = quotas[rt.Quota.ID]
 			}
 			specs = append(specs, route.Spec{Host: rt.Host, Methods: rt.Methods, Path: rt.Path})
 			st.routes = append(st.routes, routeEntry{
@@ -93,6 +111,8 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				keepCred:   rt.KeepCredential,
 				rateLimits: limits,
 				policies:   policies(limits),
+				quota:      q,
+				brute:      brute,
 			})
 		}
 	}

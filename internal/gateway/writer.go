@@ -12,13 +12,16 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// onHeader, when set, runs once with the final status before it is sent,
+	// so a guard can count the outcome before the client can see it.
+	onHeader func(status int)
 }
 
 var writerPool = sync.Pool{New: func() any { return new(statusWriter) }}
 
 func getWriter(w http.ResponseWriter) *statusWriter {
 	sw := writerPool.Get().(*statusWriter)
-	sw.ResponseWriter, sw.status, sw.wrote = w, http.StatusOK, false
+	sw.ResponseWriter, sw.status, sw.wrote, sw.onHeader = w, http.StatusOK, false, nil
 	return sw
 }
 
@@ -32,13 +35,18 @@ func (w *statusWriter) WriteHeader(code int) {
 		w.status = code
 		if code >= 200 || code == http.StatusSwitchingProtocols {
 			w.wrote = true
+			if w.onHeader != nil {
+				w.onHeader(code)
+			}
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wrote = true
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
 	return w.ResponseWriter.Write(b)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/gateway"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 )
 
 // limiters are the process's counter backends: local memory always, and Redis
@@ -20,10 +21,13 @@ type limiters struct {
 	local     *ratelimit.Memory
 	client    *redis.Client
 	failovers map[string]*ratelimit.Failover
+	brute     bruteforce.Backend
+	secret    []byte
 }
 
 func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
-	l := &limiters{local: ratelimit.NewMemory(ratelimit.MemoryConfig{})}
+	l := &limiters{local: ratelimit.NewMemory(ratelimit.MemoryConfig{}), brute: bruteforce.NewMemoryBackend(),
+		secret: []byte(c.Secret)}
 	if c.Redis == "" {
 		return l, nil
 	}
@@ -41,6 +45,8 @@ func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
 		logger.Warn("redis unreachable at start; rate limits use their failure mode until it answers", "error", err)
 	}
 	shared := ratelimit.NewRedis(l.client, ratelimit.RedisConfig{Prefix: "bulwark:"})
+	// Failed logins are shared too, or an attacker would spread guesses over nodes.
+	l.brute = bruteforce.NewRedisBackend(l.client, "bulwark:bf:")
 	l.failovers = map[string]*ratelimit.Failover{
 		"local":  ratelimit.NewFailover(shared, l.local, ratelimit.FailLocal, logger),
 		"closed": ratelimit.NewFailover(shared, l.local, ratelimit.FailClosed, logger),
@@ -52,7 +58,9 @@ func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
 // gateway returns the limiters as the gateway uses them.
 func (l *limiters) gateway() gateway.Limiters {
 	return gateway.Limiters{
-		Local: l.local,
+		Local:      l.local,
+		BruteForce: l.brute,
+		Secret:     l.secret,
 		Shared: func(mode string) ratelimit.Limiter {
 			if f, ok := l.failovers[mode]; ok {
 				return f

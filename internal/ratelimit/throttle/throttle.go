@@ -111,6 +111,7 @@ func New(l ratelimit.Limiter, cfg Config) (*Throttler, error) {
 // leaves its queue and Wait returns ctx's error. A limiter error is returned
 // wrapped; the caller applies the limit's failure mode.
 //
+// With a Reserver, an admitted Decision carries no Remaining or ResetAfter.
 // With a plain Limiter, a request may wait in line and still be refused when
 // its turn comes too late; with a Reserver it is refused at once.
 func (t *Throttler) Wait(ctx context.Context, key string, l ratelimit.Limit, cost int) (ratelimit.Decision, error) {

@@ -284,3 +284,18 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestWithMemoryLimiter runs FIFO admission on the real memory limiter (which
+// has no Reserve, so the Throttler polls it).
+func TestWithMemoryLimiter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		th := mustNew(t, ratelimit.NewMemory(ratelimit.MemoryConfig{}), Config{MaxDelay: 3500 * time.Millisecond})
+		got := arrivals(th, same(6, "k"), backgrounds(6))()
+		for _, o := range got {
+			wantAllowed := o.i <= 3
+			if o.err != nil || o.allowed != wantAllowed || (o.allowed && o.after != time.Duration(o.i)*time.Second) {
+				t.Errorf("request %d: %+v; want admitted after %ds: %v", o.i, o, o.i, wantAllowed)
+			}
+		}
+	})
+}
