@@ -26,4 +26,8 @@ type Event struct {
 	// LatencyMS is the time from the first byte read to the response written, in milliseconds.
 	LatencyMS float64 `json:"latency_ms"`
 	Upstream  string  `json:"upstream,omitempty"` // target that served the request
+	// Rule is the id of the authorization rule that decided ("owner[0]", "policy").
+	Rule string `json:"rule,omitempty"`
+	// Object is the object the decision was about, as type:id ("order:1001").
+	Object string `json:"object,omitempty"`
 }

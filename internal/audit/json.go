@@ -40,6 +40,8 @@ func AppendJSON(dst []byte, e *Event) []byte {
 	dst = append(dst, `,"latency_ms":`...)
 	dst = appendFloat(dst, e.LatencyMS)
 	dst = appendOptional(dst, `,"upstream":`, e.Upstream)
+	dst = appendOptional(dst, `,"rule":`, e.Rule)
+	dst = appendOptional(dst, `,"object":`, e.Object)
 	return append(dst, '}')
 }
 

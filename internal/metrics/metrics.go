@@ -27,6 +27,7 @@ type Metrics struct {
 	upstream   atomic.Pointer[func() []UpstreamHealth]
 	audit      atomic.Pointer[func() (written, dropped uint64)]
 	limiter    limiterSource
+	alerts     *prometheus.CounterVec
 	now        func() time.Time
 }
 
@@ -39,6 +40,10 @@ func New() *Metrics {
 // build creates the metrics and registers them, reporting any registration error.
 func build() (*Metrics, error) {
 	m := &Metrics{reg: prometheus.NewRegistry(), now: time.Now}
+	m.alerts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "bulwark_alerts_total",
+		Help: "Security alerts raised, by kind (enumeration_distinct_ids, enumeration_denied_share, enumeration_sequential_ids).",
+	}, []string{"kind"})
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "bulwark_requests_total",
 		Help: "Requests handled, by API, route, response status and gateway decision.",
@@ -63,7 +68,7 @@ func build() (*Metrics, error) {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, reloads, m.lastReload,
-		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter),
+		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts,
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}

@@ -59,3 +59,9 @@ func (c limiterCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- constMetric(c.failures, prometheus.CounterValue, float64(h.Failures))
 	ch <- constMetric(c.degraded, prometheus.GaugeValue, d)
 }
+
+// Alert counts a security alert by kind (enumeration_distinct_ids, …) in
+// bulwark_alerts_total.
+func (m *Metrics) Alert(kind string) {
+	m.alerts.WithLabelValues(kind).Inc()
+}

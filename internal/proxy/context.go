@@ -1,6 +1,9 @@
 package proxy
 
-import "context"
+import (
+	"context"
+	"net/http"
+)
 
 // Forwarded holds what the gateway decided about the client. The proxy sends
 // these values upstream as X-Forwarded-For, X-Forwarded-Proto and
@@ -29,6 +32,12 @@ type Outcome struct {
 type RequestInfo struct {
 	Forwarded
 	Outcome
+
+	// Response, when set, runs on the upstream's response before it is sent
+	// (response guards: ownership learning, list filtering). It may replace
+	// resp.Body. Returning a *httperr.Problem answers with that problem instead
+	// of the response; any other error answers 502 (fail closed).
+	Response func(resp *http.Response) error
 
 	target  *target     // target currently tried
 	charged *target     // target already charged a passive failure

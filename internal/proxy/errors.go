@@ -68,6 +68,12 @@ func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error
 	if info == nil {
 		info = &RequestInfo{}
 	}
+	var guard *httperr.Problem
+	if errors.As(err, &guard) { // a response guard refused the upstream's answer
+		info.Outcome.Status, info.Outcome.Code, info.Outcome.Err = guard.Status, guard.Code, err
+		writeProblem(w, r, guard)
+		return
+	}
 	status, code, fault := classify(r.Context(), info, err)
 	if fault {
 		u.charge(info, err, r)

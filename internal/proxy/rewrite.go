@@ -79,6 +79,9 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode), resp.Request)
 	}
+	if info.Response != nil {
+		return info.Response(resp)
+	}
 	return nil
 }
 
