@@ -39,9 +39,15 @@ func defaultPrincipalHeaders() PrincipalHeaders {
 }
 
 func (d *decoder) buildIdentity(in *identityConfig) Identity {
-	id := Identity{Headers: defaultPrincipalHeaders()}
+	id := Identity{Headers: defaultPrincipalHeaders(), AdminRoles: slices.Clone(defaultAdminRoles)}
 	if in == nil {
 		return id
+	}
+	if in.AdminRoles != nil {
+		id.AdminRoles = slices.Clone(in.AdminRoles)
+		if len(id.AdminRoles) == 0 {
+			d.errorf("identity.admin_roles", "list at least one role, or remove admin_roles for the default [admin]")
+		}
 	}
 	if in.APIKeys != nil {
 		k := d.buildAPIKeys(*in.APIKeys, "identity.api_keys")

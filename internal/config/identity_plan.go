@@ -13,6 +13,8 @@ type Identity struct {
 	Introspection []Introspection
 	// Headers name the request headers that carry the principal upstream.
 	Headers PrincipalHeaders
+	// AdminRoles open routes marked admin: true (default [admin]).
+	AdminRoles []string
 }
 
 // APIKeys configures API-key authentication.

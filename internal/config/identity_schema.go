@@ -8,6 +8,7 @@ type identityConfig struct {
 	JWT           []jwtConfig           `yaml:"jwt"`
 	Introspection []introspectionConfig `yaml:"introspection"`
 	Headers       *principalHeaders     `yaml:"principal_headers"`
+	AdminRoles    []string              `yaml:"admin_roles"`
 }
 
 type apiKeysConfig struct {

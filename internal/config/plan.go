@@ -118,6 +118,8 @@ type Route struct {
 	Quota *Quota
 	// BruteForce protects a login route; nil for none.
 	BruteForce *BruteForce
+	// Authz is the route's authorization (roles, ownership, fields, policy).
+	Authz Authz
 }
 
 // Limits are the request hygiene limits of one route.

@@ -70,6 +70,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	r.Limits = d.mergeLimits(def.limits, rc.Limits, path+".limits")
 	d.routeAuth(&r, rc, path, def)
 	d.routeLimits(&r, rc, path, def)
+	d.routeAuthz(&r, rc, path)
 	return r
 }
 

@@ -137,6 +137,19 @@ type routeConfig struct {
 	RateLimits []rateLimitConfig `yaml:"rate_limits"`
 	Quota      *quotaConfig      `yaml:"quota"`
 	BruteForce *bruteForceConfig `yaml:"brute_force"`
+
+	Roles            []string            `yaml:"roles"`
+	RolesMatch       *string             `yaml:"roles_match"`
+	ScopesMatch      *string             `yaml:"scopes_match"`
+	Admin            *bool               `yaml:"admin"`
+	Owner            []ownerRuleConfig   `yaml:"owner"`
+	OwnerExemptRoles []string            `yaml:"owner_exempt_roles"`
+	RecordsOwner     *recordsOwnerConfig `yaml:"records_owner"`
+	FilterList       *filterListConfig   `yaml:"filter_list"`
+	ReadonlyFields   []string            `yaml:"readonly_fields"`
+	OnReadonly       *string             `yaml:"on_readonly"`
+	Enumeration      *enumerationConfig  `yaml:"enumeration"`
+	Policy           *string             `yaml:"policy"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

@@ -68,6 +68,16 @@ func (s *Shop) getOrder(w http.ResponseWriter, r *http.Request) {
 	s.writeOrder(w, r, query)
 }
 
+// getOrderByQuery answers GET /orders?id=N. VULNERABLE (BOLA): any order.
+func (s *Shop) getOrderByQuery(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "id must be a positive number")
+		return
+	}
+	s.writeOrder(w, r, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id)
+}
+
 // writeOrder answers with the first order query finds, or 404.
 func (s *Shop) writeOrder(w http.ResponseWriter, r *http.Request, query string, args ...any) {
 	orders, err := s.queryOrders(r.Context(), query, args...)

@@ -71,6 +71,7 @@ func (s *Shop) routes() []route {
 		{"POST", "/orders", "{items:[{product_id,qty}]} -> 201; owner_id honoured (mass assignment)", s.createOrder},
 		{"POST", "/orders/batch", "{ids:[...]} -> those orders, whoever owns them (BOLA)", s.batchOrders},
 		{"POST", "/orders/search", "{filter:{...}} Mongo-style, e.g. {\"status\":{\"$ne\":null}} (NoSQL injection)", s.searchOrders},
+		{"GET", "/orders", "?id= one order by query parameter, whoever owns it (BOLA)", s.getOrderByQuery},
 		{"GET", "/orders/{id}", "any order by id (BOLA); a bad id leaks SQL and a stack trace", s.getOrder},
 		{"PUT", "/orders/{id}", "change any order (BOLA, mass assignment)", s.putOrder},
 		{"DELETE", "/orders/{id}", "delete any order (BOLA)", s.deleteOrder},

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+const authzBase = `admin: {listen: "off"}
+identity:
+  api_keys:
+    pepper: ${env:ADMIN_TOKEN}-and-more-pepper-bytes
+apis:
+  - name: shop
+    upstream: http://127.0.0.1:9001
+    auth: [api_key]
+    routes:
+`
+
+func TestAuthzPlan(t *testing.T) {
+	plan, diags := parseString(t, authzBase+`      - match: GET,PUT /orders/{id}
+        owner: [{id: by-path, param: id, object: order, hide: true}, {query: tenant, equals: "claim:tenant"}]
+        owner_exempt_roles: [admin]
+        enumeration: {sequential: 5}
+        policy: 'principal.sub == params.id || "admin" in principal.roles'
+      - match: POST /orders
+        records_owner: {object: order, from: "response:/id"}
+        readonly_fields: [owner_id, "items.*.price"]
+        on_readonly: strip
+      - match: DELETE /admin/**
+        admin: true
+        roles: [ops, admin]
+        roles_match: all
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	r := plan.APIs[0].Routes
+	o := r[0].Authz.Owner
+	if len(o) != 2 || o[0].ID != "by-path" || o[0].Source != "param" || o[0].Object != "order" || !o[0].Hide ||
+		o[1].ID != "owner[1]" || o[1].Source != "query" || o[1].Equals != "claim:tenant" {
+		t.Fatalf("owner rules %+v", o)
+	}
+	if e := r[0].Authz.Enumeration; e == nil || e.Sequential != 5 || e.MaxDistinct != 30 || e.MaxDeniedPercent != 50 {
+		t.Fatalf("enumeration %+v", e)
+	}
+	if ro := r[1].Authz.RecordsOwner; ro == nil || ro.From != "response:/id" || ro.Owner != "sub" || r[1].Authz.OnReadonly != "strip" {
+		t.Fatalf("records owner %+v", r[1].Authz)
+	}
+	if a := r[2].Authz; !a.Admin || !a.RolesAll || len(plan.Identity.AdminRoles) != 1 {
+		t.Fatalf("admin route %+v", a)
+	}
+}
+
+func TestAuthzProblems(t *testing.T) {
+	tests := []struct{ name, routes, want string }{
+		{"unknown param", "      - match: GET /orders/{id}\n        owner: [{param: order_id, equals: sub}]\n", "has no parameter {order_id}"},
+		{"two sources", "      - match: GET /orders/{id}\n        owner: [{param: id, query: id, equals: sub}]\n", "give exactly one of param, query, body or header"},
+		{"equals and object", "      - match: GET /orders/{id}\n        owner: [{param: id, equals: sub, object: order}]\n", "give exactly one of equals"},
+		{"bad equals", "      - match: GET /orders/{id}\n        owner: [{param: id, equals: email}]\n", "expected sub, consumer or claim:NAME"},
+		{"bad policy", "      - match: GET /orders/{id}\n        policy: 'principal.sub =='\n", "invalid policy at expression line 1"},
+		{"non-bool policy", "      - match: GET /orders/{id}\n        policy: 'params.id'\n", "invalid policy"},
+		{"bad records from", "      - match: POST /orders\n        records_owner: {object: order, from: body}\n", "expected location or response:<path>"},
+		{"owner on open route", "      - match: GET /orders/{id}\n        auth: [none]\n        owner: [{param: id, equals: sub}]\n", "need an authenticated caller"},
+		{"bad on_readonly", "      - match: PATCH /users/{id}\n        readonly_fields: [role]\n        on_readonly: ignore\n", "expected one of reject, strip"},
+		{"filter without field", "      - match: GET /orders\n        filter_list: {array: /orders}\n", "owner_field is required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := parseString(t, authzBase+tc.routes)
+			if !strings.Contains(diags.String(), tc.want) {
+				t.Fatalf("want %q in\n%s", tc.want, diags)
+			}
+		})
+	}
+}
