@@ -29,6 +29,7 @@ Usage:
   bulwark serve -c FILE     run the gateway with the config FILE
   bulwark check -c FILE...  check config files; exits 1 on errors
   bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
+  bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
   bulwark demo              run the demo shop behind Bulwark and print what to try
   bulwark version           print the version
 
@@ -51,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return check(args[1:], stdout, stderr)
 	case "keys":
 		return keysCommand(args[1:], stdout, stderr)
+	case "owners":
+		return ownersCommand(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
 	case "version", "--version", "-v":

@@ -48,6 +48,7 @@ func (a *API) Handler(withMetrics bool, metricsPath string) http.Handler {
 	mux.Handle("GET /admin/api/audit", a.auth(a.audit))
 	a.keysRoutes(mux)
 	a.quotaRoutes(mux)
+	a.ownersRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, "", httperr.New(http.StatusNotFound, "not_found", "No such admin endpoint."))
 	})

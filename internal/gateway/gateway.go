@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
@@ -34,6 +34,8 @@ type Deps struct {
 	Store   *store.Store // nil when no store is configured (API keys then cannot be used)
 	// Limiters are the counter backends; zero value: one in-memory limiter.
 	Limiters Limiters
+
+	records func() (*ownership.Records, error) // set by New: the shared ownership records
 }
 
 // Gateway is the proxy listener's handler. It is safe for concurrent use; Swap
@@ -47,6 +49,7 @@ type Gateway struct {
 	now     func() time.Time
 
 	limiters Limiters
+	owners   *ownerRecords
 
 	cur     atomic.Pointer[state]
 	swapMu  sync.Mutex // serialises Swap
@@ -78,7 +81,9 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
 	}
 	m := d.Metrics
-	g := &Gateway{limiters: d.Limiters, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
+	own := &ownerRecords{store: d.Store, logger: d.Logger}
+	d.records = own.get
+	g := &Gateway{limiters: d.Limiters, owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
 	st, err := build(plan, nil, d)
 	if err != nil {
@@ -122,6 +127,7 @@ func (g *Gateway) Close() {
 		st.id.retire(nil)
 		retireQuotas(st.quotas, nil)
 	}
+	g.owners.close()
 }
 
 // UpstreamStatus is one API's upstream targets with their health.
@@ -198,6 +204,9 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 	}
 	rm.Observe(ev.Status, ev.Decision, elapsed)
 	g.audit.Record(*ev)
+	if e := *entry; e != nil && e.authz != nil && e.authz.enum != nil && ev.Principal != "" {
+		g.observeEnumeration(e.authz.enum, ev)
+	}
 	putWriter(sw)
 }
 
@@ -235,6 +244,11 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
+	if entry.authz != nil {
+		if p := g.authorize(r.Context(), entry.authz, r, &m, keys.p, ev); p != nil {
+			return entry, r, p
+		}
+	}
 	if entry.brute != nil {
 		subjects, p := bruteSubjects(r, entry.brute, group)
 		if p == nil {
@@ -271,6 +285,10 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, entry *routeEntry, e
 		proto = "https"
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: client, Proto: proto, Host: r.Host}}
+	if guard := g.responseGuard(entry.authz, principal.From(r.Context()), g.logger); guard != nil {
+		info.Response = guard
+		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
+	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
@@ -323,7 +341,7 @@ func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev
 		return r, nil
 	}
 	ev.Principal = p.ID()
-	if prob := authn.RequireScopes(p, entry.scopes); prob != nil {
+	if prob := requireScopes(p, entry.scopes, entry.scopesAny); prob != nil {
 		return r, prob
 	}
 	if !entry.keepCred {

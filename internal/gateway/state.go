@@ -45,6 +45,8 @@ type routeEntry struct {
 	policies   string // RateLimit-Policy of all limits
 	quota      *quotaEntry
 	brute      *bruteEntry
+	authz      *authzEntry // nil when the route configures no authorization
+	scopesAny  bool
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -98,6 +100,16 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			if rt.Quota != nil {
 				q = quotas[rt.Quota.ID]
 			}
+			var az *authzEntry
+			if hasAuthz(rt.Authz) && err == nil {
+				az, err = buildAuthz(rt.Authz, plan.Identity.AdminRoles, d.records)
+			}
+			if err != nil {
+				st.close()
+				id.closeOwned()
+				retireQuotas(quotas, prevQuotas)
+				return nil, fmt.Errorf("route %s: %w", rt.Name, err)
+			}
 			specs = append(specs, route.Spec{Host: rt.Host, Methods: rt.Methods, Path: rt.Path})
 			st.routes = append(st.routes, routeEntry{
 				api:        api.Name,
@@ -113,6 +125,8 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				policies:   policies(limits),
 				quota:      q,
 				brute:      brute,
+				authz:      az,
+				scopesAny:  rt.Authz.ScopesAny,
 			})
 		}
 	}
@@ -184,4 +198,10 @@ func policies(limits []limitEntry) string {
 		parts[i] = l.policy
 	}
 	return strings.Join(parts, ", ")
+}
+
+// hasAuthz reports whether a route configures any authorization beyond scopes.
+func hasAuthz(a config.Authz) bool {
+	return len(a.Roles) > 0 || a.Admin || len(a.Owner) > 0 || a.RecordsOwner != nil || a.FilterList != nil ||
+		len(a.ReadonlyFields) > 0 || a.Enumeration != nil || a.Policy != ""
 }

@@ -25,9 +25,9 @@ const auditChunk = 500
 const pruneChunk = 5000
 
 const (
-	auditColumns = "ts, request_id, api, route, method, path, client_ip, principal, decision, reason, status, latency_ms, upstream"
-	auditValues  = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	auditArity   = 13
+	auditColumns = "ts, request_id, api, route, method, path, client_ip, principal, decision, reason, status, latency_ms, upstream, rule, object"
+	auditValues  = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	auditArity   = 15
 )
 
 // AuditFilter selects audit rows. Zero fields match everything; string fields
@@ -98,7 +98,7 @@ func (s *Store) auditArgs(events []audit.Event) []any {
 		e := &events[i]
 		args = append(args, s.d.timeArg(e.Time), clean(e.RequestID), clean(e.API), clean(e.Route),
 			clean(e.Method), clean(e.Path), clean(e.ClientIP), clean(e.Principal), clean(e.Decision),
-			clean(e.Reason), int64(e.Status), finite(e.LatencyMS), clean(e.Upstream))
+			clean(e.Reason), int64(e.Status), finite(e.LatencyMS), clean(e.Upstream), clean(e.Rule), clean(e.Object))
 	}
 	return args
 }
@@ -134,7 +134,7 @@ func (s *Store) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, erro
 		var r AuditRow
 		e := &r.Event
 		if err := rows.Scan(&r.ID, timeScanner{&e.Time}, &e.RequestID, &e.API, &e.Route, &e.Method, &e.Path,
-			&e.ClientIP, &e.Principal, &e.Decision, &e.Reason, &e.Status, &e.LatencyMS, &e.Upstream); err != nil {
+			&e.ClientIP, &e.Principal, &e.Decision, &e.Reason, &e.Status, &e.LatencyMS, &e.Upstream, &e.Rule, &e.Object); err != nil {
 			return nil, fmt.Errorf("store: query audit: scan: %w", err)
 		}
 		out = append(out, r)

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 	}
 	runKeys(t, open)
 	runQuota(t, open)
+	runOwnership(t, open)
 }
 
 // base returns the suite's reference time: not UTC and finer than a
