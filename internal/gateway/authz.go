@@ -384,6 +384,12 @@ func (g *Gateway) learnOwner(resp *http.Response, e *authzEntry, ro *config.Reco
 		logger.Warn("created object's owner not recorded: no id in the response", "object", ro.Object)
 		return
 	}
+	// Never take over an object someone else owns: an upstream that answers 2xx to
+	// a create with a client-chosen, existing id must not transfer ownership.
+	if cur, found, err := e.records.Owner(resp.Request.Context(), ro.Object, id); err == nil && found && cur != owner {
+		logger.Warn("created object already has another owner; ownership not changed", "object", ro.Object)
+		return
+	}
 	if err := e.records.Record(resp.Request.Context(), ro.Object, id, owner); err != nil {
 		logger.Error("record object owner", "object", ro.Object, "error", err)
 	}
