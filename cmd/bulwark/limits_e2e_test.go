@@ -136,3 +136,29 @@ func TestTwoNodesShareOneLimitOnRedis(t *testing.T) {
 		t.Fatalf("two nodes allowed %d requests, want 20 (one shared limit)", allowed)
 	}
 }
+
+func TestIPv6RotationInsideA64SharesOneBucket(t *testing.T) {
+	up := upstream(t)
+	cfg := strings.Replace(limitsConfig(up.URL, ""), "server:\n  listen: 127.0.0.1:0\n",
+		"server:\n  listen: 127.0.0.1:0\n  trusted_proxies: [127.0.0.1]\n", 1)
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), cfg))
+	from := func(ip string) int {
+		req := mustReq(t, p.url("/users/1"))
+		req.Header.Set("X-Forwarded-For", ip)
+		status, _ := statusOf(t, req)
+		return status
+	}
+	// Three requests from three addresses of one /64 use up its bucket (3/m).
+	for i, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2::ffff", "2001:db8:1:2:aaaa::7"} {
+		if status := from(ip); status != 200 {
+			t.Fatalf("request %d: %d", i, status)
+		}
+	}
+	if status := from("2001:db8:1:2:dead:beef:0:1"); status != 429 {
+		t.Fatalf("a fresh address inside the same /64 opened a new bucket: %d", status)
+	}
+	// Another /64 is another subscriber.
+	if status := from("2001:db8:1:3::1"); status != 200 {
+		t.Fatalf("another /64: %d", status)
+	}
+}
