@@ -2,6 +2,8 @@
 // no logging. It is intentionally minimal so the measured cost is the proxy's.
 //
 //	GET  /json        -> ~1 KiB JSON document (precomputed)
+//	GET  /.../json    -> the same document for any path ending in /json (the
+//	                     /auth/json and /limited/json routes of bench/run.sh)
 //	POST /json        -> echoes the request body (max 64 KiB) as application/json
 //	GET  /users/{id}  -> small JSON document with the id
 //	GET  /health      -> {"status":"ok"}
@@ -16,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -54,12 +57,13 @@ func main() {
 	health := []byte(`{"status":"ok"}`)
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /json", func(w http.ResponseWriter, r *http.Request) {
+	getDoc := func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Content-Length", docLen)
 		w.Write(doc)
-	})
+	}
+	mux.HandleFunc("GET /json", getDoc)
 	mux.HandleFunc("POST /json", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 		if err != nil {
@@ -80,9 +84,18 @@ func main() {
 		w.Write(health)
 	})
 
+	// GET on any other path ending in /json gets the document too (a mux
+	// pattern like /{p}/json would conflict with /users/{id}).
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path != "/json" && strings.HasSuffix(r.URL.Path, "/json") {
+			getDoc(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 	srv := &http.Server{
 		Addr:              *addr,
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
