@@ -50,8 +50,12 @@ func (d *decoder) buildAPI(a apiConfig, path string, base Limits, p *Plan) API {
 	}
 	// The API's limits and quota are one bucket space for the API: routes that
 	// inherit them share the API's counters.
+	if a.OpenAPI != nil {
+		api.OpenAPI = d.res.abs(*a.OpenAPI)
+		d.checkOpenAPI(path+".openapi", api.OpenAPI)
+	}
 	def := routeDefaults{hosts: api.Hosts, limits: limits, auth: auth, id: id, cluster: p.Cluster, api: api.Name,
-		quota: d.buildQuota(a.Quota, path+".quota", api.Name)}
+		quota: d.buildQuota(a.Quota, path+".quota", api.Name), response: a.Response, hasDoc: api.OpenAPI != ""}
 	if a.RateLimits != nil {
 		def.rateLimits = d.rateLimits(a.RateLimits, path+".rate_limits", api.Name, p.Cluster)
 	}

@@ -28,6 +28,7 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	p.Cluster = d.buildCluster(cfg.Cluster)
 	srv := orDefault(cfg.Server, serverConfig{})
 	p.Server.Shield = d.buildShield(srv.Shield, srv.IPv6Prefix)
+	p.Server.SecurityHeaders = d.buildSecurityHeaders(srv.SecurityHeaders, p.Server.TLSCert != "")
 	p.APIs = d.buildAPIs(cfg.APIs, base, p)
 	d.checkCluster(p)
 	d.checkConflicts(p.APIs)

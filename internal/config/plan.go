@@ -37,9 +37,10 @@ type Server struct {
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
 	// WriteTimeout 0 means none (streaming responses).
-	WriteTimeout  time.Duration
-	ShutdownGrace time.Duration
-	Shield        Shield
+	WriteTimeout    time.Duration
+	ShutdownGrace   time.Duration
+	Shield          Shield
+	SecurityHeaders SecurityHeaders
 }
 
 // Admin configures the admin API listener.
@@ -87,7 +88,10 @@ type API struct {
 	// "*.example.com"); empty means any host.
 	Hosts    []string
 	Upstream Upstream
-	Routes   []Route
+	// OpenAPI is the attached document's path, resolved against the config
+	// file's directory; "" for none.
+	OpenAPI string
+	Routes  []Route
 }
 
 // Route is one declared endpoint of an API.
@@ -120,6 +124,8 @@ type Route struct {
 	BruteForce *BruteForce
 	// Authz is the route's authorization (roles, ownership, fields, policy).
 	Authz Authz
+	// Response is the route's response guards (its own over its API's).
+	Response Response
 }
 
 // Limits are the request hygiene limits of one route.

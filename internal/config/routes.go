@@ -20,6 +20,8 @@ type routeDefaults struct {
 	api        string
 	rateLimits []RateLimit // the API's, inherited by routes without their own
 	quota      *Quota
+	response   *responseConfig
+	hasDoc     bool
 }
 
 func (d *decoder) buildRoutes(in []routeConfig, apiPath string, def routeDefaults) []Route {
@@ -71,6 +73,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	d.routeAuth(&r, rc, path, def)
 	d.routeLimits(&r, rc, path, def)
 	d.routeAuthz(&r, rc, path)
+	r.Response = d.buildResponse(def.response, rc.Response, path+".response", def.hasDoc)
 	return r
 }
 

@@ -33,8 +33,9 @@ type serverConfig struct {
 	WriteTimeout      *Duration  `yaml:"write_timeout"`
 	ShutdownGrace     *Duration  `yaml:"shutdown_grace"`
 	// Shield is the per-client-IP limit applied before authentication.
-	Shield     *shieldConfig `yaml:"shield"`
-	IPv6Prefix *int          `yaml:"ipv6_prefix"`
+	Shield          *shieldConfig          `yaml:"shield"`
+	IPv6Prefix      *int                   `yaml:"ipv6_prefix"`
+	SecurityHeaders *securityHeadersConfig `yaml:"security_headers"`
 }
 
 type tlsConfig struct {
@@ -84,6 +85,8 @@ type apiConfig struct {
 	Auth       []string          `yaml:"auth"`
 	RateLimits []rateLimitConfig `yaml:"rate_limits"`
 	Quota      *quotaConfig      `yaml:"quota"`
+	OpenAPI    *string           `yaml:"openapi"`
+	Response   *responseConfig   `yaml:"response"`
 	Routes     []routeConfig     `yaml:"routes"`
 }
 
@@ -150,6 +153,7 @@ type routeConfig struct {
 	OnReadonly       *string             `yaml:"on_readonly"`
 	Enumeration      *enumerationConfig  `yaml:"enumeration"`
 	Policy           *string             `yaml:"policy"`
+	Response         *responseConfig     `yaml:"response"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)
