@@ -58,7 +58,13 @@ apis:
 	}
 
 	// Every shipped example is valid.
-	examples, _ := filepath.Glob("../../examples/*.yaml")
+	all, _ := filepath.Glob("../../examples/*.yaml")
+	var examples []string
+	for _, f := range all {
+		if !strings.HasSuffix(f, ".openapi.yaml") { // OpenAPI documents, not configs
+			examples = append(examples, f)
+		}
+	}
 	if len(examples) == 0 {
 		t.Fatal("no examples found")
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+
+	"github.com/bulwark-gw/bulwark/internal/openapi"
 )
 
 var sensitiveKinds = []string{"card", "iban", "email", "phone", "ssn", "private_key", "cloud_key", "jwt", "api_key", "password_hash"}
@@ -98,7 +100,13 @@ func (d *decoder) buildSecurityHeaders(c *securityHeadersConfig, tls bool) Secur
 	return out
 }
 
-// checkOpenAPI makes sure the attached document can be read.
+// checkOpenAPI loads and validates the attached document, so a broken contract
+// is a config error, not a start-up failure.
 func (d *decoder) checkOpenAPI(path, file string) {
-	d.readFile(path, file)
+	if _, ok := d.readFile(path, file); !ok {
+		return
+	}
+	if _, err := openapi.Load(file); err != nil {
+		d.errorf(path, "%v", err)
+	}
 }
