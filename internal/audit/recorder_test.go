@@ -201,6 +201,7 @@ func TestRecorderBlockModeBackpressureFromSink(t *testing.T) {
 		if err := r.Close(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		synctest.Wait() // the blocked Record returned; let its goroutine note it
 		if !returned.Load() {
 			t.Fatal("Record never returned")
 		}

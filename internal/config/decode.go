@@ -149,6 +149,8 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		d.decodeStruct(n, path, v)
 	case reflect.Slice:
 		d.decodeSlice(n, path, v)
+	case reflect.Map:
+		d.decodeMap(n, path, v)
 	case reflect.String:
 		d.decodeString(n, path, v)
 	case reflect.Bool:
@@ -236,6 +238,27 @@ func (d *decoder) decodeSlice(n *yaml.Node, path string, v reflect.Value) {
 		d.decode(c, indexPath(path, i), s.Index(i))
 	}
 	v.Set(s)
+}
+
+// decodeMap decodes a mapping with string keys (header names, kinds) into a map.
+// Duplicate keys were already refused when the document was read.
+func (d *decoder) decodeMap(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode || v.Type().Key().Kind() != reflect.String {
+		d.nodeError(n, path, "expected a mapping, got %s", describe(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.nodeError(k, path, "expected a plain key, got %s", describe(k))
+			continue
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, path+"."+k.Value, elem)
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
+	}
+	v.Set(m)
 }
 
 // decodeStruct decodes a mapping into a struct by its yaml tags; a key with

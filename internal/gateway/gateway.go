@@ -185,7 +185,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// client's next attempt always sees it.
 		sw.onHeader = func(status int) { bruteRecord(entry.brute, login, status, g.logger) }
 	}
-	g.forward(sw, r, entry, &ev, ev.ClientIP, reqID)
+	g.forward(sw, r, st, entry, &ev, ev.ClientIP, reqID)
 }
 
 // finish records the audit event and the metrics of one request.
@@ -279,14 +279,24 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, entry *routeEntry, ev *audit.Event, client, reqID string) {
+func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, ev *audit.Event, client, reqID string) {
 	proto := "http"
 	if r.TLS != nil {
 		proto = "https"
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: client, Proto: proto, Host: r.Host}}
-	if guard := g.responseGuard(entry.authz, principal.From(r.Context()), g.logger); guard != nil {
-		info.Response = guard
+	p := principal.From(r.Context())
+	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
+	info.Response = exposure
+	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
+		// Ownership is learned from the answer as the upstream sent it, before
+		// the exposure guard may cut the field that holds the id.
+		info.Response = func(resp *http.Response) error {
+			if err := guard(resp); err != nil {
+				return err
+			}
+			return exposure(resp)
+		}
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)

@@ -9,6 +9,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
+	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/route"
@@ -47,6 +48,7 @@ type routeEntry struct {
 	brute      *bruteEntry
 	authz      *authzEntry // nil when the route configures no authorization
 	scopesAny  bool
+	exposure   *exposureEntry // nil when the route has no response guards
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -77,6 +79,15 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	}
 	var specs []route.Spec
 	for _, api := range plan.APIs {
+		var doc *openapi.Doc
+		if api.OpenAPI != "" {
+			if doc, err = openapi.Load(api.OpenAPI); err != nil {
+				st.close()
+				id.closeOwned()
+				retireQuotas(quotas, prevQuotas)
+				return nil, fmt.Errorf("api %s: openapi: %w", api.Name, err)
+			}
+		}
 		up, err := proxy.New(upstreamConfig(api), d.Logger)
 		if err != nil {
 			st.close()
@@ -100,9 +111,14 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			if rt.Quota != nil {
 				q = quotas[rt.Quota.ID]
 			}
+			authzCfg := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path)
 			var az *authzEntry
-			if hasAuthz(rt.Authz) && err == nil {
-				az, err = buildAuthz(rt.Authz, plan.Identity.AdminRoles, d.records)
+			if hasAuthz(authzCfg) && err == nil {
+				az, err = buildAuthz(authzCfg, plan.Identity.AdminRoles, d.records)
+			}
+			var ex *exposureEntry
+			if rt.Response.Active() && err == nil {
+				ex, err = buildExposure(rt.Response, doc, rt.Methods, rt.Path)
 			}
 			if err != nil {
 				st.close()
@@ -127,6 +143,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				brute:      brute,
 				authz:      az,
 				scopesAny:  rt.Authz.ScopesAny,
+				exposure:   ex,
 			})
 		}
 	}
@@ -204,4 +221,26 @@ func policies(limits []limitEntry) string {
 func hasAuthz(a config.Authz) bool {
 	return len(a.Roles) > 0 || a.Admin || len(a.Owner) > 0 || a.RecordsOwner != nil || a.FilterList != nil ||
 		len(a.ReadonlyFields) > 0 || a.Enumeration != nil || a.Policy != ""
+}
+
+// withReadOnly adds the document's readOnly request properties to a route's
+// write-protected fields: a client may not set what the contract says it only reads.
+func withReadOnly(a config.Authz, doc *openapi.Doc, methods []string, path string) config.Authz {
+	if doc == nil {
+		return a
+	}
+	var extra []string
+	for _, m := range methods {
+		if m == "GET" || m == "HEAD" || m == "DELETE" {
+			continue
+		}
+		if op, ok := doc.Match(m, path); ok {
+			extra = append(extra, doc.ReadOnlyFields(op.Method, op.Path)...)
+		}
+	}
+	if len(extra) == 0 {
+		return a
+	}
+	a.ReadonlyFields = append(append([]string(nil), a.ReadonlyFields...), extra...)
+	return a
 }

@@ -1,0 +1,161 @@
+package sensitive
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// report records the kinds found in value v, which occupies doc[start:end]
+// (quotes included), and replaces it when a kind's action says so.
+func (s *scanner) report(found kindSet, v []byte, start, end int) {
+	path, havePath := "", false
+	redact, redactKinds := 0, 0
+	for i := range numKinds {
+		if !found.has(i) {
+			continue
+		}
+		act := s.acts[i]
+		if len(s.findings) < MaxFindings {
+			if !havePath {
+				path, havePath = s.path(), true
+			}
+			s.findings = append(s.findings, Finding{Kind: kindOf(i), Path: path})
+		}
+		if act >= Redact {
+			if redactKinds == 0 {
+				redact = i
+			}
+			redactKinds++
+		}
+		if act == Block {
+			s.block = true
+		}
+	}
+	if redactKinds == 0 {
+		return
+	}
+	if s.out == nil {
+		s.out = make([]byte, 0, len(s.doc)+32)
+	}
+	s.out = append(s.out, s.doc[s.copied:start]...)
+	if redactKinds > 1 {
+		s.out = append(s.out, '"')
+		s.out = append(appendRedacted(s.out, redact), '"')
+	} else {
+		s.out = appendMask(s.out, redact, trimSpace(v))
+	}
+	s.copied = end
+}
+
+// maxKeyLen caps one member name in a path, so paths stay bounded.
+const maxKeyLen = 64
+
+// path renders the position of the current value, e.g. "users[3].card_number".
+func (s *scanner) path() string {
+	var b []byte
+	for i := range s.depth {
+		f := s.frame(i)
+		if f.array {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(f.index), 10)
+			b = append(b, ']')
+			continue
+		}
+		key := s.doc[f.keyStart:f.keyEnd]
+		if f.keyEsc {
+			key = appendUnescaped(nil, key)
+		}
+		b = appendKey(b, key, i == 0)
+	}
+	return string(b)
+}
+
+// appendKey appends one member name: ".name" for [A-Za-z0-9_-] names,
+// otherwise a quoted, length-capped ["name"]. A name that is itself a
+// sensitive value becomes "[REDACTED]": audit records never carry values.
+func appendKey(b, key []byte, first bool) []byte {
+	if detect(key, allKinds) != 0 {
+		return append(b, "[REDACTED]"...)
+	}
+	if len(key) > 0 && len(key) <= maxKeyLen && run(key, isKeyChar) == len(key) {
+		if !first {
+			b = append(b, '.')
+		}
+		return append(b, key...)
+	}
+	cut := len(key) > maxKeyLen
+	if cut {
+		n := maxKeyLen
+		for n > 0 && !utf8.RuneStart(key[n]) {
+			n--
+		}
+		key = key[:n]
+	}
+	b = append(b, '[')
+	b = strconv.AppendQuote(b, string(key))
+	if cut {
+		b = append(b, "..."...)
+	}
+	return append(b, ']')
+}
+
+func isKeyChar(c byte) bool { return isWord(c) || c == '-' }
+
+// appendUnescaped appends the JSON string body raw, already validated, with
+// its escapes decoded as encoding/json decodes them (a lone surrogate is U+FFFD).
+func appendUnescaped(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		switch e := raw[i+1]; e {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(raw[i+2 : i+6])
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+					r2 = utf16.DecodeRune(r, hex4(raw[i+2:i+6]))
+				}
+				if r2 != utf8.RuneError {
+					i += 6
+				}
+				r = r2
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // '"', '\\', '/'
+			dst = append(dst, e)
+		}
+		i += 2
+	}
+	return dst
+}
+
+// hex4 decodes four validated hex digits.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case isDigit(c):
+			r = r<<4 | rune(c-'0')
+		default:
+			r = r<<4 | rune(c|0x20-'a'+10)
+		}
+	}
+	return r
+}

@@ -1,0 +1,333 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/filter/codec"
+	"github.com/bulwark-gw/bulwark/internal/filter/sanitize"
+	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
+	"github.com/bulwark-gw/bulwark/internal/filter/shape"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/openapi"
+	"github.com/bulwark-gw/bulwark/internal/principal"
+)
+
+// errorExcerpt bounds what of a sanitized upstream error reaches the diagnostic log.
+const errorExcerpt = 2048
+
+// exposureEntry is a route's compiled response guards.
+type exposureEntry struct {
+	cfg       config.Response
+	allow     *shape.Tree // allow-list and views (no document)
+	deny      []shape.Path
+	sensitive sensitive.Policy
+	doc       *openapi.Doc // contract filtering
+	opMethod  string
+	opPath    string
+	views     []config.View
+	contract  sync.Map // status → *shape.Tree (nil value stored as *shape.Tree(nil))
+}
+
+func buildExposure(c config.Response, doc *openapi.Doc, methods []string, routePath string) (*exposureEntry, error) {
+	e := &exposureEntry{cfg: c, views: c.Views}
+	var err error
+	if len(c.Allow) > 0 {
+		paths := append([]string(nil), c.Allow...)
+		if e.allow, err = shape.FromPaths(paths); err != nil {
+			return nil, fmt.Errorf("response.allow: %w", err)
+		}
+		if err := addViews(e.allow, c.Views); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range c.Deny {
+		p, err := shape.CompilePath(d)
+		if err != nil {
+			return nil, fmt.Errorf("response.deny %q: %w", d, err)
+		}
+		e.deny = append(e.deny, p)
+	}
+	if len(c.Sensitive) > 0 {
+		e.sensitive = sensitive.Policy{}
+		for k, a := range c.Sensitive {
+			e.sensitive[sensitive.Kind(k)] = sensitiveAction(a)
+		}
+	}
+	if c.Contract && doc != nil {
+		method := "GET"
+		if len(methods) > 0 {
+			method = methods[0]
+		}
+		op, ok := doc.Match(method, routePath)
+		if !ok {
+			return nil, fmt.Errorf("response.contract: the OpenAPI document has no operation %s %s", method, routePath)
+		}
+		e.doc, e.opMethod, e.opPath = doc, op.Method, op.Path
+	}
+	return e, nil
+}
+
+func sensitiveAction(a string) sensitive.Action {
+	switch a {
+	case "redact":
+		return sensitive.Redact
+	case "block":
+		return sensitive.Block
+	case "monitor":
+		return sensitive.Monitor
+	}
+	return sensitive.Off
+}
+
+// addViews lets callers holding a view's roles see its extra fields.
+func addViews(t *shape.Tree, views []config.View) error {
+	for _, v := range views {
+		extra, err := shape.FromPaths(v.Allow)
+		if err != nil {
+			return fmt.Errorf("response.views: %w", err)
+		}
+		mergeTree(t, extra, v.Roles)
+	}
+	return nil
+}
+
+// mergeTree adds src's fields to dst, restricted to roles where dst lacks them.
+func mergeTree(dst, src *shape.Tree, roles []string) {
+	if src.Open {
+		dst.Open = true
+		return
+	}
+	if dst.Props == nil && len(src.Props) > 0 {
+		dst.Props = map[string]*shape.Tree{}
+	}
+	for name, sub := range src.Props {
+		if have, ok := dst.Props[name]; ok {
+			mergeTree(have, sub, roles)
+			continue
+		}
+		cp := *sub
+		cp.Roles = append([]string(nil), roles...)
+		dst.Props[name] = &cp
+	}
+	if src.Items != nil {
+		if dst.Items == nil {
+			cp := *src.Items
+			dst.Items = &cp
+		} else {
+			mergeTree(dst.Items, src.Items, roles)
+		}
+	}
+}
+
+// treeFor returns the contract tree for a status (cached), or nil for none.
+func (e *exposureEntry) treeFor(status int) *shape.Tree {
+	if e.doc == nil {
+		return e.allow
+	}
+	if t, ok := e.contract.Load(status); ok {
+		return t.(*shape.Tree)
+	}
+	f := e.doc.ResponseFields(e.opMethod, e.opPath, status)
+	var t *shape.Tree
+	if f != nil {
+		t = fieldsTree(f)
+		_ = addViews(t, e.views) // paths were checked at build
+	} else {
+		t = &shape.Tree{} // nothing declared for this status: nothing passes (fail closed)
+	}
+	e.contract.Store(status, t)
+	return t
+}
+
+// fieldsTree converts the document's declared properties; x-bulwark-roles on a
+// property makes it visible to those roles only.
+func fieldsTree(f *openapi.Fields) *shape.Tree {
+	t := &shape.Tree{Open: f.Open}
+	if len(f.Props) > 0 {
+		t.Props = make(map[string]*shape.Tree, len(f.Props))
+		for name, sub := range f.Props {
+			st := fieldsTree(sub)
+			if roles, ok := sub.Extensions["x-bulwark-roles"].([]any); ok {
+				for _, r := range roles {
+					if s, ok := r.(string); ok {
+						st.Roles = append(st.Roles, s)
+					}
+				}
+			}
+			t.Props[name] = st
+		}
+	}
+	if f.Items != nil {
+		t.Items = fieldsTree(f.Items)
+	}
+	return t
+}
+
+// exposureGuard runs on the upstream's answer: it removes server-identifying
+// headers, sets the security headers, replaces leaky error bodies and cuts
+// JSON bodies to the contract, redacting sensitive values.
+func (g *Gateway) exposureGuard(st *state, e *exposureEntry, p *principal.Principal, ev *audit.Event, reqID string) func(*http.Response) error {
+	return func(resp *http.Response) error {
+		h := resp.Header
+		h.Del("Server")
+		h.Del("X-Powered-By")
+		if sh := st.plan.Server.SecurityHeaders; sh.Enabled {
+			for k, v := range sh.Set {
+				if h.Get(k) == "" {
+					h.Set(k, v)
+				}
+			}
+			if p != nil && h.Get("Cache-Control") == "" {
+				h.Set("Cache-Control", "no-store") // an authenticated answer must not land in shared caches
+			}
+		}
+		if e == nil {
+			return nil
+		}
+		switch s := resp.StatusCode; {
+		case s >= 500 && e.cfg.SanitizeErrors, s >= 400 && s < 500 && e.cfg.Sanitize4xx:
+			return g.sanitizeError(resp, ev, reqID)
+		case s >= 200 && s < 300 && isJSON(h.Get("Content-Type")) && e.filters():
+			return g.filterBody(resp, e, p, ev)
+		}
+		return nil
+	}
+}
+
+func (e *exposureEntry) filters() bool {
+	return e.allow != nil || e.doc != nil || len(e.deny) > 0 || len(e.sensitive) > 0
+}
+
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// sanitizeError replaces an upstream error body that leaks internals with a
+// generic problem; the original goes, truncated, to the diagnostic log only.
+func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID string) error {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if err != nil {
+		return upstreamProblem(resp.StatusCode, "upstream_error")
+	}
+	body, derr := codec.Decode(bytes.NewReader(raw), resp.Header.Get("Content-Encoding"), 1<<20)
+	if derr != nil {
+		body = raw
+	}
+	leaks := sanitize.Detect(body)
+	if len(leaks) == 0 {
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil
+	}
+	kinds := make([]string, len(leaks))
+	for i, l := range leaks {
+		kinds[i] = string(l)
+	}
+	g.logger.Warn("upstream error body replaced", "request_id", reqID, "status", resp.StatusCode,
+		"leaks", strings.Join(kinds, ","), "excerpt", sanitize.Excerpt(body, errorExcerpt))
+	ev.Rule = "sanitize_errors"
+	return upstreamProblem(resp.StatusCode, "upstream_error")
+}
+
+func upstreamProblem(status int, code string) *httperr.Problem {
+	p := httperr.New(status, code, "")
+	if status < 500 {
+		p.Detail = "The request could not be completed."
+	}
+	return p
+}
+
+// filterBody cuts a JSON body to the contract and redacts sensitive values.
+func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal.Principal, ev *audit.Event) error {
+	enc := resp.Header.Get("Content-Encoding")
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxBuffer+1))
+	if err != nil {
+		resp.Body.Close()
+		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
+	}
+	if int64(len(raw)) > e.cfg.MaxBuffer {
+		if e.cfg.OnOverflow == "pass" {
+			g.logger.Warn("response over max_buffer passed unfiltered", "route", ev.Route)
+			resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+			return nil
+		}
+		resp.Body.Close()
+		ev.Rule = "max_buffer"
+		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+	}
+	resp.Body.Close()
+	body, err := codec.Decode(bytes.NewReader(raw), enc, e.cfg.MaxBuffer)
+	if err != nil {
+		ev.Rule = "response_encoding"
+		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
+	}
+	var roles []string
+	if p != nil {
+		roles = p.Roles
+	}
+	out, removed, err := shape.Filter(body, e.treeFor(resp.StatusCode), e.deny, roles)
+	if err != nil {
+		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
+	}
+	var findings []sensitive.Finding
+	if len(e.sensitive) > 0 {
+		var block bool
+		if out, findings, block, err = sensitive.Scan(out, e.sensitive); err != nil {
+			return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
+		}
+		noteFindings(ev, findings)
+		if block {
+			return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
+		}
+	}
+	if removed == 0 && bytes.Equal(out, body) {
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil
+	}
+	if enc != "" && enc != "identity" {
+		if out, err = codec.Encode(out, enc); err != nil {
+			return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	if resp.Header.Get("ETag") != "" {
+		sum := sha256.Sum256(out) // the upstream's tag named a body the client never gets
+		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
+	}
+	return nil
+}
+
+// noteFindings records the kinds of sensitive values found (never the values).
+func noteFindings(ev *audit.Event, findings []sensitive.Finding) {
+	if len(findings) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	var kinds []string
+	for _, f := range findings {
+		if k := string(f.Kind); !seen[k] {
+			seen[k] = true
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Strings(kinds)
+	ev.Rule = "sensitive:" + strings.Join(kinds, ",")
+}
