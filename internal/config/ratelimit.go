@@ -28,11 +28,13 @@ func (d *decoder) buildCluster(c *clusterConfig) Cluster {
 	if c == nil {
 		return Cluster{OnRedisFailure: defaultFailureMode}
 	}
-	out := Cluster{Redis: string(orDefault(c.Redis, "")), Secret: string(orDefault(c.Secret, "")),
+	out := Cluster{Redis: orDefault(c.Redis, ""), Secret: string(orDefault(c.Secret, "")),
 		OnRedisFailure: orDefault(c.OnRedisFailure, defaultFailureMode)}
 	if out.Redis != "" {
 		if u, err := url.Parse(out.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 			d.errorf("cluster.redis", "expected a URL like redis://127.0.0.1:6379/0 or rediss://…")
+		} else if literalPassword(d.rawValue("cluster.redis", out.Redis)) {
+			d.warnf("cluster.redis", "literal password in the Redis URL: write it as ${env:NAME} or ${file:PATH}")
 		}
 	}
 	if out.Secret != "" && len(out.Secret) < minClusterSecret {

@@ -3,7 +3,7 @@ package config
 // The rate-limiting parts of the file. Docs: docs/rate-limiting.md.
 
 type clusterConfig struct {
-	Redis          *Secret `yaml:"redis"`
+	Redis          *string `yaml:"redis"`
 	Secret         *Secret `yaml:"secret"`
 	OnRedisFailure *string `yaml:"on_redis_failure"`
 }
