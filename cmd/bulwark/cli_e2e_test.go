@@ -139,7 +139,18 @@ func TestDemoRunsShopBehindGateway(t *testing.T) {
 	req, _ = http.NewRequest("PUT", gw+"/login", nil)
 	resp, body = do(t, req)
 	mustProblem(t, resp, body, 405, "method_not_allowed")
-	// Reached directly, the shop leaks what later guards stop.
+	// Through the gateway, bob's record is cut to the contract and his card masked,
+	// and a crash is a clean problem.
+	_, body = get(t, gw+"/users/2")
+	if strings.Contains(string(body), "password_hash") || strings.Contains(string(body), "ssn") ||
+		regexp.MustCompile(`\d{12}`).Match(body) || !strings.Contains(string(body), `"************`) {
+		t.Fatalf("/users/2 through the gateway: %s", body)
+	}
+	resp, body = get(t, gw+"/debug/crash")
+	if resp.StatusCode != 500 || strings.Contains(string(body), "goroutine") {
+		t.Fatalf("/debug/crash through the gateway: %d %s", resp.StatusCode, body)
+	}
+	// Reached directly, the shop leaks what the guards stop.
 	_, body = get(t, shop+"/users/2")
 	if !strings.Contains(string(body), "password_hash") {
 		t.Fatalf("the demo shop is supposed to leak password_hash directly: %s", body)

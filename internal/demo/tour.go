@@ -19,6 +19,13 @@ Through the gateway, {gateway}
     curl -si -X PUT {gateway}/login
   live order updates, server-sent events streamed through:
     curl -N {gateway}/events
+  bob's record cut to the shop's OpenAPI contract: no password_hash or ssn, the card masked:
+    curl -s {gateway}/users/2
+  a crash answered with a clean problem; the stack trace stays in Bulwark's log:
+    curl -s {gateway}/debug/crash
+  guessing bob's password: after 5 failures the login is locked (429, Retry-After):
+    for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' {gateway}/login \
+      -H 'Content-Type: application/json' -d '{"username":"bob","password":"guess'$i'"}'; done; echo
 
 Metrics and the admin API, {admin}
   Prometheus metrics:
@@ -28,7 +35,8 @@ Metrics and the admin API, {admin}
     curl -s -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" '{admin}/admin/api/audit?decision=deny'
 
 Straight to the shop, {upstream}, with nothing in the way
-(the flaws later Bulwark guards stop):
+(the flaws Bulwark's guards stop; BOLA, injection and mass assignment need the
+authenticated setup in docs/authorization.md):
   BOLA, alice reads bob's order:
     curl -s -H "Authorization: Bearer $TOKEN" {upstream}/orders/1004
   excessive data exposure, password_hash, card_number and ssn:
