@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/demo"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // shopConfig puts Bulwark with authorization rules in front of the demo shop.
@@ -208,7 +209,7 @@ func TestDemoShopAuthorization(t *testing.T) {
 // TestOwnershipSharedByTwoNodesAndRestart learns ownership on one node and
 // enforces it on another node sharing PostgreSQL, and after a restart.
 func TestOwnershipSharedByTwoNodesAndRestart(t *testing.T) {
-	dsn := pgSchema(t)
+	dsn := storetest.PostgresDSN(t)
 	shop, err := demo.New()
 	if err != nil {
 		t.Fatal(err)

@@ -1,47 +1,17 @@
 package main
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
-
-// pgSchema creates a fresh schema for one test and returns a DSN that uses it.
-func pgSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("BULWARK_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("BULWARK_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable): skipping the PostgreSQL cluster test")
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "bulwark_e2e_" + hex.EncodeToString(b)
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
 
 // TestTwoNodesShareKeysAndRevocation runs two gateways on one PostgreSQL store:
 // a key created once works on both, and its revocation reaches both.
 func TestTwoNodesShareKeysAndRevocation(t *testing.T) {
-	dsn := pgSchema(t)
+	dsn := storetest.PostgresDSN(t)
 	up := upstream(t)
 	is := newIssuer(t)
 	cfgText := strings.Replace(authConfig(up.URL, is.srv.URL), "store: sqlite:auth.db", "store: "+dsn, 1)

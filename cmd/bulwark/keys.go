@@ -82,21 +82,13 @@ func (f keysFlags) parse(args []string, nargs int) ([]string, bool) {
 
 // openManager loads the config and opens its store. The caller closes the store.
 func openManager(ctx context.Context, path string, stderr io.Writer) (*apikey.Manager, *store.Store, bool) {
-	plan, diags := config.Load(path)
-	if diags.HasErrors() || plan == nil {
-		for _, d := range diags.Errors() {
-			fmt.Fprintln(stderr, d.String())
+	plan, st, ok := openConfiguredStore(ctx, "keys", path, stderr, func(plan *config.Plan) error {
+		if plan.Identity.APIKeys == nil {
+			return fmt.Errorf("%s: identity.api_keys is not configured (it holds the pepper keys are hashed with)", path)
 		}
-		fmt.Fprintf(stderr, "bulwark keys: %s: config has errors\n", path)
-		return nil, nil, false
-	}
-	if plan.Identity.APIKeys == nil {
-		fmt.Fprintf(stderr, "bulwark keys: %s: identity.api_keys is not configured (it holds the pepper keys are hashed with)\n", path)
-		return nil, nil, false
-	}
-	st, err := store.Open(ctx, plan.Store)
-	if err != nil {
-		fmt.Fprintf(stderr, "bulwark keys: %v\n", err)
+		return nil
+	})
+	if !ok {
 		return nil, nil, false
 	}
 	m, err := apikey.NewManager(st, []byte(plan.Identity.APIKeys.Pepper), nil)

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
-	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -91,22 +90,9 @@ func (f ownersFlags) needObject() bool {
 
 // withStore loads the config at path, opens its store and runs fn.
 func withStore(path string, stderr io.Writer, fn func(ctx context.Context, st *store.Store) error) int {
-	plan, diags := config.Load(path)
-	if diags.HasErrors() || plan == nil {
-		for _, d := range diags.Errors() {
-			fmt.Fprintln(stderr, d.String())
-		}
-		fmt.Fprintf(stderr, "bulwark owners: %s: config has errors\n", path)
-		return 1
-	}
-	if plan.Store == "" {
-		fmt.Fprintf(stderr, "bulwark owners: %s: no store is configured (store:)\n", path)
-		return 1
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, plan.Store)
-	if err != nil {
-		fmt.Fprintf(stderr, "bulwark owners: %v\n", err)
+	_, st, ok := openConfiguredStore(ctx, "owners", path, stderr, nil)
+	if !ok {
 		return 1
 	}
 	defer st.Close()

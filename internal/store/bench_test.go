@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // BenchmarkAppendAudit appends batches of 100 events, as the audit pipeline's
@@ -14,7 +15,7 @@ import (
 func BenchmarkAppendAudit(b *testing.B) {
 	for _, be := range backends() {
 		b.Run(be.name, func(b *testing.B) {
-			s := mustOpen(b, be.dsn(b))
+			s := storetest.Open(b, be.dsn(b))
 			batch := make([]audit.Event, 100)
 			for i := range batch {
 				batch[i] = audit.Event{Time: time.Unix(1_700_000_000, int64(i)*1000), RequestID: fmt.Sprint("req-", i),

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // TestKeyEventsPaging checks that KeyEventsSince returns at most
 // MaxKeyEvents and that paging from the last id reaches every event.
 func TestKeyEventsPaging(t *testing.T) {
-	s := mustOpen(t, sqliteDSN(t))
+	s := storetest.Open(t, storetest.SQLiteDSN(t))
 	ctx := context.Background()
 	const n = store.MaxKeyEvents + 5
 	for i := range n {
@@ -48,7 +49,7 @@ func TestKeyEventsPaging(t *testing.T) {
 func BenchmarkKeyByHash(b *testing.B) {
 	for _, be := range backends() {
 		b.Run(be.name, func(b *testing.B) {
-			s := mustOpen(b, be.dsn(b))
+			s := storetest.Open(b, be.dsn(b))
 			h := sha256.Sum256([]byte("k1"))
 			k := &store.APIKey{ID: "k1", Hash: h[:], Consumer: "shop", Scopes: []string{"a", "b"}}
 			if err := s.CreateKey(context.Background(), k); err != nil {

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // TestImportOwnersReplacesOnReimport checks that importing the same 100k-row
 // shape twice upserts rather than duplicating, across chunk boundaries.
 func TestImportOwnersReplacesOnReimport(t *testing.T) {
-	s := mustOpen(t, sqliteDSN(t))
+	s := storetest.Open(t, storetest.SQLiteDSN(t))
 	ctx := context.Background()
 	recs := ownerRecords(2*500+7, "a")
 	for _, owner := range []string{"a", "b"} {
@@ -43,7 +44,7 @@ func ownerRecords(n int, owner string) []store.OwnershipRecord {
 // transaction, as `bulwark owners import` does; later iterations upsert
 // over the rows of the first.
 func BenchmarkImport100k(b *testing.B) {
-	s := mustOpen(b, sqliteDSN(b))
+	s := storetest.Open(b, storetest.SQLiteDSN(b))
 	recs := ownerRecords(100_000, "user-1")
 	ctx := context.Background()
 	b.ReportAllocs()

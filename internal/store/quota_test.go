@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // TestAddQuotaLeavesCallerSlice: AddQuota sorts a copy (for lock order),
 // never the caller's slice.
 func TestAddQuotaLeavesCallerSlice(t *testing.T) {
-	s := mustOpen(t, sqliteDSN(t))
+	s := storetest.Open(t, storetest.SQLiteDSN(t))
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	in := []store.QuotaDelta{{Key: "b", PeriodStart: start, Delta: 1}, {Key: "a", PeriodStart: start, Delta: 2}}
 	want := slices.Clone(in)

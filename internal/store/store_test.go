@@ -16,12 +16,12 @@ import (
 )
 
 func TestConformanceSQLite(t *testing.T) {
-	storetest.Run(t, opener(sqliteDSN))
+	storetest.Run(t, opener(storetest.SQLiteDSN))
 }
 
 func TestConformancePostgres(t *testing.T) {
-	postgresDSN(t) // skips early, and once, when PostgreSQL is not configured
-	storetest.Run(t, opener(postgresDSN))
+	storetest.PostgresDSN(t) // skips early, and once, when PostgreSQL is not configured
+	storetest.Run(t, opener(storetest.PostgresDSN))
 }
 
 func sampleEvent(id string) audit.Event {
@@ -30,7 +30,7 @@ func sampleEvent(id string) audit.Event {
 }
 
 func TestSQLitePersistsAcrossReopen(t *testing.T) {
-	dsn := sqliteDSN(t)
+	dsn := storetest.SQLiteDSN(t)
 	ctx := context.Background()
 	s, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -42,7 +42,7 @@ func TestSQLitePersistsAcrossReopen(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	rows, err := mustOpen(t, dsn).QueryAudit(ctx, store.AuditFilter{})
+	rows, err := storetest.Open(t, dsn).QueryAudit(ctx, store.AuditFilter{})
 	if err != nil || len(rows) != 1 || rows[0].Event != sampleEvent("persisted") {
 		t.Fatalf("after reopen: %+v, %v; want the persisted event", rows, err)
 	}
@@ -65,7 +65,7 @@ func TestSQLiteDSNForms(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := mustOpen(t, c.dsn)
+			s := storetest.Open(t, c.dsn)
 			if err := s.AppendAudit(context.Background(), []audit.Event{sampleEvent(c.name)}); err != nil {
 				t.Fatalf("AppendAudit: %v", err)
 			}
@@ -144,7 +144,7 @@ func TestMigrationCreatesIndexes(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			dsn := b.dsn(t)
-			mustOpen(t, dsn)
+			storetest.Open(t, dsn)
 			var n int
 			if err := rawDB(t, dsn).QueryRow(queries[b.name]).Scan(&n); err != nil || n != 3 {
 				t.Errorf("audit_events has %d named indexes, %v; want 3 (ts, api+route, request_id)", n, err)

@@ -3,12 +3,14 @@ package apikey
 import (
 	"net/http"
 	"testing"
+
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // BenchmarkVerifyCached measures Authenticate on a cache hit: the path every
 // request with a known key takes (target: under 2µs and at most 2 allocations).
 func BenchmarkVerifyCached(b *testing.B) {
-	f := newFixture(b, sqliteDSN(b))
+	f := newFixture(b, storetest.SQLiteDSN(b))
 	key, _ := f.create(b, CreateRequest{Scopes: []string{"orders:read"}})
 	v := f.verifier(b, Config{})
 	req, err := http.NewRequest(http.MethodGet, "http://gw.example/orders?page=2&sort=name", nil)

@@ -2,23 +2,15 @@ package apikey
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
-
-const pgEnv = "BULWARK_TEST_POSTGRES_URL"
 
 var testPepper = []byte("test-pepper-0123456789abcdef-0123456789")
 
@@ -29,66 +21,7 @@ type backend struct {
 }
 
 func backends() []backend {
-	return []backend{{"sqlite", sqliteDSN}, {"postgres", postgresDSN}}
-}
-
-func sqliteDSN(t testing.TB) string {
-	return "sqlite:" + filepath.Join(t.TempDir(), "bulwark.db")
-}
-
-// postgresDSN creates a schema of its own for t, drops it (and only it) when
-// t ends, and returns a DSN whose search_path points there. It skips t when
-// no PostgreSQL is configured.
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(pgEnv)
-	if base == "" {
-		t.Skipf("%s not set; skipping PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", pgEnv)
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", pgEnv, err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "bulwark_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", pgEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// openStore opens dsn and closes the store when t ends.
-func openStore(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return []backend{{"sqlite", storetest.SQLiteDSN}, {"postgres", storetest.PostgresDSN}}
 }
 
 // countingStore is a real store that counts key lookups and can be made to fail.
@@ -145,7 +78,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
-	st := &countingStore{Store: openStore(t, dsn)}
+	st := &countingStore{Store: storetest.Open(t, dsn)}
 	c := newClock()
 	mgr, err := NewManager(st.Store, testPepper, c.Now)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 func TestManagerCreateStoresOnlyAHash(t *testing.T) {
@@ -58,7 +59,7 @@ func newHasherMust(t *testing.T) *hasher {
 }
 
 func TestManagerValidates(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	cases := map[string]CreateRequest{
 		"no consumer":      {},
 		"control in name":  {Consumer: "shop\n"},
@@ -81,7 +82,7 @@ func TestManagerValidates(t *testing.T) {
 }
 
 func TestManagerErrors(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	ctx := context.Background()
 	if err := f.mgr.Revoke(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Revoke(unknown) = %v, want ErrNotFound", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // TestRevocationReachesOtherNodes runs two verifiers on one store, as two
@@ -52,7 +53,7 @@ func TestRevocationReachesOtherNodes(t *testing.T) {
 // TestNewKeyClearsNegativeCache checks that a key created after its hash was
 // remembered as unknown is not refused for the negative TTL.
 func TestNewKeyClearsNegativeCache(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	v := f.verifier(t, Config{PollInterval: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -71,7 +72,7 @@ func TestNewKeyClearsNegativeCache(t *testing.T) {
 }
 
 func TestLastUsedIsBatched(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	k1, id1 := f.create(t, CreateRequest{})
 	k2, id2 := f.create(t, CreateRequest{})
 	cfg := Config{Pepper: testPepper, Now: f.clock.Now, LastUsedInterval: time.Hour}
@@ -107,7 +108,7 @@ func TestLastUsedIsBatched(t *testing.T) {
 }
 
 func TestLastUsedFlushesInBackground(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	key, id := f.create(t, CreateRequest{})
 	v := f.verifier(t, Config{LastUsedInterval: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/principal"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // outcome is what the test server reports about one Authenticate call.
@@ -70,7 +71,7 @@ func serve(t *testing.T, v *Verifier) func(query string, keys ...string) outcome
 }
 
 func TestAuthenticate(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	valid, validID := f.create(t, CreateRequest{Subject: "alice", Scopes: []string{"b", "a", "b"}, Roles: []string{"admin"},
 		ExpiresIn: 24 * time.Hour})
 	revoked, revokedID := f.create(t, CreateRequest{})
@@ -152,7 +153,7 @@ func equalPrincipal(a, b *principal.Principal) bool {
 }
 
 func TestStoreErrorNeverAuthenticates(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	key, _ := f.create(t, CreateRequest{})
 	do := serve(t, f.verifier(t, Config{}))
 	f.st.fail.Store(true)
@@ -166,7 +167,7 @@ func TestStoreErrorNeverAuthenticates(t *testing.T) {
 }
 
 func TestCachedAcceptanceNeverOutlivesTTLOrExpiry(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	long, _ := f.create(t, CreateRequest{})
 	short, _ := f.create(t, CreateRequest{ExpiresIn: 10 * time.Second})
 	do := serve(t, f.verifier(t, Config{CacheTTL: 30 * time.Second}))
@@ -220,7 +221,7 @@ func TestRotationOverlap(t *testing.T) {
 }
 
 func TestNewVerifierRefusesBadConfig(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	for name, cfg := range map[string]Config{
 		"no pepper":    {},
 		"short pepper": {Pepper: testPepper[:10]},
@@ -236,7 +237,7 @@ func TestNewVerifierRefusesBadConfig(t *testing.T) {
 }
 
 func TestStripAndScheme(t *testing.T) {
-	f := newFixture(t, sqliteDSN(t))
+	f := newFixture(t, storetest.SQLiteDSN(t))
 	v := f.verifier(t, Config{Header: "x-custom-key"})
 	h := http.Header{}
 	h.Set("X-Custom-Key", "bwk_x")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // BenchmarkOwnerCached is the per-request cost of an ownership check on a
@@ -38,7 +39,7 @@ func BenchmarkOwnerCachedParallel(b *testing.B) {
 // cachedRecords returns started Records over 10,000 objects with order
 // 1001 cached.
 func cachedRecords(b *testing.B) *Records {
-	st := newCountingStore(b, sqliteDSN(b))
+	st := newCountingStore(b, storetest.SQLiteDSN(b))
 	ctx := context.Background()
 	recs := make([]store.OwnershipRecord, 10000)
 	for i := range recs {

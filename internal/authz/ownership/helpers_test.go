@@ -2,22 +2,14 @@ package ownership
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
-
-const pgEnv = "BULWARK_TEST_POSTGRES_URL"
 
 // backend names a way to get a fresh database for a test.
 type backend struct {
@@ -26,66 +18,7 @@ type backend struct {
 }
 
 func backends() []backend {
-	return []backend{{"sqlite", sqliteDSN}, {"postgres", postgresDSN}}
-}
-
-func sqliteDSN(t testing.TB) string {
-	return "sqlite:" + filepath.Join(t.TempDir(), "bulwark.db")
-}
-
-// postgresDSN creates a schema of its own for t, drops it (and only it) when
-// t ends, and returns a DSN whose search_path points there. It skips t when
-// no PostgreSQL is configured.
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(pgEnv)
-	if base == "" {
-		t.Skipf("%s not set; skipping PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", pgEnv)
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", pgEnv, err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "bulwark_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", pgEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// openStore opens dsn and closes the store when t ends.
-func openStore(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return []backend{{"sqlite", storetest.SQLiteDSN}, {"postgres", storetest.PostgresDSN}}
 }
 
 var errStoreDown = errors.New("store down")
@@ -101,7 +34,7 @@ type countingStore struct {
 }
 
 func newCountingStore(t testing.TB, dsn string) *countingStore {
-	return &countingStore{Store: openStore(t, dsn)}
+	return &countingStore{Store: storetest.Open(t, dsn)}
 }
 
 func (c *countingStore) Owner(ctx context.Context, typ, id string) (string, error) {

@@ -5,12 +5,14 @@ package ownership
 import (
 	"context"
 	"testing"
+
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 // TestOwnerCachedAllocs: a cached lookup allocates nothing (the race
 // detector's instrumentation allocates, so this runs without it).
 func TestOwnerCachedAllocs(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	r := newRecords(t, st, Config{})
 	ctx := context.Background()
 	if err := r.Record(ctx, "order", "1001", "alice"); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
 func TestConfigDefaults(t *testing.T) {
@@ -49,7 +50,7 @@ func TestConfigDefaults(t *testing.T) {
 
 // TestCachedHitSkipsStore: once an object is cached, lookups make no store call.
 func TestCachedHitSkipsStore(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	r := newRecords(t, st, Config{})
 	ctx := context.Background()
 	if err := r.Record(ctx, "order", "1001", "alice"); err != nil {
@@ -79,7 +80,7 @@ func TestCachedHitSkipsStore(t *testing.T) {
 }
 
 func TestNegativeCacheExpires(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	clk := newClock()
 	r := newRecords(t, st, Config{NegativeTTL: 2 * time.Second, Now: clk.Now})
 	ctx := context.Background()
@@ -112,7 +113,7 @@ func TestNegativeCacheExpires(t *testing.T) {
 // TestStoreErrorsSurface: a store that cannot answer yields an error, never
 // "unknown", and the failure is not cached.
 func TestStoreErrorsSurface(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	r := newRecords(t, st, Config{})
 	ctx := context.Background()
 	st.failOwners.Store(true)
@@ -144,7 +145,7 @@ func TestStoreErrorsSurface(t *testing.T) {
 }
 
 func TestDelete(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	r := newRecords(t, st, Config{})
 	ctx := context.Background()
 	if err := r.Record(ctx, "order", "1", "alice"); err != nil {
@@ -164,7 +165,7 @@ func TestDelete(t *testing.T) {
 // TestCacheBounded: the cache never holds more than its bounds, and answers
 // stay right after evictions.
 func TestCacheBounded(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	r := newRecords(t, st, Config{CacheSize: 8, NegativeCacheSize: 4})
 	ctx := context.Background()
 	var recs []store.OwnershipRecord
@@ -200,7 +201,7 @@ func TestCacheBounded(t *testing.T) {
 // TestStaleCacheIsBypassed: when polling has failed for MaxStale, lookups
 // read the store instead of trusting a cache that may miss changes.
 func TestStaleCacheIsBypassed(t *testing.T) {
-	st := newCountingStore(t, sqliteDSN(t))
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
 	clk := newClock()
 	r := newRecords(t, st, Config{PollInterval: 5 * time.Millisecond, MaxStale: time.Minute, Now: clk.Now})
 	ctx := context.Background()
