@@ -122,6 +122,16 @@ func TestDemoShopAuthorization(t *testing.T) {
 			t.Fatalf("alice %s %s: %d %s", c.method, c.path, status, body)
 		}
 	}
+	// A rule that cannot read its id refuses: no id at all, or a body it cannot parse.
+	if status, body := alice.do("GET", "/orders", ""); status != 400 {
+		t.Fatalf("missing query id: %d %s", status, body)
+	}
+	req, _ := http.NewRequest("POST", p.url("/orders/batch"), strings.NewReader(`{"ids":[1004]}`))
+	req.Header.Set("X-API-Key", alice.key)
+	req.Header.Set("Content-Type", "text/plain")
+	if resp, body := do(t, req); resp.StatusCode != 415 {
+		t.Fatalf("batch ids in a text/plain body: %d %s", resp.StatusCode, body)
+	}
 	// Admin routes are closed to non-admins, open to admins.
 	if status, _ := alice.do("GET", "/admin/users", ""); status != 403 {
 		t.Fatalf("alice on an admin route: %d", status)

@@ -108,7 +108,10 @@ func (d *decoder) recordsOwner(c *recordsOwnerConfig, path string) *RecordsOwner
 	if o.From != "location" && !strings.HasPrefix(o.From, "response:") {
 		d.errorf(path+".from", "expected location or response:<path> (like response:/id), got %q", o.From)
 	}
-	d.principalValue(path+".owner", o.Owner)
+	if o.Owner != "sub" {
+		// Object rules compare a record with the caller's sub, so a record must name one.
+		d.errorf(path+".owner", "ownership records name the caller's sub; owner must be sub, got %q", o.Owner)
+	}
 	return o
 }
 

@@ -163,7 +163,7 @@ func (d *decoder) buildIntrospection(c introspectionConfig, path string, seen ma
 		d.errorf(path+".auth_method", "expected client_secret_basic or client_secret_post, got %q", out.AuthMethod)
 	}
 	d.between(path+".timeout", out.Timeout, 100*time.Millisecond, 30*time.Second)
-	d.between(path+".cache_ttl", out.CacheTTL, 0, maxIntrospectTTL)
+	d.between(path+".cache_ttl", out.CacheTTL, time.Second, maxIntrospectTTL)
 	return out
 }
 

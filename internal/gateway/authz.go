@@ -146,7 +146,12 @@ func (g *Gateway) authorize(ctx context.Context, e *authzEntry, r *http.Request,
 		}
 	}
 	var body []byte
-	if needsBody(e) {
+	if needsBody(e) && (r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
+		// These rules read JSON: a body they cannot read must not slip past them.
+		if r.GetBody == nil || !isJSON(r.Header.Get("Content-Type")) {
+			return httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
+				"This route's authorization rules need a JSON body.")
+		}
 		var err error
 		if body, err = requestBody(r); err != nil {
 			return httperr.New(http.StatusBadRequest, "body_unreadable", "The request body could not be read.").WithCause(err)
@@ -238,9 +243,11 @@ func ownerIDs(o config.OwnerRule, bodyPath jsonfields.Path, r *http.Request, m *
 func (g *Gateway) checkOwner(ctx context.Context, e *authzEntry, i int, r *http.Request, m *route.Match, body []byte, p *principal.Principal, ev *audit.Event) *httperr.Problem {
 	o := e.cfg.Owner[i]
 	ids, err := ownerIDs(o, e.bodyPaths[i], r, m, body)
-	if err != nil {
+	if err != nil || len(ids) == 0 {
+		// A rule whose id is missing cannot decide: the request is refused.
 		ev.Rule = o.ID
-		return httperr.New(http.StatusBadRequest, "object_id_invalid", "An object id in the request is not a plain value.").WithCause(err)
+		return httperr.New(http.StatusBadRequest, "object_id_invalid",
+			"The request must carry the object id this route checks ("+o.Source+" "+o.Name+"), as plain values.").WithCause(err)
 	}
 	deny := func(id string) *httperr.Problem {
 		ev.Rule, ev.Object = o.ID, objectRef(o, id)
@@ -252,6 +259,9 @@ func (g *Gateway) checkOwner(ctx context.Context, e *authzEntry, i int, r *http.
 		return forbidden("not_owner", "not_owner", "The caller does not own this object.")
 	}
 	for _, id := range ids {
+		if id == "" {
+			return deny(id)
+		}
 		if ev.Object == "" {
 			ev.Object = objectRef(o, id)
 		}

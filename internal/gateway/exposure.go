@@ -219,8 +219,8 @@ func isJSON(ct string) bool {
 // generic problem; the original goes, truncated, to the diagnostic log only.
 func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID string) error {
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
 	if err != nil {
+		resp.Body.Close()
 		return upstreamProblem(resp.StatusCode, "upstream_error")
 	}
 	body, derr := codec.Decode(bytes.NewReader(raw), resp.Header.Get("Content-Encoding"), 1<<20)
@@ -229,9 +229,14 @@ func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID stri
 	}
 	leaks := sanitize.Detect(body)
 	if len(leaks) == 0 {
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		// Clean: the client gets the whole answer, the part read and the rest.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
 		return nil
 	}
+	resp.Body.Close()
 	kinds := make([]string, len(leaks))
 	for i, l := range leaks {
 		kinds[i] = string(l)

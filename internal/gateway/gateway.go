@@ -175,7 +175,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var login []bruteforce.Subject
-	entry, r, p := g.admit(st, sw, r, &ev, group, &login)
+	var caller *principal.Principal
+	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
 	if p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
@@ -185,7 +186,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// client's next attempt always sees it.
 		sw.onHeader = func(status int) { bruteRecord(entry.brute, login, status, g.logger) }
 	}
-	g.forward(sw, r, st, entry, &ev, ev.ClientIP, reqID)
+	g.forward(sw, r, st, entry, caller, &ev, reqID)
 }
 
 // finish records the audit event and the metrics of one request.
@@ -212,7 +213,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login *[]bruteforce.Subject) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login *[]bruteforce.Subject, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -230,11 +231,12 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	// Authenticate before the body is read: an anonymous client must not make
 	// the gateway buffer a body for a route that needs credentials.
-	r, p := g.authenticate(st, entry, r, ev)
+	who, p := g.authenticate(st, entry, r, ev)
 	if p != nil {
 		return entry, r, p
 	}
-	keys := keyParts{ip: group, route: entry.name, p: principal.From(r.Context()), r: r}
+	*caller = who
+	keys := keyParts{ip: group, route: entry.name, p: who, r: r}
 	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
 	}
@@ -279,13 +281,12 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, ev *audit.Event, client, reqID string) {
+func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
 	proto := "http"
 	if r.TLS != nil {
 		proto = "https"
 	}
-	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: client, Proto: proto, Host: r.Host}}
-	p := principal.From(r.Context())
+	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host}}
 	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
 	info.Response = exposure
 	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
@@ -339,26 +340,23 @@ func auditRawPath(escaped string) string {
 // principal headers: client-sent copies are always removed (a client must never
 // name itself), and the upstream receives the authenticated principal. The raw
 // credential is removed unless the route keeps it.
-func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*http.Request, *httperr.Problem) {
+func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*principal.Principal, *httperr.Problem) {
 	for _, h := range st.headers {
 		r.Header.Del(h)
 	}
 	p, prob := entry.authn.Authenticate(r)
-	if prob != nil {
-		return r, prob
-	}
-	if p == nil { // anonymous on a route that allows it
-		return r, nil
+	if prob != nil || p == nil { // p nil: anonymous on a route that allows it
+		return nil, prob
 	}
 	ev.Principal = p.ID()
 	if prob := requireScopes(p, entry.scopes, entry.scopesAny); prob != nil {
-		return r, prob
+		return p, prob
 	}
 	if !entry.keepCred {
 		entry.authn.Strip(r.Header)
 	}
 	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)
-	return r.WithContext(principal.With(r.Context(), p)), nil
+	return p, nil
 }
 
 // setPrincipalHeaders writes the principal into the configured headers.
