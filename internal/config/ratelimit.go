@@ -29,7 +29,10 @@ func (d *decoder) buildCluster(c *clusterConfig) Cluster {
 		return Cluster{OnRedisFailure: defaultFailureMode}
 	}
 	out := Cluster{Redis: orDefault(c.Redis, ""), Secret: string(orDefault(c.Secret, "")),
-		OnRedisFailure: orDefault(c.OnRedisFailure, defaultFailureMode)}
+		OnRedisFailure: orDefault(c.OnRedisFailure, defaultFailureMode), LocalBatch: orDefault(c.LocalBatch, 0)}
+	if out.LocalBatch < 0 || out.LocalBatch > 10000 {
+		d.errorf("cluster.local_batch", "must be between 0 (off) and 10000")
+	}
 	if out.Redis != "" {
 		if u, err := url.Parse(out.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 			d.errorf("cluster.redis", "expected a URL like redis://127.0.0.1:6379/0 or rediss://…")

@@ -10,6 +10,9 @@ type Cluster struct {
 	Secret string
 	// OnRedisFailure is the default failure mode of limits: local, closed or open.
 	OnRedisFailure string
+	// LocalBatch > 1 lets a node take that many units from Redis at once and
+	// serve them locally (for very high limits; may under-admit slightly).
+	LocalBatch int
 }
 
 // Shield is the per-client-IP limit applied before authentication.

@@ -6,6 +6,7 @@ type clusterConfig struct {
 	Redis          *string `yaml:"redis"`
 	Secret         *Secret `yaml:"secret"`
 	OnRedisFailure *string `yaml:"on_redis_failure"`
+	LocalBatch     *int    `yaml:"local_batch"`
 }
 
 type shieldConfig struct {

@@ -44,7 +44,7 @@ func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
 		// Not fatal: each limit applies its failure mode until Redis answers.
 		logger.Warn("redis unreachable at start; rate limits use their failure mode until it answers", "error", err)
 	}
-	shared := ratelimit.NewRedis(l.client, ratelimit.RedisConfig{Prefix: "bulwark:"})
+	shared := ratelimit.NewRedis(l.client, ratelimit.RedisConfig{Prefix: "bulwark:", LocalBatch: c.LocalBatch})
 	// Failed logins are shared too, or an attacker would spread guesses over nodes.
 	l.brute = bruteforce.NewRedisBackend(l.client, "bulwark:bf:")
 	l.failovers = map[string]*ratelimit.Failover{
