@@ -2,17 +2,19 @@
 # bench/run.sh — measure, in one run and under the same load, the direct
 # upstream, a plain Go reverse proxy (httputil defaults) and Bulwark; then
 # Bulwark against itself: the same process on a route with auth [none], a
-# route with auth [jwt] and a route with two (never-triggering) rate limits.
+# route with auth [jwt], a route with two (never-triggering) rate limits and a
+# route with response filtering (allow/deny lists + sensitive-value scan).
 #
-#   bench/run.sh                              # full run (~5.5 min on 2 cores)
+#   bench/run.sh                              # full run (~6 min on 2 cores)
 #   BENCH_DURATION=3s bench/run.sh            # smoke run (~1.5 min)
-#   BENCH_SCENARIOS=features bench/run.sh     # only Bulwark vs Bulwark (~2 min)
+#   BENCH_SCENARIOS=features bench/run.sh     # only Bulwark vs Bulwark (~2.5 min)
 #
 # Environment:
 #   BENCH_SCENARIOS    which scenarios, in order          (default "get post features")
 #                      get, post: direct / plain proxy / Bulwark on /json
 #                      features:  Bulwark /json (auth none) vs /auth/json (JWT)
-#                                 vs /limited/json (rate limits), one process
+#                                 vs /limited/json (rate limits) vs /filtered/json
+#                                 (response filtering), one process
 #   BENCH_DURATION     measured wrk run length            (default 10s)
 #   BENCH_WARMUP       warm-up run length per target      (default 3s)
 #   BENCH_REPEATS      measured runs per target/scenario  (default 3; median reported)
@@ -121,6 +123,7 @@ free_port_into ADMIN_PORT
 log "ports: upstream $UP_PORT, plain proxy $PLAIN_PORT, bulwark $BW_PORT (admin $ADMIN_PORT)"
 
 # ---------------------------------------------------------------- build
+START_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit") # colleagues may commit mid-run
 log "building upstream, plain proxy and jwtmint into $TMP"
 (cd "$ROOT" && go build -o "$TMP/upstream" ./bench/upstream && go build -o "$TMP/plainproxy" ./bench/plainproxy &&
 	go build -o "$TMP/jwtmint" ./bench/jwtmint) ||
@@ -217,6 +220,13 @@ apis:
           - by: [route]
             rate: 100000000/s
             burst: 100000000
+      # response filtering: 4 of the document's 6 fields allowed (page and
+      # items.*.tags cut), one nested deny path, sensitive-value scan on
+      - match: GET /filtered/json
+        response:
+          allow: [kind, "items.*.id", "items.*.name", "items.*.email"]
+          deny: ["items.*.tags"]
+          sensitive: {card: redact, email: monitor}
       # not measured: a limit that must trigger, to tell whether this build
       # evaluates rate limits at all (see the sanity checks)
       - match: GET /probe/json
@@ -263,13 +273,16 @@ if [ "$TUNED" = 1 ]; then
 	URL[tuned]="http://127.0.0.1:$TUNED_PORT" LABEL[tuned]="plain Go proxy, MaxIdleConnsPerHost=$CONNS (context)"
 	PID[tuned]=$TUNED_PID LOGF[tuned]="$TMP/tuned.log"
 fi
-# Bulwark vs Bulwark: three routes of the same process. URL is the base the
-# scenario appends /json to, so bwjwt requests /auth/json and bwlimits /limited/json.
-FEAT_TARGETS=(bwnone bwjwt bwlimits)
+# Bulwark vs Bulwark: four routes of the same process. URL is the base the
+# scenario appends /json to, so bwjwt requests /auth/json, bwlimits
+# /limited/json and bwfilter /filtered/json.
+FEAT_TARGETS=(bwnone bwjwt bwlimits bwfilter)
 URL[bwnone]="http://127.0.0.1:$BW_PORT" URL[bwjwt]="http://127.0.0.1:$BW_PORT/auth" URL[bwlimits]="http://127.0.0.1:$BW_PORT/limited"
+URL[bwfilter]="http://127.0.0.1:$BW_PORT/filtered"
 LABEL[bwnone]="GET /json, auth [none] (baseline)"
 LABEL[bwjwt]="GET /auth/json, auth [jwt] + scope"
 LABEL[bwlimits]="GET /limited/json, 2 rate limits"
+LABEL[bwfilter]="GET /filtered/json, response filtering"
 [ "$BULWARK_MODE" = standin ] && for t in "${FEAT_TARGETS[@]}"; do LABEL[$t]="STAND-IN ${LABEL[$t]}"; done
 HDR[bwjwt]="Authorization: Bearer $TOKEN"
 for t in "${FEAT_TARGETS[@]}"; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
@@ -298,9 +311,10 @@ for t in "${TARGETS[@]}"; do
 done
 log "sanity checks passed (GET /json = $want_len bytes, POST /json echoes)"
 
-LIMITS_EVALUATED="n/a (stand-in)" RL_HEADER=""
+LIMITS_EVALUATED="n/a (stand-in)" RL_HEADER="" FILTER_NOTE="n/a (stand-in)"
 if has_sc features; then
 	for t in "${FEAT_TARGETS[@]}"; do
+		[ "$t" = bwfilter ] && [ "$REAL_BW" = 1 ] && continue # checked below: its body is smaller by design
 		mapfile -d '' -t h < <(hdr_args "$t")
 		got=$(curl -s -o "$TMP/sanity.$t" -w '%{http_code} %{size_download}' "${h[@]}" "${URL[$t]}/json")
 		[ "$got" = "200 $want_len" ] || die "${LABEL[$t]}: answered '$got' (want '200 $want_len'); see $BW_LOG"
@@ -327,14 +341,35 @@ if has_sc features; then
 		if [ "$LIMITS_EVALUATED" = yes ] && [ -z "$RL_HEADER" ]; then
 			log "WARNING: /limited/json answered without a RateLimit header although limits are enforced"
 		fi
-		log "features sanity passed (JWT 200 with token, 401 without; rate limits evaluated: $LIMITS_EVALUATED; /limited/json RateLimit: ${RL_HEADER:-none})"
+		# the filtering route must really filter: 200, JSON, the allowed fields
+		# there, the fields outside the allow-list (page, items.*.tags) absent —
+		# and present in the unfiltered document, so the check means something
+		full=$(curl -s --max-time 2 "${URL[bwnone]}/json")
+		for k in '"page":' '"tags":'; do
+			[[ "$full" == *"$k"* ]] || die "the unfiltered document has no $k field; the filtering check below would prove nothing"
+		done
+		got=$(curl -s -o "$TMP/sanity.bwfilter" -w '%{http_code} %{content_type}' --max-time 2 "${URL[bwfilter]}/json")
+		[[ "$got" == "200 application/json"* ]] || die "GET /filtered/json answered '$got' (want 200 application/json); see $BW_LOG"
+		fbody=$(cat "$TMP/sanity.bwfilter")
+		for k in '"page":' '"tags":'; do
+			[[ "$fbody" != *"$k"* ]] || die "GET /filtered/json still carries $k (outside the allow-list): response filtering is not on. Body: ${fbody:0:200}"
+		done
+		for k in '"kind":' '"items":' '"id":' '"name":' '"email":'; do
+			[[ "$fbody" == *"$k"* ]] || die "GET /filtered/json lost the allowed field $k. Body: ${fbody:0:200}"
+		done
+		if command -v python3 >/dev/null 2>&1; then
+			python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/sanity.bwfilter" 2>/dev/null ||
+				die "GET /filtered/json is not valid JSON. Body: ${fbody:0:200}"
+		fi
+		FILTER_NOTE="${#fbody} of $want_len bytes kept; \`page\` and \`items.*.tags\` absent, \`kind\`, \`items.*.{id,name,email}\` present"
+		log "features sanity passed (JWT 200 with token, 401 without; rate limits evaluated: $LIMITS_EVALUATED; /limited/json RateLimit: ${RL_HEADER:-none}; /filtered/json: $FILTER_NOTE)"
 	fi
 fi
 
 # ---------------------------------------------------------------- load
 rm -rf "$RESULTS/raw"
 mkdir -p "$RESULTS/raw"
-declare -A SC_NAME=([get]="GET /json" [post]="POST /json" [features]="Bulwark vs Bulwark: GET, auth none / JWT / rate limits")
+declare -A SC_NAME=([get]="GET /json" [post]="POST /json" [features]="Bulwark vs Bulwark: GET, auth none / JWT / rate limits / response filtering")
 declare -A SC_LUA=([get]="$BENCH_DIR/wrk/get.lua" [post]="$BENCH_DIR/wrk/post.lua" [features]="$BENCH_DIR/wrk/get.lua")
 declare -A SC_TARGETS=([get]="${TARGETS[*]}" [post]="${TARGETS[*]}" [features]="${FEAT_TARGETS[*]}")
 declare -A SC_DUR=([get]="$DURATION" [post]="$DURATION" [features]="$FEAT_DURATION")
@@ -342,7 +377,7 @@ declare -A SC_WARM=([get]="$WARMUP" [post]="$WARMUP" [features]="$FEAT_WARMUP")
 declare -A SC_REP=([get]="$REPEATS" [post]="$REPEATS" [features]="$FEAT_REPEATS")
 # any non-2xx on these targets means the config is wrong (401: token refused,
 # 429: a limit triggered): stop instead of reporting a meaningless ratio
-declare -A STRICT=([bwnone]=1 [bwjwt]=1 [bwlimits]=1)
+declare -A STRICT=([bwnone]=1 [bwjwt]=1 [bwlimits]=1 [bwfilter]=1)
 
 # run_wrk scenario target duration outfile  -> prints the BENCH_RESULT fields
 run_wrk() {
@@ -455,7 +490,9 @@ round_ratios() {
 verdict() { # value target
 	awk -v v="$1" -v t="$2" 'BEGIN {print (v + 0 >= t) ? "meets" : "**below**"}'
 }
-commit=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo "no commit")
+commit=$START_REV
+end_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
+[ "$end_rev" != "$START_REV" ] && commit+=" at the start (HEAD moved to $end_rev during the run)"
 dirty=$(cd "$ROOT" && [ -n "$(git status --porcelain 2>/dev/null | head -n 1)" ] && echo " (uncommitted changes)" || true)
 [ "$REAL_BW" = 1 ] && dirty+="; **Bulwark built from ${BUILT}**"
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -485,6 +522,8 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 			IFS='|' read -r lm ll <<<"$(round_ratios features bwlimits bwnone ROUND_RPS)"
 			IFS='|' read -r jp _ <<<"$(round_ratios features bwjwt bwnone ROUND_P99)"
 			IFS='|' read -r lp _ <<<"$(round_ratios features bwlimits bwnone ROUND_P99)"
+			IFS='|' read -r fm fl <<<"$(round_ratios features bwfilter bwnone ROUND_RPS)"
+			IFS='|' read -r fp _ <<<"$(round_ratios features bwfilter bwnone ROUND_P99)"
 			echo "Throughput ratios against the auth-[none] route of the same process; \"per round\" divides runs of the same round (same conditions), the headline is the median of those."
 			echo
 			echo "| comparison | req/s ratio (median per round) | per round | ratio of medians | p99 ratio (median per round) | target | |"
@@ -493,9 +532,11 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 			lnote=$(verdict "$lm" 0.95)
 			[ "$LIMITS_EVALUATED" = no ] && lnote="**not meaningful: limits not evaluated by this build**"
 			echo "| rate limits (by ip + by route) / none | **${lm}×** | $ll | $(ratio "${RPS[features.bwlimits]}" "${RPS[features.bwnone]}") | ${lp}× | ≥ 0.95× | $lnote |"
+			echo "| response filtering (allow/deny + sensitive scan) / none | **${fm}×** | $fl | $(ratio "${RPS[features.bwfilter]}" "${RPS[features.bwnone]}") | ${fp}× | ≥ 0.80× | $(verdict "$fm" 0.80) |"
 			echo
 			echo "Rate limits evaluated by this build (a 1/h probe route returned 429): **$LIMITS_EVALUATED**; \`RateLimit\` header on /limited/json: \`${RL_HEADER:-none}\`."
 			[ "$LIMITS_EVALUATED" = no ] && echo "Until the limiter is wired into the gateway the limits are accepted by the config but not evaluated, so the rate-limit ratio above is ~1 for the wrong reason; re-run \`BENCH_SCENARIOS=features bench/run.sh\` once it lands."
+			echo "Response filtering on /filtered/json: $FILTER_NOTE (checked before the load)."
 			echo "The JWT figure is the steady state with one token: after the first request Bulwark serves it from its verified-token cache (SHA-256 lookup + claim/scope checks), so no RSA verification per request."
 		else
 			echo "Throughput: Bulwark / plain proxy **$(ratio "${RPS[$sc.bulwark]}" "${RPS[$sc.plain]}")**, Bulwark / direct **$(ratio "${RPS[$sc.bulwark]}" "${RPS[$sc.direct]}")**, plain proxy / direct $(ratio "${RPS[$sc.plain]}" "${RPS[$sc.direct]}")."

@@ -3,7 +3,8 @@
 //
 //	GET  /json        -> ~1 KiB JSON document (precomputed)
 //	GET  /.../json    -> the same document for any path ending in /json (the
-//	                     /auth/json and /limited/json routes of bench/run.sh)
+//	                     /auth/json, /limited/json and /filtered/json routes
+//	                     of bench/run.sh)
 //	POST /json        -> echoes the request body (max 64 KiB) as application/json
 //	GET  /users/{id}  -> small JSON document with the id
 //	GET  /health      -> {"status":"ok"}
