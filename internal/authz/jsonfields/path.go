@@ -154,3 +154,20 @@ func (p *Path) matches(k int, key []byte) bool {
 		return string(key) == s.name
 	}
 }
+
+// Segment is one step of a compiled path: a member name, or Any member or
+// element. Other packages that walk documents their own way (response
+// filtering) share this path syntax through it.
+type Segment struct {
+	Name string
+	Any  bool
+}
+
+// Segments returns the path's steps; none for the document itself.
+func (p Path) Segments() []Segment {
+	out := make([]Segment, len(p.segs))
+	for i, s := range p.segs {
+		out[i] = Segment{Name: s.name, Any: s.any}
+	}
+	return out
+}

@@ -1,10 +1,9 @@
 package shape
 
 import (
-	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
 )
 
 // segment is one step of a path: an object member name, or (any) every
@@ -40,92 +39,17 @@ func CompilePath(s string) (Path, error) {
 // String returns the path as it was compiled.
 func (p Path) String() string { return p.src }
 
-// compileSegments splits a dotted path or JSON pointer; "" is the document itself.
+// compileSegments splits a dotted path or JSON pointer; "" is the document
+// itself. The syntax is jsonfields', parsed there once for both packages.
 func compileSegments(s string) ([]segment, error) {
-	if !utf8.ValidString(s) {
-		return nil, fmt.Errorf("%w %q: invalid UTF-8", ErrPath, s)
-	}
-	var (
-		segs []segment
-		err  error
-	)
-	switch {
-	case s == "":
-	case s[0] == '/':
-		segs, err = compilePointer(s)
-	default:
-		segs, err = compileDotted(s)
-	}
+	p, err := jsonfields.Compile(s)
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %w", ErrPath, s, err)
 	}
-	return segs, nil
-}
-
-// compilePointer splits an RFC 6901 pointer into literal names.
-func compilePointer(path string) ([]segment, error) {
-	tokens := strings.Split(path[1:], "/")
-	segs := make([]segment, 0, len(tokens))
-	for _, tok := range tokens {
-		var b strings.Builder
-		for i := 0; i < len(tok); i++ {
-			c := tok[i]
-			if c != '~' {
-				b.WriteByte(c)
-				continue
-			}
-			if i+1 >= len(tok) || (tok[i+1] != '0' && tok[i+1] != '1') {
-				return nil, errors.New(`"~" must be followed by 0 or 1`)
-			}
-			if tok[i+1] == '0' {
-				b.WriteByte('~')
-			} else {
-				b.WriteByte('/')
-			}
-			i++
-		}
-		segs = append(segs, segment{name: b.String()})
-	}
-	return segs, nil
-}
-
-// compileDotted splits a dotted path; `\` escapes ".", "*" and `\`, and an
-// unescaped "*" segment is a wildcard.
-func compileDotted(path string) ([]segment, error) {
-	var (
-		segs    []segment
-		b       strings.Builder
-		escaped bool // the current segment contains an escape, so "\*" stays literal
-	)
-	end := func() error {
-		name := b.String()
-		if name == "" {
-			return errors.New("empty segment")
-		}
-		segs = append(segs, segment{name: name, any: name == "*" && !escaped})
-		b.Reset()
-		escaped = false
-		return nil
-	}
-	for i := 0; i < len(path); i++ {
-		switch c := path[i]; c {
-		case '\\':
-			if i+1 >= len(path) || !strings.ContainsRune(`.*\`, rune(path[i+1])) {
-				return nil, errors.New(`"\" must be followed by ".", "*" or "\"`)
-			}
-			b.WriteByte(path[i+1])
-			escaped = true
-			i++
-		case '.':
-			if err := end(); err != nil {
-				return nil, err
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	if err := end(); err != nil {
-		return nil, err
+	steps := p.Segments()
+	segs := make([]segment, len(steps))
+	for i, st := range steps {
+		segs[i] = segment{name: st.Name, any: st.Any}
 	}
 	return segs, nil
 }
