@@ -55,7 +55,11 @@ func (d *decoder) buildAPI(a apiConfig, path string, base Limits, p *Plan) API {
 		d.checkOpenAPI(path+".openapi", api.OpenAPI)
 	}
 	def := routeDefaults{hosts: api.Hosts, limits: limits, auth: auth, id: id, cluster: p.Cluster, api: api.Name,
-		quota: d.buildQuota(a.Quota, path+".quota", api.Name), response: a.Response, hasDoc: api.OpenAPI != ""}
+		quota: d.buildQuota(a.Quota, path+".quota", api.Name), response: a.Response, hasDoc: api.OpenAPI != "",
+		inspect: a.Inspect, validation: a.Validation, waf: a.WAF}
+	d.checkInspect(a.Inspect, path+".inspect")
+	d.checkValidation(a.Validation, path+".validation", def.hasDoc)
+	d.checkWAF(a.WAF, path+".waf")
 	if a.RateLimits != nil {
 		def.rateLimits = d.rateLimits(a.RateLimits, path+".rate_limits", api.Name, p.Cluster)
 	}

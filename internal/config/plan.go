@@ -126,6 +126,12 @@ type Route struct {
 	Authz Authz
 	// Response is the route's response guards (its own over its API's).
 	Response Response
+	// Validation checks requests against the API's OpenAPI document.
+	Validation Validation
+	// Inspect is the route's injection detection.
+	Inspect Inspect
+	// WAF is the optional Coraza + OWASP CRS engine.
+	WAF WAF
 }
 
 // Limits are the request hygiene limits of one route.

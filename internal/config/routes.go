@@ -22,6 +22,9 @@ type routeDefaults struct {
 	quota      *Quota
 	response   *responseConfig
 	hasDoc     bool
+	inspect    *inspectConfig
+	validation *validationConfig
+	waf        *wafConfig
 }
 
 func (d *decoder) buildRoutes(in []routeConfig, apiPath string, def routeDefaults) []Route {
@@ -74,6 +77,12 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	d.routeLimits(&r, rc, path, def)
 	d.routeAuthz(&r, rc, path)
 	r.Response = d.buildResponse(def.response, rc.Response, path+".response", def.hasDoc)
+	d.checkInspect(rc.Inspect, path+".inspect")
+	d.checkValidation(rc.Validation, path+".validation", def.hasDoc)
+	d.checkWAF(rc.WAF, path+".waf")
+	r.Inspect = buildInspect(def.inspect, rc.Inspect)
+	r.Validation = buildValidation(def.validation, rc.Validation, def.hasDoc)
+	r.WAF = buildWAF(def.waf, rc.WAF)
 	return r
 }
 

@@ -87,6 +87,9 @@ type apiConfig struct {
 	Quota      *quotaConfig      `yaml:"quota"`
 	OpenAPI    *string           `yaml:"openapi"`
 	Response   *responseConfig   `yaml:"response"`
+	Validation *validationConfig `yaml:"validation"`
+	Inspect    *inspectConfig    `yaml:"inspect"`
+	WAF        *wafConfig        `yaml:"waf"`
 	Routes     []routeConfig     `yaml:"routes"`
 }
 
@@ -154,6 +157,9 @@ type routeConfig struct {
 	Enumeration      *enumerationConfig  `yaml:"enumeration"`
 	Policy           *string             `yaml:"policy"`
 	Response         *responseConfig     `yaml:"response"`
+	Validation       *validationConfig   `yaml:"validation"`
+	Inspect          *inspectConfig      `yaml:"inspect"`
+	WAF              *wafConfig          `yaml:"waf"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

@@ -1,0 +1,28 @@
+package config
+
+// Injection defence of an API or route. Docs: docs/injection.md.
+
+type inspectConfig struct {
+	Mode           *string                `yaml:"mode"`
+	Detectors      []string               `yaml:"detectors"`
+	Headers        []string               `yaml:"headers"`
+	AllowOperators []string               `yaml:"allow_operators"`
+	Exclude        []inspectExcludeConfig `yaml:"exclude"`
+}
+
+type inspectExcludeConfig struct {
+	Field     *string  `yaml:"field"`
+	Detectors []string `yaml:"detectors"`
+}
+
+type validationConfig struct {
+	Mode   *string `yaml:"mode"`
+	Strict *bool   `yaml:"strict"`
+}
+
+type wafConfig struct {
+	Mode             *string `yaml:"mode"`
+	Paranoia         *int    `yaml:"paranoia"`
+	AnomalyThreshold *int    `yaml:"anomaly_threshold"`
+	RemoveRules      []int   `yaml:"remove_rules"`
+}
