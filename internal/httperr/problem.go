@@ -2,6 +2,7 @@ package httperr
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,6 +25,22 @@ type Problem struct {
 	Cause error
 	// Header holds extra response headers (Allow, Retry-After, WWW-Authenticate …).
 	Header http.Header
+	// Extensions are extra members of the problem object (RFC 9457 §3.2), such
+	// as the failing fields of a validation error. Values are JSON-encoded with
+	// HTML-significant characters escaped; they must never carry raw input.
+	Extensions []Extension
+}
+
+// Extension is one extension member of a problem object.
+type Extension struct {
+	Name  string
+	Value any
+}
+
+// WithExtension adds an extension member and returns p.
+func (p *Problem) WithExtension(name string, v any) *Problem {
+	p.Extensions = append(p.Extensions, Extension{Name: name, Value: v})
+	return p
 }
 
 // New returns a Problem with the given status, code and public detail.
@@ -120,6 +137,16 @@ func Write(w http.ResponseWriter, requestID string, p *Problem) {
 	if requestID != "" {
 		b.WriteString(`,"request_id":`)
 		appendJSONString(&b, requestID)
+	}
+	for _, e := range p.Extensions {
+		v, err := json.Marshal(e.Value) // escapes <, > and & as \u003c …
+		if err != nil {
+			continue
+		}
+		b.WriteByte(',')
+		appendJSONString(&b, e.Name)
+		b.WriteByte(':')
+		b.Write(v)
 	}
 	b.WriteString("}\n")
 	w.WriteHeader(p.Status)

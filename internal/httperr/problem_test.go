@@ -65,3 +65,21 @@ func BenchmarkWrite(b *testing.B) {
 		Write(w, "abcdefghijklmnop-1", p)
 	}
 }
+
+func TestWriteExtensions(t *testing.T) {
+	rec := httptest.NewRecorder()
+	p := New(http.StatusBadRequest, "invalid_request", "The request does not match the API's contract.").
+		WithExtension("errors", []map[string]string{{"in": "query", "field": "<q>"}})
+	Write(rec, "req-1", p)
+	var body map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, rec.Body)
+	}
+	errs, ok := body["errors"].([]any)
+	if !ok || len(errs) != 1 {
+		t.Fatalf("errors member = %v", body["errors"])
+	}
+	if strings.Contains(rec.Body.String(), "<q>") {
+		t.Fatalf("markup not escaped: %s", rec.Body)
+	}
+}

@@ -116,11 +116,58 @@ func bufferJSON(r *http.Request, rc *http.ResponseController, l *Limits) *httper
 	case jsonInvalid:
 		return httperr.New(http.StatusBadRequest, "json_invalid", "The body is not valid JSON.")
 	}
-	r.Body = io.NopCloser(bytes.NewReader(buf))
+	setBuffered(r, buf)
+	return nil
+}
+
+// bufferedBody is a request body held in memory; BufferedBody gives its bytes
+// to the guards that read it, without another copy.
+type bufferedBody struct {
+	*bytes.Reader
+	buf []byte
+}
+
+func (bufferedBody) Close() error { return nil }
+
+func setBuffered(r *http.Request, buf []byte) {
+	r.Body = bufferedBody{Reader: bytes.NewReader(buf), buf: buf}
 	r.ContentLength = int64(len(buf))
 	r.TransferEncoding = nil
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
-	return nil
+}
+
+// BufferedBody returns the bytes of a body that PrepareBody (JSON) or
+// BufferBody holds in memory. The bytes go to the upstream: callers must not
+// modify them.
+func BufferedBody(r *http.Request) ([]byte, bool) {
+	b, ok := r.Body.(bufferedBody)
+	return b.buf, ok
+}
+
+// BufferBody reads a body PrepareBody left streaming into memory, within the
+// route's body limit and read deadline (both already applied by PrepareBody),
+// so a guard can inspect it; the upstream receives the same bytes.
+// With no body limit configured, it still stops at DefaultMaxBodyBytes.
+func BufferBody(r *http.Request, l *Limits) ([]byte, *httperr.Problem) {
+	if b, ok := BufferedBody(r); ok {
+		return b, nil
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	limit := int64(DefaultMaxBodyBytes)
+	if l != nil && l.MaxBodyBytes > 0 {
+		limit = l.MaxBodyBytes
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge()
+	}
+	buf, err := readBounded(r.Body, r.ContentLength, limit)
+	if p := BodyReadProblem(err); p != nil {
+		return nil, p
+	}
+	setBuffered(r, buf)
+	return buf, nil
 }
 
 // readBounded reads all of body: exactly n bytes when n >= 0 (the server already

@@ -167,3 +167,47 @@ func TestMatchMediaType(t *testing.T) {
 		})
 	}
 }
+
+func TestBufferBody(t *testing.T) {
+	l := DefaultLimits()
+	l.MaxBodyBytes = 16
+	cases := []struct {
+		name    string
+		body    string
+		length  int64
+		wantErr string
+	}{
+		{"known length", "a=1&b=2", 7, ""},
+		{"chunked", "a=1&b=2", -1, ""},
+		{"chunked too large", strings.Repeat("x", 17), -1, "body_too_large"},
+		{"declared too large", strings.Repeat("x", 17), 17, "body_too_large"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(c.body))
+			r.ContentLength = c.length
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if c.length < 0 {
+				r.TransferEncoding = []string{"chunked"}
+			}
+			b, p := BufferBody(r, &l)
+			if c.wantErr != "" {
+				if p == nil || p.Code != c.wantErr {
+					t.Fatalf("problem = %v, want %s", p, c.wantErr)
+				}
+				return
+			}
+			if p != nil || string(b) != c.body {
+				t.Fatalf("BufferBody = %q, %v", b, p)
+			}
+			again, ok := BufferedBody(r)
+			if !ok || string(again) != c.body || r.ContentLength != int64(len(c.body)) {
+				t.Fatalf("BufferedBody = %q, %v (length %d)", again, ok, r.ContentLength)
+			}
+			sent, _ := io.ReadAll(r.Body)
+			if string(sent) != c.body {
+				t.Fatalf("upstream would receive %q", sent)
+			}
+		})
+	}
+}
