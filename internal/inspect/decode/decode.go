@@ -52,11 +52,16 @@ func QueryComponent(s string) string {
 	return Value(string(b))
 }
 
-// needsWork reports whether s holds a '%' or a byte that may start an overlong
-// or fullwidth sequence.
+// needsWork reports whether s holds a '%' or the start of a sequence fold
+// changes (overlong UTF-8, fullwidth ASCII, ideographic space). Ordinary
+// non-ASCII text (accents, CJK, emoji) needs no work and is not copied.
 func needsWork(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '%' || c >= 0xC0 {
+		c := s[i]
+		if c == '%' {
+			return true
+		}
+		if c >= 0xC0 && foldable(s[i:]) {
 			return true
 		}
 	}
@@ -64,10 +69,28 @@ func needsWork(s string) bool {
 }
 
 func needsWorkBytes(b []byte) bool {
-	for _, c := range b {
-		if c == '%' || c >= 0xC0 {
+	for i, c := range b {
+		if c == '%' {
 			return true
 		}
+		if c >= 0xC0 && foldable(string(b[i:])) { // no allocation: the conversion is not kept
+			return true
+		}
+	}
+	return false
+}
+
+// foldable reports whether s starts with a sequence fold rewrites.
+func foldable(s string) bool {
+	switch c := s[0]; {
+	case c == 0xC0 || c == 0xC1:
+		return true
+	case c == 0xE0 || c == 0xF0:
+		return len(s) > 1 && s[1] < 0x82 // E0 80/81 xx, F0 80 xx xx
+	case c == 0xEF: // U+FF01–U+FF5E is EF BC 81 – EF BD 9E
+		return len(s) > 2 && (s[1] == 0xBC && s[2] >= 0x81 || s[1] == 0xBD && s[2] <= 0x9E)
+	case c == 0xE3: // U+3000 is E3 80 80
+		return len(s) > 2 && s[1] == 0x80 && s[2] == 0x80
 	}
 	return false
 }

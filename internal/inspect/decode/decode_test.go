@@ -95,3 +95,14 @@ func BenchmarkValueEncoded(b *testing.B) {
 		_ = Value(s)
 	}
 }
+
+func TestValueDoesNotCopyOrdinaryText(t *testing.T) {
+	for _, s := range []string{"Seán Ó Briain", "Zoë Müller-Lüdenscheidt", "東京都 渋谷区", "emoji 🎉 ok", "Ωmega"} {
+		if n := testing.AllocsPerRun(50, func() { _ = Value(s) }); n != 0 {
+			t.Errorf("Value(%q) allocated %.0f times", s, n)
+		}
+		if Value(s) != s {
+			t.Errorf("Value(%q) changed it", s)
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package cmdi
+
+import "strings"
+
+// Rule ids reported by Detect.
+const (
+	// RuleChain: a command separator (; | || & && newline) followed by a
+	// command.
+	RuleChain = "cmdi.chain"
+	// RuleSubstitution: command substitution, $(cmd), `cmd`, <(cmd), or
+	// brace expansion {cmd,arg}, of a command.
+	RuleSubstitution = "cmdi.substitution"
+	// RuleIFS: $IFS or ${IFS}, the shell's field separator used as a space.
+	RuleIFS = "cmdi.ifs"
+	// RuleLeading: the value opens with a separator and a command-shaped
+	// word ("|nid", "; sysinfo"): it ends the argument it is placed in.
+	RuleLeading = "cmdi.leading"
+	// RuleCommandLine: the whole value is a command line: a command and
+	// shell arguments ("cat /etc/passwd", "nc -lvvp 4444 -e /bin/sh"), or
+	// an executable under a bin directory ("/usr/bin/id").
+	RuleCommandLine = "cmdi.cmdline"
+	// RuleCode: a call of a language's shell-out or eval function
+	// (system('id'), exec("ls"), phpinfo()), PHP code tags or PHP complex
+	// interpolation ({${...}}).
+	RuleCode = "cmdi.code"
+	// RuleShellshock: a value opening with the CVE-2014-6271
+	// function-definition prefix "() {".
+	RuleShellshock = "cmdi.shellshock"
+	// RuleSSI: a server-side include directive (<!--#exec cmd=...).
+	RuleSSI = "cmdi.ssi"
+	// RuleTemplate: a server-side template expression that evaluates code
+	// ({{7*7}}, ${7*7}, {{ f() }}, {{ ''.__class__ }}).
+	RuleTemplate = "cmdi.template"
+	// RuleReverseShell: /dev/tcp or /dev/udp redirection.
+	RuleReverseShell = "cmdi.revshell"
+	// RuleGlob: an executable path spelled with wildcards (/???/c?t).
+	RuleGlob = "cmdi.glob"
+)
+
+// Pre-filter classes.
+const (
+	cSep   = 1 << iota // ; | & newline
+	cSubst             // ` $
+	cParen             // ( {
+	cSlash             // / \
+	cDash              // -
+	cQuote             // ' "
+	cAngle             // < >
+	cDigit             // 0-9
+	cQuery             // ? *
+	cSpace             // ' ' '\t'
+)
+
+var classes = func() (t [256]uint16) {
+	t[';'], t['|'], t['&'], t['\n'], t['\r'] = cSep, cSep, cSep, cSep, cSep
+	t['`'], t['$'] = cSubst, cSubst
+	t['('], t['{'] = cParen, cParen
+	t['/'], t['\\'] = cSlash, cSlash
+	t['-'] = cDash
+	t['\''], t['"'] = cQuote, cQuote
+	t['<'], t['>'] = cAngle, cAngle
+	for c := '0'; c <= '9'; c++ {
+		t[c] = cDigit
+	}
+	t['?'], t['*'] = cQuery, cQuery
+	t[' '], t['\t'] = cSpace, cSpace
+	return t
+}()
+
+// Detect reports whether v, a decoded value, carries OS command injection.
+// A separator, a pipe or an ampersand alone is not enough: a command must
+// follow it. Values without shell metacharacters, slashes, dashes, quotes or
+// spaces return after one scan without allocating.
+func Detect(v string) (rule string, hit bool) {
+	var seen uint16
+	for i := 0; i < len(v); i++ {
+		seen |= classes[v[i]]
+	}
+	if seen&^cDigit == 0 {
+		return "", false
+	}
+	if seen&cSubst != 0 && ifs(v) {
+		return RuleIFS, true
+	}
+	if t := strings.TrimLeft(v, " \t"); strings.HasPrefix(t, "() {") || strings.HasPrefix(t, "(){") {
+		return RuleShellshock, true
+	}
+	if seen&(cSep|cSlash|cQuote) != 0 {
+		if leading(v) {
+			return RuleLeading, true
+		}
+		if chain(v) {
+			return RuleChain, true
+		}
+	}
+	if seen&(cSubst|cParen|cAngle) != 0 && substitution(v) {
+		return RuleSubstitution, true
+	}
+	if seen&cParen != 0 {
+		if code(v) {
+			return RuleCode, true
+		}
+		if template(v) {
+			return RuleTemplate, true
+		}
+	}
+	if seen&cAngle != 0 && strings.Contains(v, "<?") && (containsFold(v, "<?php") || strings.Contains(v, "<?=")) {
+		return RuleCode, true
+	}
+	if strings.Contains(v, "!--#") && ssi(v) {
+		return RuleSSI, true
+	}
+	if seen&cSlash != 0 {
+		if strings.Contains(v, "/dev/tcp/") || strings.Contains(v, "/dev/udp/") {
+			return RuleReverseShell, true
+		}
+		if seen&cQuery != 0 && glob(v) {
+			return RuleGlob, true
+		}
+	}
+	if seen&(cSpace|cSlash|cSep) != 0 && commandLine(v) {
+		return RuleCommandLine, true
+	}
+	return "", false
+}
+
+// ifs finds $IFS or ${IFS}: no text but a shell payload spells the field
+// separator variable.
+func ifs(v string) bool {
+	return strings.Contains(v, "${IFS}") || strings.Contains(v, "$IFS")
+}
+
+// ssi finds a server-side include directive, also with the '<' HTML-escaped.
+func ssi(v string) bool {
+	for i := strings.Index(v, "!--#"); i >= 0; {
+		rest := v[i+4:]
+		for _, d := range []string{"exec", "include", "echo", "printenv", "config", "set", "fsize", "flastmod"} {
+			if hasPrefixFold(rest, d) {
+				return true
+			}
+		}
+		n := strings.Index(rest, "!--#")
+		if n < 0 {
+			return false
+		}
+		i += 4 + n
+	}
+	return false
+}
+
+// glob finds a path token with wildcard segments standing for a binary: a
+// segment made only of '?' and '*' ("/???/") or two segments holding '?'.
+func glob(v string) bool {
+	for i := strings.IndexByte(v, '/'); i >= 0 && i < len(v); {
+		j := i
+		for j < len(v) && v[j] != ' ' && v[j] != '\t' && v[j] != '=' && v[j] != '&' {
+			j++
+		}
+		tok := v[i:j]
+		if i >= 1 && v[i-1] == ':' {
+			// A URL, whose '?' starts a query.
+			i = j
+			n := strings.IndexByte(v[j:], '/')
+			if n < 0 {
+				return false
+			}
+			i = j + n
+			continue
+		}
+		wild, allWild := 0, false
+		for _, seg := range strings.Split(tok, "/") {
+			if strings.ContainsAny(seg, "?*") {
+				wild++
+				if strings.Trim(seg, "?*") == "" {
+					allWild = true
+				}
+			}
+		}
+		if allWild && wild >= 1 && len(tok) > 2 || wild >= 2 {
+			return true
+		}
+		n := strings.IndexByte(v[j:], '/')
+		if n < 0 {
+			return false
+		}
+		i = j + n
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}

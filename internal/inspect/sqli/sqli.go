@@ -1,0 +1,75 @@
+package sqli
+
+import "github.com/corazawaf/libinjection-go"
+
+// maxStackTokens is how many tokens Detect keeps on the stack; longer values
+// spill to the heap.
+const maxStackTokens = 64
+
+// Detect reports whether the already decoded value v carries SQL injection,
+// and the stable id of the rule that fired: "sqli.libinjection" or one of the
+// structural rules "sqli.union", "sqli.select", "sqli.stacked",
+// "sqli.tautology", "sqli.function", "sqli.comment", "sqli.orderby",
+// "sqli.schema", "sqli.case", "sqli.file", "sqli.concat", "sqli.variable".
+func Detect(v string) (rule string, hit bool) {
+	sig := prefilter(v)
+	if sig == quiet {
+		return "", false
+	}
+	var buf [maxStackTokens]token
+	s := scan{v: v, t: lex(v, buf[:0])}
+	if rule, hit := s.rules(); hit {
+		return rule, true
+	}
+	if sig == wordsOnly || s.benign() {
+		return "", false // benign shapes are vetoed anyway: skip libinjection's cost
+	}
+	if ok, _ := libinjection.IsSQLi(v); ok {
+		return "sqli.libinjection", true
+	}
+	return "", false
+}
+
+// signal is what the pre-filter saw.
+type signal uint8
+
+const (
+	quiet     signal = iota // one token of letters, digits and _ . : / , - @
+	wordsOnly               // several words, no SQL punctuation
+	punct                   // quotes, parentheses, operators or comments
+)
+
+// prefilter classifies v in one pass without allocating. Most values are
+// single words, numbers or ids; SQL cannot be written without a separator
+// between keywords, so those need no further look.
+func prefilter(v string) signal {
+	if len(v) > 17 && v[0] == '0' && v[1]|0x20 == 'x' {
+		return punct // a long hex literal may hold a statement (hex.go)
+	}
+	sig := quiet
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case ' ', '\t', '\n', '\r', '\v', '\f', '+', 0xA0:
+			if sig == quiet {
+				sig = wordsOnly
+			}
+		case '-':
+			if i+1 < len(v) && v[i+1] == '-' {
+				return punct
+			}
+		case '@':
+			if i+1 < len(v) && v[i+1] == '@' {
+				return punct
+			}
+		case '/':
+			if i+1 < len(v) && v[i+1] == '*' {
+				return punct
+			}
+		case '\'', '"', '`', ';', '(', ')', '=', '<', '>', '|', '&', '#', '*', '\\', '%', '!', '~', '^':
+			return punct
+		case 0:
+			return punct
+		}
+	}
+	return sig
+}
