@@ -1,0 +1,59 @@
+// Package inspect is the gateway's injection inspector: it finds SQL, NoSQL
+// (MongoDB operator), OS command and path traversal injection in the values a
+// client sends, before the request reaches the upstream.
+//
+// # Place in the pipeline
+//
+// The gateway calls Inspect once per request, after authentication and after
+// hygiene.PrepareBody has bounded and buffered the body (so an unauthenticated
+// client costs no inspection, and the body is read once). A finding becomes a
+// 403 problem (mode block), an audit record only (mode monitor), or nothing
+// (mode off); an error means the body could not be parsed, and the gateway
+// answers 400. The inspector has no state between requests; an Inspector is
+// built once per route from its Config and is safe for concurrent use.
+//
+// # What is inspected
+//
+// Every attacker-controlled value, each decoded exactly once by
+// internal/inspect/decode (percent-escapes repeatedly, %uXXXX, overlong UTF-8,
+// fullwidth forms), so no detector decodes again and none sees a different
+// value than another:
+//
+//   - path parameters;
+//   - query names and values, split on '&' only, every repeated name, with
+//     names kept in bracket syntax (a[$ne]=1) for nosql.QueryKey;
+//   - cookie names and values of every Cookie header (parsed tolerantly: a
+//     malformed pair is still inspected) and the configured headers;
+//   - JSON bodies (application/json, +json): every key and every string at any
+//     depth, walked by a validating, non-recursive scanner over the bytes that
+//     undoes JSON escapes (\u0024ne is $ne) and sees duplicate keys;
+//   - urlencoded forms like the query; multipart forms: part names, field
+//     values and filenames (raw, before any directory stripping);
+//   - XML bodies: attribute values and text nodes with entities resolved
+//     (the whole body as text when it does not parse);
+//   - other text bodies (text/*, GraphQL, YAML) as one value; a body without
+//     a readable media type both as a form and as text, since a backend may
+//     sniff it; binary media types are skipped.
+//
+// Strings go to sqli.Detect, nosql.Value, cmdi.Detect and traversal.Detect
+// (those enabled); JSON keys also to nosql.Operator, query, form and cookie
+// names to nosql.QueryKey; filenames only to traversal.Detect. Values longer
+// than 32 KiB are inspected in overlapping windows, so every detector call is
+// bounded.
+//
+// # False positives and limits
+//
+// Config.AllowOperators lets legitimate operators through (Feathers, Strapi);
+// Config.Exclusions turn detectors off for named fields ("body.sql",
+// "query.filters.**"). Exclusions are only consulted when a detector fires, so
+// they cost nothing on clean traffic. Config.MaxValues bounds the work per
+// request; a request with more values is a finding (fail closed).
+//
+// A Finding names the detector, its rule, the location and the field, never
+// the value: findings go to audit records and problem details, where an
+// attacker's payload does not belong. Field is escaped and truncated.
+//
+// On a clean request Inspect allocates nothing beyond what the decoder needs
+// for encoded values: its scratch space is pooled per Inspector, and JSON
+// strings without escapes are inspected in place.
+package inspect
