@@ -54,6 +54,7 @@ apis:
         owner: [{id: order-batch, body: /ids, object: order}]
       - match: POST /orders/search
         filter_list: {array: /orders, owner_field: owner_id, equals: sub}
+        inspect: {allow_operators: [$eq, $ne, $in, $gt, $lt]}   # a Mongo-filter API by design
       - match: GET /admin/**
         admin: true
       - match: DELETE /admin/**

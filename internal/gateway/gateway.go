@@ -246,6 +246,11 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
+	if entry.injection != nil {
+		if p := g.checkInjection(entry.injection, r, &entry.limits, &m, ev); p != nil {
+			return entry, r, p
+		}
+	}
 	if entry.authz != nil {
 		if p := g.authorize(r.Context(), entry.authz, r, &m, keys.p, ev); p != nil {
 			return entry, r, p

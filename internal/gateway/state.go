@@ -13,6 +13,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/route"
+	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
 // state is everything one Plan needs at request time. It is never mutated after
@@ -28,7 +29,8 @@ type state struct {
 	shield    ratelimit.Limit // per client IP before authentication; Rate 0 = off
 	v6prefix  int             // IPv6 clients are grouped by this prefix length
 	quotas    map[string]*quotaEntry
-	cancel    context.CancelFunc // stops active health checks
+	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
+	cancel    context.CancelFunc  // stops active health checks
 }
 
 // routeEntry is one route's ready-made chain.
@@ -48,7 +50,8 @@ type routeEntry struct {
 	brute      *bruteEntry
 	authz      *authzEntry // nil when the route configures no authorization
 	scopesAny  bool
-	exposure   *exposureEntry // nil when the route has no response guards
+	exposure   *exposureEntry  // nil when the route has no response guards
+	injection  *injectionEntry // nil when validation, inspection and WAF are off
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -60,8 +63,9 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	}
 	var prevID *identity
 	var prevQuotas map[string]*quotaEntry
+	var prevWAFs map[string]*waf.WAF
 	if prev != nil {
-		prevID, prevQuotas = prev.id, prev.quotas
+		prevID, prevQuotas, prevWAFs = prev.id, prev.quotas, prev.wafs
 	}
 	quotas, err := buildQuotas(plan, prevQuotas, d.Store, d.Logger)
 	if err != nil {
@@ -73,7 +77,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, err
 	}
 	st = &state{plan: plan, trusted: trusted, id: id, headers: plan.Identity.Headers.List(),
-		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas}
+		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{}}
 	if sh := plan.Server.Shield; sh.Rate.N > 0 {
 		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
 	}
@@ -95,6 +99,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
 		}
 		st.upstreams = append(st.upstreams, up)
+		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
 			limits, err := buildLimits(rt.RateLimits, d.Limiters)
 			var brute *bruteEntry
@@ -120,6 +125,10 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			if rt.Response.Active() && err == nil {
 				ex, err = buildExposure(rt.Response, doc, rt.Methods, rt.Path)
 			}
+			var inj *injectionEntry
+			if err == nil {
+				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs)
+			}
 			if err != nil {
 				st.close()
 				id.closeOwned()
@@ -144,6 +153,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				authz:      az,
 				scopesAny:  rt.Authz.ScopesAny,
 				exposure:   ex,
+				injection:  inj,
 			})
 		}
 	}
