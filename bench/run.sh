@@ -4,10 +4,15 @@
 # Bulwark against itself: the same process on a route with auth [none], a
 # route with auth [jwt], a route with two (never-triggering) rate limits and a
 # route with response filtering (allow/deny lists + sensitive-value scan).
+# The optional "inspect" scenario weighs injection defence: a ~1 KiB JSON POST
+# against Bulwark with inspection off, inspection on (all detectors) and
+# Coraza + CRS PL1 on a route, and a plain Go proxy behind Coraza + CRS PL1.
 #
 #   bench/run.sh                              # full run (~6 min on 2 cores)
 #   BENCH_DURATION=3s bench/run.sh            # smoke run (~1.5 min)
 #   BENCH_SCENARIOS=features bench/run.sh     # only Bulwark vs Bulwark (~2.5 min)
+#   BENCH_SCENARIOS=inspect bench/run.sh      # only the injection-defence scenario (~2 min)
+#   BENCH_SCENARIOS="get post features inspect" bench/run.sh   # everything (~8 min)
 #
 # Environment:
 #   BENCH_SCENARIOS    which scenarios, in order          (default "get post features")
@@ -15,6 +20,15 @@
 #                      features:  Bulwark /json (auth none) vs /auth/json (JWT)
 #                                 vs /limited/json (rate limits) vs /filtered/json
 #                                 (response filtering), one process
+#                      inspect:   (not in the default list: it would push the
+#                                 default run past ~8 min) POST of a ~1 KiB
+#                                 JSON order (wrk/inspect.lua) to Bulwark
+#                                 routes of one process — inspection off /
+#                                 inspection on (all detectors) / waf
+#                                 {mode: block, paranoia: 1} — and to
+#                                 bench/corazaproxy (httputil proxy behind
+#                                 Coraza's net/http middleware + CRS PL1);
+#                                 the Bulwark routes are told apart by Host
 #   BENCH_DURATION     measured wrk run length            (default 10s)
 #   BENCH_WARMUP       warm-up run length per target      (default 3s)
 #   BENCH_REPEATS      measured runs per target/scenario  (default 3; median reported)
@@ -22,6 +36,12 @@
 #                      the same for the features scenario (defaults: BENCH_DURATION if
 #                      set, else 6s; 2s — Bulwark is already warm —; 5 rounds: more,
 #                      shorter rounds give more same-conditions ratios)
+#   BENCH_INSP_DURATION, BENCH_INSP_WARMUP, BENCH_INSP_REPEATS
+#                      the same for the inspect scenario (defaults: BENCH_DURATION
+#                      if set, else 6s; 2s; 3 rounds)
+#   BENCH_INSP_TIMEOUT wrk request timeout in the inspect scenario (default 30s:
+#                      CRS is slow enough on a 1 KiB JSON body for 64
+#                      connections to wait seconds; wrk's default is 2s)
 #   BENCH_CONNECTIONS  wrk connections                    (default 64)
 #   BENCH_THREADS      wrk threads                        (default 1: only 2 cores)
 #   BENCH_BULWARK      build    = go build ./cmd/bulwark (default)
@@ -55,6 +75,10 @@ read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-get post features}"
 FEAT_DURATION=${BENCH_FEAT_DURATION:-${BENCH_DURATION:-6s}}
 FEAT_WARMUP=${BENCH_FEAT_WARMUP:-2s}
 FEAT_REPEATS=${BENCH_FEAT_REPEATS:-5}
+INSP_DURATION=${BENCH_INSP_DURATION:-${BENCH_DURATION:-6s}}
+INSP_WARMUP=${BENCH_INSP_WARMUP:-2s}
+INSP_REPEATS=${BENCH_INSP_REPEATS:-3}
+INSP_TIMEOUT=${BENCH_INSP_TIMEOUT:-30s}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -62,8 +86,10 @@ die() { log "ERROR: $*"; exit 1; }
 case "$BULWARK_MODE" in build | head) REAL_BW=1 ;; standin) REAL_BW=0 ;; *) die "BENCH_BULWARK must be build, head or standin" ;; esac
 [ "${#SCENARIOS[@]}" -gt 0 ] || die "BENCH_SCENARIOS is empty"
 for sc in "${SCENARIOS[@]}"; do
-	case "$sc" in get | post | features) ;; *) die "unknown scenario '$sc' in BENCH_SCENARIOS (get, post, features)" ;; esac
+	case "$sc" in get | post | features | inspect) ;; *) die "unknown scenario '$sc' in BENCH_SCENARIOS (get, post, features, inspect)" ;; esac
 done
+INSPECT=0
+for sc in "${SCENARIOS[@]}"; do [ "$sc" = inspect ] && INSPECT=1; done
 
 # ---------------------------------------------------------------- tools
 if ! command -v wrk >/dev/null 2>&1; then
@@ -120,6 +146,7 @@ free_port_into PLAIN_PORT
 free_port_into BW_PORT
 free_port_into ADMIN_PORT
 [ "$TUNED" = 1 ] && free_port_into TUNED_PORT
+[ "$INSPECT" = 1 ] && free_port_into CORAZA_PORT
 log "ports: upstream $UP_PORT, plain proxy $PLAIN_PORT, bulwark $BW_PORT (admin $ADMIN_PORT)"
 
 # ---------------------------------------------------------------- build
@@ -128,6 +155,9 @@ log "building upstream, plain proxy and jwtmint into $TMP"
 (cd "$ROOT" && go build -o "$TMP/upstream" ./bench/upstream && go build -o "$TMP/plainproxy" ./bench/plainproxy &&
 	go build -o "$TMP/jwtmint" ./bench/jwtmint) ||
 	die "build of bench helpers failed"
+if [ "$INSPECT" = 1 ]; then
+	(cd "$ROOT" && go build -o "$TMP/corazaproxy" ./bench/corazaproxy) || die "build of bench/corazaproxy failed"
+fi
 # RS256 key pair (public half in a PEM file Bulwark reads via ${file:..}) and one
 # token: iss https://bench.local/, aud bench, sub bench-user, scope bench:read, exp +1h.
 JWT_PUB="$TMP/jwt-pub.pem"
@@ -234,6 +264,33 @@ apis:
           - by: [route]
             rate: 1/h
             burst: 1
+  # inspect scenario: the same POST /json on three hosts of this process; each
+  # route repeats its API's host (the gateway applies a route's own host)
+  - name: inspect-off
+    hosts: [inspect-off.bench]
+    upstream: http://127.0.0.1:$UP_PORT
+    auth: [none]
+    inspect: {mode: "off"}
+    routes:
+      - match: POST /json
+        host: inspect-off.bench
+  - name: inspect-on
+    hosts: [inspect-on.bench]
+    upstream: http://127.0.0.1:$UP_PORT
+    auth: [none]
+    inspect: {mode: block}                   # all detectors (the default list)
+    routes:
+      - match: POST /json
+        host: inspect-on.bench
+  - name: inspect-waf
+    hosts: [waf.bench]
+    upstream: http://127.0.0.1:$UP_PORT
+    auth: [none]
+    inspect: {mode: "off"}
+    waf: {mode: block, paranoia: 1}
+    routes:
+      - match: POST /json
+        host: waf.bench
 EOF
 	"$TMP/bulwark" serve -c "$TMP/bulwark.yaml" >"$TMP/bulwark.stdout.log" 2>"$BW_LOG" &
 	BW_PID=$!
@@ -256,6 +313,13 @@ else
 	PIDS+=("$BW_PID")
 	wait_http "http://127.0.0.1:$BW_PORT/health" "stand-in proxy"
 	BW_LABEL="STAND-IN (plain proxy, not Bulwark)"
+fi
+
+if [ "$INSPECT" = 1 ]; then
+	"$TMP/corazaproxy" -addr "127.0.0.1:$CORAZA_PORT" -upstream "http://127.0.0.1:$UP_PORT" -paranoia 1 >"$TMP/corazaproxy.log" 2>&1 &
+	CORAZA_PID=$!
+	PIDS+=("$CORAZA_PID")
+	wait_http "http://127.0.0.1:$CORAZA_PORT/health" "coraza proxy"
 fi
 
 TARGETS=(direct plain bulwark)
@@ -286,7 +350,19 @@ LABEL[bwfilter]="GET /filtered/json, response filtering"
 [ "$BULWARK_MODE" = standin ] && for t in "${FEAT_TARGETS[@]}"; do LABEL[$t]="STAND-IN ${LABEL[$t]}"; done
 HDR[bwjwt]="Authorization: Bearer $TOKEN"
 for t in "${FEAT_TARGETS[@]}"; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
-BW_TARGETS=(bulwark "${FEAT_TARGETS[@]}") # targets served by the Bulwark process
+# inspect scenario: three Bulwark routes told apart by Host, and the Coraza proxy
+INSP_TARGETS=(bwinsoff bwinson bwwaf coraza)
+URL[bwinsoff]="http://127.0.0.1:$BW_PORT" URL[bwinson]="http://127.0.0.1:$BW_PORT" URL[bwwaf]="http://127.0.0.1:$BW_PORT"
+URL[coraza]="http://127.0.0.1:${CORAZA_PORT:-0}"
+HDR[bwinsoff]="Host: inspect-off.bench" HDR[bwinson]="Host: inspect-on.bench" HDR[bwwaf]="Host: waf.bench"
+LABEL[bwinsoff]="Bulwark, inspection off (baseline)"
+LABEL[bwinson]="Bulwark, inspection on (all detectors)"
+LABEL[bwwaf]="Bulwark, waf: Coraza + CRS PL1, inspection off"
+LABEL[coraza]="plain Go proxy behind Coraza + CRS PL1 (bench/corazaproxy)"
+[ "$BULWARK_MODE" = standin ] && for t in bwinsoff bwinson bwwaf; do LABEL[$t]="STAND-IN ${LABEL[$t]}"; done
+for t in bwinsoff bwinson bwwaf; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
+PID[coraza]=${CORAZA_PID:-0} LOGF[coraza]="$TMP/corazaproxy.log"
+BW_TARGETS=(bulwark "${FEAT_TARGETS[@]}" bwinsoff bwinson bwwaf) # targets served by the Bulwark process
 
 has_sc() { local s; for s in "${SCENARIOS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 hdr_args() { # target -> prints nothing or the -H argument pair, NUL-separated
@@ -366,25 +442,60 @@ if has_sc features; then
 	fi
 fi
 
+INSPECT_NOTE="n/a (stand-in)"
+if has_sc inspect; then
+	INSP_BODY=$(sed -n "s/^wrk.body *= *'\(.*\)'$/\1/p" "$BENCH_DIR/wrk/inspect.lua")
+	[ -n "$INSP_BODY" ] || die "could not read the POST body from wrk/inspect.lua"
+	# every target echoes the benign document (nothing refuses it)
+	for t in "${INSP_TARGETS[@]}"; do
+		mapfile -d '' -t h < <(hdr_args "$t")
+		got=$(curl -s -X POST -H 'Content-Type: application/json' "${h[@]}" --data-binary "$INSP_BODY" "${URL[$t]}/json")
+		[ "$got" = "$INSP_BODY" ] || die "${LABEL[$t]}: POST /json did not echo the inspect document (got: ${got:0:300}); see ${LOGF[$t]}"
+	done
+	# the guards must really be on (and off): a SQL injection in one field of
+	# the same document is refused by every guarded target, passed by the baseline
+	from='"coupon":"WINTER-10"' to="\"coupon\":\"1' UNION SELECT password FROM users--\""
+	ATTACK_BODY=${INSP_BODY/"$from"/"$to"}
+	[ "$ATTACK_BODY" != "$INSP_BODY" ] || die "could not build the attack variant of the inspect document"
+	declare -A want_attack=([bwinsoff]=200 [bwinson]=403 [bwwaf]=403 [coraza]=403)
+	codes=""
+	for t in "${INSP_TARGETS[@]}"; do
+		[ "$REAL_BW" = 0 ] && [ "$t" != coraza ] && continue
+		mapfile -d '' -t h < <(hdr_args "$t")
+		c=$(http_code "${URL[$t]}/json" -X POST -H 'Content-Type: application/json' "${h[@]}" --data-binary "$ATTACK_BODY")
+		[ "$c" = "${want_attack[$t]}" ] || die "${LABEL[$t]}: the document with a SQL injection answered $c (want ${want_attack[$t]}): the guard is not configured as the scenario says; see ${LOGF[$t]}"
+		codes+="$t $c, "
+	done
+	INSPECT_NOTE="the document with \`1' UNION SELECT password FROM users--\` in one field: ${codes%, } (checked before the load)"
+	log "inspect sanity passed (${codes%, })"
+fi
+
 # ---------------------------------------------------------------- load
 rm -rf "$RESULTS/raw"
 mkdir -p "$RESULTS/raw"
-declare -A SC_NAME=([get]="GET /json" [post]="POST /json" [features]="Bulwark vs Bulwark: GET, auth none / JWT / rate limits / response filtering")
-declare -A SC_LUA=([get]="$BENCH_DIR/wrk/get.lua" [post]="$BENCH_DIR/wrk/post.lua" [features]="$BENCH_DIR/wrk/get.lua")
-declare -A SC_TARGETS=([get]="${TARGETS[*]}" [post]="${TARGETS[*]}" [features]="${FEAT_TARGETS[*]}")
-declare -A SC_DUR=([get]="$DURATION" [post]="$DURATION" [features]="$FEAT_DURATION")
-declare -A SC_WARM=([get]="$WARMUP" [post]="$WARMUP" [features]="$FEAT_WARMUP")
-declare -A SC_REP=([get]="$REPEATS" [post]="$REPEATS" [features]="$FEAT_REPEATS")
+declare -A SC_NAME=([get]="GET /json" [post]="POST /json" [features]="Bulwark vs Bulwark: GET, auth none / JWT / rate limits / response filtering"
+	[inspect]="Injection defence: POST /json, ~1 KiB JSON document")
+declare -A SC_LUA=([get]="$BENCH_DIR/wrk/get.lua" [post]="$BENCH_DIR/wrk/post.lua" [features]="$BENCH_DIR/wrk/get.lua" [inspect]="$BENCH_DIR/wrk/inspect.lua")
+declare -A SC_TARGETS=([get]="${TARGETS[*]}" [post]="${TARGETS[*]}" [features]="${FEAT_TARGETS[*]}" [inspect]="${INSP_TARGETS[*]}")
+declare -A SC_DUR=([get]="$DURATION" [post]="$DURATION" [features]="$FEAT_DURATION" [inspect]="$INSP_DURATION")
+declare -A SC_WARM=([get]="$WARMUP" [post]="$WARMUP" [features]="$FEAT_WARMUP" [inspect]="$INSP_WARMUP")
+declare -A SC_REP=([get]="$REPEATS" [post]="$REPEATS" [features]="$FEAT_REPEATS" [inspect]="$INSP_REPEATS")
+# wrk's per-request timeout (its default 2s elsewhere): CRS on a 1 KiB JSON
+# document serves a few dozen requests per second on 2 cores, so with 64
+# connections a request waits seconds; a timeout would count it as a socket
+# error and hide the real latency
+declare -A SC_TIMEOUT=([inspect]="$INSP_TIMEOUT")
 # any non-2xx on these targets means the config is wrong (401: token refused,
-# 429: a limit triggered): stop instead of reporting a meaningless ratio
-declare -A STRICT=([bwnone]=1 [bwjwt]=1 [bwlimits]=1 [bwfilter]=1)
+# 429: a limit triggered, 403: the benign document refused by a guard): stop
+# instead of reporting a meaningless ratio
+declare -A STRICT=([bwnone]=1 [bwjwt]=1 [bwlimits]=1 [bwfilter]=1 [bwinsoff]=1 [bwinson]=1 [bwwaf]=1 [coraza]=1)
 
 # run_wrk scenario target duration outfile  -> prints the BENCH_RESULT fields
 run_wrk() {
 	local sc=$1 t=$2 d=$3 out=$4 h
 	mapfile -d '' -t h < <(hdr_args "$t")
 	check_alive "${PID[$t]}" "${LABEL[$t]}" "${LOGF[$t]}"
-	wrk -t"$THREADS" -c"$CONNS" -d"$d" --latency -s "${SC_LUA[$sc]}" "${h[@]}" "${URL[$t]}/json" >"$out" 2>&1 ||
+	wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout "${SC_TIMEOUT[$sc]:-2s}" --latency -s "${SC_LUA[$sc]}" "${h[@]}" "${URL[$t]}/json" >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "wrk failed against ${LABEL[$t]}"; }
 	grep '^BENCH_RESULT' "$out" | tail -n 1 || die "no BENCH_RESULT line in $out"
 }
@@ -451,7 +562,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---------------------------------------------------------------- extras
 rss_mib() { awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 declare -A RSS
-for t in "${TARGETS[@]}" "${FEAT_TARGETS[@]}"; do RSS[$t]=$(rss_mib "${PID[$t]}"); done
+for t in "${TARGETS[@]}" "${FEAT_TARGETS[@]}" "${INSP_TARGETS[@]}"; do RSS[$t]=$(rss_mib "${PID[$t]}"); done
 
 AUDIT_NOTE=""
 if [ "$REAL_BW" = 1 ]; then
@@ -486,6 +597,25 @@ round_ratios() {
 		list+=("$v")
 	done
 	printf '%s|%s' "$(median "${list[@]}" | awk '{printf "%.2f", $1}')" "$(printf '%s\n' "${list[@]}" | awk '{printf "%.2f\n", $1}' | paste -sd' ' | sed 's/ / · /g')"
+}
+# inspect_ratios: the inspect scenario's ratio table (per-round medians, as in features)
+inspect_ratios() {
+	local om ol op cm cl cp wm wl wp
+	IFS='|' read -r om ol <<<"$(round_ratios inspect bwinson bwinsoff ROUND_RPS)"
+	IFS='|' read -r op _ <<<"$(round_ratios inspect bwinson bwinsoff ROUND_P99)"
+	IFS='|' read -r cm cl <<<"$(round_ratios inspect bwinson coraza ROUND_RPS)"
+	IFS='|' read -r cp _ <<<"$(round_ratios inspect bwinson coraza ROUND_P99)"
+	IFS='|' read -r wm wl <<<"$(round_ratios inspect bwinson bwwaf ROUND_RPS)"
+	IFS='|' read -r wp _ <<<"$(round_ratios inspect bwinson bwwaf ROUND_P99)"
+	echo "Throughput ratios of Bulwark with inspection on; \"per round\" divides runs of the same round (same conditions), the headline is the median of those. A p99 ratio below 1 means inspection-on has the shorter tail."
+	echo
+	echo "| comparison | req/s ratio (median per round) | per round | ratio of medians | p99 ratio (median per round) | target | |"
+	echo "|---|---:|---|---:|---:|---:|---|"
+	echo "| inspection on / inspection off (same process) | **${om}×** | $ol | $(ratio "${RPS[inspect.bwinson]}" "${RPS[inspect.bwinsoff]}") | ${op}× | ≥ 0.80× | $(verdict "$om" 0.80) |"
+	echo "| inspection on / Go proxy + Coraza + CRS PL1 | **${cm}×** | $cl | $(ratio "${RPS[inspect.bwinson]}" "${RPS[inspect.coraza]}") | ${cp}× | ≥ 8× | $(verdict "$cm" 8) |"
+	echo "| inspection on / Bulwark waf (Coraza + CRS PL1) | **${wm}×** | $wl | $(ratio "${RPS[inspect.bwinson]}" "${RPS[inspect.bwwaf]}") | ${wp}× | ≥ 8× | $(verdict "$wm" 8) |"
+	echo
+	echo "Guards checked before the load: $INSPECT_NOTE. The Coraza proxy is what a user would write: \`httputil.NewSingleHostReverseProxy\` (default transport) behind \`coraza/v3/http.WrapHandler\` with the embedded CRS (recommended Coraza config, CRS example setup, all CRS rule files, engine on, paranoia 1)."
 }
 verdict() { # value target
 	awk -v v="$1" -v t="$2" 'BEGIN {print (v + 0 >= t) ? "meets" : "**below**"}'
@@ -538,6 +668,8 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 			[ "$LIMITS_EVALUATED" = no ] && echo "Until the limiter is wired into the gateway the limits are accepted by the config but not evaluated, so the rate-limit ratio above is ~1 for the wrong reason; re-run \`BENCH_SCENARIOS=features bench/run.sh\` once it lands."
 			echo "Response filtering on /filtered/json: $FILTER_NOTE (checked before the load)."
 			echo "The JWT figure is the steady state with one token: after the first request Bulwark serves it from its verified-token cache (SHA-256 lookup + claim/scope checks), so no RSA verification per request."
+		elif [ "$sc" = inspect ]; then
+			inspect_ratios
 		else
 			echo "Throughput: Bulwark / plain proxy **$(ratio "${RPS[$sc.bulwark]}" "${RPS[$sc.plain]}")**, Bulwark / direct **$(ratio "${RPS[$sc.bulwark]}" "${RPS[$sc.direct]}")**, plain proxy / direct $(ratio "${RPS[$sc.plain]}" "${RPS[$sc.direct]}")."
 			echo "p99: Bulwark / plain proxy **$(ratio "${P99[$sc.bulwark]}" "${P99[$sc.plain]}")** (below 1 = Bulwark's tail is shorter)."
