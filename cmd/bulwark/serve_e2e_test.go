@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	execpkg "os/exec"
 	"strings"
@@ -359,4 +360,44 @@ func TestSmugglingAttemptRefused(t *testing.T) {
 		strings.Count(text, "HTTP/1.1") != 1 || strings.Contains(text, "666") {
 		t.Fatalf("got:\n%s", text)
 	}
+}
+
+// Two APIs with the same paths on different hosts: each host reaches its own
+// API, and a host neither names is refused.
+func TestAPIsAreSeparatedByHost(t *testing.T) {
+	a, b := upstream(t), upstream(t)
+	dir := t.TempDir()
+	cfg := baseConfig(a.URL, "")
+	cfg = cfg[:strings.Index(cfg, "apis:")] + `apis:
+  - name: one
+    hosts: [one.example.com]
+    upstream: ` + a.URL + `
+    routes:
+      - match: /**
+        auth: [none]
+  - name: two
+    hosts: [two.example.com, "*.two.example.com"]
+    upstream: ` + b.URL + `
+    routes:
+      - match: /**
+        auth: [none]
+        inspect: {mode: off}
+`
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg))
+	send := func(host, path string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", p.url(path), nil)
+		req.Host = host
+		return do(t, req)
+	}
+	attack := "/x?q=" + url.QueryEscape("1' UNION SELECT password FROM users--")
+	if resp, body := send("one.example.com", attack); resp.StatusCode != 403 {
+		t.Fatalf("one.example.com (inspection on): %d %s", resp.StatusCode, body)
+	}
+	for _, h := range []string{"two.example.com", "api.two.example.com"} {
+		if resp, body := send(h, attack); resp.StatusCode != 200 {
+			t.Fatalf("%s (inspection off): %d %s", h, resp.StatusCode, body)
+		}
+	}
+	resp, body := send("three.example.com", "/x")
+	mustProblem(t, resp, body, 404, "route_not_found")
 }

@@ -224,7 +224,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if res, allow := st.table.Match(r.Host, r.Method, canonical, &m); res != route.Found {
 		return nil, r, route.ResultProblem(res, allow)
 	}
-	entry := &st.routes[m.Index]
+	entry := &st.routes[st.specRoute[m.Index]]
 	ev.API, ev.Route = entry.api, entry.name
 	if p := hygiene.CheckHeaders(r, &entry.limits); p != nil {
 		return entry, r, p

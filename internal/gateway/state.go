@@ -21,7 +21,8 @@ import (
 type state struct {
 	plan      *config.Plan
 	table     *route.Table
-	routes    []routeEntry // indexed like the route specs given to the table
+	routes    []routeEntry // one per configured route
+	specRoute []int        // route table spec index → index into routes
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
 	id        *identity
@@ -135,7 +136,16 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				retireQuotas(quotas, prevQuotas)
 				return nil, fmt.Errorf("route %s: %w", rt.Name, err)
 			}
-			specs = append(specs, route.Spec{Host: rt.Host, Methods: rt.Methods, Path: rt.Path})
+			// A route without its own host serves every host of its API (any
+			// host when the API names none): one table spec per host.
+			hosts := []string{rt.Host}
+			if rt.Host == "" && len(api.Hosts) > 0 {
+				hosts = api.Hosts
+			}
+			for _, h := range hosts {
+				specs = append(specs, route.Spec{Host: h, Methods: rt.Methods, Path: rt.Path})
+				st.specRoute = append(st.specRoute, len(st.routes))
+			}
 			st.routes = append(st.routes, routeEntry{
 				api:        api.Name,
 				name:       rt.Name,

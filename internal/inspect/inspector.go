@@ -157,6 +157,7 @@ type Inspector struct {
 	detectors  detectorSet
 	headers    []string // canonical names
 	allowOps   []string
+	allowFn    func(op string) bool // allowedOp, bound once; nil without allowOps
 	exclusions []exclusion
 	maxValues  int
 	pool       sync.Pool // *state
@@ -186,6 +187,9 @@ func New(c Config) (*Inspector, error) {
 			return nil, fmt.Errorf("allow_operators[%d]: %w", i, err)
 		}
 		in.allowOps = append(in.allowOps, op)
+	}
+	if len(in.allowOps) > 0 {
+		in.allowFn = in.allowedOp
 	}
 	for i, e := range c.Exclusions {
 		x, err := compileExclusion(e)

@@ -195,7 +195,7 @@ func (s *state) detect(det detectorSet, r role, loc location, name, v string) bo
 		}
 	}
 	if det&detNoSQLi != 0 {
-		if rule, hit := nosql.Value(v); hit && !s.judgedByName(rule, r) && s.hit(detNoSQLi, rule, loc, name) {
+		if rule, hit := nosql.ValueAllowing(v, s.in.allowFn); hit && !s.judgedByName(rule, r) && s.hit(detNoSQLi, rule, loc, name) {
 			return true
 		}
 	}

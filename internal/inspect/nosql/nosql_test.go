@@ -143,3 +143,27 @@ func BenchmarkQueryKey(b *testing.B) {
 		QueryKey(names[i%len(names)])
 	}
 }
+
+func TestValueAllowing(t *testing.T) {
+	allowed := func(op string) bool { return op == "$gte" || op == "$in" }
+	cases := []struct {
+		name string
+		v    string
+		hit  bool
+	}{
+		{"allowed operator", `{"score":{"$gte":1000}}`, false},
+		{"two allowed operators", `{"score":{"$gte":1},"tag":{"$in":["a"]}}`, false},
+		{"one not allowed", `{"score":{"$gte":1},"$where":"sleep(100)"}`, true},
+		{"not allowed alone", `{"name":{"$ne":null}}`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, hit := ValueAllowing(c.v, allowed); hit != c.hit {
+				t.Fatalf("ValueAllowing(%s) hit = %v, want %v", c.v, hit, c.hit)
+			}
+			if _, hit := Value(c.v); !hit {
+				t.Fatalf("Value(%s) must still flag it", c.v)
+			}
+		})
+	}
+}

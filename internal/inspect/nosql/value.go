@@ -51,7 +51,13 @@ var classes = func() (t [256]uint16) {
 // prose, code-free text and documents whose $-keys are all legitimate
 // (JSON Schema, Extended JSON) pass. A value without any of the characters
 // these attacks need is passed after one scan, without allocating.
-func Value(v string) (rule string, hit bool) {
+func Value(v string) (rule string, hit bool) { return ValueAllowing(v, nil) }
+
+// ValueAllowing is Value on a route where some operators are legitimate (a
+// Parse where={...} or RESTHeart filter={...} parameter): an embedded
+// operator for which allowed reports true is not a finding; any other
+// operator in the same value still is. allowed may be nil.
+func ValueAllowing(v string, allowed func(op string) bool) (rule string, hit bool) {
 	var seen uint16
 	for i := 0; i < len(v); i++ {
 		seen |= classes[v[i]]
@@ -60,7 +66,7 @@ func Value(v string) (rule string, hit bool) {
 		return "", false
 	}
 	if seen&(cDollar|cBslash) != 0 && seen&cColon != 0 {
-		if _, ok := embeddedOperator(v); ok {
+		if _, ok := embeddedOperator(v, allowed); ok {
 			return RuleOperator, true
 		}
 	}
@@ -81,7 +87,7 @@ func Value(v string) (rule string, hit bool) {
 // in key position, that is preceded by '{', ',', '[', '(' or the start of
 // the value and followed by ':' (an object member) or ']' (a bracketed
 // parameter name), quotes and white space aside.
-func embeddedOperator(v string) (string, bool) {
+func embeddedOperator(v string, allowed func(string) bool) (string, bool) {
 	for i := 0; i < len(v); i++ {
 		var name int
 		switch {
@@ -105,7 +111,7 @@ func embeddedOperator(v string) (string, bool) {
 		buf[0] = '$'
 		copy(buf[1:], v[name:end])
 		op, ok := Operator(string(buf[:1+end-name]))
-		if ok && keyContext(v, i, end) {
+		if ok && keyContext(v, i, end) && (allowed == nil || !allowed(op)) {
 			return op, true
 		}
 		i = end - 1
