@@ -8,8 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"strings"
-
-	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
 // bodyKind is how a body is inspected, chosen by its media type.
@@ -104,7 +102,7 @@ func (s *state) body(contentType string, body []byte) error {
 // text inspects a body as one value; check cuts a long one into
 // overlapping windows.
 func (s *state) text(body []byte) bool {
-	return s.check(locBody, "", decode.Value(bytesString(body)), roleValue)
+	return s.check(locBody, "", s.decode(bytesString(body)), roleValue)
 }
 
 // multipart inspects a multipart/form-data body: every part's name, the
@@ -151,18 +149,18 @@ func (s *state) part(p *multipart.Part) (err error) {
 		// it cannot inspect, and some backend may read it anyway.
 		return fmt.Errorf("multipart: content disposition: %w", err)
 	}
-	name := decode.Value(dp["name"])
+	name := s.decode(dp["name"])
 	if s.check(locFormName, name, name, roleName) {
 		return nil
 	}
 	// The raw filename parameter, not Part.FileName, which strips
 	// directories and with them the traversal an upstream may not strip.
 	if filename, isFile := dp["filename"]; isFile {
-		if !s.check(locFilename, name, decode.Value(filename), roleFilename) &&
+		if !s.check(locFilename, name, s.decode(filename), roleFilename) &&
 			strings.Contains(disposition, "filename*") {
 			// filename* (RFC 5987) hid the plain filename, which some
 			// upstreams read instead: the whole header value covers both.
-			s.check(locFilename, name, decode.Value(disposition), roleFilename)
+			s.check(locFilename, name, s.decode(disposition), roleFilename)
 		}
 		return nil
 	}
@@ -180,6 +178,6 @@ func (s *state) part(p *multipart.Part) (err error) {
 			return fmt.Errorf("multipart: %w", err)
 		}
 	}
-	s.check(locMultipart, name, decode.Value(bytesString(s.scratch)), roleValue)
+	s.check(locMultipart, name, s.decode(bytesString(s.scratch)), roleValue)
 	return nil
 }

@@ -22,6 +22,10 @@ const DefaultMaxValues = 10000
 // behind thousands of harmless parameters does not smuggle it through.
 const RuleTooManyValues = "inspect.too_many_values"
 
+// RuleEvasiveEncoding is the traversal finding for a value written with
+// overlong UTF-8 or %%XX escapes (see decode.Flags).
+const RuleEvasiveEncoding = "traversal.evasive_encoding"
+
 // DetectorInspect is the Detector of a finding raised by the inspector itself
 // (RuleTooManyValues) rather than by one of the detectors.
 const DetectorInspect = "inspect"

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
-
-	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
 // MaxJSONDepth is the deepest JSON nesting the walker accepts. The hygiene
@@ -74,7 +72,7 @@ func (s *state) jsonValue(data []byte, pos int) (next int, opened bool, err erro
 			s.scratch = unescape(s.scratch[:0], v)
 			v = s.scratch
 		}
-		s.check(locBody, "", decode.Value(bytesString(v)), roleValue)
+		s.check(locBody, "", s.decode(bytesString(v)), roleValue)
 		return end + 1, false, nil
 	case 't':
 		return literal(data, pos, "true")
@@ -151,7 +149,7 @@ func (s *state) jsonKey(data []byte, pos int) (int, error) {
 		return pos, errJSON(pos, "':' expected")
 	}
 	key := bytesString(s.keys[top.keyStart:top.keyEnd])
-	s.check(locBodyKey, "", decode.Value(key), roleKey)
+	s.check(locBodyKey, "", s.decode(key), roleKey)
 	return pos + 1, nil
 }
 

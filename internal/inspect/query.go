@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
 
@@ -12,7 +11,7 @@ import (
 // decode.Value undoes any further layer a backend might undo).
 func (s *state) params(ps []route.Param) bool {
 	for _, p := range ps {
-		if s.check(locPath, p.Name, decode.Value(p.Value), roleValue) {
+		if s.check(locPath, p.Name, s.decode(p.Value), roleValue) {
 			return true
 		}
 	}
@@ -35,11 +34,11 @@ func (s *state) query(raw string, loc location) bool {
 			continue
 		}
 		rawName, rawValue, _ := strings.Cut(pair, "=")
-		name := decode.QueryComponent(rawName)
+		name := s.decodeQuery(rawName)
 		if s.check(nameLoc, name, name, roleName) {
 			return true
 		}
-		if s.check(loc, name, decode.QueryComponent(rawValue), roleValue) {
+		if s.check(loc, name, s.decodeQuery(rawValue), roleValue) {
 			return true
 		}
 	}
@@ -80,22 +79,22 @@ func (s *state) cookies(h http.Header) bool {
 // holds a '+', it is inspected a second time with '+' read as a space,
 // because PHP and other stacks urldecode cookie values like form values.
 func (s *state) cookie(rawName, rawValue string) bool {
-	name := decode.Value(rawName)
+	name := s.decode(rawName)
 	if rawName != "" && s.check(locCookie, name, name, roleName) {
 		return true
 	}
-	if s.check(locCookie, name, decode.Value(rawValue), roleValue) {
+	if s.check(locCookie, name, s.decode(rawValue), roleValue) {
 		return true
 	}
 	return strings.IndexByte(rawValue, '+') >= 0 &&
-		s.check(locCookie, name, decode.QueryComponent(rawValue), roleValue)
+		s.check(locCookie, name, s.decodeQuery(rawValue), roleValue)
 }
 
 // headers inspects every value of the configured headers.
 func (s *state) headers(h http.Header) bool {
 	for _, name := range s.in.headers {
 		for _, v := range h[name] {
-			if s.check(locHeader, name, decode.Value(v), roleValue) {
+			if s.check(locHeader, name, s.decode(v), roleValue) {
 				return true
 			}
 		}

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -102,6 +103,7 @@ type state struct {
 	n       int // values inspected so far
 	found   bool
 	finding Finding
+	pending decode.Flags // evasive encodings met while decoding the value check receives next
 
 	frames  []frame   // open JSON containers
 	keys    []byte    // their current keys, unescaped, back to back
@@ -122,7 +124,7 @@ func (in *Inspector) getState() *state {
 }
 
 func (in *Inspector) putState(s *state) {
-	s.n, s.found, s.finding = 0, false, Finding{}
+	s.n, s.found, s.finding, s.pending = 0, false, Finding{}, 0
 	s.frames, s.keys, s.segs = s.frames[:0], s.keys[:0], s.segs[:0]
 	s.scratch = s.scratch[:0]
 	if cap(s.scratch) > maxPooledBytes || cap(s.keys) > maxPooledBytes || cap(s.frames) > 1024 {
@@ -144,11 +146,34 @@ func bytesString(b []byte) string {
 // check runs the enabled detectors on the decoded value v found at loc under
 // name (for JSON locations the path comes from the open frames instead). It
 // reports whether inspection must stop: a finding was recorded.
+// decode is decode.Value, remembering evasive encodings for the next check.
+func (s *state) decode(v string) string {
+	out, f := decode.Inspect(v)
+	s.pending |= f
+	return out
+}
+
+// decodeQuery is decode.QueryComponent, remembering evasive encodings.
+func (s *state) decodeQuery(v string) string {
+	out, f := decode.InspectQueryComponent(v)
+	s.pending |= f
+	return out
+}
+
 func (s *state) check(loc location, name, v string, r role) bool {
 	s.n++
 	if s.n > s.in.maxValues {
 		s.record(DetectorInspect, RuleTooManyValues, loc, name)
 		return true
+	}
+	if f := s.pending; f != 0 {
+		s.pending = 0
+		// Overlong UTF-8 and %%XX escapes exist only to get past a decoder that
+		// reads one form while the backend reads another (the IIS Unicode
+		// traversal); no conforming client sends them.
+		if s.in.detectors&detTraversal != 0 && s.hit(detTraversal, RuleEvasiveEncoding, loc, name) {
+			return true
+		}
 	}
 	if v == "" {
 		return false

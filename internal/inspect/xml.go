@@ -5,8 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-
-	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
 // xml inspects an XML body (SOAP, XML APIs): every attribute value and every
@@ -41,7 +39,7 @@ func (s *state) xmlTokens(d *xml.Decoder) error {
 			s.pushName(t.Name.Local)
 			for _, a := range t.Attr {
 				s.pushName("@" + a.Name.Local)
-				stop := s.check(locBody, "", decode.Value(a.Value), roleValue)
+				stop := s.check(locBody, "", s.decode(a.Value), roleValue)
 				s.pop()
 				if stop {
 					return nil
@@ -52,7 +50,7 @@ func (s *state) xmlTokens(d *xml.Decoder) error {
 				s.pop()
 			}
 		case xml.CharData:
-			if v := bytes.TrimSpace(t); len(v) > 0 && s.check(locBody, "", decode.Value(string(v)), roleValue) {
+			if v := bytes.TrimSpace(t); len(v) > 0 && s.check(locBody, "", s.decode(string(v)), roleValue) {
 				return nil
 			}
 		}

@@ -13,12 +13,35 @@ const maxRounds = 4
 // kept literally; '+' is left alone (see QueryComponent). When there is nothing
 // to decode, s itself is returned without allocating.
 func Value(s string) string {
+	v, _ := Inspect(s)
+	return v
+}
+
+// Flags report encodings that no conforming client produces: their only use
+// is to slip a payload past a decoder that checks one form and a backend that
+// reads another.
+type Flags uint8
+
+const (
+	// Overlong is a non-shortest UTF-8 form, or a 5- or 6-byte sequence
+	// (RFC 3629 forbids both; the IIS "Unicode" traversal used them).
+	Overlong Flags = 1 << iota
+	// DoublePercent is "%%" followed by a hex escape ("%%35c"): written for
+	// decoders that decode twice or skip a stray '%'.
+	DoublePercent
+)
+
+// Inspect is Value that also reports evasive encodings it undid or met.
+func Inspect(s string) (string, Flags) {
 	if !needsWork(s) {
-		return s
+		return s, 0
 	}
+	var f Flags
 	b := []byte(s)
 	for range maxRounds {
-		next, changed := round(b)
+		f |= doublePercent(b)
+		next, changed, of := round(b)
+		f |= of
 		if !changed {
 			break
 		}
@@ -27,12 +50,30 @@ func Value(s string) string {
 			break
 		}
 	}
-	return string(b)
+	return string(b), f
+}
+
+// doublePercent reports "%%XX" with XX two hex digits.
+func doublePercent(b []byte) Flags {
+	for i := 0; i+3 < len(b); i++ {
+		if b[i] == '%' && b[i+1] == '%' {
+			if _, ok := hex2(b[i+2], b[i+3]); ok {
+				return DoublePercent
+			}
+		}
+	}
+	return 0
 }
 
 // QueryComponent decodes a query-string or form name or value: '+' is a space
 // there (application/x-www-form-urlencoded), then the result goes through Value.
 func QueryComponent(s string) string {
+	v, _ := InspectQueryComponent(s)
+	return v
+}
+
+// InspectQueryComponent is QueryComponent that also reports evasive encodings.
+func InspectQueryComponent(s string) (string, Flags) {
 	plus := -1
 	for i := 0; i < len(s); i++ {
 		if s[i] == '+' {
@@ -41,7 +82,7 @@ func QueryComponent(s string) string {
 		}
 	}
 	if plus < 0 {
-		return Value(s)
+		return Inspect(s)
 	}
 	b := []byte(s)
 	for i := plus; i < len(b); i++ {
@@ -49,7 +90,7 @@ func QueryComponent(s string) string {
 			b[i] = ' '
 		}
 	}
-	return Value(string(b))
+	return Inspect(string(b))
 }
 
 // needsWork reports whether s holds a '%' or the start of a sequence fold
@@ -83,7 +124,7 @@ func needsWorkBytes(b []byte) bool {
 // foldable reports whether s starts with a sequence fold rewrites.
 func foldable(s string) bool {
 	switch c := s[0]; {
-	case c == 0xC0 || c == 0xC1:
+	case c == 0xC0 || c == 0xC1, c >= 0xF8 && c <= 0xFD:
 		return true
 	case c == 0xE0 || c == 0xF0:
 		return len(s) > 1 && s[1] < 0x82 // E0 80/81 xx, F0 80 xx xx
@@ -97,7 +138,7 @@ func foldable(s string) bool {
 
 // round performs one pass of percent-decoding followed by ASCII folding. It
 // reports whether anything changed.
-func round(in []byte) ([]byte, bool) {
+func round(in []byte) ([]byte, bool, Flags) {
 	out := make([]byte, 0, len(in))
 	changed := false
 	for i := 0; i < len(in); {
@@ -117,8 +158,8 @@ func round(in []byte) ([]byte, bool) {
 		out = append(out, c)
 		i++
 	}
-	folded, f := fold(out)
-	return folded, changed || f
+	folded, f, flags := fold(out)
+	return folded, changed || f, flags
 }
 
 // percent decodes one escape at the start of b: %XX (a byte) or %uXXXX (a
@@ -166,8 +207,9 @@ func unhex(c byte) (byte, bool) {
 // F0 80 80 xx) and fullwidth ASCII (U+FF01–U+FF5E) to the ASCII byte, in place.
 // Decoders that accept these forms (old IIS, some Java and PHP stacks) turn
 // %c0%ae%c0%ae%c0%af into "../".
-func fold(b []byte) ([]byte, bool) {
+func fold(b []byte) ([]byte, bool, Flags) {
 	changed := false
+	var flags Flags
 	w := 0
 	for i := 0; i < len(b); {
 		c := b[i]
@@ -182,7 +224,11 @@ func fold(b []byte) ([]byte, bool) {
 			w++
 			i += n
 			changed = true
+			flags |= Overlong
 			continue
+		}
+		if b[i] >= 0xF8 && b[i] <= 0xFD { // 5- and 6-byte forms: never valid UTF-8
+			flags |= Overlong
 		}
 		r, n := utf8.DecodeRune(b[i:])
 		if r >= 0xFF01 && r <= 0xFF5E {
@@ -202,7 +248,7 @@ func fold(b []byte) ([]byte, bool) {
 		w += copy(b[w:], b[i:i+n])
 		i += n
 	}
-	return b[:w], changed
+	return b[:w], changed, flags
 }
 
 // overlong decodes an overlong (non-shortest) UTF-8 sequence of an ASCII code

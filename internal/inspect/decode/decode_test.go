@@ -106,3 +106,29 @@ func TestValueDoesNotCopyOrdinaryText(t *testing.T) {
 		}
 	}
 }
+
+func TestInspectFlags(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     Flags
+	}{
+		{"plain", "../etc/passwd", 0},
+		{"percent", "%2e%2e%2f", 0},
+		{"double encoded", "%252e%252e%252f", 0},
+		{"accents", "café Ó", 0},
+		{"overlong slash", "..%c0%af..%c0%afetc", Overlong},
+		{"overlong letter", "..%c1%afetc", Overlong},
+		{"overlong raw", "..\xc0\xafetc", Overlong},
+		{"three byte overlong", "%e0%80%ae", Overlong},
+		{"six byte form", "%fc%80%80%80%80%ae", Overlong},
+		{"double percent", "..%%32%%66etc", DoublePercent},
+		{"percent sign text", "100% sure, 50%% off", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, f := Inspect(c.in); f != c.want {
+				t.Fatalf("Inspect(%q) flags = %b, want %b", c.in, f, c.want)
+			}
+		})
+	}
+}
