@@ -314,8 +314,12 @@ func readMultiline(path string) ([]line, error) {
 //   - at most two non-space characters ("|", "&&", "' ", "\n"): a bare
 //     separator or quote, indistinguishable from punctuation in text;
 //   - one word of ASCII letters only ("whoami", "select", "passwd"): a
-//     command, keyword or file name with no syntax around it.
+//     command, keyword or file name with no syntax around it;
+//   - a comment line of the source list ("# 847 attack vectors …").
 func setAsideReason(v string) string {
+	if t := strings.TrimSpace(v); strings.HasPrefix(t, "# ") {
+		return "a comment line of the source list"
+	}
 	nonSpace := 0
 	for _, r := range v {
 		if !unicode.IsSpace(r) {

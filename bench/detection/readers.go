@@ -47,6 +47,9 @@ func (c *Corpus) readFile(root string, s fileSpec, ambiguous map[string]bool) ([
 }
 
 // lineItems builds the items of a line-per-payload file.
+// placeholders are the template markers of fuzz lists and their stand-in.
+var placeholders = strings.NewReplacer("{FILE}", "index.html", "{file}", "index.html")
+
 func (c *Corpus) lineItems(s fileSpec, lines []line, ambiguous map[string]bool) []Item {
 	var items []Item
 	for _, l := range lines {
@@ -61,6 +64,11 @@ func (c *Corpus) lineItems(s fileSpec, lines []line, ambiguous map[string]bool) 
 				continue
 			}
 			if s.Label == LabelAttack {
+				// Fuzz-list templates: the fuzzer puts a file name where the
+				// placeholder is. A neutral one, so that only the traversal
+				// syntax around it can be detected.
+				l.Text = placeholders.Replace(l.Text)
+				it.Value = l.Text
 				v := l.Text
 				if s.Encoded {
 					v = lenientUnescape(v, true)
