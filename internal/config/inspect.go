@@ -101,6 +101,9 @@ func (d *decoder) checkValidation(c *validationConfig, path string, hasDoc bool)
 			d.errorf(path+".mode", "request validation needs an OpenAPI document: set openapi on the API")
 		}
 	}
+	if c.UnknownQuery != nil {
+		d.oneOf(path+".unknown_query", *c.UnknownQuery, []string{"allow", "reject"})
+	}
 }
 
 // buildValidation merges a route's validation block over its API's: with a
@@ -115,6 +118,9 @@ func buildValidation(api, route *validationConfig, hasDoc bool) Validation {
 		if c != nil {
 			out.Mode = orDefault(c.Mode, out.Mode)
 			out.Strict = orDefault(c.Strict, out.Strict)
+			if c.UnknownQuery != nil {
+				out.RejectUnknownQuery = *c.UnknownQuery == "reject"
+			}
 		}
 	}
 	return out

@@ -30,6 +30,8 @@ type Validation struct {
 	Mode string
 	// Strict refuses operations the document does not declare (404/405).
 	Strict bool
+	// RejectUnknownQuery refuses query parameters the operation does not declare.
+	RejectUnknownQuery bool
 }
 
 // WAF is the optional Coraza + OWASP CRS engine.

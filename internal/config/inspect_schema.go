@@ -16,8 +16,9 @@ type inspectExcludeConfig struct {
 }
 
 type validationConfig struct {
-	Mode   *string `yaml:"mode"`
-	Strict *bool   `yaml:"strict"`
+	Mode         *string `yaml:"mode"`
+	Strict       *bool   `yaml:"strict"`
+	UnknownQuery *string `yaml:"unknown_query"`
 }
 
 type wafConfig struct {

@@ -64,21 +64,21 @@ func wafKey(c config.WAF) string {
 // apiGuards holds what an API's routes share while a state is built.
 type apiGuards struct {
 	doc        *openapi.Doc
-	validators map[bool]*openapi.Validator // by strictness
+	validators map[openapi.ValidatorOptions]*openapi.Validator // routes with the same options share one
 }
 
-func (a *apiGuards) validator(strict bool) (*openapi.Validator, error) {
-	if v := a.validators[strict]; v != nil {
+func (a *apiGuards) validator(o openapi.ValidatorOptions) (*openapi.Validator, error) {
+	if v := a.validators[o]; v != nil {
 		return v, nil
 	}
-	v, err := a.doc.NewValidator(openapi.ValidatorOptions{Strict: strict})
+	v, err := a.doc.NewValidator(o)
 	if err != nil {
 		return nil, err
 	}
 	if a.validators == nil {
-		a.validators = map[bool]*openapi.Validator{}
+		a.validators = map[openapi.ValidatorOptions]*openapi.Validator{}
 	}
-	a.validators[strict] = v
+	a.validators[o] = v
 	return v, nil
 }
 
@@ -86,7 +86,7 @@ func (a *apiGuards) validator(strict bool) (*openapi.Validator, error) {
 func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, prev map[string]*waf.WAF) (*injectionEntry, error) {
 	e := &injectionEntry{vMode: parseMode(rt.Validation.Mode), iMode: parseMode(rt.Inspect.Mode), wMode: parseMode(rt.WAF.Mode)}
 	if e.vMode != modeOff && api.doc != nil {
-		v, err := api.validator(rt.Validation.Strict)
+		v, err := api.validator(openapi.ValidatorOptions{Strict: rt.Validation.Strict, RejectUnknownQuery: rt.Validation.RejectUnknownQuery})
 		if err != nil {
 			return nil, fmt.Errorf("validation: %w", err)
 		}
