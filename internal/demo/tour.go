@@ -17,6 +17,12 @@ Through the gateway, {gateway}
     curl -s '{gateway}/products/%00'
   a method the route does not allow, refused (405):
     curl -si -X PUT {gateway}/login
+  SQL injection in the search, refused with a finding id (403); O'Brien passes Bulwark:
+    curl -s -G {gateway}/search --data-urlencode "q=' UNION SELECT id, username, password_hash, 0 FROM users --"
+  a NoSQL operator in the order filter, refused (403):
+    curl -s {gateway}/orders/search -H 'Content-Type: application/json' -d '{"filter":{"status":{"$ne":null}}}'
+  the OpenAPI contract: an order id that is not an integer, refused with the failing field (400):
+    curl -s '{gateway}/orders?id=abc'
   live order updates, server-sent events streamed through:
     curl -N {gateway}/events
   bob's record cut to the shop's OpenAPI contract: no password_hash or ssn, the card masked:
@@ -35,7 +41,7 @@ Metrics and the admin API, {admin}
     curl -s -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" '{admin}/admin/api/audit?decision=deny'
 
 Straight to the shop, {upstream}, with nothing in the way
-(the flaws Bulwark's guards stop; BOLA, injection and mass assignment need the
+(the flaws Bulwark's guards stop; BOLA and mass assignment need the
 authenticated setup in docs/authorization.md):
   BOLA, alice reads bob's order:
     curl -s -H "Authorization: Bearer $TOKEN" {upstream}/orders/1004
