@@ -48,7 +48,7 @@ func (c *Corpus) readFile(root string, s fileSpec, ambiguous map[string]bool) ([
 
 // lineItems builds the items of a line-per-payload file.
 // placeholders are the template markers of fuzz lists and their stand-in.
-var placeholders = strings.NewReplacer("{FILE}", "index.html", "{file}", "index.html")
+var placeholders = strings.NewReplacer("{FILE}", "etc/passwd", "{file}", "etc/passwd")
 
 func (c *Corpus) lineItems(s fileSpec, lines []line, ambiguous map[string]bool) []Item {
 	var items []Item
@@ -64,9 +64,9 @@ func (c *Corpus) lineItems(s fileSpec, lines []line, ambiguous map[string]bool) 
 				continue
 			}
 			if s.Label == LabelAttack {
-				// Fuzz-list templates: the fuzzer puts a file name where the
-				// placeholder is. A neutral one, so that only the traversal
-				// syntax around it can be detected.
+				// Fuzz-list templates: the fuzzer puts its target file where
+				// the placeholder is. etc/passwd, relative, is the first target
+				// of these lists; being relative, it is no finding by itself.
 				l.Text = placeholders.Replace(l.Text)
 				it.Value = l.Text
 				v := l.Text

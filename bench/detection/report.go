@@ -229,7 +229,7 @@ func writeRefusals(w io.Writer, in *reportInput) {
 func writeSetAside(w io.Writer, c *Corpus) {
 	fmt.Fprintln(w, "## Set aside and not counted")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Rule (every attack file of single payloads, on the payload as the application receives it): a payload is set aside when it has **at most 2 non-space characters** (a bare separator or quote) or is **one word of ASCII letters only** (a command, keyword or file name with no syntax around it: `whoami`, `select`, `passwd`): it carries no injection syntax a value-level detector could see without refusing ordinary input. Comment lines of the source lists (`# …`) are set aside too. Template placeholders (`{FILE}`, `{file}`) are replaced by `index.html` before anything else, as the fuzzer would fill them, with a file name that says nothing by itself.")
+	fmt.Fprintln(w, "Rule (every attack file of single payloads, on the payload as the application receives it): a payload is set aside when it has **at most 2 non-space characters** (a bare separator or quote) or is **one word of ASCII letters only** (a command, keyword or file name with no syntax around it: `whoami`, `select`, `passwd`): it carries no injection syntax a value-level detector could see without refusing ordinary input. Comment lines of the source lists (`# …`) are set aside too. Template placeholders (`{FILE}`, `{file}`) are filled before anything else, as the fuzzer would, with its usual target `etc/passwd` — relative, so it is no finding by itself: what is detected is the traversal around it.")
 	fmt.Fprintln(w)
 	for _, s := range c.Specs {
 		if list := c.SetAside[s.Path]; len(list) > 0 {

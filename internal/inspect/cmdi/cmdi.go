@@ -29,7 +29,8 @@ const (
 	// RuleSSI: a server-side include directive (<!--#exec cmd=...).
 	RuleSSI = "cmdi.ssi"
 	// RuleTemplate: a server-side template expression that evaluates code
-	// ({{7*7}}, ${7*7}, {{ f() }}, {{ ''.__class__ }}).
+	// ({{7*7}}, ${7*7}, {{ f() }}, {{ ''.__class__ }}) or a template
+	// statement tag ({% for x in y %}).
 	RuleTemplate = "cmdi.template"
 	// RuleReverseShell: /dev/tcp or /dev/udp redirection.
 	RuleReverseShell = "cmdi.revshell"
@@ -49,6 +50,7 @@ const (
 	cDigit             // 0-9
 	cQuery             // ? *
 	cSpace             // ' ' '\t'
+	cPlus              // '+', a space in form encoding
 )
 
 var classes = func() (t [256]uint16) {
@@ -64,6 +66,7 @@ var classes = func() (t [256]uint16) {
 	}
 	t['?'], t['*'] = cQuery, cQuery
 	t[' '], t['\t'] = cSpace, cSpace
+	t['+'] = cPlus
 	return t
 }()
 
@@ -76,9 +79,41 @@ func Detect(v string) (rule string, hit bool) {
 	for i := 0; i < len(v); i++ {
 		seen |= classes[v[i]]
 	}
-	if seen&^cDigit == 0 {
+	if seen&^(cDigit|cPlus) == 0 {
 		return "", false
 	}
+	if rule, hit = detect(v, seen); hit || seen&cPlus == 0 || !plusSpaced(v) {
+		return rule, hit
+	}
+	// Form encoding writes a space as '+'. A payload that reaches the
+	// application still encoded ("|+dir+c:/", a backend that decodes once
+	// more, a shell that receives the raw query) is read as its sender wrote
+	// it.
+	w := strings.ReplaceAll(v, "+", " ")
+	return detect(w, seen|cSpace)
+}
+
+// plusSpaced reports a '+' where a form-encoded command line would have a
+// space: next to a separator or a slash, or between a letter and a letter,
+// slash, dash or quote ("|+dir", "dir+c:", "cat+/etc").
+func plusSpaced(v string) bool {
+	for i := strings.IndexByte(v, '+'); i >= 0; {
+		if i+1 < len(v) && (classes[v[i+1]]&(cSep|cSlash|cDash|cQuote) != 0 || isAlpha(v[i+1])) {
+			if i == 0 || classes[v[i-1]]&(cSep|cSubst) != 0 || isAlpha(v[i-1]) || v[i-1] == ':' {
+				return true
+			}
+		}
+		n := strings.IndexByte(v[i+1:], '+')
+		if n < 0 {
+			return false
+		}
+		i += 1 + n
+	}
+	return false
+}
+
+// detect runs the rules on v, whose byte classes are seen.
+func detect(v string, seen uint16) (rule string, hit bool) {
 	if seen&cSubst != 0 && ifs(v) {
 		return RuleIFS, true
 	}
@@ -150,6 +185,8 @@ func ssi(v string) bool {
 
 // glob finds a path token with wildcard segments standing for a binary: a
 // segment made only of '?' and '*' ("/???/") or two segments holding '?'.
+// A '?' that starts a query string (followed by "name=" or a URL) ends the
+// path instead.
 func glob(v string) bool {
 	for i := strings.IndexByte(v, '/'); i >= 0 && i < len(v); {
 		j := i
@@ -157,6 +194,11 @@ func glob(v string) bool {
 			j++
 		}
 		tok := v[i:j]
+		if q := strings.IndexByte(tok, '?'); q >= 0 && (j < len(v) && v[j] == '=' || strings.Contains(tok[q:], "://")) {
+			// A path and its query string ("/track?id=", "/r?https://x"):
+			// the '?' starts parameters, not a wildcard.
+			tok = tok[:q]
+		}
 		if i >= 1 && v[i-1] == ':' {
 			// A URL, whose '?' starts a query.
 			i = j

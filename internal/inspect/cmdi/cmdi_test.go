@@ -45,7 +45,42 @@ func TestDetect(t *testing.T) {
 		{"net user", "net user hacker P4ss /ADD", RuleCommandLine},
 		{"which", "which nc", RuleCommandLine},
 		{"quote close", "' whoami", RuleLeading},
+		// '+' for a space: a form-encoded payload read undecoded.
+		{"plus pipe dir", "+|+dir+c:/", RuleLeading},
+		{"plus command line", "+dir+c:/", RuleCommandLine},
+		{"plus chain", "x;+cat+/etc/passwd", RuleChain},
+		{"plus mixed", "&&+|+dir c:/", RuleChain},
+		// subcommand-driven Windows administration tools
+		{"netsh firewall", "netsh firewall set opmode disable", RuleCommandLine},
+		{"reg add", `reg add HKLM\Software\Microsoft\Windows\CurrentVersion\Run /v x`, RuleCommandLine},
+		{"sc stop", "sc stop WinDefend", RuleCommandLine},
+		{"wmic process", "wmic process call create calc", RuleCommandLine},
+		{"vssadmin", "x & vssadmin delete shadows /all /quiet", RuleChain},
+		// Windows paths with spaces
+		{"documents and settings", `dir C:\Documents and Settings\*`, RuleCommandLine},
+		{"program files", `type "C:\Program Files\app\config.ini"`, RuleCommandLine},
+		// template statement tags
+		{"jinja for", "{% for c in [1,2,3] %}{{c}}{% endfor %}", RuleTemplate},
+		{"twig set", "{%- set x = 'id' -%}", RuleTemplate},
+		{"liquid include", "{% include '/etc/passwd' %}", RuleTemplate},
+		// glob against URL query strings
+		{"glob after url", "/???/c?t /e??/p?ss??", RuleGlob},
 		// benign look-alikes
+		{"url in path query", "/getuid?https://ads.example.com/sync/match.aspx?uid=$UID", ""},
+		{"url query template", "/cb?https://px.example.net/pixel?nid=x&hm=${UID_ENC}", ""},
+		{"path with query", "/api/v2/items?page=2&sort=name", ""},
+		{"plus search", "cat+food+for+kittens", ""},
+		{"plus email", "john+news@example.com", ""},
+		{"plus language", "C++ | Rust", ""},
+		{"plus phone", "+34 912 345 678", ""},
+		{"plus offset", "2024-01-01T10:00:00+01:00", ""},
+		{"netsh prose", "netsh is a Windows tool", ""},
+		{"capital sc", "SC start", ""},
+		{"reg word", "reg pending", ""},
+		{"path prose", `dir C:\Users is where the profiles are`, ""},
+		{"percent braces", "{%d items%}", ""},
+		{"template unknown tag", "{% hello %}", ""},
+		{"template unclosed", "{% if you like", ""},
 		{"tom and jerry", "Tom & Jerry", ""},
 		{"r and d", "R&D; sales", ""},
 		{"cats dogs", "cats | dogs", ""},
@@ -115,5 +150,15 @@ func BenchmarkDetectAttack(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		Detect("x; c'a't${IFS}/etc/passwd")
+	}
+}
+
+// BenchmarkDetectPlus measures values holding '+' where a form-encoded
+// space would be, which are read a second time with '+' as a space.
+func BenchmarkDetectPlus(b *testing.B) {
+	b.ReportAllocs()
+	values := []string{"john+news@example.com", "cat+food+for+kittens", "+34 912 345 678", "notes+q1/2024"}
+	for i := 0; i < b.N; i++ {
+		Detect(values[i%len(values)])
 	}
 }

@@ -17,7 +17,8 @@ var tierA = wordSet(
 	"sh", "bash", "zsh", "ksh", "csh", "tcsh", "dash", "ash", "busybox", "powershell", "pwsh",
 	"cmd", "perl", "python", "python2", "python3", "ruby", "php", "node", "lua", "tclsh",
 	"cscript", "wscript", "mshta", "rundll32", "regsvr32", "certutil", "bitsadmin", "wmic",
-	"msiexec", "schtasks", "icacls", "cacls", "netsh", "reg", "sc", "xterm",
+	"msiexec", "schtasks", "icacls", "cacls", "netsh", "reg", "sc", "xterm", "vssadmin",
+	"wevtutil", "bcdedit", "fsutil", "takeown", "nltest", "cmdkey", "runas",
 	// transfer and remote access
 	"wget", "curl", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "tftp", "scp", "ssh",
 	"sftp", "rsync",
@@ -49,15 +50,34 @@ var windowsNames = wordSet("dir", "net", "type", "ipconfig", "systeminfo", "task
 	"taskkill", "powershell", "pwsh", "cmd", "certutil", "bitsadmin", "wmic", "reg", "netsh",
 	"whoami", "copy", "del", "move", "ren", "start", "call", "ping", "hostname", "netstat",
 	"nslookup", "schtasks", "msiexec", "mshta", "rundll32", "regsvr32", "cscript", "wscript",
-	"icacls", "cacls", "tracert", "echo", "set", "sc", "route", "arp")
+	"icacls", "cacls", "tracert", "echo", "set", "sc", "route", "arp", "vssadmin", "wevtutil",
+	"bcdedit", "fsutil", "takeown", "nltest", "cmdkey", "runas")
 
 // numeric are the commands whose typical argument is a number (sleep 5,
 // ping -n 3, kill 1); only for them is a bare number a shell argument.
 var numeric = wordSet("sleep", "ping", "kill", "timeout", "head", "tail", "usleep")
 
-// netSubcommands make "net" a command even with no arguments.
-var netSubcommands = wordSet("user", "users", "localgroup", "group", "view", "share", "use",
-	"start", "stop", "session", "accounts", "config")
+// subcommands are the first arguments of commands driven by a subcommand
+// (the Windows administration tools payloads use to add users, open the
+// firewall, persist through the registry or services, delete shadow
+// copies). "net" followed by one is a command although "net" is a word; the
+// others make a command line of a value with no option or path ("netsh
+// firewall set opmode disable", "reg add HKLM...", "sc stop WinDefend").
+var subcommands = map[string]map[string]struct{}{
+	"net": wordSet("user", "users", "localgroup", "group", "view", "share", "use",
+		"start", "stop", "session", "accounts", "config"),
+	"netsh": wordSet("firewall", "advfirewall", "interface", "int", "wlan", "winhttp", "winsock",
+		"http", "lan", "ras", "routing", "ipsec", "dhcp", "bridge", "wfp", "trace", "dump"),
+	"reg": wordSet("query", "add", "delete", "copy", "save", "restore", "load", "unload",
+		"compare", "export", "import"),
+	"sc": wordSet("query", "queryex", "qc", "create", "config", "start", "stop", "pause",
+		"delete", "description", "failure", "sdshow", "sdset", "control"),
+	"wmic": wordSet("process", "os", "service", "useraccount", "group", "shadowcopy", "qfe",
+		"product", "computersystem", "startup", "nicconfig", "nic", "logicaldisk", "bios",
+		"share", "sysaccount", "environment", "ntdomain"),
+	"vssadmin": wordSet("delete", "list", "create", "resize"),
+	"wevtutil": wordSet("cl", "clear-log", "el", "enum-logs", "qe", "query-events", "gl", "sl"),
+}
 
 // Interpreter flags that take a program text: sh -c, perl -e, python -c,
 // powershell -enc / -command / -e, cmd /c /k, php -r, node -e, ruby -e.

@@ -28,12 +28,22 @@
 //     told from a user name or a status;
 //   - a value that opens with a separator and a lower-case word ("|nid",
 //     "; sysinfo") ends the argument it is placed in, whatever the word;
+//   - tools driven by a subcommand count with it (net user, netsh
+//     firewall, reg add, sc stop, wmic process, vssadmin delete), and an
+//     unquoted Windows path with spaces ("C:\Documents and Settings\*") is
+//     one argument, not prose;
+//   - a value whose '+' stands where a form-encoded space would be
+//     ("|+dir+c:/", "cat+/etc/passwd") is read a second time with '+' as a
+//     space: a payload that reached the application still form-encoded;
 //   - further classes: $IFS, the Shellshock prefix "() {", server-side
 //     include directives (<!--#exec), calls of shell-out and eval functions
 //     with a string argument (system('id'), exec("ls"), phpinfo()), PHP code
 //     tags and interpolation ({${...}}, $_GET[...]), template expressions
-//     that compute ({{7*7}}, ${7*7}, {{ f() }}, ${jndi:...}), /dev/tcp
-//     reverse shells and wildcard executable paths (/???/c?t).
+//     that compute ({{7*7}}, ${7*7}, {{ f() }}, ${jndi:...}) and template
+//     statement tags ({% for x in y %}, {% include ... %}), /dev/tcp
+//     reverse shells and wildcard executable paths (/???/c?t), where a '?'
+//     that opens a query string ("/sync?https://...", "/a?id=") is not a
+//     wildcard.
 //
 // Markdown is respected: backticks after a space in prose are code spans and
 // pipes in table rows are cells. URLs pass: their ';', '&' and '|' are

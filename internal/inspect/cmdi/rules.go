@@ -52,15 +52,23 @@ func isCommand(v string, c command) bool {
 	case c.known == 2, c.binPath:
 		return true
 	case c.net:
-		return netSubcommand(v, c.end)
+		// "net", an ordinary word, is a command only with its subcommand.
+		return subcommand(v, c)
+	case c.known == 1 && c.lower && subcommand(v, c):
+		return true
 	case c.known == 1:
 		return shellArgs(v, c.end, c.numeric)
 	}
 	return false
 }
 
-func netSubcommand(v string, i int) bool {
-	i = skipBlank(v, i)
+// subcommand reports that the word after c is one of its subcommands
+// ("net user", "netsh firewall", "reg add").
+func subcommand(v string, c command) bool {
+	if c.subs == nil {
+		return false
+	}
+	i := skipBlank(v, c.end)
 	j := i
 	for j < len(v) && isAlpha(v[j]) {
 		j++
@@ -72,7 +80,7 @@ func netSubcommand(v string, i int) bool {
 	for k := i; k < j; k++ {
 		buf[k-i] = v[k] | 0x20
 	}
-	_, ok := netSubcommands[string(buf[:j-i])]
+	_, ok := c.subs[string(buf[:j-i])]
 	return ok
 }
 
@@ -246,9 +254,9 @@ func code(v string) bool {
 
 // template finds server-side template expressions that compute: {{7*7}},
 // ${7*7}, #{7*7}, <%= 7*7 %>, and {{ ... }} holding a call or a Python
-// dunder attribute; and ${jndi:...} (Log4Shell).
+// dunder attribute; statement tags ({% for %}); and ${jndi:...} (Log4Shell).
 func template(v string) bool {
-	if containsFold(v, "${jndi:") {
+	if containsFold(v, "${jndi:") || statementTag(v) {
 		return true
 	}
 	for _, open := range []string{"{{", "${", "#{", "<%="} {
@@ -308,6 +316,45 @@ func callIn(s string) bool {
 			return false
 		}
 		i += 1 + n
+	}
+	return false
+}
+
+// statementWords open the statement tags of Jinja2, Twig, Django, Nunjucks
+// and Liquid that run logic or reach files: loops, conditions, assignments,
+// imports and includes, macros.
+var statementWords = wordSet("for", "if", "set", "import", "from", "include", "extends",
+	"macro", "call", "with", "do", "load", "exec", "debug", "assign", "capture", "render",
+	"embed", "block", "filter", "eval", "php")
+
+// statementTag finds a closed template statement tag, "{% for x in y %}",
+// "{%- set a = b -%}": template source in a value is template injection.
+// Text has no "{%" directly followed by one of these words.
+func statementTag(v string) bool {
+	for i := strings.Index(v, "{%"); i >= 0; {
+		j := i + 2
+		if j < len(v) && (v[j] == '-' || v[j] == '+' || v[j] == '~') {
+			j++
+		}
+		j = skipBlank(v, j)
+		k := j
+		for k < len(v) && isAlpha(v[k]) && k-j < 8 {
+			k++
+		}
+		if k > j && k < len(v) && (v[k] == ' ' || v[k] == '%' || v[k] == '-') {
+			var buf [8]byte
+			for n := j; n < k; n++ {
+				buf[n-j] = v[n] | 0x20
+			}
+			if _, ok := statementWords[string(buf[:k-j])]; ok && strings.Contains(v[k:], "%}") {
+				return true
+			}
+		}
+		n := strings.Index(v[i+2:], "{%")
+		if n < 0 {
+			return false
+		}
+		i += 2 + n
 	}
 	return false
 }

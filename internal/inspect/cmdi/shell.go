@@ -4,13 +4,14 @@ import "strings"
 
 // command is a command word read from a value as a shell would read it.
 type command struct {
-	ok      bool // a word was read
-	end     int  // index after the word
-	binPath bool // invoked by a path under a bin directory
-	known   int  // 0 unknown, 1 tier B, 2 tier A
-	net     bool // the word is "net", whose subcommand makes it a command
-	lower   bool // the word was written in lower case
-	numeric bool // a bare number is a shell argument of this command
+	ok      bool                // a word was read
+	end     int                 // index after the word
+	binPath bool                // invoked by a path under a bin directory
+	known   int                 // 0 unknown, 1 tier B, 2 tier A
+	net     bool                // the word is "net", whose subcommand makes it a command
+	subs    map[string]struct{} // the command's subcommands (net user, reg add)
+	lower   bool                // the word was written in lower case
+	numeric bool                // a bare number is a shell argument of this command
 }
 
 // maxWord bounds a command word; longer tokens are not commands.
@@ -91,7 +92,8 @@ done:
 	if n > 4 && string(buf[n-4:n]) == ".exe" {
 		n -= 4
 	}
-	cmd := command{ok: true, end: i, lower: !upper, net: string(buf[:n]) == "net"}
+	cmd := command{ok: true, end: i, lower: !upper, subs: subcommands[string(buf[:n])]}
+	cmd.net = string(buf[:n]) == "net"
 	if lastSlash >= 0 {
 		cmd.binPath = binDir(v[start:i])
 	}

@@ -1,6 +1,7 @@
 package traversal
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,21 +26,37 @@ func TestCorpus(t *testing.T) {
 		"patt-directory-traversal.txt", "patt-dotdotpwn.txt", "patt-lfi.txt", "httpparams-path-traversal.txt",
 	} {
 		c := &tally{file: "attacks/path-traversal/" + file}
+		byFlags := 0
 		for _, l := range lines(t, filepath.Join(a, file)) {
 			if why := notAnAttack(l); why != "" {
 				c.setAside(l, why)
 				continue
 			}
-			v := placeholder.Replace(decode.Value(l))
-			c.attack(l, p.checkValue(v))
+			dv, flags := decode.Inspect(l)
+			f := p.checkValue(placeholder.Replace(dv))
+			if !f.hit && flags != 0 {
+				// The inspector reports these encodings itself
+				// (traversal.evasive_encoding) before Detect runs.
+				f = finding{true, "decode flags"}
+				byFlags++
+			}
+			c.attack(l, f)
 		}
 		c.logAttack(t)
+		t.Logf("    of which by the inspector's decode flags alone: %d", byFlags)
 	}
 	benignSets(t, dir, p)
 }
 
-// placeholder stands in for the fuzzers' target-file templates.
-var placeholder = strings.NewReplacer("{FILE}", "index.html", "{file}", "index.html")
+// placeholder stands in for the fuzzers' target-file templates; set
+// BULWARK_TRAVERSAL_FILE to measure with another target.
+var placeholder = func() *strings.Replacer {
+	f := os.Getenv("BULWARK_TRAVERSAL_FILE")
+	if f == "" {
+		f = "index.html"
+	}
+	return strings.NewReplacer("{FILE}", f, "{file}", f)
+}()
 
 // notAnAttack applies the set-aside rules above.
 func notAnAttack(l string) string {

@@ -15,7 +15,12 @@ import (
 //     decoders read it (see overlong), any other stray byte a separator;
 //   - percent escapes with a non-hex digit (%c1%pc, %c0%9v), which old IIS
 //     decoded by ignoring the digits' high bits, read as a separator;
-//   - spelled-out hexadecimal 0x2e, 0x2f and 0x5c.
+//   - spelled-out hexadecimal 0x2e, 0x2f and 0x5c;
+//   - compatibility forms of the dot that NFKC normalization (applied by
+//     Python, Java and .NET file APIs or by the application) turns into
+//     dots: the one- and two-dot leaders and the horizontal ellipsis
+//     (U+2024–U+2026, "…" becoming "..."), the small full stop U+FE52; and
+//     the small reverse solidus U+FE68.
 //
 // changed is false, and nothing is allocated, when there is nothing to
 // rewrite.
@@ -26,10 +31,8 @@ func normalize(v string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(v))
 	for i := 0; i < len(v); {
-		if n, c := special(v, i); n > 0 {
-			if c != 0 {
-				b.WriteByte(c)
-			}
+		if n, out := special(v, i); n > 0 {
+			b.WriteString(out)
 			i += n
 			continue
 		}
@@ -52,37 +55,53 @@ func needsNormal(v string) bool {
 
 // special reports the length of a sequence at v[i] that normalize rewrites,
 // and what it becomes.
-func special(v string, i int) (int, byte) {
+func special(v string, i int) (int, string) {
 	c := v[i]
 	switch {
 	case c == '%':
 		if i+2 < len(v) && isAlnum(v[i+1]) && isAlnum(v[i+2]) && !(isHex(v[i+1]) && isHex(v[i+2])) {
-			return 3, '/'
+			return 3, "/"
 		}
 	case c == '0':
 		if i+3 < len(v) && (v[i+1] == 'x' || v[i+1] == 'X') {
 			switch strings.ToLower(v[i+2 : i+4]) {
 			case "2e":
-				return 4, '.'
+				return 4, "."
 			case "2f", "5c":
-				return 4, '/'
+				return 4, "/"
 			}
 		}
 	case c >= 0x80:
-		r, n := utf8.DecodeRuneInString(v[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			if n, b := overlong(v, i); n > 0 {
-				return n, b
-			}
-			return 1, '/'
-		case r == 0x2215 || r == 0x2216 || r == 0x2044 || r == 0x29F8 || r == 0x29F9:
-			return n, '/'
-		case r >= 0xE000 && r <= 0xF8FF:
-			return n, '/'
-		}
+		return specialRune(v, i)
 	}
-	return 0, 0
+	return 0, ""
+}
+
+// specialRune handles a non-ASCII sequence at v[i].
+func specialRune(v string, i int) (int, string) {
+	r, n := utf8.DecodeRuneInString(v[i:])
+	switch {
+	case r == utf8.RuneError && n == 1:
+		if n, b := overlong(v, i); n > 0 {
+			if b == 0 {
+				return n, ""
+			}
+			return n, asciiBytes[b : b+1]
+		}
+		return 1, "/"
+	case r == 0x2215 || r == 0x2216 || r == 0x2044 || r == 0x29F8 || r == 0x29F9 || r == 0xFE68:
+		return n, "/"
+	case r >= 0xE000 && r <= 0xF8FF:
+		return n, "/"
+	case r >= 0x2024 && r <= 0x2026:
+		// One dot leader, two dot leader, horizontal ellipsis: NFKC (as
+		// Python, Java and .NET normalizers apply it) makes them ".", ".."
+		// and "...".
+		return n, "..."[:r-0x2023]
+	case r == 0xFE52:
+		return n, "." // small full stop
+	}
+	return 0, ""
 }
 
 // overlong decodes a multi-byte sequence the way lax decoders (old IIS) did:
@@ -125,6 +144,16 @@ func overlong(v string, i int) (int, byte) {
 	}
 	return k + 1, byte(bits)
 }
+
+// asciiBytes holds every ASCII byte, so that one can be returned as a string
+// without allocating.
+var asciiBytes = func() string {
+	var b [128]byte
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return string(b[:])
+}()
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -6,20 +6,18 @@ import "strings"
 // Java/.NET/PHP servers lay out their files, not from payload lists.
 
 // systemDirs are directories of a Unix system whose files an application
-// never serves: configuration (/etc, /usr/local/etc), process and kernel
-// state (/proc, /sys), devices (/dev), the administrator's home (/root),
-// the boot loader (/boot), control-panel and spool trees. They
+// never serves: configuration (/etc), process and kernel state (/proc,
+// /sys), devices (/dev), the administrator's home (/root), the boot loader
+// (/boot), the installed system and its local additions (/usr: binaries,
+// libraries, /usr/local/etc, ports and package trees), and the variable
+// state of the system (/var: logs for log poisoning, mail, spools, locks,
+// databases, the web roots of other sites). They
 // count when they start an absolute path (after a root separator, a dot-dot
 // chain or a drive) and something follows them.
 var systemDirs = []string{
 	"etc", "proc", "sys", "dev", "root", "boot", "private/etc", "private/var",
-	"usr/etc", "usr/local/etc", "usr/local/apache", "usr/local/cpanel", "usr/spool",
-	"usr/lib/security", "usr/adm",
+	"usr", "var",
 }
-
-// varDirs are the /var subdirectories that hold logs (log poisoning), mail,
-// spools, databases and the web root of other sites.
-var varDirs = []string{"log", "www", "mail", "spool", "run", "lib", "backups", "adm", "db", "apache", "cpanel", "cron"}
 
 // etcFiles are files of /etc named in stripped-separator form ("etcpasswd")
 // and in relative form ("etc/passwd").
@@ -29,34 +27,39 @@ var etcFiles = []string{
 	"httpd", "apache", "nginx", "mysql", "ssh", "security", "php",
 }
 
-// windowsDirs are system directories of a Windows installation and of IIS.
-var windowsDirs = []string{"windows", "winnt", "system32", "inetpub", "repair"}
+// windowsDirs are system directories of a Windows installation and of IIS,
+// and the install roots of the Windows AMP stacks (AppServ, XAMPP, WampServer)
+// whose MySQL, Apache and PHP configuration sits below them.
+var windowsDirs = []string{
+	"windows", "winnt", "system32", "inetpub", "repair",
+	"program files", "program files (x86)", "programdata",
+	"appserv", "xampp", "wamp", "wamp64",
+}
 
 // secretNames are files and directories that hold secrets or server
 // configuration wherever they are: Windows boot/ini files, IIS and ASP.NET
-// configuration, Apache per-directory files, Java's WEB-INF/META-INF, key and
-// history files in home directories, version-control and cloud credentials,
-// PHP configuration. dir marks a directory: anything below it counts too.
-var secretNames = []struct {
-	name string
-	dir  bool
-}{
-	{"ntuser.dat", false}, {"unattend.xml", false}, {"sysprep.inf", false},
-	{"web.config", false}, {"applicationhost.config", false},
-	{".htaccess", false}, {".htpasswd", false},
-	{"tomcat-users.xml", false},
-	{".ssh", true}, {"id_rsa", false}, {"id_dsa", false}, {"id_ecdsa", false},
-	{"id_ed25519", false}, {"authorized_keys", false},
-	{".bash_history", false}, {".zsh_history", false}, {".mysql_history", false},
-	{".bashrc", false}, {".profile", false}, {".bash_profile", false}, {".cshrc", false},
-	{".login", false}, {".logout", false}, {".sh_history", false}, {".forward", false},
-	{".rhosts", false}, {".shosts", false}, {".passwd", false}, {"master.passwd", false},
-	{".git", true}, {".svn", true}, {".aws", true}, {".env", false},
-	{".netrc", false}, {".pgpass", false}, {".docker", true},
-	{"wp-config.php", false}, {"php.ini", false}, {"httpd.conf", false},
-	{"my.cnf", false},
+// configuration, Apache per-directory files, Java's WEB-INF/META-INF, key,
+// credential and history files of home directories (shell, X11, package
+// registries, cloud tools), version-control and cloud credentials, PHP
+// configuration. A name counts when it ends there (end of the value, a
+// separator, ...): ".git/config" and ".ssh" do, ".gitignore" and ".github"
+// do not.
+var secretNames = []string{
+	"ntuser.dat", "unattend.xml", "sysprep.inf",
+	"web.config", "applicationhost.config",
+	".htaccess", ".htpasswd",
+	"tomcat-users.xml",
+	".ssh", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "authorized_keys", "known_hosts",
+	".bash_history", ".zsh_history", ".sh_history", ".mysql_history", ".psql_history",
+	".python_history", ".node_repl_history", ".lesshst", ".viminfo",
+	".bashrc", ".profile", ".bash_profile", ".cshrc", ".login", ".logout", ".forward",
+	".rhosts", ".shosts", ".passwd", "master.passwd",
+	".xauthority", ".gnupg",
+	".git", ".git-credentials", ".svn", ".aws", ".env", ".netrc", ".pgpass", ".docker",
+	".kube", ".npmrc", ".pypirc", ".s3cfg", ".boto",
+	"wp-config.php", "php.ini", "httpd.conf", "my.cnf",
 	// Web server logs, the target of log poisoning.
-	{"access_log", false}, {"error_log", false}, {"access.log", false}, {"error.log", false},
+	"access_log", "error_log", "access.log", "error.log",
 }
 
 // distinctiveName finds names that no ordinary text contains anywhere in the
@@ -114,7 +117,7 @@ func sensitive(v string, seen uint8) bool {
 	if strings.HasPrefix(v, `\\?\`) || strings.HasPrefix(v, `\\.\`) {
 		return true
 	}
-	if distinctiveName(v) {
+	if distinctiveName(v) || logPath(v) {
 		return true
 	}
 	for p := 0; p < len(v); {
@@ -159,12 +162,13 @@ func component(v string, p int) bool {
 		return false
 	}
 	for _, s := range secretNames {
-		if s.name[0] == first && hasPrefixFold(rest, s.name) && (s.dir || ends(rest[len(s.name):])) {
+		if s[0] == first && hasPrefixFold(rest, s) && ends(rest[len(s):]) {
 			return true
 		}
 	}
-	if first != 'e' && first != 'p' && first != 's' && first != 'd' && first != 'r' &&
-		first != 'b' && first != 'u' && first != 'v' && first != 'w' && first != 'i' {
+	switch first {
+	case 'e', 'p', 's', 'd', 'r', 'b', 'u', 'v', 'w', 'i', 'a', 'x':
+	default:
 		return false // no system directory starts with another letter
 	}
 	root := rooted(v, p)
@@ -179,16 +183,6 @@ func component(v string, p int) bool {
 			after := rest[len(d):]
 			if n := leadingSep(after); n > 0 && n < len(after) {
 				return true
-			}
-		}
-	}
-	if hasPrefixFold(rest, "var") {
-		if n := leadingSep(rest[3:]); n > 0 {
-			sub := rest[3+n:]
-			for _, d := range varDirs {
-				if hasPrefixFold(sub, d) && ends(sub[len(d):]) {
-					return true
-				}
 			}
 		}
 	}
@@ -230,14 +224,8 @@ func rooted(v string, p int) bool {
 	}
 	i := p
 	seps := 0
-	for i > 0 {
-		if i >= 3 && v[i-3] == 0xE2 && sepLen(v, i-3) == 3 {
-			i -= 3
-		} else if v[i-1] == '/' || v[i-1] == '\\' {
-			i--
-		} else {
-			break
-		}
+	for i > 0 && (v[i-1] == '/' || v[i-1] == '\\') {
+		i--
 		seps++
 	}
 	if seps == 0 {
@@ -252,7 +240,35 @@ func rooted(v string, p int) bool {
 		// A drive (c:\), or file:/ — but not a URL authority (http://host/).
 		return i >= 2 && isAlpha(v[i-2]) && (i == 2 || !isAlnum(v[i-3])) || seps != 2
 	}
-	return !isAlnum(c) && c != '-' && c != '_'
+	return !isAlnum(c) && c != '-' && c != '_' || volumeRoot(v[:i])
+}
+
+// volumeRoot reports a macOS volume mount point, "/Volumes/<name>": every
+// mounted disk, the system disk included, is a whole file system below it.
+func volumeRoot(s string) bool {
+	if len(s) < 10 || sepLen(s, 0) == 0 || !hasPrefixFold(s[1:], "volumes") || sepLen(s, 8) == 0 {
+		return false
+	}
+	name := s[9:]
+	return name != "" && strings.IndexAny(name, "/\\") < 0
+}
+
+// logPath reports an absolute path to a log file ("/logs/ftpd.log",
+// "c:\\logs\\x.log"): the target of log poisoning, where a request first
+// writes PHP into a log and then includes it.
+func logPath(v string) bool {
+	if len(v) < 6 || !hasSuffixFold(v, ".log") {
+		return false
+	}
+	if sepLen(v, 0) == 0 && !(isDrive(v) && len(v) > 2 && sepLen(v, 2) > 0) {
+		return false
+	}
+	k := strings.LastIndexAny(v, "/\\")
+	return k >= 0 && len(v)-k > len(".log")+1
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
 // ends reports whether a name stops where s begins: at the end of the value,

@@ -22,51 +22,80 @@ const (
 
 // Byte classes for the pre-filter.
 const (
-	cDot   = 1 << iota // '.'
-	cSep               // '/', '\\'
-	cColon             // ':'
-	cNUL               // 0x00
-	cHigh              // a non-ASCII byte (look-alike separators, broken escapes)
-	cPct               // '%' (Windows environment variables, undecodable escapes)
-	cHex               // '0' ("0x2f" spelled-out escapes)
+	cDot    = 1 << iota // '.'
+	cSep                // '/', '\\'
+	cColon              // ':'
+	cNUL                // 0x00
+	cHigh               // a non-ASCII byte (look-alike separators, broken escapes)
+	cPct                // '%' (Windows environment variables, undecodable escapes)
+	cHex                // '0' ("0x2f" spelled-out escapes)
+	cNotB64             // a byte that cannot be part of a base64 token
 )
 
 var classes = func() (t [256]uint8) {
-	t['.'] = cDot
-	t['/'], t['\\'] = cSep, cSep
-	t[':'] = cColon
-	t[0] = cNUL
-	for c := 0x80; c < 0x100; c++ {
-		t[c] = cHigh
+	for c := 0; c < 0x100; c++ {
+		if b64Value[c] == 0xFF && c != '=' {
+			t[c] = cNotB64
+		}
 	}
-	t['%'] = cPct
-	t['0'] = cHex
+	t['.'] |= cDot
+	t['/'] |= cSep
+	t['\\'] |= cSep
+	t[':'] |= cColon
+	t[0] |= cNUL
+	for c := 0x80; c < 0x100; c++ {
+		t[c] |= cHigh
+	}
+	t['%'] |= cPct
+	t['0'] |= cHex
 	return t
 }()
 
-// Detect reports whether v, a decoded value, carries path traversal or local
-// file inclusion. Values without any of the bytes these attacks need ('.',
-// '/', '\\', ':', '%', NUL, non-ASCII) return after one scan without
-// allocating.
-func Detect(v string) (rule string, hit bool) {
+// scan returns the classes of the bytes of v.
+func scan(v string) uint8 {
 	var seen uint8
 	for i := 0; i < len(v); i++ {
 		seen |= classes[v[i]]
 	}
-	if seen == 0 {
-		return "", false
+	return seen
+}
+
+// Detect reports whether v, a decoded value, carries path traversal or local
+// file inclusion. A value that is one base64 token is also judged decoded.
+// Values without any of the bytes these attacks need ('.', '/', '\\', ':',
+// '%', NUL, non-ASCII) and not base64-shaped return after one scan without
+// allocating.
+func Detect(v string) (rule string, hit bool) {
+	seen := scan(v)
+	if seen&^cNotB64 != 0 {
+		if rule, hit := detect(v, seen); hit {
+			return rule, true
+		}
 	}
+	if seen&cNotB64 == 0 && len(v) >= minB64 {
+		if t, ok := base64Text(v); ok {
+			return detect(t, scan(t))
+		}
+	}
+	return "", false
+}
+
+// detect applies the rules to v, whose byte classes are seen.
+func detect(v string, seen uint8) (rule string, hit bool) {
 	if seen&(cHigh|cPct|cHex) != 0 {
 		if n, changed := normalize(v); changed {
 			v = n
-			seen = 0
-			for i := 0; i < len(v); i++ {
-				seen |= classes[v[i]]
-			}
+			seen = scan(v)
 		}
 	}
-	if seen&cDot != 0 && dotDot(v) {
-		return RuleDotDot, true
+	if seen&cDot != 0 {
+		if n, changed := unstrip(v); changed {
+			v = n
+			seen |= cSep
+		}
+		if dotDot(v) {
+			return RuleDotDot, true
+		}
 	}
 	if seen&cColon != 0 && wrapper(v) {
 		return RuleWrapper, true
@@ -112,6 +141,7 @@ func dotDot(v string) bool {
 		return false
 	}
 	depth := 0
+	long := false // the previous component is longer than any file name
 	for i := 0; i <= len(v); {
 		j := i
 		for j < len(v) && sepLen(v, j) == 0 {
@@ -122,7 +152,7 @@ func dotDot(v string) bool {
 		switch parent(comp, followed) {
 		case stepUp:
 			depth--
-			if depth < 0 {
+			if depth < 0 || long {
 				return true
 			}
 		case freshUp:
@@ -134,12 +164,31 @@ func dotDot(v string) bool {
 		case stepDown:
 			depth++
 		}
+		if comp != "" && comp != "." {
+			long = overlongName(comp)
+		}
 		if j == len(v) {
 			break
 		}
 		i = j + 1
 	}
 	return false
+}
+
+// nameMax is the longest file name Linux (NAME_MAX), NTFS and the other
+// common file systems allow, in bytes.
+const nameMax = 255
+
+// overlongName reports a component no file system can hold: longer than
+// nameMax, without white space (prose is not a path). A ".." after it
+// is path truncation or normalization trickery: the step cancels a
+// directory that cannot exist, so "AAAA…(300)/../x" is flagged though it
+// does not climb.
+func overlongName(comp string) bool {
+	if len(comp) <= nameMax {
+		return false
+	}
+	return strings.IndexAny(comp, " \t\r\n") < 0
 }
 
 // nameStart reports a byte that can begin a file or directory name, or a
@@ -162,9 +211,11 @@ func parent(comp string, followed bool) step {
 	if comp == "" || comp == "." {
 		return stepNone
 	}
-	// Trailing ';' parameters and NULs do not change the component.
+	// Trailing ';' parameters, NULs and stray '%' (after decoding, a '%'
+	// that starts no escape, which lax decoders drop) do not change the
+	// component.
 	end := len(comp)
-	if k := strings.IndexAny(comp, ";\x00"); k >= 0 {
+	if k := strings.IndexAny(comp, ";\x00%"); k >= 0 {
 		end = k
 	}
 	d := end

@@ -1,6 +1,9 @@
 package traversal
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDetect(t *testing.T) {
 	for _, tc := range []struct {
@@ -63,8 +66,95 @@ func TestDetect(t *testing.T) {
 		{"well-known", "/.well-known/openid-configuration", ""},
 		{"percent", "50% off", ""},
 		{"latin1", "caf\xe9", ""},
+		{"gitignore", ".gitignore", ""},
+		{"github dir", "src/.github/workflows/ci.yml", ""},
+		{"dockerignore", ".dockerignore", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			rule, hit := Detect(tc.v)
+			if hit != (tc.rule != "") || rule != tc.rule {
+				t.Errorf("Detect(%q) = %q, %v; want %q", tc.v, rule, hit, tc.rule)
+			}
+		})
+	}
+}
+
+// TestDetectClasses covers the classes added in round 2, each with benign
+// look-alikes that must pass.
+func TestDetectClasses(t *testing.T) {
+	long := strings.Repeat("Q", 300)
+	for _, tc := range []struct {
+		class, name, v, rule string
+	}{
+		// NFKC compatibility forms of the dot.
+		{"nfkc dots", "ellipsis", "\\…\\x", RuleDotDot},
+		{"nfkc dots", "two dot leader", "‥/‥/etc/hosts", RuleDotDot},
+		{"nfkc dots", "dot leaders", "․․/x", RuleDotDot},
+		{"nfkc dots", "small full stop", "﹒﹒/x", RuleDotDot},
+		{"nfkc dots", "small reverse solidus", "..﹨..﹨x", RuleDotDot},
+		{"nfkc dots", "prose ellipsis", "Wait… what?", ""},
+		{"nfkc dots", "prose ellipsis end", "and so on…", ""},
+		// '%' that starts no escape, dropped by lax decoders.
+		{"stray percent", "after dotdot", `%\..%\..%\x`, RuleDotDot},
+		{"stray percent", "percent value", "50%/100%", ""},
+		{"stray percent", "percent inside", "a/..%/b", ""},
+		// Escapes whose '%' was stripped.
+		{"stripped escape", "2f", "..2f..2fetc2fpasswd", RuleDotDot},
+		{"stripped escape", "5C upper", "..5C..5Cwindows", RuleDotDot},
+		{"stripped escape", "after separator", "x/..2f..2fy", RuleDotDot},
+		{"stripped escape", "hex range", "0000..2FFF", ""},
+		{"stripped escape", "version range", "1.0..2f", ""},
+		// Base64-encoded paths.
+		{"base64", "etc passwd", "L2V0Yy9wYXNzd2Q=", RuleSensitive},
+		{"base64", "dotdot unpadded", "Li4vLi4veA", RuleDotDot},
+		{"base64", "url-safe wrapper", "cGhwOi8vZmlsdGVyL3Jlc291cmNlPWluZGV4LnBocA", RuleWrapper},
+		{"base64", "plain text", "aGVsbG8vd29ybGQ=", ""},
+		{"base64", "word", "Barcelona2024", ""},
+		{"base64", "binary", "AAECAwQFBgcICQoL", ""},
+		{"base64", "token", "dXNlcjpwYXNzd29yZA==", ""},
+		// A name longer than any file system allows, cancelled by "..".
+		{"overlong name", "slash", long + "/../x", RuleDotDot},
+		{"overlong name", "rooted backslash", `\` + long + `\..\`, RuleDotDot},
+		{"overlong name", "short name", "QQQQ/../x", ""},
+		{"overlong name", "long prose", strings.Repeat("so it goes ", 30) + "/../x", ""},
+		{"overlong name", "long name no step", "/" + long + "/x", ""},
+		// Unix system trees: all of /usr and /var.
+		{"system trees", "usr local", "/usr/local/etc/php.conf", RuleSensitive},
+		{"system trees", "usr ports", "/usr/ports/ftp/x/", RuleSensitive},
+		{"system trees", "var lock", "/var/lock/x", RuleSensitive},
+		{"system trees", "var file", "/var/mysql.log", RuleSensitive},
+		{"system trees", "user route", "/user/profile", ""},
+		{"system trees", "variables", "/variables/x", ""},
+		{"system trees", "bare usr", "/usr", ""},
+		{"system trees", "api path", "api/usr/x", ""},
+		// macOS volume roots.
+		{"volume root", "system disk", "/Volumes/Macintosh HD/usr/local/x", RuleSensitive},
+		{"volume root", "etc below", "/Volumes/Data/etc/hosts", RuleSensitive},
+		{"volume root", "volumes route", "/volumes/vol-1/usr", ""},
+		// Windows install roots.
+		{"windows roots", "program files", `C:\Program Files\`, RuleSensitive},
+		{"windows roots", "x86", `d:/Program Files (x86)/x`, RuleSensitive},
+		{"windows roots", "appserv", `c:\AppServ\MySQL`, RuleSensitive},
+		{"windows roots", "xampp", `C:\xampp\php\x`, RuleSensitive},
+		{"windows roots", "upload path", `C:\Documents and Settings\bob\Desktop\photo.jpg`, ""},
+		{"windows roots", "users", `C:\Users\bob\report.pdf`, ""},
+		{"windows roots", "prose", "programdata science", ""},
+		// Home-directory secrets.
+		{"home secrets", "xauthority", "/.Xauthority", RuleSensitive},
+		{"home secrets", "git credentials", "~/.git-credentials", RuleSensitive},
+		{"home secrets", "kube dir", "../.kube/config", RuleDotDot},
+		{"home secrets", "kube config", "/home/x/.kube/config", RuleSensitive},
+		{"home secrets", "npmrc", ".npmrc", RuleSensitive},
+		{"home secrets", "npmrc lookalike", ".npmrc-template.md", ""},
+		// Absolute paths to log files.
+		{"log files", "logs", "/logs/ftpd.log", RuleSensitive},
+		{"log files", "drive", `c:\logs\ex.log`, RuleSensitive},
+		{"log files", "relative", "logs/app.log", ""},
+		{"log files", "url", "https://example.com/logs/app.log", ""},
+		{"log files", "changelog", "/docs/changelog", ""},
+		{"log files", "dir only", "/x/.log", ""},
+	} {
+		t.Run(tc.class+"/"+tc.name, func(t *testing.T) {
 			rule, hit := Detect(tc.v)
 			if hit != (tc.rule != "") || rule != tc.rule {
 				t.Errorf("Detect(%q) = %q, %v; want %q", tc.v, rule, hit, tc.rule)
@@ -78,6 +168,7 @@ func FuzzDetect(f *testing.F) {
 		"../../etc/passwd", `..\x`, "....//", "..;/", "php://filter", "file:///", "c:/windows/win.ini",
 		"\xc0\xae\xc0\xae/", "0x2e0x2e0x2f", "%c1%pc", "\u2215", "\xfc\x80\x80\x80\x80\xae", "",
 		"/", ".", "..", "%", "\x00", "WEB-INF", "data:text/plain,", "a:b",
+		"…/", "..2f", "L2V0Yy9wYXNzd2Q=", "Li4vLi4veA", "/Volumes/x/usr/y", "/a.log",
 	} {
 		f.Add(s)
 	}
@@ -111,5 +202,15 @@ func BenchmarkDetectAttack(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		Detect("....//....//etc/passwd")
+	}
+}
+
+// BenchmarkDetectToken measures base64-shaped clean values (ids, tokens,
+// words), which are decoded and checked.
+func BenchmarkDetectToken(b *testing.B) {
+	tokens := []string{"Barcelona2024", "dXNlcjpwYXNzd29yZA==", "9f86d081884c7d659a2feaa0c55ad015", "aGVsbG8vd29ybGQ="}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		Detect(tokens[i%len(tokens)])
 	}
 }
