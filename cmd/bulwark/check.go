@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/gateway"
 )
 
 // check validates config files and prints every diagnostic. Exit status: 0 clean
@@ -29,11 +30,18 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	for _, f := range files {
-		_, diags := config.Load(f)
+		plan, diags := config.Load(f)
 		for _, d := range diags {
 			fmt.Fprintln(stdout, d.String())
 		}
 		errs, warns := len(diags.Errors()), len(diags.Warnings())
+		if errs == 0 && plan != nil {
+			// What only building finds: CRS rule ids, validator documents.
+			for _, e := range gateway.VerifyInjection(plan) {
+				fmt.Fprintf(stdout, "%s:%d: %v\n", f, e.Line, e)
+				errs++
+			}
+		}
 		switch {
 		case errs > 0 || (*strict && warns > 0):
 			fmt.Fprintf(stdout, "%s: %d error(s), %d warning(s)\n", f, errs, warns)

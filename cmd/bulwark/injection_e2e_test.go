@@ -282,3 +282,22 @@ func TestWAFModeWithCRS(t *testing.T) {
 		t.Fatalf("benign request through CRS: %d %s", resp.StatusCode, body)
 	}
 }
+
+// `bulwark check` builds the injection guards, so a CRS rule id that names no
+// rule is reported with the route's line, not at the first start.
+func TestCheckBuildsInjectionGuards(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, `admin: {listen: "off"}
+apis:
+  - name: legacy
+    upstream: http://127.0.0.1:9
+    waf: {mode: block, remove_rules: [942999]}
+    routes:
+      - match: /**
+        auth: [none]
+`)
+	out, err := execCommand(binPath, "check", "-c", cfg).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), cfg+":7:") || !strings.Contains(string(out), "942999") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+}
