@@ -10,7 +10,7 @@ package sqli
 // and each shape excludes what SQL needs: comparisons, parentheses,
 // comments that cut real SQL, broken-out quotes.
 func (s *scan) benign() bool {
-	return s.inert() || s.urlShaped() || s.decoratedID() || s.naturalText() || s.wholeQuery()
+	return s.inert() || s.urlShaped() || s.decoratedID() || s.naturalText() || s.wholeQuery() || s.inequalities()
 }
 
 // inert: no SQL word and no operator that can form a condition, call,
@@ -278,4 +278,35 @@ func (s *scan) htmlTag(i int) (int, bool) {
 		}
 	}
 	return i, false
+}
+
+// inequalities: a chain of strict or non-strict inequalities between
+// different numbers joined by connectives, 50 > 40 && 30 < 40: arithmetic
+// written as text. Injected conditions open with the original operand and a
+// connective (1 OR 2>1) or compare a value with itself; these do neither.
+func (s *scan) inequalities() bool {
+	if len(s.t) < 3 {
+		return false
+	}
+	for k := 0; k < len(s.t); k += 4 {
+		a, c, b := s.t[k], s.at(k+1), s.at(k+2)
+		if a.kind != kNum || c.kind != kCmp {
+			return false
+		}
+		switch s.v[c.start:c.end] {
+		case "<", ">", "<=", ">=":
+		default:
+			return false // = <> <=> and shifts compare or build, not bound
+		}
+		if b.kind != kNum || s.v[a.start:a.end] == s.v[b.start:b.end] {
+			return false
+		}
+		if k+3 < len(s.t) && !isLogic(s.t[k+3]) {
+			return false
+		}
+		if k+3 == len(s.t)-1 {
+			return false // a dangling connective
+		}
+	}
+	return true
 }

@@ -38,6 +38,9 @@ func (s *scan) tautology(i int) bool {
 		if s.is(b0, kwNot) {
 			b0++
 		}
+		if s.is(c, kwLike) && s.is(b0, kwLike) {
+			b0++ // SOUNDS LIKE
+		}
 		if s.at(b0).kind == kLParen && s.is(b0+1, kwSelect) {
 			return lead || where // = (SELECT ...): a subquery compared
 		}

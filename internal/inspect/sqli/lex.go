@@ -53,6 +53,17 @@ func lex(v string, toks []token) []token {
 			i += 2
 		case c == 0xA0: // NBSP in Latin-1
 			i++
+		case c >= 0xC0 && smartQuote(v, i) != 0:
+			w := quoteWidth(c)
+			toks = append(toks, token{kind: kQuote, ch: smartQuote(v, i), start: int32(i), end: int32(i + w)})
+			i += w
+		case c == '\\' && i+3 < n && v[i+1]|0x20 == 'x' && hexQuote(v[i+2], v[i+3]) != 0:
+			toks = append(toks, token{kind: kQuote, ch: hexQuote(v[i+2], v[i+3]), start: int32(i), end: int32(i + 4)})
+			i += 4
+		case c == '[' && bracketName(v, i) > i+1:
+			j := bracketName(v, i)
+			toks = append(toks, token{kind: kWord, kw: classify(v[i+1 : j-1]), start: int32(i + 1), end: int32(j - 1)})
+			i = j
 		case isWordStart(c):
 			j := wordEnd(v, i+1)
 			toks = append(toks, token{kind: kWord, kw: classify(v[i:j]), start: int32(i), end: int32(j)})
@@ -165,11 +176,14 @@ func lexNumber(v string, i int) int {
 	for j < n && isDigit(v[j]) {
 		j++
 	}
-	if j+1 < n && v[j] == '.' && isDigit(v[j+1]) {
-		j++
+	if j+1 < n && v[j] == '.' && (isDigit(v[j+1]) || (v[j+1]|0x20 == 'e' && j+2 < n && isDigit(v[j+2]))) {
+		j++ // 1.5, and MySQL's 0.e3
 		for j < n && isDigit(v[j]) {
 			j++
 		}
+	}
+	if j < n && (v[j]|0x20 == 'f' || v[j]|0x20 == 'd') && gluedClause(v, j+1) {
+		return j + 1 // Oracle's 1f / 1d float suffix: 1FUNION SELECT
 	}
 	if j+1 < n && (v[j] == 'e' || v[j] == 'E') {
 		k := j + 1
@@ -223,6 +237,19 @@ func skipBlockComment(v string, i int) (next int, ch byte) {
 	return n, '/'
 }
 
+// gluedClause reports whether the word at v[j] is UNION, SELECT or FROM:
+// MySQL and Oracle end a number at a keyword glued to it (1e0UNION).
+func gluedClause(v string, j int) bool {
+	if j >= len(v) || !isWordStart(v[j]) {
+		return false
+	}
+	switch classify(v[j:wordEnd(v, j)]) {
+	case kwUnion, kwSelect, kwFrom:
+		return true
+	}
+	return false
+}
+
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isHex(c byte) bool {
@@ -233,12 +260,68 @@ func isHex(c byte) bool {
 // NBSP ends a word.
 func wordEnd(v string, j int) int {
 	for j < len(v) && isWordByte(v[j]) {
-		if v[j] == 0xC2 && j+1 < len(v) && v[j+1] == 0xA0 {
+		if v[j] >= 0xC2 && ((v[j] == 0xC2 && j+1 < len(v) && v[j+1] == 0xA0) || smartQuote(v, j) != 0) {
 			break
 		}
 		j++
 	}
 	return j
+}
+
+// smartQuote returns the ASCII quote that the typographic quote at v[i]
+// stands for, or 0. SQL Server's best-fit conversion to a non-Unicode
+// column turns ‘ ’ ʼ into ' and “ ” into ", so they close strings there:
+// ’ or ‘1’=’1.
+func smartQuote(v string, i int) byte {
+	switch {
+	case i+1 < len(v) && v[i] == 0xCA && v[i+1] == 0xBC: // ʼ U+02BC
+		return '\''
+	case i+2 < len(v) && v[i] == 0xE2 && v[i+1] == 0x80:
+		switch v[i+2] {
+		case 0x98, 0x99: // ‘ ’
+			return '\''
+		case 0x9C, 0x9D: // “ ”
+			return '"'
+		}
+	}
+	return 0
+}
+
+// quoteWidth is the UTF-8 length of a smart quote starting with byte c.
+func quoteWidth(c byte) int {
+	if c == 0xCA {
+		return 2
+	}
+	return 3
+}
+
+// hexQuote returns the quote a C-style escape \xHH spells (\x27, \x22,
+// \x60), which PHP, JavaScript and Python strings turn back into a quote.
+func hexQuote(a, b byte) byte {
+	if a == '2' && b == '7' {
+		return '\''
+	}
+	if a == '2' && b == '2' {
+		return '"'
+	}
+	if a == '6' && b == '0' {
+		return '`'
+	}
+	return 0
+}
+
+// bracketName returns the end (after ']') of an MSSQL bracketed identifier
+// [name] at v[i], or i when there is none: [information_schema].[tables].
+func bracketName(v string, i int) int {
+	j := i + 1
+	if j >= len(v) || !isWordStart(v[j]) {
+		return i
+	}
+	j = wordEnd(v, j)
+	if j < len(v) && v[j] == ']' {
+		return j + 1
+	}
+	return i
 }
 
 func isWordStart(c byte) bool {

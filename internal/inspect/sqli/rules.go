@@ -41,6 +41,7 @@ func (s *scan) boundary(i int) bool {
 
 // rules runs every structural rule and returns the first that fires.
 func (s *scan) rules() (string, bool) {
+	quotes := 0
 	for i, t := range s.t {
 		var rule string
 		switch t.kind {
@@ -51,10 +52,11 @@ func (s *scan) rules() (string, bool) {
 				rule = "sqli.tautology"
 			}
 		case kSemi:
-			if s.statement(i+1, true) {
+			if s.statement(i+1, true) || s.doStatement(i+1) {
 				rule = "sqli.stacked"
 			}
 		case kQuote:
+			quotes++
 			if s.quoteComment(i) {
 				rule = "sqli.comment"
 			}
@@ -74,6 +76,9 @@ func (s *scan) rules() (string, bool) {
 		if rule != "" {
 			return rule, true
 		}
+	}
+	if quotes == 2 && s.stringBreakout() {
+		return "sqli.breakout", true
 	}
 	if s.dense() {
 		return "sqli.score", true
@@ -110,6 +115,14 @@ func (s *scan) wordRule(i int, kw kwID) string {
 		if s.orderBy(i) {
 			return "sqli.orderby"
 		}
+	case kwLimit:
+		if s.limitProbe(i) {
+			return "sqli.orderby"
+		}
+	case kwLike:
+		if s.wildcardLike(i) {
+			return "sqli.tautology"
+		}
 	case kwCase:
 		if s.caseWhen(i) {
 			return "sqli.case"
@@ -130,7 +143,7 @@ func (s *scan) wordRule(i int, kw kwID) string {
 		if s.charBuild(i) {
 			return "sqli.concat"
 		}
-		if s.constCondition(i) {
+		if s.constCondition(i) || s.nestedCalls(i) {
 			return "sqli.function"
 		}
 	case kwDeclare, kwExec, kwShutdown, kwDrop, kwCreate, kwAlter, kwTruncate,
@@ -255,26 +268,45 @@ func (s *scan) orderBy(i int) bool {
 	return false
 }
 
-// caseWhen: CASE WHEN <comparison or call> ... THEN.
+// caseWhen: CASE WHEN <comparison or call> ... THEN, or a CASE expression
+// completed with END: CASE WHEN 's' THEN 3 END, the simple form
+// CASE 1 WHEN 2 THEN 2 END.
 func (s *scan) caseWhen(i int) bool {
 	j := i + 1
 	if s.at(j).kind == kLParen {
 		j++
 	}
+	simple := false
 	if !s.is(j, kwWhen) {
-		return false
+		k := s.operand(j) // CASE <operand> WHEN
+		if k == j || k > j+3 || !s.literal(j, k) || !s.is(k, kwWhen) {
+			return false
+		}
+		j, simple = k, true
 	}
 	expr := false
 	for k := j + 1; k < len(s.t) && k < j+20; k++ {
 		t := s.t[k]
 		if t.kind == kWord && t.kw == kwThen {
-			return expr
+			if expr && !simple {
+				return true
+			}
+			return s.caseEnd(k + 1)
 		}
 		if isCmp(t) || t.kind == kLParen || t.kind == kNum {
 			expr = true
 		}
 	}
 	return false
+}
+
+// caseEnd: a short literal result then ELSE ... or END, closing a CASE.
+func (s *scan) caseEnd(j int) bool {
+	k := s.operand(j)
+	if k == j || !s.literal(j, k) {
+		return false
+	}
+	return s.is(k, kwEnd) || s.is(k, kwElse)
 }
 
 // constCondition: a conditional or set function whose first argument is a
@@ -295,4 +327,71 @@ func (s *scan) constCondition(i int) bool {
 	}
 	n := s.at(b1)
 	return n.kind == kComma || n.kind == kRParen
+}
+
+// doStatement: MySQL's DO statement evaluating an expression after a
+// statement separator, 1;DO (1=1), ;DO SLEEP(5).
+func (s *scan) doStatement(i int) bool {
+	t := s.at(i)
+	if t.kind != kWord || !equalFold(s.v[t.start:t.end], "do") {
+		return false
+	}
+	n := s.at(i + 1)
+	return n.kind == kLParen || (n.kind == kWord && n.kw == kwDanger)
+}
+
+// limitProbe: LIMIT n[,m] where injected SQL begins, cutting the result
+// to one row: limit 0,1--, ...) LIMIT 1,1.
+func (s *scan) limitProbe(i int) bool {
+	if s.at(i+1).kind != kNum || !s.boundary(i) {
+		return false
+	}
+	j, pair := i+2, false
+	if s.at(j).kind == kComma && s.at(j+1).kind == kNum {
+		j, pair = j+2, true
+	}
+	switch s.at(j).kind {
+	case kComment, kSemi:
+		return true
+	case 0:
+		p := s.at(i - 1).kind
+		return p == kRParen || p == kQuote || (pair && i > 0)
+	}
+	return false
+}
+
+// wildcardLike: LIKE with a pattern of wildcards alone ('%', '_%'), which
+// matches every row, at the start of the value or in a condition a
+// connective opened: ' like '%', 1 or name like '%'.
+func (s *scan) wildcardLike(i int) bool {
+	q := s.at(i + 1)
+	if q.kind != kQuote {
+		return false
+	}
+	k := int(q.end)
+	for k < len(s.v) && (s.v[k] == '%' || s.v[k] == '_' || s.v[k] == '*') {
+		k++
+	}
+	if k == int(q.end) || (k < len(s.v) && s.v[k] != q.ch) {
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if isLogic(s.t[j]) {
+			return true
+		}
+	}
+	return i == 0
+}
+
+// nestedCalls: SQL functions called inside one another three deep,
+// f(g(h(...))), the way blind and heavy-query payloads build values
+// (REPEAT(RIGHT(CHAR(...)))).
+func (s *scan) nestedCalls(i int) bool {
+	for d := 0; d < 3; d++ {
+		t := s.at(i + 2*d)
+		if t.kind != kWord || (t.kw != kwFunc && t.kw != kwDanger) || s.at(i+2*d+1).kind != kLParen {
+			return false
+		}
+	}
+	return true
 }

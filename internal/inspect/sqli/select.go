@@ -30,6 +30,9 @@ func (s *scan) selectQuery(i int) bool {
 		j++
 	}
 	if s.is(j, kwTop) && s.at(j+1).kind == kNum {
+		if i > 0 && s.t[i-1].kind == kLParen && !plain(s.at(i-2)) {
+			return true // (SELECT TOP 1: an MSSQL subquery opened in the payload
+		}
 		j += 2
 	}
 	end, ok := s.selectItem(j)
@@ -98,7 +101,13 @@ func (s *scan) cutOff(j int) bool {
 			for s.at(k).kind == kDot && s.at(k+1).kind == kWord {
 				k += 2
 			}
-			return s.at(k).kind == kComment || s.at(k).kind == kSemi
+			switch n := s.at(k); n.kind {
+			case kComment, kSemi:
+				return true
+			case kWord: // ... FROM t WHERE: the payload's query runs on into the original
+				return k == len(s.t)-1 && (n.kw == kwWhere || isLogic(n))
+			}
+			return false
 		}
 	}
 	return false

@@ -10,7 +10,8 @@ const maxStackTokens = 64
 // and the stable id of the rule that fired: "sqli.libinjection" or one of the
 // structural rules "sqli.union", "sqli.select", "sqli.stacked",
 // "sqli.tautology", "sqli.function", "sqli.comment", "sqli.orderby",
-// "sqli.schema", "sqli.case", "sqli.file", "sqli.concat", "sqli.variable".
+// "sqli.schema", "sqli.case", "sqli.file", "sqli.concat", "sqli.variable",
+// "sqli.hex", "sqli.breakout", "sqli.score".
 func Detect(v string) (rule string, hit bool) {
 	sig := prefilter(v)
 	if sig == quiet {
