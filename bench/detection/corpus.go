@@ -315,10 +315,23 @@ func readMultiline(path string) ([]line, error) {
 //     separator or quote, indistinguishable from punctuation in text;
 //   - one word of ASCII letters only ("whoami", "select", "passwd"): a
 //     command, keyword or file name with no syntax around it;
-//   - a comment line of the source list ("# 847 attack vectors …").
-func setAsideReason(v string) string {
-	if t := strings.TrimSpace(v); strings.HasPrefix(t, "# ") {
+//   - one word of ASCII letters and digits, alone or in quotes ("asdf3334",
+//     "'true'");
+//   - notes of the source list, not payloads: comment lines ("# 847 attack
+//     vectors …"), headings ("Time-Based:") and cheat-sheet rows (a token, a
+//     TAB, words describing it).
+//
+// The payload is judged as the application receives it: list notation such
+// as %0a is decoded once first. Notes are looked for only in hand-written
+// lists (notes false for URL-encoded and generated sources, whose payloads
+// use TAB as white space).
+func setAsideReason(v string, notes bool) string {
+	t := strings.TrimSpace(v)
+	switch {
+	case strings.HasPrefix(t, "# "):
 		return "a comment line of the source list"
+	case notes && listNote(t):
+		return "a note of the source list (a heading, or a token, a TAB and its description)"
 	}
 	nonSpace := 0
 	for _, r := range v {
@@ -329,10 +342,62 @@ func setAsideReason(v string) string {
 	if nonSpace <= 2 {
 		return "≤ 2 non-space characters"
 	}
-	if isLetters(strings.TrimSpace(v)) {
+	if isLetters(t) {
 		return "one word of letters"
 	}
+	if w := unquote(t); isWord(w) {
+		return "one word of letters and digits, alone or in quotes"
+	}
 	return ""
+}
+
+// listNote reports the notes fuzz lists carry between payloads: a heading
+// ("Time-Based:") or a cheat-sheet row, a token then a TAB and words
+// describing it ("@variable<TAB>local variable").
+func listNote(t string) bool {
+	if strings.HasSuffix(t, ":") && strings.IndexFunc(t[:len(t)-1], func(r rune) bool {
+		return !unicode.IsLetter(r) && r != ' ' && r != '-'
+	}) < 0 {
+		return true
+	}
+	_, desc, ok := strings.Cut(t, "\t")
+	if !ok {
+		return false
+	}
+	words := strings.Fields(strings.NewReplacer("(", " ", ")", " ", ",", " ").Replace(desc))
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		if !isLetters(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// unquote strips one pair of matching quotes.
+func unquote(t string) string {
+	if len(t) >= 2 && (t[0] == '\'' || t[0] == '"') && t[len(t)-1] == t[0] {
+		return t[1 : len(t)-1]
+	}
+	return t
+}
+
+// isWord reports ASCII letters and digits only, with at least one letter.
+func isWord(s string) bool {
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			letter = true
+		case c >= '0' && c <= '9':
+		default:
+			return false
+		}
+	}
+	return letter
 }
 
 func isLetters(s string) bool {

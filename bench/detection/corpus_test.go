@@ -23,10 +23,17 @@ func TestSetAsideReason(t *testing.T) {
 		{"tautology kept", "or 1=1", ""},
 		{"substitution kept", "`id`", ""},
 		{"non-ASCII word kept", "sélect", ""},
+		{"quoted word", "'true'", "one word of letters and digits, alone or in quotes"},
+		{"letters and digits", "asdf3334", "one word of letters and digits, alone or in quotes"},
+		{"number kept", "1234", ""},
+		{"heading", "Time-Based:", "a note of the source list (a heading, or a token, a TAB and its description)"},
+		{"cheat-sheet row", "@variable\tlocal variable", "a note of the source list (a heading, or a token, a TAB and its description)"},
+		{"payload with a tab kept", "1\tOR\t1=1--", ""},
+		{"comment line", "# from wapiti", "a comment line of the source list"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := setAsideReason(tc.v); got != tc.want {
+			if got := setAsideReason(tc.v, true); got != tc.want {
 				t.Errorf("setAsideReason(%q) = %q, want %q", tc.v, got, tc.want)
 			}
 		})

@@ -69,11 +69,10 @@ func (c *Corpus) lineItems(s fileSpec, lines []line, ambiguous map[string]bool) 
 				// of these lists; being relative, it is no finding by itself.
 				l.Text = placeholders.Replace(l.Text)
 				it.Value = l.Text
-				v := l.Text
-				if s.Encoded {
-					v = lenientUnescape(v, true)
-				}
-				if r := setAsideReason(v); r != "" {
+				// Judged as the application receives it: decoded once, also
+				// the raw lists' %0a notation.
+				v := lenientUnescape(l.Text, s.Encoded)
+				if r := setAsideReason(v, !s.Encoded); r != "" {
 					c.SetAside[s.Path] = append(c.SetAside[s.Path], r+": "+codeSpan(fmt.Sprintf("%q", l.Text)))
 					continue
 				}
