@@ -70,6 +70,22 @@ func BenchmarkInspectJSON1KiB(b *testing.B) {
 	benchInspect(b, in, &Request{ContentType: "application/json", Body: []byte(orderJSON)}, false)
 }
 
+// proseOrderJSON is a ~1 KiB order with more free text (a name with an
+// apostrophe, delivery instructions, notes using SQL words): every prose value
+// goes the detectors' long way.
+const proseOrderJSON = `{"order_id":"ord_8f3b2a91c4","customer":{"id":48213,"name":"Seán O'Brien","email":"sean.obrien@example.com",` +
+	`"phone":"+353 1 555 0192","address":{"street":"12 Harbour View Road","city":"Dún Laoghaire","postcode":"A96 X2P1","country":"IE"}},` +
+	`"items":[{"sku":"KB-104-UK","name":"Mechanical keyboard, brown switches","qty":1,"unit_price":89.99},` +
+	`{"sku":"MS-220","name":"Wireless mouse (2.4 GHz)","qty":2,"unit_price":24.5},{"sku":"CB-USB-C-2M","name":"USB-C cable 2 m","qty":3,"unit_price":9.99}],` +
+	`"shipping":{"method":"express","instructions":"Leave at the back door if nobody answers; ring twice.","gift":false},` +
+	`"payment":{"method":"card","last4":"4242","currency":"EUR"},"notes":"Please select the recyclable packaging where possible — thanks!",` +
+	`"tags":["returning-customer","newsletter","eu"],"coupon":"WINTER-10","created_at":"2026-11-28T10:15:00Z","source":"web/checkout v3.2.1"}`
+
+func BenchmarkInspectJSON1KiBProse(b *testing.B) {
+	in := newBenchInspector(b, Config{})
+	benchInspect(b, in, &Request{ContentType: "application/json", Body: []byte(proseOrderJSON)}, false)
+}
+
 func BenchmarkInspectJSON1KiBWithRequestLine(b *testing.B) {
 	in := newBenchInspector(b, Config{Headers: []string{"X-Client"}})
 	req := &Request{
