@@ -315,8 +315,7 @@ func readMultiline(path string) ([]line, error) {
 //     separator or quote, indistinguishable from punctuation in text;
 //   - one word of ASCII letters only ("whoami", "select", "passwd"): a
 //     command, keyword or file name with no syntax around it;
-//   - one word of ASCII letters and digits, alone or in quotes ("asdf3334",
-//     "'true'");
+//   - one word of ASCII letters in quotes ("'true'", "'LIKE'");
 //   - notes of the source list, not payloads: comment lines ("# 847 attack
 //     vectors …"), headings ("Time-Based:") and cheat-sheet rows (a token, a
 //     TAB, words describing it).
@@ -345,8 +344,8 @@ func setAsideReason(v string, notes bool) string {
 	if isLetters(t) {
 		return "one word of letters"
 	}
-	if w := unquote(t); isWord(w) {
-		return "one word of letters and digits, alone or in quotes"
+	if w := unquote(t); w != t && isLetters(w) {
+		return "one word of letters in quotes"
 	}
 	return ""
 }
@@ -382,22 +381,6 @@ func unquote(t string) string {
 		return t[1 : len(t)-1]
 	}
 	return t
-}
-
-// isWord reports ASCII letters and digits only, with at least one letter.
-func isWord(s string) bool {
-	letter := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
-			letter = true
-		case c >= '0' && c <= '9':
-		default:
-			return false
-		}
-	}
-	return letter
 }
 
 func isLetters(s string) bool {
