@@ -132,7 +132,8 @@ func TestDemoShopInjection(t *testing.T) {
 	// fields and media types are refused with the failing fields listed.
 	resp, body = get(t, p.url("/search"))
 	mustProblem(t, resp, body, 400, "request_invalid")
-	if f := decodeFinding(t, body); len(f.Errors) == 0 || f.Errors[0].In != "query" || f.Errors[0].Field != "q" {
+	if f := decodeFinding(t, body); len(f.Errors) == 0 || f.Errors[0].In != "query" || f.Errors[0].Field != "q" ||
+		!strings.Contains(string(body), `"errors":[{"in":"query","field":"q","reason":`) {
 		t.Fatalf("errors for a missing q: %s", body)
 	}
 	resp, body = search(p.url(""), strings.Repeat("<b>", 100))

@@ -45,15 +45,15 @@ type ValidatorOptions struct {
 // "<script>" is never echoed).
 type FieldError struct {
 	// In is where the field is: "path", "query", "header", "cookie" or "body".
-	In string
+	In string `json:"in"`
 	// Field is the parameter name, or a JSON Pointer into the body
 	// ("/items/0/qty"); "" for the whole body or the whole query string.
-	Field string
+	Field string `json:"field,omitempty"`
 	// Reason says what is wrong: "required", "type: expected integer",
 	// "enum", "maxLength 20", "minimum 1", "format: email", "pattern",
 	// "additionalProperties not allowed", "unexpected content type",
 	// "malformed", "unknown parameter", "body not allowed", ...
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // Result is the outcome of Validate.
