@@ -1,17 +1,16 @@
 package inspect
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/inspect/corpustest"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
 
@@ -22,32 +21,6 @@ import (
 // detectors and the inspector together, for people to read. An error counts
 // as a detection for attacks (the gateway answers 400) and as a false
 // positive for benign traffic.
-
-func corporaDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("BULWARK_CORPORA"); d != "" {
-		if _, err := os.Stat(d); err != nil {
-			t.Skipf("BULWARK_CORPORA=%s not readable (%v): corpus figures skipped", d, err)
-		}
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Skipf("no working directory: %v", err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "corpora")
-			if _, err := os.Stat(d); err != nil {
-				t.Skipf("corpora not found at %s and BULWARK_CORPORA unset: corpus figures skipped", d)
-			}
-			return d
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("repository root not found and BULWARK_CORPORA unset: corpus figures skipped")
-		}
-	}
-}
 
 // corpusSet is one row of the report: requests and whether they are attacks.
 type corpusSet struct {
@@ -104,7 +77,7 @@ func TestCorpusInspector(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus figures skipped in -short mode")
 	}
-	dir := corporaDir(t)
+	dir := corpustest.Dir(t)
 	in, err := New(Config{Headers: []string{"User-Agent", "Referer", "X-Filename"}})
 	if err != nil {
 		t.Fatal(err)
@@ -152,40 +125,6 @@ func queryValue(line string, encoded bool) string {
 	return b.String()
 }
 
-func readLines(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		if line := sc.Text(); line != "" {
-			out = append(out, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func readObjects(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range readLines(t, path) {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func queryRequests(lines []string, encoded bool) []Request {
 	reqs := make([]Request, len(lines))
 	for i, l := range lines {
@@ -206,30 +145,23 @@ func attackSets(t *testing.T, dir string) []corpusSet {
 			case strings.HasSuffix(base, ".ambiguous.txt"):
 				continue
 			case strings.HasSuffix(base, ".multiline.jsonl"):
-				var lines []string
-				for _, l := range readLines(t, path) {
-					var s string
-					if json.Unmarshal([]byte(l), &s) == nil {
-						lines = append(lines, s)
-					}
-				}
-				reqs = queryRequests(lines, strings.HasPrefix(base, "modsec"))
+				reqs = queryRequests(corpustest.Strings(t, path), strings.HasPrefix(base, "modsec"))
 			case base == "synthetic-json-bodies.jsonl" || base == "patt-readme-json.txt":
-				for _, l := range readLines(t, path) {
+				for _, l := range corpustest.Lines(t, path) {
 					reqs = append(reqs, Request{ContentType: "application/json", Body: []byte(l)})
 				}
 			case base == "synthetic-cookies.txt":
-				for _, l := range readLines(t, path) {
+				for _, l := range corpustest.Lines(t, path) {
 					reqs = append(reqs, Request{Header: http.Header{"Cookie": {l}}})
 				}
 			case base == "synthetic-querystring.txt" || base == "patt-readme-querystring.txt" ||
 				base == "modsec-learn-malicious-test.txt":
-				for _, l := range readLines(t, path) {
+				for _, l := range corpustest.Lines(t, path) {
 					reqs = append(reqs, Request{RawQuery: l})
 				}
 			default:
 				encoded := base == "libinjection-data.txt" || strings.HasPrefix(base, "modsec")
-				reqs = queryRequests(readLines(t, path), encoded)
+				reqs = queryRequests(corpustest.Lines(t, path), encoded)
 			}
 			sets = append(sets, corpusSet{name: "attack " + name, attack: true, reqs: reqs})
 		}
@@ -241,7 +173,7 @@ func attackSets(t *testing.T, dir string) []corpusSet {
 // catch-all path parameter, the query, the headers and the body as sent.
 func crsSets(t *testing.T, dir, label string) []corpusSet {
 	byFamily := map[string][]Request{}
-	for _, row := range readObjects(t, filepath.Join(dir, "requests", "crs-regression-942-932-930-934.jsonl")) {
+	for _, row := range corpustest.Objects(t, filepath.Join(dir, "requests", "crs-regression-942-932-930-934.jsonl")) {
 		if row["label"] != label {
 			continue
 		}
@@ -275,16 +207,16 @@ func benignSets(t *testing.T, dir string) []corpusSet {
 	b := func(p string) string { return filepath.Join(dir, "benign", p) }
 	sets := []corpusSet{
 		{name: "benign modsec-learn-legitimate-querystrings (raw query)"},
-		{name: "benign libinjection-false-positives", reqs: queryRequests(readLines(t, b("libinjection-false-positives.txt")), true)},
-		{name: "benign httpparams-norm", reqs: queryRequests(readLines(t, b("httpparams-norm.txt")), false)},
-		{name: "benign shakespeare-sqlish-lines", reqs: queryRequests(readLines(t, b("shakespeare-sqlish-lines.txt")), false)},
+		{name: "benign libinjection-false-positives", reqs: queryRequests(corpustest.Lines(t, b("libinjection-false-positives.txt")), true)},
+		{name: "benign httpparams-norm", reqs: queryRequests(corpustest.Lines(t, b("httpparams-norm.txt")), false)},
+		{name: "benign shakespeare-sqlish-lines", reqs: queryRequests(corpustest.Lines(t, b("shakespeare-sqlish-lines.txt")), false)},
 	}
-	for _, l := range readLines(t, b("modsec-learn-legitimate-querystrings.txt")) {
+	for _, l := range corpustest.Lines(t, b("modsec-learn-legitimate-querystrings.txt")) {
 		sets[0].reqs = append(sets[0].reqs, Request{RawQuery: l})
 	}
 	var blns corpusSet
 	blns.name = "benign blns benign-edge-case (query and JSON)"
-	for _, o := range readObjects(t, b("blns.jsonl")) {
+	for _, o := range corpustest.Objects(t, b("blns.jsonl")) {
 		if o["kind"] == "benign-edge-case" {
 			v, _ := o["value"].(string)
 			body, _ := json.Marshal(map[string]string{"v": v})
@@ -294,11 +226,11 @@ func benignSets(t *testing.T, dir string) []corpusSet {
 	}
 	var stripe, octokit corpusSet
 	stripe.name, octokit.name = "benign stripe-openapi-fixtures (JSON body)", "benign octokit-fixtures-requests"
-	for _, o := range readObjects(t, b("stripe-openapi-fixtures.jsonl")) {
+	for _, o := range corpustest.Objects(t, b("stripe-openapi-fixtures.jsonl")) {
 		body, _ := json.Marshal(o["body"])
 		stripe.reqs = append(stripe.reqs, Request{ContentType: "application/json", Body: body})
 	}
-	for _, o := range readObjects(t, b("octokit-fixtures-requests.jsonl")) {
+	for _, o := range corpustest.Objects(t, b("octokit-fixtures-requests.jsonl")) {
 		r := Request{}
 		if p, ok := o["path"].(string); ok {
 			p, r.RawQuery, _ = strings.Cut(p, "?")
@@ -322,7 +254,7 @@ func benignSets(t *testing.T, dir string) []corpusSet {
 // authoredSets reads the project's own benign rows, hard ones apart.
 func authoredSets(t *testing.T, b func(string) string) []corpusSet {
 	risky, riskyHard := corpusSet{name: "benign authored/risky-strings"}, corpusSet{name: "benign authored/risky-strings HARD (per-route policy)"}
-	for _, o := range readObjects(t, b("authored/risky-strings.jsonl")) {
+	for _, o := range corpustest.Objects(t, b("authored/risky-strings.jsonl")) {
 		v, _ := o["value"].(string)
 		r := Request{RawQuery: "q=" + url.QueryEscape(v)}
 		if o["hard"] == true {
@@ -332,7 +264,7 @@ func authoredSets(t *testing.T, b func(string) string) []corpusSet {
 		}
 	}
 	api, apiHard := corpusSet{name: "benign authored/api-requests"}, corpusSet{name: "benign authored/api-requests HARD (per-route policy)"}
-	for _, o := range readObjects(t, b("authored/api-requests.jsonl")) {
+	for _, o := range corpustest.Objects(t, b("authored/api-requests.jsonl")) {
 		r := apiRequest(o)
 		if o["hard"] == true {
 			apiHard.reqs = append(apiHard.reqs, r)

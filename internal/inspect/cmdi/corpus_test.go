@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/inspect/corpustest"
 	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
@@ -20,9 +21,9 @@ import (
 //     quotes ("id", "ls", "'true'", "asdf3334"), which no detector can tell
 //     from a user name, a status or a search term.
 func TestCorpus(t *testing.T) {
-	dir := corporaDir(t)
+	dir := corpustest.Dir(t)
 	// The gateway runs every string detector on query and form names too.
-	p := probe{value: Detect, name: Detect}
+	p := corpustest.Probe{Value: Detect, Name: Detect}
 	a := filepath.Join(dir, "attacks", "cmdi")
 	for _, f := range []struct {
 		file, how string
@@ -35,18 +36,18 @@ func TestCorpus(t *testing.T) {
 		{"httpparams-cmdi.txt", " ('+' as space)", decode.QueryComponent},
 		{"httpparams-cmdi.txt", " ('+' literal)", decode.Value},
 	} {
-		c := &tally{file: "attacks/cmdi/" + f.file + f.how}
-		for _, l := range lines(t, filepath.Join(a, f.file)) {
+		c := &corpustest.Tally{File: "attacks/cmdi/" + f.file + f.how}
+		for _, l := range corpustest.Items(t, filepath.Join(a, f.file)) {
 			v := f.dec(l)
 			if why := notAnAttack(v); why != "" {
-				c.setAside(l, why)
+				c.SetAside(l, why)
 				continue
 			}
-			c.attack(l, p.checkValue(v))
+			c.Attack(l, p.CheckValue(v))
 		}
-		c.logAttack(t)
+		c.LogAttack(t)
 	}
-	benignSets(t, dir, p)
+	corpustest.Benign(t, dir, p, corpustest.BenignOptions{PlusLiteral: true})
 }
 
 // notAnAttack applies the two set-aside rules above.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/inspect/corpustest"
 	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
@@ -12,44 +13,44 @@ import (
 // from the repository root, or $BULWARK_CORPORA) and prints per-file figures
 // with t.Logf (go test -run Corpus -v). It never fails on figures.
 func TestCorpus(t *testing.T) {
-	dir := corporaDir(t)
-	p := probe{value: Value, name: QueryKey, key: Operator}
+	dir := corpustest.Dir(t)
+	p := corpustest.Probe{Value: Value, Name: QueryKey, Key: Operator}
 	a := filepath.Join(dir, "attacks", "nosqli")
 
-	c := &tally{file: "attacks/nosqli/payload-strings.txt"}
-	for _, l := range lines(t, filepath.Join(a, "payload-strings.txt")) {
-		c.attack(l, p.checkValue(decode.Value(l)))
+	c := &corpustest.Tally{File: "attacks/nosqli/payload-strings.txt"}
+	for _, l := range corpustest.Items(t, filepath.Join(a, "payload-strings.txt")) {
+		c.Attack(l, p.CheckValue(decode.Value(l)))
 	}
-	c.logAttack(t)
+	c.LogAttack(t)
 
 	for _, file := range []string{"patt-readme-querystring.txt", "synthetic-querystring.txt"} {
-		c := &tally{file: "attacks/nosqli/" + file}
-		for _, l := range lines(t, filepath.Join(a, file)) {
-			c.attack(l, p.queryString(l))
+		c := &corpustest.Tally{File: "attacks/nosqli/" + file}
+		for _, l := range corpustest.Items(t, filepath.Join(a, file)) {
+			c.Attack(l, p.QueryString(l))
 		}
-		c.logAttack(t)
+		c.LogAttack(t)
 	}
 
 	// JSON bodies. A line that is not strict JSON (patt-readme-json.txt has
 	// two with JavaScript's undefined) would be refused by the gateway's
 	// JSON check; it is measured here as one string value instead.
 	for _, file := range []string{"patt-readme-json.txt", "synthetic-json-bodies.jsonl"} {
-		c := &tally{file: "attacks/nosqli/" + file}
-		for _, l := range lines(t, filepath.Join(a, file)) {
-			f, ok := p.jsonDoc([]byte(l))
+		c := &corpustest.Tally{File: "attacks/nosqli/" + file}
+		for _, l := range corpustest.Items(t, filepath.Join(a, file)) {
+			f, ok := p.JSONDoc([]byte(l))
 			if !ok {
-				f = p.checkValue(l)
+				f = p.CheckValue(l)
 			}
-			c.attack(l, f)
+			c.Attack(l, f)
 		}
-		c.logAttack(t)
+		c.LogAttack(t)
 	}
 
-	c = &tally{file: "attacks/nosqli/synthetic-cookies.txt"}
-	for _, l := range lines(t, filepath.Join(a, "synthetic-cookies.txt")) {
-		c.attack(l, p.cookie(strings.TrimSpace(l)))
+	c = &corpustest.Tally{File: "attacks/nosqli/synthetic-cookies.txt"}
+	for _, l := range corpustest.Items(t, filepath.Join(a, "synthetic-cookies.txt")) {
+		c.Attack(l, p.Cookie(strings.TrimSpace(l)))
 	}
-	c.logAttack(t)
+	c.LogAttack(t)
 
-	benignSets(t, dir, p)
+	corpustest.Benign(t, dir, p, corpustest.BenignOptions{PlusLiteral: true})
 }

@@ -1,8 +1,6 @@
 package sqli
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/inspect/corpustest"
 	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
@@ -20,33 +19,6 @@ import (
 // a table and never fails on figures: the figures are for people to read.
 // Set BULWARK_SQLI_DUMP to a directory to also write every miss and false
 // positive there, one file per corpus file.
-
-// corporaDir finds the corpora or skips the test.
-func corporaDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("BULWARK_CORPORA"); d != "" {
-		if _, err := os.Stat(d); err != nil {
-			t.Skipf("BULWARK_CORPORA=%s not readable (%v): corpus figures skipped", d, err)
-		}
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Skipf("no working directory: %v", err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "corpora")
-			if _, err := os.Stat(d); err != nil {
-				t.Skipf("corpora not found at %s and BULWARK_CORPORA unset: corpus figures skipped", d)
-			}
-			return d
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("repository root not found and BULWARK_CORPORA unset: corpus figures skipped")
-		}
-	}
-}
 
 // item is one corpus line: the decoded values the inspector would hand to
 // Detect, and the raw line for reports.
@@ -62,38 +34,6 @@ func (it item) detected() (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// readLines returns the lines of a file as strings (bytes kept as they are);
-// *.jsonl files hold one JSON string per line.
-func readLines(t *testing.T, path string) []string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	jsonl := strings.HasSuffix(path, ".jsonl")
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			continue
-		}
-		if jsonl {
-			var s string
-			if err := json.Unmarshal([]byte(line), &s); err != nil {
-				t.Fatalf("%s: %v", path, err)
-			}
-			line = s
-		}
-		out = append(out, line)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("scan %s: %v", path, err)
-	}
-	return out
 }
 
 // queryValues splits a raw query string on '&' and decodes every key and
@@ -234,7 +174,12 @@ func (r *result) rate() float64 {
 
 func attackItems(t *testing.T, path string) []item {
 	base := filepath.Base(path)
-	lines := readLines(t, path)
+	var lines []string
+	if strings.HasSuffix(base, ".jsonl") {
+		lines = corpustest.Strings(t, path) // *.multiline.jsonl: one JSON string per line
+	} else {
+		lines = corpustest.Lines(t, path)
+	}
 	items := make([]item, 0, len(lines))
 	for _, l := range lines {
 		var vals []string
@@ -252,7 +197,7 @@ func attackItems(t *testing.T, path string) []item {
 }
 
 func TestCorpusAttacks(t *testing.T) {
-	dir := filepath.Join(corporaDir(t), "attacks", "sqli")
+	dir := filepath.Join(corpustest.Dir(t), "attacks", "sqli")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
 	multi, _ := filepath.Glob(filepath.Join(dir, "*.multiline.jsonl"))
 	files = append(files, multi...)
@@ -307,11 +252,11 @@ type benignSet struct {
 }
 
 func TestCorpusBenign(t *testing.T) {
-	root := filepath.Join(corporaDir(t), "benign")
+	root := filepath.Join(corpustest.Dir(t), "benign")
 	var sets []benignSet
 	raw := func(name string, dec func(string) string) {
 		var its []item
-		for _, l := range readLines(t, filepath.Join(root, name)) {
+		for _, l := range corpustest.Lines(t, filepath.Join(root, name)) {
 			its = append(its, item{raw: l, values: []string{dec(l)}})
 		}
 		sets = append(sets, benignSet{name, its})
@@ -320,7 +265,7 @@ func TestCorpusBenign(t *testing.T) {
 	raw("libinjection-false-positives.txt", decode.QueryComponent)
 	raw("shakespeare-sqlish-lines.txt", decode.Value)
 	var qs []item
-	for _, l := range readLines(t, filepath.Join(root, "modsec-learn-legitimate-querystrings.txt")) {
+	for _, l := range corpustest.Lines(t, filepath.Join(root, "modsec-learn-legitimate-querystrings.txt")) {
 		qs = append(qs, item{raw: l, values: queryValues(l)})
 	}
 	sets = append(sets, benignSet{"modsec-learn-legitimate-querystrings.txt", qs})
@@ -351,13 +296,13 @@ func TestCorpusBenign(t *testing.T) {
 // jsonlSets builds the JSON-lines benign sets.
 func jsonlSets(t *testing.T, root string) []benignSet {
 	var blns, risky, hard, stripe, octo []item
-	for _, row := range readObjects(t, filepath.Join(root, "blns.jsonl")) {
+	for _, row := range corpustest.Objects(t, filepath.Join(root, "blns.jsonl")) {
 		if row["kind"] == "benign-edge-case" {
 			s, _ := row["value"].(string)
 			blns = append(blns, item{raw: s, values: []string{decode.Value(s)}})
 		}
 	}
-	for _, row := range readObjects(t, filepath.Join(root, "authored", "risky-strings.jsonl")) {
+	for _, row := range corpustest.Objects(t, filepath.Join(root, "authored", "risky-strings.jsonl")) {
 		s, _ := row["value"].(string)
 		it := item{raw: s, values: []string{decode.Value(s)}}
 		if h, _ := row["hard"].(bool); h {
@@ -366,11 +311,11 @@ func jsonlSets(t *testing.T, root string) []benignSet {
 			risky = append(risky, it)
 		}
 	}
-	for _, row := range readObjects(t, filepath.Join(root, "stripe-openapi-fixtures.jsonl")) {
+	for _, row := range corpustest.Objects(t, filepath.Join(root, "stripe-openapi-fixtures.jsonl")) {
 		b, _ := json.Marshal(row["body"])
 		stripe = append(stripe, item{raw: string(b), values: jsonStrings(row["body"], nil)})
 	}
-	for _, row := range readObjects(t, filepath.Join(root, "octokit-fixtures-requests.jsonl")) {
+	for _, row := range corpustest.Objects(t, filepath.Join(root, "octokit-fixtures-requests.jsonl")) {
 		var vals []string
 		p, _ := row["path"].(string)
 		if _, q, ok := strings.Cut(p, "?"); ok {
@@ -391,26 +336,6 @@ func jsonlSets(t *testing.T, root string) []benignSet {
 		{"risky-strings.jsonl (not hard)", risky},
 		{"risky-strings.jsonl (hard, per-route policy)", hard},
 	}
-}
-
-func readObjects(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	var out []map[string]any
-	for line := range bytes.SplitSeq(data, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, m)
-	}
-	return out
 }
 
 // dump writes lines to $BULWARK_SQLI_DUMP/name when that is set.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/inspect/corpustest"
 	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
 )
 
@@ -19,33 +20,33 @@ import (
 // comment lines of the source lists ("# ..."), and bare words of letters
 // only ("passwd", "Statement"), which no detector can tell from data.
 func TestCorpus(t *testing.T) {
-	dir := corporaDir(t)
-	p := probe{value: Detect}
+	dir := corpustest.Dir(t)
+	p := corpustest.Probe{Value: Detect}
 	a := filepath.Join(dir, "attacks", "path-traversal")
 	for _, file := range []string{
 		"patt-directory-traversal.txt", "patt-dotdotpwn.txt", "patt-lfi.txt", "httpparams-path-traversal.txt",
 	} {
-		c := &tally{file: "attacks/path-traversal/" + file}
+		c := &corpustest.Tally{File: "attacks/path-traversal/" + file}
 		byFlags := 0
-		for _, l := range lines(t, filepath.Join(a, file)) {
+		for _, l := range corpustest.Items(t, filepath.Join(a, file)) {
 			if why := notAnAttack(l); why != "" {
-				c.setAside(l, why)
+				c.SetAside(l, why)
 				continue
 			}
 			dv, flags := decode.Inspect(l)
-			f := p.checkValue(placeholder.Replace(dv))
-			if !f.hit && flags != 0 {
+			f := p.CheckValue(placeholder.Replace(dv))
+			if !f.Hit && flags != 0 {
 				// The inspector reports these encodings itself
 				// (traversal.evasive_encoding) before Detect runs.
-				f = finding{true, "decode flags"}
+				f = corpustest.Finding{Hit: true, What: "decode flags"}
 				byFlags++
 			}
-			c.attack(l, f)
+			c.Attack(l, f)
 		}
-		c.logAttack(t)
+		c.LogAttack(t)
 		t.Logf("    of which by the inspector's decode flags alone: %d", byFlags)
 	}
-	benignSets(t, dir, p)
+	corpustest.Benign(t, dir, p, corpustest.BenignOptions{})
 }
 
 // placeholder stands in for the fuzzers' target-file templates; set
