@@ -3,6 +3,7 @@ package inspect
 import (
 	"errors"
 	"fmt"
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 	"unicode/utf8"
 )
 
@@ -69,7 +70,7 @@ func (s *state) jsonValue(data []byte, pos int) (next int, opened bool, err erro
 		}
 		v := data[pos+1 : end]
 		if escaped {
-			s.scratch = unescape(s.scratch[:0], v)
+			s.scratch = jsonstr.AppendUnescaped(s.scratch[:0], v)
 			v = s.scratch
 		}
 		s.check(locBody, "", s.decode(bytesString(v)), roleValue)
@@ -138,7 +139,7 @@ func (s *state) jsonKey(data []byte, pos int) (int, error) {
 	top := &s.frames[len(s.frames)-1]
 	s.keys = s.keys[:top.keyStart]
 	if escaped {
-		s.keys = unescape(s.keys, data[pos+1:end])
+		s.keys = jsonstr.AppendUnescaped(s.keys, data[pos+1:end])
 	} else {
 		s.keys = append(s.keys, data[pos+1:end]...)
 	}
@@ -279,51 +280,3 @@ func unhex(c byte) rune {
 	}
 	return -1
 }
-
-// unescape appends the JSON string content v (validated by scanString) to
-// dst with its escapes undone, as encoding/json does: a surrogate pair
-// becomes one rune, a lone surrogate U+FFFD.
-func unescape(dst, v []byte) []byte {
-	for i := 0; i < len(v); {
-		c := v[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		switch v[i+1] {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := hex4(v[i+2:])
-			i += 6
-			if utf16IsHigh(r) && i+6 <= len(v) && v[i] == '\\' && v[i+1] == 'u' {
-				if lo := hex4(v[i+2:]); utf16IsLow(lo) {
-					r = (r-0xD800)<<10 + (lo - 0xDC00) + 0x10000
-					i += 6
-				}
-			}
-			dst = utf8.AppendRune(dst, r) // a lone surrogate becomes U+FFFD
-			continue
-		default: // '"', '\\', '/'
-			dst = append(dst, v[i+1])
-		}
-		i += 2
-	}
-	return dst
-}
-
-func hex4(b []byte) rune {
-	return unhex(b[0])<<12 | unhex(b[1])<<8 | unhex(b[2])<<4 | unhex(b[3])
-}
-
-func utf16IsHigh(r rune) bool { return 0xD800 <= r && r < 0xDC00 }
-func utf16IsLow(r rune) bool  { return 0xDC00 <= r && r < 0xE000 }

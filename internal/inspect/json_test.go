@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 )
 
 // jsonUnescape runs scanString and unescape over a quoted JSON string.
@@ -20,7 +22,7 @@ func jsonUnescape(t testing.TB, quoted string) (string, bool) {
 	if !escaped {
 		return string(data[1:end]), true
 	}
-	return string(unescape(nil, data[1:end])), true
+	return string(jsonstr.AppendUnescaped(nil, data[1:end])), true
 }
 
 func TestUnescapeAgreesWithEncodingJSON(t *testing.T) {

@@ -1,8 +1,8 @@
 package sensitive
 
 import (
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -64,7 +64,7 @@ func (s *scanner) path() string {
 		}
 		key := s.doc[f.keyStart:f.keyEnd]
 		if f.keyEsc {
-			key = appendUnescaped(nil, key)
+			key = jsonstr.AppendUnescaped(nil, key)
 		}
 		b = appendKey(b, key, i == 0)
 	}
@@ -101,61 +101,3 @@ func appendKey(b, key []byte, first bool) []byte {
 }
 
 func isKeyChar(c byte) bool { return isWord(c) || c == '-' }
-
-// appendUnescaped appends the JSON string body raw, already validated, with
-// its escapes decoded as encoding/json decodes them (a lone surrogate is U+FFFD).
-func appendUnescaped(dst, raw []byte) []byte {
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		switch e := raw[i+1]; e {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := hex4(raw[i+2 : i+6])
-			i += 6
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					r2 = utf16.DecodeRune(r, hex4(raw[i+2:i+6]))
-				}
-				if r2 != utf8.RuneError {
-					i += 6
-				}
-				r = r2
-			}
-			dst = utf8.AppendRune(dst, r)
-			continue
-		default: // '"', '\\', '/'
-			dst = append(dst, e)
-		}
-		i += 2
-	}
-	return dst
-}
-
-// hex4 decodes four validated hex digits.
-func hex4(b []byte) rune {
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case isDigit(c):
-			r = r<<4 | rune(c-'0')
-		default:
-			r = r<<4 | rune(c|0x20-'a'+10)
-		}
-	}
-	return r
-}

@@ -1,6 +1,10 @@
 package sensitive
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
+)
 
 // maxDepth is encoding/json's nesting limit; Scan accepts exactly what it accepts.
 const maxDepth = 10000
@@ -180,7 +184,7 @@ func (s *scanner) stringValue() error {
 	}
 	v, cnt := raw, s.counts
 	if esc {
-		s.scratch = appendUnescaped(s.scratch[:0], raw)
+		s.scratch = jsonstr.AppendUnescaped(s.scratch[:0], raw)
 		v, cnt = s.scratch, countOf(s.scratch)
 	}
 	if found := detectCounted(v, cnt, s.enabled); found != 0 {
