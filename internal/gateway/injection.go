@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -165,7 +166,7 @@ func (g *Gateway) checkInjection(e *injectionEntry, r *http.Request, limits *hyg
 		}
 	}
 	if e.waf != nil {
-		v, err := e.waf.Check(r, body)
+		v, err := e.waf.Check(wafRequest(r, ev.ClientIP), body)
 		if err != nil {
 			return httperr.New(http.StatusInternalServerError, "waf_error", "").WithCause(err)
 		}
@@ -174,6 +175,18 @@ func (g *Gateway) checkInjection(e *injectionEntry, r *http.Request, limits *hyg
 		}
 	}
 	return nil
+}
+
+// wafRequest gives the CRS the client address the gateway believes (through
+// trusted_proxies), not the last proxy's, as REMOTE_ADDR.
+func wafRequest(r *http.Request, client string) *http.Request {
+	_, port, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil || client == "" {
+		return r
+	}
+	c := r.WithContext(r.Context()) // a shallow copy; the body is not read by Check
+	c.RemoteAddr = net.JoinHostPort(client, port)
+	return c
 }
 
 // guardBody returns the request body the guards read: the JSON body hygiene
