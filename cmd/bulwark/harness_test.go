@@ -117,6 +117,10 @@ func startBulwark(t *testing.T, args ...string) *proc {
 			_ = p.cmd.Process.Kill()
 			<-p.done
 		}
+		// Keep-alive connections to this process are dead now; a later test's
+		// process may be given the same port, and the shared client must not
+		// send its first request down one of them (connection reset).
+		http.DefaultClient.CloseIdleConnections()
 		if t.Failed() {
 			t.Logf("bulwark stderr:\n%s", p.stderr.String())
 		}
