@@ -302,3 +302,48 @@ apis:
 		t.Fatalf("check: %v\n%s", err, out)
 	}
 }
+
+// A strict API behind one catch-all route: operations the document does not
+// declare are refused by the contract, with Allow for a known path.
+func TestStrictContractRefusesUndeclaredOperations(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	contract, err := os.ReadFile("../../examples/shop.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shop.openapi.yaml"), contract, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := baseConfig(up.URL, "")
+	cfg = cfg[:strings.Index(cfg, "apis:")] + `apis:
+  - name: shop
+    upstream: ` + up.URL + `
+    openapi: shop.openapi.yaml
+    response: {contract: false}
+    routes:
+      - match: /**
+        auth: [none]
+      - match: /lenient/**
+        auth: [none]
+        validation: {strict: false}
+`
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg))
+	resp, body := get(t, p.url("/products/7"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("declared operation: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, p.url("/internal/metrics"))
+	mustProblem(t, resp, body, 404, "operation_undeclared")
+	req, _ := http.NewRequest("PATCH", p.url("/products/7"), strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body = do(t, req)
+	mustProblem(t, resp, body, 405, "method_undeclared")
+	if allow := resp.Header.Get("Allow"); !strings.Contains(allow, "GET") {
+		t.Fatalf("Allow = %q", allow)
+	}
+	resp, body = get(t, p.url("/lenient/anything"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("non-strict route: %d %s", resp.StatusCode, body)
+	}
+}
