@@ -185,6 +185,9 @@ func TestInjectionModesExclusionsAndLocations(t *testing.T) {
         auth: [none]
         inspect:
           allow_operators: [$eq, $in]
+      - match: GET /bulk/**
+        auth: [none]
+        inspect: {max_values: 3}
 `
 	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg))
 	send := func(method, path, ctype, body string, hdr map[string]string) (*http.Response, []byte) {
@@ -237,13 +240,23 @@ func TestInjectionModesExclusionsAndLocations(t *testing.T) {
 			}
 		})
 	}
+	// Past max_values the request is refused, not inspected in part.
+	resp, body := send("GET", "/bulk/x?a=1", "", "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("under max_values: %d %s", resp.StatusCode, body)
+	}
+	resp, body = send("GET", "/bulk/x?a=1&b=2&c=3", "", "", nil)
+	mustProblem(t, resp, body, 403, "injection_detected")
+	if f := decodeFinding(t, body); f.Finding.Detector != "inspect" {
+		t.Fatalf("finding past max_values: %+v", f.Finding)
+	}
 	// A multipart upload: the filename is inspected, file contents are not.
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("upload", "../../../../etc/passwd")
 	_, _ = io.WriteString(fw, "file contents may say ' OR 1=1 -- freely")
 	_ = mw.Close()
-	resp, body := send("POST", "/block/upload", mw.FormDataContentType(), buf.String(), nil)
+	resp, body = send("POST", "/block/upload", mw.FormDataContentType(), buf.String(), nil)
 	mustProblem(t, resp, body, 403, "injection_detected")
 	buf.Reset()
 	mw = multipart.NewWriter(&buf)

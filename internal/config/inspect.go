@@ -35,6 +35,9 @@ func (d *decoder) checkInspect(c *inspectConfig, path string) {
 			d.errorf(indexPath(path+".allow_operators", i), "expected a NoSQL operator like $eq or $in, got %q", op)
 		}
 	}
+	if c.MaxValues != nil && *c.MaxValues < 1 {
+		d.errorf(path+".max_values", "must be at least 1, got %d", *c.MaxValues)
+	}
 	for i, e := range c.Exclude {
 		p := indexPath(path+".exclude", i)
 		if e.Field == nil {
@@ -67,12 +70,14 @@ func (d *decoder) exclusionField(f, path string) {
 // buildInspect merges a route's inspect block over its API's. Exclusions and
 // allowed operators add up; mode, detectors and headers are replaced.
 func buildInspect(api, route *inspectConfig) Inspect {
-	out := Inspect{Mode: "block", Detectors: slices.Clone(inspectDetectors), Headers: slices.Clone(defaultInspectHeaders)}
+	out := Inspect{Mode: "block", Detectors: slices.Clone(inspectDetectors), Headers: slices.Clone(defaultInspectHeaders),
+		MaxValues: 10000}
 	for _, c := range []*inspectConfig{api, route} {
 		if c == nil {
 			continue
 		}
 		out.Mode = orDefault(c.Mode, out.Mode)
+		out.MaxValues = orDefault(c.MaxValues, out.MaxValues)
 		if c.Detectors != nil {
 			out.Detectors = slices.Clone(c.Detectors)
 		}

@@ -13,6 +13,9 @@ type Inspect struct {
 	AllowOperators []string
 	// Exclusions skip detectors on named fields: the API's, then the route's.
 	Exclusions []InspectExclusion
+	// MaxValues bounds the values inspected in one request; a request with
+	// more is refused rather than inspected in part.
+	MaxValues int
 }
 
 // InspectExclusion skips Detectors (all when empty) on Field, a location and

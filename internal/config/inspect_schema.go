@@ -8,6 +8,7 @@ type inspectConfig struct {
 	Headers        []string               `yaml:"headers"`
 	AllowOperators []string               `yaml:"allow_operators"`
 	Exclude        []inspectExcludeConfig `yaml:"exclude"`
+	MaxValues      *int                   `yaml:"max_values"`
 }
 
 type inspectExcludeConfig struct {

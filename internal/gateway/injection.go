@@ -126,7 +126,7 @@ func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, p
 }
 
 func inspectConfig(c config.Inspect) inspect.Config {
-	out := inspect.Config{Detectors: c.Detectors, Headers: c.Headers, AllowOperators: c.AllowOperators}
+	out := inspect.Config{Detectors: c.Detectors, Headers: c.Headers, AllowOperators: c.AllowOperators, MaxValues: c.MaxValues}
 	for _, x := range c.Exclusions {
 		out.Exclusions = append(out.Exclusions, inspect.Exclusion{Field: x.Field, Detectors: x.Detectors})
 	}
