@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // wait serves until ctx ends or a listener fails, reloading on SIGHUP and on
@@ -107,17 +108,32 @@ func warnRestartOnly(p *process, old, cur *config.Plan) {
 }
 
 func (p *process) prune(ctx context.Context) {
-	ret := p.gw.Plan().Audit.Retention
-	if p.store == nil || ret <= 0 {
+	if p.store == nil {
 		return
 	}
-	n, err := p.store.PruneAudit(ctx, time.Now().Add(-ret))
-	if err != nil {
-		p.log.Error("prune audit events", "error", err)
-		return
+	if ret := p.gw.Plan().Audit.Retention; ret > 0 {
+		n, err := p.store.PruneAudit(ctx, time.Now().Add(-ret))
+		switch {
+		case err != nil:
+			p.log.Error("prune audit events", "error", err)
+		case n > 0:
+			p.log.Info("pruned audit events", "count", n)
+		}
 	}
-	if n > 0 {
-		p.log.Info("pruned audit events", "count", n)
+	// The change logs only carry invalidations to the other nodes' caches:
+	// a day is far more than any poller needs (see store.ResyncAfter).
+	cut := time.Now().Add(-store.ChangeLogRetention)
+	for _, c := range []struct {
+		name string
+		fn   func(context.Context, time.Time) (int64, error)
+	}{{"key_events", p.store.PruneKeyEvents}, {"ownership_events", p.store.PruneOwnershipEvents}} {
+		n, err := c.fn(ctx, cut)
+		switch {
+		case err != nil:
+			p.log.Error("prune change log", "table", c.name, "error", err)
+		case n > 0:
+			p.log.Info("pruned change log", "table", c.name, "count", n)
+		}
 	}
 }
 

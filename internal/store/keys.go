@@ -371,6 +371,33 @@ func (s *Store) KeyEventsSince(ctx context.Context, afterID int64) ([]KeyEvent, 
 	return out, nil
 }
 
+// ChangeLogRetention is how long key_events and ownership_events keep their
+// rows; the server prunes them hourly.
+const ChangeLogRetention = 24 * time.Hour
+
+// ResyncAfter is how long a change-log poller may go without a successful poll
+// before it stops trusting its position and resynchronizes (empties its cache
+// and starts from the newest event): far inside ChangeLogRetention, so a
+// poller never skips events that were pruned while it could not read.
+const ResyncAfter = time.Hour
+
+// PruneKeyEvents deletes key events older than olderThan, keeping the newest
+// event whatever its age (so LatestKeyEventID never goes back), and returns
+// how many it deleted. Prune well behind the pollers: a node that could not
+// poll for longer than the retention resynchronizes (it empties its cache).
+func (s *Store) PruneKeyEvents(ctx context.Context, olderThan time.Time) (int64, error) {
+	q := s.d.rebind("DELETE FROM key_events WHERE at < ? AND id < (SELECT MAX(id) FROM key_events)")
+	res, err := s.write.ExecContext(ctx, q, s.d.timeArg(olderThan))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune key events: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: prune key events: %w", err)
+	}
+	return n, nil
+}
+
 // LatestKeyEventID returns the highest key event id, 0 when there is none.
 func (s *Store) LatestKeyEventID(ctx context.Context) (int64, error) {
 	var id int64

@@ -57,13 +57,24 @@ func (r *Records) pollLoop(ctx context.Context) {
 // poller follows ownership_events. It is used by one goroutine.
 type poller struct {
 	r       *Records
-	last    int64 // id of the last event applied
-	synced  bool  // last is known
-	failing bool  // the last poll failed (logged once per outage)
+	last    int64     // id of the last event applied
+	synced  bool      // last is known
+	failing bool      // the last poll failed (logged once per outage)
+	okAt    time.Time // the last successful poll
 }
 
 func (p *poller) poll(ctx context.Context) {
+	now := p.r.cfg.Now()
+	if p.synced && !p.okAt.IsZero() && now.Sub(p.okAt) > store.ResyncAfter {
+		// Events may have been pruned while the store could not be read:
+		// start again from the newest, with an empty cache.
+		p.synced = false
+		p.r.log.Warn("change log: no successful poll for too long; resynchronizing", "since", p.okAt)
+	}
 	err := p.step(ctx)
+	if err == nil {
+		p.okAt = now
+	}
 	switch {
 	case err != nil && ctx.Err() != nil:
 	case err != nil && !p.failing:

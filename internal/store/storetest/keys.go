@@ -30,6 +30,7 @@ func runKeys(t *testing.T, open Opener) {
 		{"ConcurrentRotate", testKeyConcurrentRotate},
 		{"Touch", testKeyTouch},
 		{"HostileValues", testKeyHostileValues},
+		{"PruneEvents", testKeyPruneEvents},
 	}
 	for _, c := range cases {
 		t.Run("Keys/"+c.name, func(t *testing.T) { c.fn(t, open(t)) })
@@ -347,4 +348,20 @@ func testKeyHostileValues(t *testing.T, s *store.Store) {
 			t.Errorf("ListKeys(consumer %q) = %d keys, %v; want %s", v, len(keys), err, k.ID)
 		}
 	}
+}
+
+func testKeyPruneEvents(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	mustCreate(t, s, newKey("k1", "app"), newKey("k2", "app")) // events carry CreatedAt: base()
+	if n, err := s.PruneKeyEvents(ctx, base().Add(time.Minute)); err != nil || n != 1 {
+		t.Fatalf("PruneKeyEvents = %d, %v; want 1 (the newest is kept)", n, err)
+	}
+	evs, err := s.KeyEventsSince(ctx, 0)
+	if err != nil || len(evs) != 1 || evs[0].KeyID != "k2" {
+		t.Fatalf("after prune %+v, %v; want only k2's event", evs, err)
+	}
+	if n, err := s.PruneKeyEvents(ctx, base().Add(-time.Minute)); err != nil || n != 0 {
+		t.Errorf("pruning before every event = %d, %v; want 0", n, err)
+	}
+	mustKey(t, s, "k1") // keys themselves are untouched
 }

@@ -1,0 +1,50 @@
+package ownership
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/storetest"
+)
+
+// TestPollerResyncsAfterLongOutage: events pruned while a node could not poll
+// must not leave it with a cache that missed them. After store.ResyncAfter
+// without a successful poll, the poller starts again with an empty cache.
+func TestPollerResyncsAfterLongOutage(t *testing.T) {
+	st := newCountingStore(t, storetest.SQLiteDSN(t))
+	clk := newClock()
+	r := newRecords(t, st, Config{Now: clk.Now})
+	ctx := context.Background()
+	if err := st.Store.SetOwner(ctx, store.OwnershipRecord{ObjectType: "order", ObjectID: "1", Owner: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	p := poller{r: r}
+	p.poll(ctx) // synchronizes
+	if !p.synced {
+		t.Fatal("first poll did not synchronize")
+	}
+	if o := mustOwner(t, r, "order", "1"); o.Owner != "alice" {
+		t.Fatalf("owner %+v", o)
+	}
+	// The store cannot be read for longer than ResyncAfter; meanwhile the
+	// owner changes and the change's event is pruned away.
+	st.failEvents.Store(true)
+	p.poll(ctx)
+	clk.Advance(store.ResyncAfter + time.Minute)
+	if err := st.Store.SetOwner(ctx, store.OwnershipRecord{ObjectType: "order", ObjectID: "1", Owner: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Store.SetOwner(ctx, store.OwnershipRecord{ObjectType: "order", ObjectID: "2", Owner: "carol"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Store.PruneOwnershipEvents(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	st.failEvents.Store(false)
+	p.poll(ctx)
+	if o := mustOwner(t, r, "order", "1"); o.Owner != "bob" {
+		t.Fatalf("after the outage the cache still says %+v, want bob", o)
+	}
+}
