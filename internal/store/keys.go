@@ -372,14 +372,9 @@ func (s *Store) KeyEventsSince(ctx context.Context, afterID int64) ([]KeyEvent, 
 }
 
 // ChangeLogRetention is how long key_events and ownership_events keep their
-// rows; the server prunes them hourly.
+// rows; the server prunes them hourly. Pollers resynchronize long before
+// (changelog.ResyncAfter).
 const ChangeLogRetention = 24 * time.Hour
-
-// ResyncAfter is how long a change-log poller may go without a successful poll
-// before it stops trusting its position and resynchronizes (empties its cache
-// and starts from the newest event): far inside ChangeLogRetention, so a
-// poller never skips events that were pruned while it could not read.
-const ResyncAfter = time.Hour
 
 // PruneKeyEvents deletes key events older than olderThan, keeping the newest
 // event whatever its age (so LatestKeyEventID never goes back), and returns

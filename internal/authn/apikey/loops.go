@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/changelog"
 )
 
 // flushTimeout bounds the last-used write in Close.
@@ -51,82 +52,31 @@ func (v *Verifier) Close() {
 }
 
 func (v *Verifier) pollLoop(ctx context.Context) {
-	t := time.NewTicker(v.cfg.PollInterval)
-	defer t.Stop()
-	p := poller{v: v}
-	for {
-		p.poll(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	p := changelog.New(changelog.Config[store.KeyEvent]{
+		Name:     "api key events",
+		Latest:   v.st.LatestKeyEventID,
+		Since:    v.st.KeyEventsSince,
+		Page:     store.MaxKeyEvents,
+		ID:       func(e store.KeyEvent) int64 { return e.ID },
+		Apply:    v.applyEvents,
+		Reset:    v.cache.reset,
+		Interval: v.cfg.PollInterval,
+		Now:      v.cfg.Now,
+		Log:      v.log,
+		FailHint: []any{"cached keys expire within", v.cfg.CacheTTL},
+	})
+	p.Run(ctx, nil)
 }
 
-// poller follows key_events. It is used by one goroutine.
-type poller struct {
-	v       *Verifier
-	last    int64     // id of the last event applied
-	synced  bool      // last is known
-	failing bool      // the last poll failed (logged once per outage)
-	okAt    time.Time // the last successful poll
-}
-
-func (p *poller) poll(ctx context.Context) {
-	now := p.v.cfg.Now()
-	if p.synced && !p.okAt.IsZero() && now.Sub(p.okAt) > store.ResyncAfter {
-		// Events may have been pruned while the store could not be read:
-		// start again from the newest, with an empty cache.
-		p.synced = false
-		p.v.log.Warn("change log: no successful poll for too long; resynchronizing", "since", p.okAt)
+// applyEvents drops the keys events changed from the cache.
+func (v *Verifier) applyEvents(evs []store.KeyEvent) {
+	ids := make([]string, len(evs))
+	created := false
+	for i, e := range evs {
+		ids[i] = e.KeyID
+		created = created || e.Kind == store.KeyCreated
 	}
-	err := p.step(ctx)
-	if err == nil {
-		p.okAt = now
-	}
-	switch {
-	case err != nil && ctx.Err() != nil:
-	case err != nil && !p.failing:
-		p.failing = true
-		p.v.log.Warn("api key events: polling failed; cached keys expire within cache_ttl",
-			"error", err, "cache_ttl", p.v.cfg.CacheTTL)
-	case err == nil && p.failing:
-		p.failing = false
-		p.v.log.Info("api key events: polling recovered")
-	}
-}
-
-// step applies every event after p.last. Until the first event id is known,
-// it reads it and empties the cache, since changes before it went unseen.
-func (p *poller) step(ctx context.Context) error {
-	if !p.synced {
-		id, err := p.v.st.LatestKeyEventID(ctx)
-		if err != nil {
-			return err
-		}
-		p.last, p.synced = id, true
-		p.v.cache.reset()
-		return nil
-	}
-	for {
-		evs, err := p.v.st.KeyEventsSince(ctx, p.last)
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		ids := make([]string, len(evs))
-		created := false
-		for i, e := range evs {
-			ids[i] = e.KeyID
-			created = created || e.Kind == store.KeyCreated
-		}
-		p.v.cache.invalidate(ids, created)
-		p.last = evs[len(evs)-1].ID
-		p.v.log.Debug("api key events applied", "events", len(evs), "last_id", p.last)
-		if len(evs) < store.MaxKeyEvents {
-			return nil
-		}
-	}
+	v.cache.invalidate(ids, created)
 }
 
 func (v *Verifier) flushLoop(ctx context.Context) {
