@@ -340,6 +340,9 @@ func TestStrictContractRefusesUndeclaredOperations(t *testing.T) {
       - match: /lenient/**
         auth: [none]
         validation: {strict: false}
+      - match: GET /products/{id}
+        auth: [none]
+        validation: {mode: monitor}
 `
 	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg))
 	resp, body := get(t, p.url("/products/7"))
@@ -359,4 +362,12 @@ func TestStrictContractRefusesUndeclaredOperations(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("non-strict route: %d %s", resp.StatusCode, body)
 	}
+	// Monitor mode: the violation is recorded, the request goes on.
+	resp, body = get(t, p.url("/products/not-a-number"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("monitored violation: %d %s", resp.StatusCode, body)
+	}
+	waitFor(t, "the monitored violation in the audit log", func() bool {
+		return strings.Contains(p.stdout.String(), `"reason":"request_invalid_monitored"`)
+	})
 }
