@@ -226,7 +226,7 @@ func scanString(data []byte, pos int) (end int, escaped bool, err error) {
 		case c == '"':
 			return i, escaped, nil
 		case c == '\\':
-			n := escapeLen(data[i:])
+			n := jsonstr.EscapeLen(data[i:])
 			if n == 0 {
 				return i, false, errJSON(i, "invalid escape")
 			}
@@ -245,38 +245,4 @@ func scanString(data []byte, pos int) (end int, escaped bool, err error) {
 		}
 	}
 	return len(data), false, errJSONEnd
-}
-
-// escapeLen returns the length of the escape sequence b starts with, or 0.
-func escapeLen(b []byte) int {
-	if len(b) < 2 {
-		return 0
-	}
-	switch b[1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return 2
-	case 'u':
-		if len(b) < 6 {
-			return 0
-		}
-		for _, h := range b[2:6] {
-			if unhex(h) < 0 {
-				return 0
-			}
-		}
-		return 6
-	}
-	return 0
-}
-
-func unhex(c byte) rune {
-	switch {
-	case '0' <= c && c <= '9':
-		return rune(c - '0')
-	case 'a' <= c && c <= 'f':
-		return rune(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return rune(c-'A') + 10
-	}
-	return -1
 }

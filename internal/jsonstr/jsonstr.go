@@ -37,12 +37,13 @@ func AppendUnescaped(dst, raw []byte) []byte {
 			if i+6 > len(raw) {
 				return append(dst, raw[i:]...)
 			}
-			r := hex4(raw[i+2 : i+6])
+			r, _ := hex4(raw[i+2 : i+6])
 			i += 6
 			if utf16.IsSurrogate(r) {
 				r2 := utf8.RuneError
 				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					r2 = utf16.DecodeRune(r, hex4(raw[i+2:i+6]))
+					lo, _ := hex4(raw[i+2 : i+6])
+					r2 = utf16.DecodeRune(r, lo)
 				}
 				if r2 != utf8.RuneError {
 					i += 6
@@ -59,9 +60,29 @@ func AppendUnescaped(dst, raw []byte) []byte {
 	return dst
 }
 
-// hex4 reads four hex digits; a non-hex digit makes the rune invalid (-1).
-func hex4(b []byte) rune {
-	var r rune
+// EscapeLen returns the length of the valid JSON escape sequence that b
+// starts with (b[0] is the backslash): 2 for \" \\ \/ \b \f \n \r \t, 6 for
+// \uXXXX, 0 when it is not a valid escape.
+func EscapeLen(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if len(b) < 6 {
+			return 0
+		}
+		if _, ok := hex4(b[2:6]); ok {
+			return 6
+		}
+	}
+	return 0
+}
+
+// hex4 reads four hex digits; ok is false when one is not a hex digit.
+func hex4(b []byte) (r rune, ok bool) {
 	for _, c := range b {
 		var d rune
 		switch {
@@ -72,9 +93,9 @@ func hex4(b []byte) rune {
 		case 'A' <= c && c <= 'F':
 			d = rune(c-'A') + 10
 		default:
-			return utf8.RuneError
+			return utf8.RuneError, false
 		}
 		r = r<<4 | d
 	}
-	return r
+	return r, true
 }

@@ -52,3 +52,18 @@ func BenchmarkAppendUnescaped(b *testing.B) {
 		buf = AppendUnescaped(buf[:0], raw)
 	}
 }
+
+func TestEscapeLen(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int
+	}{
+		{`\n`, 2}, {`\"x`, 2}, {`\/`, 2}, {`\u0024`, 6}, {`\uFFFD`, 6}, {`\uffff rest`, 6},
+		{`\u12`, 0}, {`\u12G4`, 0}, {`\x41`, 0}, {`\`, 0}, {``, 0},
+	}
+	for _, c := range cases {
+		if got := EscapeLen([]byte(c.in)); got != c.want {
+			t.Errorf("EscapeLen(%q) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (s *scanner) scanString() (start, end int, esc bool, err error) {
 			s.counts = cnt
 			return start, s.pos, esc, nil
 		case c == '\\':
-			n := escapeLen(s.doc[i:])
+			n := jsonstr.EscapeLen(s.doc[i:])
 			if n == 0 {
 				s.pos = i
 				return 0, 0, false, s.fail("invalid escape")
@@ -236,22 +236,6 @@ func (s *scanner) scanString() (start, end int, esc bool, err error) {
 	}
 	s.pos = i
 	return 0, 0, false, s.fail("unterminated string")
-}
-
-// escapeLen returns the length of the valid escape at the start of b, or 0.
-func escapeLen(b []byte) int {
-	if len(b) < 2 {
-		return 0
-	}
-	switch b[1] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return 2
-	case 'u':
-		if len(b) >= 6 && isHex(b[2]) && isHex(b[3]) && isHex(b[4]) && isHex(b[5]) {
-			return 6
-		}
-	}
-	return 0
 }
 
 // literal scans true, false or null.
@@ -336,5 +320,3 @@ func (s *scanner) skipSpace() {
 		s.pos++
 	}
 }
-
-func isHex(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }

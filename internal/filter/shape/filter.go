@@ -1,6 +1,8 @@
 package shape
 
 import (
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
+
 	"fmt"
 	"unicode/utf8"
 )
@@ -152,7 +154,7 @@ func (w *walker) object(i int, t *Tree, st []state, depth int) (int, error) {
 		}
 		name := d[j+1 : end-1]
 		if escaped {
-			w.name = unescape(w.name[:0], d[j:end])
+			w.name = jsonstr.AppendUnescaped(w.name[:0], name)
 			name = w.name
 		}
 		if j = skipWS(d, end); j >= len(d) || d[j] != ':' {

@@ -1,8 +1,7 @@
 package shape
 
 import (
-	"unicode/utf16"
-	"unicode/utf8"
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 )
 
 // maxDepth bounds nesting, as encoding/json does: deeper documents are refused.
@@ -44,89 +43,16 @@ func scanString(d []byte, i int) (end int, escaped bool, err error) {
 			if j+1 >= len(d) {
 				return 0, false, syntaxError(j, "unterminated escape")
 			}
-			switch d[j+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				j++
-			case 'u':
-				if _, ok := hex4(d, j+2); !ok {
-					return 0, false, syntaxError(j, `bad \u escape`)
-				}
-				j += 5
-			default:
+			n := jsonstr.EscapeLen(d[j:])
+			if n == 0 {
 				return 0, false, syntaxError(j, "bad escape")
 			}
+			j += n - 1
 		default:
 			return 0, false, syntaxError(j, "control character in string")
 		}
 	}
 	return 0, false, syntaxError(i, "unterminated string")
-}
-
-// hex4 decodes the four hex digits at d[i:].
-func hex4(d []byte, i int) (rune, bool) {
-	if i+4 > len(d) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range d[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
-}
-
-// unescape appends to buf the content of the validated string token s (with
-// quotes), decoded as encoding/json does: a lone surrogate becomes U+FFFD.
-func unescape(buf, s []byte) []byte {
-	s = s[1 : len(s)-1]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			buf = append(buf, c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'b':
-			buf = append(buf, '\b')
-		case 'f':
-			buf = append(buf, '\f')
-		case 'n':
-			buf = append(buf, '\n')
-		case 'r':
-			buf = append(buf, '\r')
-		case 't':
-			buf = append(buf, '\t')
-		case 'u':
-			r, _ := hex4(s, i+1)
-			i += 4
-			if utf16.IsSurrogate(r) {
-				r2, ok := rune(0), false
-				if i+2 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
-					r2, ok = hex4(s, i+3)
-				}
-				if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
-					r = dec
-					i += 6
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			buf = utf8.AppendRune(buf, r)
-		default: // '"', '\\', '/'
-			buf = append(buf, s[i])
-		}
-	}
-	return buf
 }
 
 // scanNumber validates the number starting at d[i] and returns the offset just past it.
