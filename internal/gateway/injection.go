@@ -29,14 +29,16 @@ const (
 	modeBlock
 )
 
+// parseMode reads a validated mode. Anything but an explicit "off" or
+// "monitor" blocks: a guard never switches itself off by mistake.
 func parseMode(s string) guardMode {
 	switch s {
-	case "block":
-		return modeBlock
+	case "off":
+		return modeOff
 	case "monitor":
 		return modeMonitor
 	}
-	return modeOff
+	return modeBlock
 }
 
 // injectionEntry is a route's positive model and injection detection, run in
