@@ -117,7 +117,10 @@ func TestCheckRecorded(t *testing.T) {
 			"/api/items?filter[price][$gte]=10",
 		} {
 			v, err := w.Check(req("GET", target, "", nil), nil)
-			t.Logf("PL%d %s: %+v err=%v", pl, target, v, err)
+			if err != nil {
+				t.Fatalf("PL%d %s: %v", pl, target, err)
+			}
+			t.Logf("PL%d %s: %+v", pl, target, v)
 		}
 	}
 }
