@@ -160,7 +160,10 @@ func (g *Gateway) checkInjection(e *injectionEntry, r *http.Request, limits *hyg
 				return httperr.New(http.StatusBadRequest, "request_malformed",
 					"The request could not be parsed for inspection.").WithCause(err)
 			}
-			g.logger.Info("request not inspectable (monitor)", "request_id", ev.RequestID, "route", ev.Route, "error", err)
+			// Not the parser's message: it can quote a line of the body.
+			mt, _, _ := strings.Cut(req.ContentType, ";")
+			g.logger.Info("request not inspectable (monitor)", "request_id", ev.RequestID, "route", ev.Route,
+				"content_type", strings.TrimSpace(mt))
 		case found:
 			if p := g.findingOutcome(e.iMode, f, ev); p != nil {
 				return p
