@@ -264,8 +264,7 @@ apis:
           - by: [route]
             rate: 1/h
             burst: 1
-  # inspect scenario: the same POST /json on three hosts of this process; each
-  # route repeats its API's host (the gateway applies a route's own host)
+  # inspect scenario: the same POST /json on three hosts of this process
   - name: inspect-off
     hosts: [inspect-off.bench]
     upstream: http://127.0.0.1:$UP_PORT
@@ -273,7 +272,6 @@ apis:
     inspect: {mode: "off"}
     routes:
       - match: POST /json
-        host: inspect-off.bench
   - name: inspect-on
     hosts: [inspect-on.bench]
     upstream: http://127.0.0.1:$UP_PORT
@@ -281,7 +279,6 @@ apis:
     inspect: {mode: block}                   # all detectors (the default list)
     routes:
       - match: POST /json
-        host: inspect-on.bench
   - name: inspect-waf
     hosts: [waf.bench]
     upstream: http://127.0.0.1:$UP_PORT
@@ -290,7 +287,6 @@ apis:
     waf: {mode: block, paranoia: 1}
     routes:
       - match: POST /json
-        host: waf.bench
 EOF
 	"$TMP/bulwark" serve -c "$TMP/bulwark.yaml" >"$TMP/bulwark.stdout.log" 2>"$BW_LOG" &
 	BW_PID=$!
