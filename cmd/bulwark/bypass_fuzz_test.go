@@ -325,7 +325,9 @@ func (e *bypassEnv) send(method string, raw []byte) (*http.Response, []byte, err
 var ownedHeaders = []string{"x-bulwark-subject", "x-bulwark-consumer", "x-bulwark-scopes", "x-bulwark-roles", "x-bulwark-auth-method"}
 
 // normName folds a header name the way CGI, WSGI and PHP stacks read it.
-func normName(n string) string { return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(n)), "_", "-") }
+func normName(n string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(n)), "_", "-")
+}
 
 // check sends r and returns every broken invariant.
 func (e *bypassEnv) check(r fuzzReq) []string {
@@ -444,7 +446,9 @@ func (e *bypassEnv) upstreamInvariants(r fuzzReq, u recorded, reqID string) []st
 			bad = append(bad, "a write-protected field reached the upstream: "+string(u.body))
 		}
 	case u.path == "/transfer":
-		var t struct{ FromAccount string `json:"from_account"` }
+		var t struct {
+			FromAccount string `json:"from_account"`
+		}
 		if json.Unmarshal(u.body, &t) == nil && t.FromAccount != subject {
 			bad = append(bad, fmt.Sprintf("%s transferred from %q", subject, t.FromAccount))
 		}
@@ -592,11 +596,17 @@ func FuzzBypass(f *testing.F) {
 func mutate(rng *rand.Rand, r fuzzReq) fuzzReq {
 	ops := []func(*fuzzReq){
 		func(r *fuzzReq) { r.Method = caseFlip(rng, r.Method) },
-		func(r *fuzzReq) { r.Method = pick(rng, "GET", "POST", "PATCH", "HEAD", "DELETE", "OPTIONS", "get", "Post", "GET ") },
+		func(r *fuzzReq) {
+			r.Method = pick(rng, "GET", "POST", "PATCH", "HEAD", "DELETE", "OPTIONS", "get", "Post", "GET ")
+		},
 		func(r *fuzzReq) { r.Who = uint8(rng.IntN(6)) },
 		func(r *fuzzReq) { r.Answer = uint8(rng.IntN(10)) },
-		func(r *fuzzReq) { r.Path = pick(rng, "/users/alice", "/users/bob", "/transfer", "/profile", "/public", "/login", "/search") },
-		func(r *fuzzReq) { r.Path = insertAt(rng, r.Path, pick(rng, "/..", "/..;", "/.;/", "/%2e%2e", "/%EF%BC%8E%EF%BC%8E", "//", "/./", ";x=y", "%00", "\\..\\")) },
+		func(r *fuzzReq) {
+			r.Path = pick(rng, "/users/alice", "/users/bob", "/transfer", "/profile", "/public", "/login", "/search")
+		},
+		func(r *fuzzReq) {
+			r.Path = insertAt(rng, r.Path, pick(rng, "/..", "/..;", "/.;/", "/%2e%2e", "/%EF%BC%8E%EF%BC%8E", "//", "/./", ";x=y", "%00", "\\..\\"))
+		},
 		func(r *fuzzReq) { r.Path = caseFlip(rng, r.Path) },
 		func(r *fuzzReq) {
 			r.Path += pick(rng, "?api_key=bwk_x", "?access_token=a.b.c", "?id=bob", "?q=1&q=2", "?x_bulwark_subject=bob")
