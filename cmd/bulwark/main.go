@@ -31,6 +31,7 @@ Usage:
   bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
   bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
   bulwark demo              run the demo shop behind Bulwark and print what to try
+  bulwark probe URL         exit 0 if URL answers 2xx (container health checks)
   bulwark version           print the version
 
 Run 'bulwark COMMAND -h' for a command's flags.
@@ -56,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return ownersCommand(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
+	case "probe":
+		return probe(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "bulwark", version)
 		return 0
