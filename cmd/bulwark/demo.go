@@ -138,7 +138,11 @@ func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writ
 		fmt.Fprint(stdout, demo.Tour("http://"+a.Proxy, upstreamURL, "http://"+a.Admin))
 		fmt.Fprintln(stdout, "\nAudit events follow as JSON lines. Ctrl-C stops the demo.")
 	}
-	err = server.Run(ctx, cfgPath, server.Options{Logger: newLogger(stderr, "warn"), Stdout: stdout, Ready: ready})
+	logger, _, err := newLogger(stderr, "warn")
+	if err != nil {
+		return err
+	}
+	err = server.Run(ctx, cfgPath, server.Options{Logger: logger, Stdout: stdout, Ready: ready})
 	if errors.Is(err, server.ErrConfig) {
 		return fmt.Errorf("the demo config %s is invalid (see the diagnostics above)", cfgPath)
 	}

@@ -60,8 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "probe":
 		return probe(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "bulwark", version)
-		return 0
+		return printVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -71,30 +70,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger returns a JSON logger on w at level (debug, info, warn, error) and
+// the variable that holds its level.
+func newLogger(w io.Writer, level string) (*slog.Logger, *slog.LevelVar, error) {
+	lv := new(slog.LevelVar)
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
+		return nil, nil, fmt.Errorf("log level %q: expected debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	lv.Set(l)
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})), lv, nil
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := fs.String("c", "bulwark.yaml", "config file")
-	level := fs.String("log-level", "info", "diagnostic log level: debug, info, warn, error")
+	level := fs.String("log-level", "info", "diagnostic log level: debug, info, warn, error (default: the config's log.level)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fixed := false
+	fs.Visit(func(f *flag.Flag) { fixed = fixed || f.Name == "log-level" })
+	logger, lv, err := newLogger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "bulwark serve:", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := server.Run(ctx, *cfg, server.Options{Logger: newLogger(stderr, *level), Stdout: stdout})
+	err = server.Run(ctx, *cfg, server.Options{Logger: logger, Level: lv, LevelFixed: fixed, Stdout: stdout})
 	if err != nil {
-		if !errors.Is(err, server.ErrConfig) {
-			fmt.Fprintln(stderr, "bulwark:", err)
-		} else {
-			fmt.Fprintf(stderr, "bulwark: %s has errors; run 'bulwark check -c %s' to list them\n", *cfg, *cfg)
+		// Fatal errors are log lines like every other the process writes.
+		var logged server.Logged
+		switch {
+		case errors.Is(err, server.ErrConfig):
+			logger.Error("config has errors; the gateway did not start", "file", *cfg, "hint", "bulwark check -c "+*cfg)
+		case errors.As(err, &logged):
+		default:
+			logger.Error("bulwark stopped", "error", err.Error())
 		}
 		return 1
 	}

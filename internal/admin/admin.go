@@ -72,7 +72,7 @@ func (a *API) health(mux *http.ServeMux) {
 		defer cancel()
 		if a.d.Ready != nil {
 			if err := a.d.Ready(ctx); err != nil {
-				httperr.Write(w, "", httperr.New(http.StatusServiceUnavailable, "not_ready", "The store does not answer.").WithCause(err))
+				httperr.Write(w, "", httperr.New(http.StatusServiceUnavailable, "not_ready", "Not ready: "+err.Error()).WithCause(err))
 				return
 			}
 		}

@@ -79,9 +79,7 @@ func (p *process) reload() {
 	p.reloadMu.Lock()
 	defer p.reloadMu.Unlock()
 	plan, diags := config.Load(p.path)
-	for _, d := range diags {
-		p.log.Warn("config", "diagnostic", d.String())
-	}
+	logDiagnostics(p.log, diags)
 	if diags.HasErrors() {
 		p.metrics.ConfigReload(false)
 		p.log.Error("config reload refused; the running config keeps serving", "errors", len(diags.Errors()))
@@ -95,6 +93,7 @@ func (p *process) reload() {
 		return
 	}
 	p.metrics.ConfigReload(true)
+	p.opt.applyLevel(plan)
 	p.log.Info("config reloaded", "apis", len(plan.APIs))
 }
 

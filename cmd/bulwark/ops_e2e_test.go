@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"net"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// freePort returns a loopback address nothing listens on right now.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// allJSON fails unless every line the process wrote to stderr is a JSON object.
+func allJSON(t *testing.T, stderr string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(stderr))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("a log line is not JSON: %q", sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestReadyzNamesIssuersWithoutKeys(t *testing.T) {
+	dead := freePort(t) // nothing serves the JWKS
+	cfg := func(jwks string) string {
+		return `server:
+  listen: 127.0.0.1:0
+admin:
+  listen: 127.0.0.1:0
+  token: ${env:BULWARK_ADMIN_TOKEN}
+store: sqlite:ready.db
+identity:
+  jwt:
+    - name: corp
+      issuer: https://login.test/
+      jwks_url: ` + jwks + `
+      audiences: [orders-api]
+apis:
+  - name: a
+    upstream: http://127.0.0.1:9
+    routes:
+      - match: GET /a
+        auth: [jwt]
+`
+	}
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), cfg("http://"+dead+"/jwks")))
+	resp, body := get(t, p.admin("/readyz"))
+	if resp.StatusCode != 503 || !strings.Contains(string(body), `"code":"not_ready"`) || !strings.Contains(string(body), "https://login.test/") {
+		t.Fatalf("readyz does not name the issuer: %s", body)
+	}
+	if resp, _ := get(t, p.admin("/healthz")); resp.StatusCode != 200 {
+		t.Fatalf("healthz while not ready: %d", resp.StatusCode)
+	}
+	allJSON(t, p.stderr.String())
+}
+
+func TestLogLevelFromConfigAndFlag(t *testing.T) {
+	proxy, admin := freePort(t), freePort(t)
+	src := `server:
+  listen: ` + proxy + `
+admin:
+  listen: ` + admin + `
+  token: ${env:BULWARK_ADMIN_TOKEN}
+log:
+  level: warn
+cluster:
+  redis: redis://127.0.0.1:1/0     # nothing there: go-redis's own messages must be JSON too
+  secret: ${env:BULWARK_ADMIN_TOKEN}
+apis:
+  - name: a
+    upstream: http://127.0.0.1:9
+    auth: [none]
+    rate_limits: [{by: [ip], rate: 10/s, burst: 10}]
+    routes:
+      - match: GET /a
+`
+	dir := t.TempDir()
+	path := writeConfig(t, dir, src)
+	run := func(args ...string) string {
+		cmd := execCommand(binPath, append([]string{"serve", "-c", path}, args...)...)
+		var errb lockedBuf
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		waitFor(t, "healthz", func() bool {
+			c, err := net.DialTimeout("tcp", admin, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		})
+		// One request through the Redis-backed limit (it fails over to local).
+		_, _ = net.DialTimeout("tcp", proxy, time.Second)
+		statusOf(t, mustReq(t, "http://"+proxy+"/a"))
+		_ = cmd.Process.Signal(sigterm)
+		_ = cmd.Wait()
+		return errb.String()
+	}
+	levels := func(lines []map[string]any) map[string]int {
+		n := map[string]int{}
+		for _, l := range lines {
+			n[l["level"].(string)]++
+		}
+		return n
+	}
+	quiet := levels(allJSON(t, run()))
+	if quiet["INFO"] != 0 || quiet["WARN"] == 0 {
+		t.Fatalf("log.level warn: %v", quiet)
+	}
+	loud := levels(allJSON(t, run("-log-level", "info")))
+	if loud["INFO"] == 0 {
+		t.Fatalf("-log-level info did not win over the config: %v", loud)
+	}
+	out, err := execCommand(binPath, "serve", "-c", path, "-log-level", "verbose").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "verbose") {
+		t.Fatalf("unknown log level: %v %s", err, out)
+	}
+}
+
+func TestPortConflictLogsTheCauseFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	src := `server:
+  listen: ` + ln.Addr().String() + `
+admin:
+  listen: "off"
+apis:
+  - name: a
+    upstream: http://127.0.0.1:9
+    auth: [none]
+    routes:
+      - match: GET /a
+`
+	cmd := execCommand(binPath, "serve", "-c", writeConfig(t, t.TempDir(), src))
+	var errb lockedBuf
+	cmd.Stderr = &errb
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("port conflict: %v", err)
+	}
+	lines := allJSON(t, errb.String())
+	first := -1
+	for i, l := range lines {
+		if l["level"] == "ERROR" && first < 0 {
+			first = i
+			if !strings.Contains(l["error"].(string), "address already in use") {
+				t.Fatalf("first error: %v", l)
+			}
+		}
+		if l["msg"] == "stopped" && (first < 0 || i < first) {
+			t.Fatal("'stopped' before the cause")
+		}
+	}
+	if first < 0 {
+		t.Fatalf("no error logged:\n%s", errb.String())
+	}
+}
+
+func TestVersionNamesGo(t *testing.T) {
+	out, err := execCommand(binPath, "version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "bulwark ") || !strings.Contains(string(out), " go1.") {
+		t.Fatalf("version: %v %s", err, out)
+	}
+}
