@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -181,5 +184,56 @@ func TestVersionNamesGo(t *testing.T) {
 	out, err := execCommand(binPath, "version").CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "bulwark ") || !strings.Contains(string(out), " go1.") {
 		t.Fatalf("version: %v %s", err, out)
+	}
+}
+
+// Editing an attached OpenAPI document reloads the config, as editing the
+// config file does.
+func TestReloadOnOpenAPIChange(t *testing.T) {
+	upSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer upSrv.Close()
+	up := upSrv.URL
+	dir := t.TempDir()
+	doc := func(typ string) string {
+		return `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: n, in: query, schema: {type: ` + typ + `}}
+      responses:
+        "200": {description: ok}
+`
+	}
+	docPath := dir + "/api.yaml"
+	if err := os.WriteFile(docPath, []byte(doc("integer")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, `server:
+  listen: 127.0.0.1:0
+admin:
+  listen: "off"
+apis:
+  - name: a
+    upstream: `+up+`
+    openapi: api.yaml
+    response: {contract: false}
+    auth: [none]
+    routes:
+      - match: GET /a
+`))
+	if status, _ := statusOf(t, mustReq(t, p.url("/a?n=x"))); status != 400 {
+		t.Fatalf("n=x against an integer: %d", status)
+	}
+	if err := os.WriteFile(docPath, []byte(doc("string")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reload after the document changed", func() bool {
+		status, _ := statusOf(t, mustReq(t, p.url("/a?n=x")))
+		return status == 200
+	})
+	if !strings.Contains(p.stderr.String(), "config reloaded") {
+		t.Fatal("no reload logged")
 	}
 }

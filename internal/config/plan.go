@@ -20,6 +20,10 @@ type Plan struct {
 	Identity Identity
 	Cluster  Cluster
 	APIs     []API
+	// Files are every file Load read to build the plan: the config file first,
+	// then ${file:...} references and OpenAPI documents. A change to any of
+	// them reloads the config. Empty for plans from Parse.
+	Files []string
 }
 
 // Server configures the proxy listener.

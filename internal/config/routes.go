@@ -97,8 +97,23 @@ func (d *decoder) parseMatch(match, path string) ([]string, string) {
 	if _, err := route.ParseTemplate(tmpl); err != nil {
 		msg := strings.TrimPrefix(err.Error(), route.ErrInvalidTemplate.Error()+": ")
 		d.errorf(path, "invalid path template %q: %s", tmpl, msg)
+	} else if seg, ok := colonParam(tmpl); ok {
+		// Express/Kong style: taken literally it would match only the text ":id".
+		d.errorf(path, "path parameters are written {%s}, not :%s (as written, the route matches only the literal text %q)", seg, seg, ":"+seg)
 	}
 	return methods, tmpl
+}
+
+// colonParam finds a segment written as an Express-style parameter (":id").
+func colonParam(tmpl string) (string, bool) {
+	for _, seg := range strings.Split(tmpl, "/") {
+		if name, ok := strings.CutPrefix(seg, ":"); ok && name != "" && strings.IndexFunc(name, func(r rune) bool {
+			return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		}) < 0 {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // methods validates a methods list given as its own field.
