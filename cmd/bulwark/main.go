@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/bulwark-gw/bulwark/internal/server"
@@ -99,7 +100,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = server.Run(ctx, *cfg, server.Options{Logger: logger, Level: lv, LevelFixed: fixed, Stdout: stdout})
+	v, rev, _ := buildParts()
+	err = server.Run(ctx, *cfg, server.Options{Logger: logger, Level: lv, LevelFixed: fixed, Stdout: stdout,
+		Version: v, Revision: rev, GoVersion: runtime.Version()})
 	if err != nil {
 		// Fatal errors are log lines like every other the process writes.
 		var logged server.Logged

@@ -11,7 +11,22 @@ import (
 // module version when installed with go install), the VCS revision and time
 // the Go toolchain stamped, and the Go version.
 func versionInfo() string {
-	v, rev, when, dirty := version, "", "", false
+	v, rev, when := buildParts()
+	out := "bulwark " + v
+	if rev != "" {
+		out += " (" + rev
+		if when != "" {
+			out += ", " + when
+		}
+		out += ")"
+	}
+	return fmt.Sprintf("%s %s %s/%s", out, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// buildParts returns the version, the short VCS revision ("-dirty" when the
+// tree had changes) and the commit time.
+func buildParts() (v, rev, when string) {
+	v, dirty := version, false
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
@@ -27,21 +42,13 @@ func versionInfo() string {
 			}
 		}
 	}
-	out := "bulwark " + v
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if dirty {
-			rev += "-dirty"
-		}
-		out += " (" + rev
-		if when != "" {
-			out += ", " + when
-		}
-		out += ")"
+	if len(rev) > 12 {
+		rev = rev[:12]
 	}
-	return fmt.Sprintf("%s %s %s/%s", out, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if rev != "" && dirty {
+		rev += "-dirty"
+	}
+	return v, rev, when
 }
 
 func printVersion(stdout io.Writer) int {

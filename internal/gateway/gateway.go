@@ -204,6 +204,9 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 		rm = (*entry).metrics
 	}
 	rm.Observe(ev.Status, ev.Decision, elapsed)
+	if ev.Decision == audit.DecisionDeny {
+		rm.Deny(ev.Reason)
+	}
 	g.audit.Record(*ev)
 	if e := *entry; e != nil && e.authz != nil && e.authz.enum != nil && ev.Principal != "" {
 		g.observeEnumeration(e.authz.enum, ev)
@@ -310,6 +313,9 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
 	out := &info.Outcome
 	ev.Upstream = out.Target
+	if out.Latency > 0 {
+		entry.metrics.ObserveUpstream(out.Latency)
+	}
 	if out.Status == http.StatusSwitchingProtocols {
 		ev.Status = out.Status
 	}

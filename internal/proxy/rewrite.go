@@ -5,6 +5,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // rewrite points the outgoing request at the picked target and replaces the
@@ -17,6 +18,7 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		pr.Out.URL.Scheme = ""
 		return
 	}
+	info.sentAt = time.Now()
 	info.inPath = inboundPath{path: pr.In.URL.Path, rawPath: pr.In.URL.RawPath}
 	setURL(pr.Out, info.target, info.inPath)
 	if u.cfg.PreserveHost {
@@ -76,6 +78,7 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 		return nil
 	}
 	info.Outcome.Status = resp.StatusCode
+	info.Outcome.Latency = time.Since(info.sentAt)
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode), resp.Request)
 	}

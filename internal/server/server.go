@@ -37,6 +37,8 @@ type Options struct {
 	// command-line flag chose it.
 	Level      *slog.LevelVar
 	LevelFixed bool
+	// Version, Revision and GoVersion name the build in bulwark_build_info.
+	Version, Revision, GoVersion string
 }
 
 // Addrs are the bound listener addresses.
@@ -113,6 +115,8 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	}
 	p.limiters = lim
 	p.metrics.SetLimiterSource(lim.health)
+	p.metrics.SetBuildInfo(opt.Version, opt.Revision, opt.GoVersion)
+	p.metrics.ConfigLoaded()
 	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store,
 		Limiters: lim.gateway()})
 	if err != nil {
