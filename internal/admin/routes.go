@@ -54,6 +54,13 @@ func newRouteView(api config.API, rt config.Route) routeView {
 func routeGuards(api config.API, rt config.Route) []guardView {
 	g := []guardView{{Guard: "hygiene", Mode: "block", Detail: "canonical path, header, body and JSON limits"}}
 	add := func(guard, mode, detail string) { g = append(g, guardView{guard, mode, detail}) }
+	if c := rt.CORS; c != nil {
+		mode := "block"
+		if c.PassRefused {
+			mode = "monitor"
+		}
+		add("cors", mode, strings.Join(c.AllowOrigins, ", "))
+	}
 	auth := strings.Join(rt.Auth, ", ")
 	if len(rt.Scopes) > 0 {
 		auth += "; scopes " + strings.Join(rt.Scopes, ", ")

@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/cors"
+)
 
 // Plan is a validated configuration with every default applied and limits
 // merged per route. It is what the gateway is built from. A Plan is never
@@ -136,6 +140,9 @@ type Route struct {
 	Inspect Inspect
 	// WAF is the optional Coraza + OWASP CRS engine.
 	WAF WAF
+	// CORS is the route's cross-origin guard (its own section, else its
+	// API's); nil for none.
+	CORS *cors.Options
 }
 
 // Limits are the request hygiene limits of one route.

@@ -25,6 +25,8 @@ type routeDefaults struct {
 	inspect    *inspectConfig
 	validation *validationConfig
 	waf        *wafConfig
+	cors       *corsConfig
+	apiPath    string
 }
 
 func (d *decoder) buildRoutes(in []routeConfig, apiPath string, def routeDefaults) []Route {
@@ -83,6 +85,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	r.Inspect = buildInspect(def.inspect, rc.Inspect)
 	r.Validation = buildValidation(def.validation, rc.Validation, def.hasDoc)
 	r.WAF = buildWAF(def.waf, rc.WAF)
+	r.CORS = d.buildCORS(def.cors, rc.CORS, def.apiPath+".cors", path+".cors")
 	return r
 }
 

@@ -90,6 +90,7 @@ type apiConfig struct {
 	Validation *validationConfig `yaml:"validation"`
 	Inspect    *inspectConfig    `yaml:"inspect"`
 	WAF        *wafConfig        `yaml:"waf"`
+	CORS       *corsConfig       `yaml:"cors"`
 	Routes     []routeConfig     `yaml:"routes"`
 }
 
@@ -160,6 +161,7 @@ type routeConfig struct {
 	Validation       *validationConfig   `yaml:"validation"`
 	Inspect          *inspectConfig      `yaml:"inspect"`
 	WAF              *wafConfig          `yaml:"waf"`
+	CORS             *corsConfig         `yaml:"cors"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

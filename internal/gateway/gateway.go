@@ -12,6 +12,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -174,6 +175,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
+	if cors.IsPreflight(r) && g.preflight(st, sw, r, &ev, &entry) {
+		return
+	}
 	var login []bruteforce.Subject
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
@@ -229,6 +233,11 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	entry := &st.routes[st.specRoute[m.Index]]
 	ev.API, ev.Route = entry.api, entry.name
+	if entry.cors != nil {
+		if p := checkCORS(entry.cors, w, r, ev); p != nil {
+			return entry, r, p
+		}
+	}
 	if p := hygiene.CheckHeaders(r, &entry.limits); p != nil {
 		return entry, r, p
 	}
@@ -307,6 +316,9 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 			return exposure(resp)
 		}
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
+	}
+	if entry.cors != nil {
+		info.Response = withoutUpstreamCORS(info.Response)
 	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)

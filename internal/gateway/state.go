@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"github.com/bulwark-gw/bulwark/internal/cors"
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
@@ -53,6 +54,7 @@ type routeEntry struct {
 	scopesAny  bool
 	exposure   *exposureEntry  // nil when the route has no response guards
 	injection  *injectionEntry // nil when validation, inspection and WAF are off
+	cors       *cors.Guard     // nil when the route has no cors section
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -113,6 +115,15 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				retireQuotas(quotas, prevQuotas)
 				return nil, err
 			}
+			var corsGuard *cors.Guard
+			if rt.CORS != nil {
+				if corsGuard, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
+					st.close()
+					id.closeOwned()
+					retireQuotas(quotas, prevQuotas)
+					return nil, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
+				}
+			}
 			var q *quotaEntry
 			if rt.Quota != nil {
 				q = quotas[rt.Quota.ID]
@@ -164,6 +175,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				scopesAny:  rt.Authz.ScopesAny,
 				exposure:   ex,
 				injection:  inj,
+				cors:       corsGuard,
 			})
 		}
 	}
