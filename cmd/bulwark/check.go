@@ -36,9 +36,11 @@ func check(args []string, stdout, stderr io.Writer) int {
 		}
 		errs, warns := len(diags.Errors()), len(diags.Warnings())
 		if errs == 0 && plan != nil {
-			// What only building finds: CRS rule ids, validator documents.
-			for _, e := range gateway.VerifyInjection(plan) {
-				fmt.Fprintf(stdout, "%s:%d: %v\n", f, e.Line, e)
+			// What only building finds (routes missing from the OpenAPI
+			// document, CRS rule ids, policies): check refuses exactly
+			// what serve would.
+			for _, e := range gateway.Verify(plan) {
+				fmt.Fprintf(stdout, "%s:%d: error: %v\n", f, e.Line, e)
 				errs++
 			}
 		}

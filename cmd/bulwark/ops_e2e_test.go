@@ -237,3 +237,37 @@ apis:
 		t.Fatal("no reload logged")
 	}
 }
+
+// check refuses exactly what serve refuses: here a route the attached OpenAPI
+// document does not declare (found only when the response filter is built).
+func TestCheckAgreesWithServe(t *testing.T) {
+	dir := t.TempDir()
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": {description: ok}\n"
+	if err := os.WriteFile(dir+"/doc.yaml", []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(routes string) string {
+		return writeConfig(t, dir, "server:\n  listen: 127.0.0.1:0\nadmin:\n  listen: \"off\"\napis:\n  - name: a\n    upstream: http://127.0.0.1:9\n    openapi: doc.yaml\n    auth: [none]\n    routes:\n"+routes)
+	}
+	exit := func(args ...string) (int, string) {
+		out, err := execCommand(binPath, args...).CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		return 0, string(out)
+	}
+	bad := cfg("      - match: GET /a\n      - match: GET /b\n      - match: POST /c\n")
+	code, out := exit("check", "-c", bad)
+	if code != 1 || !strings.Contains(out, "bulwark.yaml:12:") || !strings.Contains(out, "bulwark.yaml:13:") || !strings.Contains(out, "no operation GET /b") {
+		t.Fatalf("check of a config serve refuses: %d\n%s", code, out)
+	}
+	// serve names every problem at its line too, not the first one alone.
+	if code, out := exit("serve", "-c", bad); code != 1 || !strings.Contains(out, "bulwark.yaml:12:") || !strings.Contains(out, "bulwark.yaml:13:") {
+		t.Fatalf("serve: %d %s", code, out)
+	}
+	good := cfg("      - match: GET /a\n")
+	if code, out := exit("check", "-c", good); code != 0 {
+		t.Fatalf("check of a good config: %d\n%s", code, out)
+	}
+	startBulwark(t, "serve", "-c", good) // starts
+}

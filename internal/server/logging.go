@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/gateway"
 )
 
 // logDiagnostics logs config problems: errors at ERROR, warnings at WARN, each
@@ -21,6 +22,19 @@ func logDiagnostics(log *slog.Logger, diags config.Diagnostics) {
 			log.Warn("config", "diagnostic", d.String())
 		}
 	}
+}
+
+// verified adds what only building the guards finds (gateway.Verify) to the
+// config's diagnostics, each at its route's line: serve and a reload refuse
+// exactly what check refuses, and name every problem.
+func verified(plan *config.Plan, diags config.Diagnostics) config.Diagnostics {
+	if plan == nil || diags.HasErrors() {
+		return diags
+	}
+	for _, e := range gateway.Verify(plan) {
+		diags = append(diags, config.Diagnostic{File: plan.Source, Line: e.Line, Severity: config.Error, Message: e.Error()})
+	}
+	return diags
 }
 
 // applyLevel sets the logger's level from the config unless a flag fixed it.
