@@ -319,4 +319,3 @@ func modeName(m guardMode) string {
 	}
 	return "off"
 }
-

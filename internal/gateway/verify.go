@@ -22,7 +22,9 @@ type RouteError struct {
 	Err        error
 }
 
-func (e *RouteError) Error() string { return fmt.Sprintf("api %s, route %s: %v", e.API, e.Route, e.Err) }
+func (e *RouteError) Error() string {
+	return fmt.Sprintf("api %s, route %s: %v", e.API, e.Route, e.Err)
+}
 
 // Verify builds every guard of every route the way serve builds them —
 // upstreams, rate limits, brute force, CORS, authorization, response filters
