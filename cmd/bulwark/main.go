@@ -12,11 +12,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/server"
 )
 
@@ -68,12 +70,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// newLogger returns the diagnostic logger and makes it the standard log
+// package's output too: net/http's Transport logs there, quoting bytes an
+// upstream sent (an "unsolicited response" after a 304 with a body), and those
+// must reach the log masked, never as they came.
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	log.SetFlags(0)
+	log.SetOutput(logsafe.Writer(logger.Handler(), slog.LevelWarn))
+	return logger
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {

@@ -1,0 +1,145 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/filter/codec"
+	"github.com/bulwark-gw/bulwark/internal/filter/media"
+	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
+	"github.com/bulwark-gw/bulwark/internal/filter/shape"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/principal"
+)
+
+// errBlocked stops a record walk at a value a block action names.
+var errBlocked = errors.New("sensitive value blocked")
+
+func unfilterable(cause error) *httperr.Problem {
+	return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(cause)
+}
+
+// filterBody reads the answer as its Content-Type says (media.Policy), cuts
+// every JSON document in it to the route's tree and redacts sensitive values.
+// What the guards cannot read is refused with 502 unless the route lists its
+// media type to pass; an empty body passes.
+func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal.Principal, ev *audit.Event) error {
+	kind, reason := e.media.Classify(resp.Header.Values("Content-Type"))
+	switch {
+	case kind == media.Pass, resp.ContentLength == 0:
+		return nil
+	case kind == media.Refuse:
+		resp.Body.Close()
+		ev.Rule = "response_media_type"
+		return unfilterable(errors.New(reason))
+	}
+	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
+	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxBuffer+1))
+	if err != nil {
+		resp.Body.Close()
+		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
+	}
+	if int64(len(raw)) > e.cfg.MaxBuffer {
+		if e.cfg.OnOverflow == "pass" {
+			g.logger.Warn("response over max_buffer passed unfiltered", "route", ev.Route)
+			unread(resp, raw)
+			return nil
+		}
+		resp.Body.Close()
+		ev.Rule = "max_buffer"
+		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+	}
+	resp.Body.Close()
+	if len(raw) == 0 {
+		resp.Body = http.NoBody
+		return nil
+	}
+	body, err := codec.Decode(bytes.NewReader(raw), enc, e.cfg.MaxBuffer)
+	if err != nil {
+		ev.Rule = "response_encoding"
+		return unfilterable(err)
+	}
+	tree, declared := e.treeFor(resp.StatusCode)
+	if !declared {
+		ev.Rule = "response_undeclared"
+		if resp.StatusCode >= 400 { // keep the status, drop the body nobody described
+			return upstreamProblem(resp.StatusCode, "upstream_error")
+		}
+		return httperr.New(http.StatusBadGateway, "response_undeclared", "The upstream's answer is not in the API contract.")
+	}
+	f := docFilter{tree: tree, deny: e.deny, sensitive: e.sensitive}
+	if p != nil {
+		f.roles = p.Roles
+	}
+	var out []byte
+	if kind == media.Lines || kind == media.Seq {
+		out, err = media.Records(body, kind == media.Seq, f.doc)
+	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
+		out, err = f.doc(body)
+	}
+	noteFindings(ev, f.findings)
+	switch {
+	case errors.Is(err, errBlocked):
+		return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
+	case err != nil:
+		ev.Rule = "response_unfilterable"
+		return unfilterable(err)
+	case f.removed == 0 && bytes.Equal(out, body):
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil
+	}
+	if enc != "" && enc != "identity" {
+		if out, err = codec.Encode(out, enc); err != nil {
+			return unfilterable(err)
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	if resp.Header.Get("ETag") != "" {
+		sum := sha256.Sum256(out) // the upstream's tag named a body the client never gets
+		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
+	}
+	return nil
+}
+
+// docFilter cuts JSON documents to a tree and scans them for sensitive values,
+// adding up what it removed and found over every document of one answer.
+type docFilter struct {
+	tree      *shape.Tree
+	deny      []shape.Path
+	roles     []string
+	sensitive sensitive.Policy
+	removed   int
+	findings  []sensitive.Finding
+}
+
+// doc filters one document; it returns doc itself when nothing changed and
+// errBlocked when a block kind was found.
+func (f *docFilter) doc(doc []byte) ([]byte, error) {
+	out, removed, err := shape.Filter(doc, f.tree, f.deny, f.roles)
+	if err != nil {
+		return nil, err
+	}
+	f.removed += removed
+	if len(f.sensitive) == 0 {
+		return out, nil
+	}
+	out, findings, block, err := sensitive.Scan(out, f.sensitive)
+	if err != nil {
+		return nil, err
+	}
+	f.findings = append(f.findings, findings...)
+	if block {
+		return nil, errBlocked
+	}
+	return out, nil
+}
