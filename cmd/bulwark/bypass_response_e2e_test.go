@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -65,6 +66,8 @@ func responseVariants(t *testing.T) map[string]variant {
 		"json-500":         {500, ct("application/json"), []byte(leakyDoc)},
 		"json-302":         {302, map[string][]string{"Content-Type": {"application/json"}, "Location": {"/elsewhere"}}, []byte(leakyDoc)},
 		"problem-400":      {400, ct("application/problem+json"), []byte(leakyDoc)},
+		"json-201":         {201, ct("application/json"), []byte(leakyDoc)},
+		"json-205":         {205, ct("application/json"), []byte(leakyDoc)},
 		"vnd-json":         {200, ct("application/vnd.api+json"), []byte(leakyDoc)},
 		"text-json":        {200, ct("text/json"), []byte(leakyDoc)},
 		"no-type-json":     {200, ct(), []byte(leakyDoc)},
@@ -83,6 +86,7 @@ func responseVariants(t *testing.T) map[string]variant {
 		"jsonp":            {200, ct("application/javascript"), []byte("cb(" + leakyDoc + ")")},
 		"xml":              {200, ct("application/xml"), []byte("<u><secret>" + leakField + "</secret></u>")},
 		"html-403":         {403, ct("text/html"), []byte("<p>" + leakField + "</p>")},
+		"text-205":         {205, ct("text/plain"), []byte(leakyDoc)},
 		"csv-unlisted":     {200, ct("text/csv"), []byte("id,secret\n7," + leakField + "\n")},
 		"ndjson-bad-line":  {200, ct("application/x-ndjson"), []byte(leakyDoc + "\nnot json " + leakField + "\n")},
 		"two-types":        {200, ct("application/json", "text/plain"), []byte(leakyDoc)},
@@ -103,6 +107,7 @@ func responseVariants(t *testing.T) map[string]variant {
 // client gets; every other variant except the bodiless ones must be a 502.
 var filtered = map[string]int{
 	"json": 200, "json-charset": 200, "json-404": 404, "json-500": 500, "json-302": 302, "problem-400": 400,
+	"json-201": 201, "json-205": 205,
 	"vnd-json": 200, "text-json": 200, "no-type-json": 200, "no-type-json-403": 403, "ndjson": 200, "jsonl": 200,
 	"json-seq": 200, "dup-keys": 200, "dup-keys-escaped": 200, "gzip-json": 200, "gzip-ndjson": 200,
 }
@@ -212,6 +217,14 @@ func TestResponseGuardsFilterOrRefuseEveryAnswer(t *testing.T) {
 	_, body = get(t, p.url("/v/ndjson"))
 	if lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n"); len(lines) != 2 || lines[1] != `{"id":8}` {
 		t.Fatalf("ndjson: %q", body)
+	}
+
+	// The audit names the kind found and why an answer was refused, never a value.
+	for _, rule := range []string{`"rule":"sensitive:card"`, `"rule":"response_media_type"`, `"rule":"response_encoding"`} {
+		waitFor(t, rule+" in the audit", func() bool { return strings.Contains(p.stdout.String(), rule) })
+	}
+	if strings.Contains(p.stdout.String(), leakField) || strings.Contains(p.stdout.String(), "4111") {
+		t.Fatal("an upstream value reached the audit log")
 	}
 
 	t.Run("explicit pass list", func(t *testing.T) {
@@ -373,5 +386,69 @@ func TestDotSegmentVariantsAndLowerCaseMethodsNeverReachTheUpstream(t *testing.T
 	}
 	if seen := rec.requests(); len(seen) != 4 {
 		t.Fatalf("upstream saw %q, want the 4 clean requests", seen)
+	}
+}
+
+const contractDoc = `openapi: 3.0.3
+info: {title: bypass, version: "1"}
+paths:
+  /c/{variant}:
+    get:
+      parameters: [{name: variant, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: integer}, note: {type: string}}}
+        "4XX":
+          description: client error
+          content:
+            application/problem+json:
+              schema: {type: object, properties: {name: {type: string}}}
+`
+
+// TestContractCutsEveryStatus: with an OpenAPI document, each status is cut to
+// the schema declared for it (exact, range, default); an undeclared error
+// status keeps its status with a generic body, an undeclared success is a 502.
+func TestContractCutsEveryStatus(t *testing.T) {
+	up := httptest.NewServer((&recorder{}).handler(responseVariants(t)))
+	defer up.Close()
+	dir := t.TempDir()
+	doc := dir + "/bypass.openapi.yaml"
+	if err := os.WriteFile(doc, []byte(contractDoc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(responseBypassConfig(up.URL), "    response:\n      allow: [id, name, note]\n",
+		"    openapi: "+doc+"\n    response:\n", 1)
+	cfg = strings.Replace(cfg, "      - match: GET /v/{variant}\n", "      - match: GET /c/{variant}\n", 1)
+	cfg = strings.Replace(cfg, "      - match: GET /export/{variant}\n        response:\n          pass_media_types: [text/csv, text/event-stream]\n", "", 1)
+	cfg = strings.Replace(cfg, "      - match: /any/**\n", "", 1)
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg))
+	tests := []struct {
+		variant string
+		status  int
+		want    string // the whole body, or a problem code
+	}{
+		{"json", 200, `{"id":7,"note":"**** **** **** 1111"}`},
+		{"json-404", 404, `{"name":"alice"}`},         // the 4XX schema
+		{"problem-400", 400, `{"name":"alice"}`},      // the 4XX schema
+		{"json-500", 500, "upstream_error"},           // undeclared error: generic problem
+		{"json-201", 502, "response_undeclared"},      // undeclared success
+		{"no-type-json-403", 403, `{"name":"alice"}`}, // no Content-Type, JSON body
+		{"text-plain", 502, "response_unfilterable"},
+	}
+	for _, tt := range tests {
+		resp, body := get(t, p.url("/c/"+tt.variant))
+		if strings.Contains(string(body), leakField) || strings.Contains(string(body), leakCard) {
+			t.Fatalf("%s: leak: %d %s", tt.variant, resp.StatusCode, body)
+		}
+		if strings.HasPrefix(tt.want, "{") {
+			if resp.StatusCode != tt.status || string(body) != tt.want {
+				t.Errorf("%s: %d %s, want %d %s", tt.variant, resp.StatusCode, body, tt.status, tt.want)
+			}
+			continue
+		}
+		mustProblem(t, resp, body, tt.status, tt.want)
 	}
 }

@@ -223,12 +223,13 @@ func (g *Gateway) exposureGuard(st *state, e *exposureEntry, p *principal.Princi
 }
 
 // bodiless reports whether resp carries no body by definition: the answer to
-// HEAD, 1xx, 204, 205 and 304 (RFC 9110 §6.4.1). The proxy drops any bytes an
-// upstream sends with them.
+// HEAD, 1xx, 204 and 304 (RFC 9110 §6.4.1). The proxy drops any bytes an
+// upstream sends with them. A 205 is not among them: Go reads and forwards a
+// body sent with it, so it is filtered like any answer.
 func bodiless(resp *http.Response) bool {
 	s := resp.StatusCode
 	return resp.Request != nil && resp.Request.Method == http.MethodHead ||
-		s < 200 || s == http.StatusNoContent || s == http.StatusResetContent || s == http.StatusNotModified
+		s < 200 || s == http.StatusNoContent || s == http.StatusNotModified
 }
 
 func isJSON(ct string) bool {
@@ -285,17 +286,9 @@ func upstreamProblem(status int, code string) *httperr.Problem {
 }
 
 // noteFindings records the kinds of sensitive values found (never the values).
-func noteFindings(ev *audit.Event, findings []sensitive.Finding) {
-	if len(findings) == 0 {
+func noteFindings(ev *audit.Event, kinds []string) {
+	if len(kinds) == 0 {
 		return
-	}
-	seen := map[string]bool{}
-	var kinds []string
-	for _, f := range findings {
-		if k := string(f.Kind); !seen[k] {
-			seen[k] = true
-			kinds = append(kinds, k)
-		}
 	}
 	sort.Strings(kinds)
 	ev.Rule = "sensitive:" + strings.Join(kinds, ",")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,7 +86,7 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
 		out, err = f.doc(body)
 	}
-	noteFindings(ev, f.findings)
+	noteFindings(ev, f.kinds)
 	switch {
 	case errors.Is(err, errBlocked):
 		return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
@@ -112,14 +113,16 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 }
 
 // docFilter cuts JSON documents to a tree and scans them for sensitive values,
-// adding up what it removed and found over every document of one answer.
+// adding up what it removed and the kinds it found over every document of one
+// answer (kinds only: an NDJSON answer of many records keeps a few strings,
+// not every finding).
 type docFilter struct {
 	tree      *shape.Tree
 	deny      []shape.Path
 	roles     []string
 	sensitive sensitive.Policy
 	removed   int
-	findings  []sensitive.Finding
+	kinds     []string
 }
 
 // doc filters one document; it returns doc itself when nothing changed and
@@ -137,7 +140,11 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.findings = append(f.findings, findings...)
+	for _, fd := range findings {
+		if k := string(fd.Kind); !slices.Contains(f.kinds, k) {
+			f.kinds = append(f.kinds, k)
+		}
+	}
 	if block {
 		return nil, errBlocked
 	}
