@@ -86,6 +86,8 @@ func responseVariants(t *testing.T) map[string]variant {
 		"jsonp":            {200, ct("application/javascript"), []byte("cb(" + leakyDoc + ")")},
 		"xml":              {200, ct("application/xml"), []byte("<u><secret>" + leakField + "</secret></u>")},
 		"html-403":         {403, ct("text/html"), []byte("<p>" + leakField + "</p>")},
+		"html-302":         {302, map[string][]string{"Content-Type": {"text/html"}, "Location": {"/elsewhere"}}, []byte(`<a href="/elsewhere">` + leakField + `</a>`)},
+		"bad-json-404":     {404, ct("application/json"), []byte(`{"secret":"` + leakField + `"`)},
 		"text-205":         {205, ct("text/plain"), []byte(leakyDoc)},
 		"csv-unlisted":     {200, ct("text/csv"), []byte("id,secret\n7," + leakField + "\n")},
 		"ndjson-bad-line":  {200, ct("application/x-ndjson"), []byte(leakyDoc + "\nnot json " + leakField + "\n")},
@@ -103,8 +105,13 @@ func responseVariants(t *testing.T) map[string]variant {
 	}
 }
 
+// Besides those filtered, an unreadable body is refused: a 2xx with 502
+// response_unfilterable, an error status with a generic problem of that
+// status, a redirect without its body.
+var refusedKeepingStatus = map[string]bool{"text-plain-500": true, "html-403": true, "html-302": true, "bad-json-404": true}
+
 // filtered lists the variants that must arrive filtered, with the status the
-// client gets; every other variant except the bodiless ones must be a 502.
+// client gets.
 var filtered = map[string]int{
 	"json": 200, "json-charset": 200, "json-404": 404, "json-500": 500, "json-302": 302, "problem-400": 400,
 	"json-201": 201, "json-205": 205,
@@ -202,6 +209,12 @@ func TestResponseGuardsFilterOrRefuseEveryAnswer(t *testing.T) {
 			case ok:
 				if resp.StatusCode != want || !strings.Contains(string(body), `"id":`) {
 					t.Fatalf("want %d filtered, got %d %q", want, resp.StatusCode, body)
+				}
+			case refusedKeepingStatus[name] && variants[name].status >= 400:
+				mustProblem(t, resp, body, variants[name].status, "upstream_error")
+			case refusedKeepingStatus[name]:
+				if resp.StatusCode != variants[name].status || len(body) != 0 || resp.Header.Get("Location") != "/elsewhere" {
+					t.Fatalf("redirect: %d %v %q", resp.StatusCode, resp.Header, body)
 				}
 			default:
 				mustProblem(t, resp, body, http.StatusBadGateway, "response_unfilterable")

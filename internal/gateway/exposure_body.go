@@ -29,17 +29,15 @@ func unfilterable(cause error) *httperr.Problem {
 
 // filterBody reads the answer as its Content-Type says (media.Policy), cuts
 // every JSON document in it to the route's tree and redacts sensitive values.
-// What the guards cannot read is refused with 502 unless the route lists its
-// media type to pass; an empty body passes.
+// A body the guards cannot read is refused (refuseBody) unless the route lists
+// its media type to pass; an empty body passes.
 func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal.Principal, ev *audit.Event) error {
 	kind, reason := e.media.Classify(resp.Header.Values("Content-Type"))
 	switch {
 	case kind == media.Pass, resp.ContentLength == 0:
 		return nil
 	case kind == media.Refuse:
-		resp.Body.Close()
-		ev.Rule = "response_media_type"
-		return unfilterable(errors.New(reason))
+		return refuseBody(resp, ev, "response_media_type", unfilterable(errors.New(reason)))
 	}
 	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
 	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
@@ -65,16 +63,12 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 	}
 	body, err := codec.Decode(bytes.NewReader(raw), enc, e.cfg.MaxBuffer)
 	if err != nil {
-		ev.Rule = "response_encoding"
-		return unfilterable(err)
+		return refuseBody(resp, ev, "response_encoding", unfilterable(err))
 	}
 	tree, declared := e.treeFor(resp.StatusCode)
 	if !declared {
-		ev.Rule = "response_undeclared"
-		if resp.StatusCode >= 400 { // keep the status, drop the body nobody described
-			return upstreamProblem(resp.StatusCode, "upstream_error")
-		}
-		return httperr.New(http.StatusBadGateway, "response_undeclared", "The upstream's answer is not in the API contract.")
+		return refuseBody(resp, ev, "response_undeclared",
+			httperr.New(http.StatusBadGateway, "response_undeclared", "The upstream's answer is not in the API contract."))
 	}
 	f := docFilter{tree: tree, deny: e.deny, sensitive: e.sensitive}
 	if p != nil {
@@ -91,8 +85,7 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 	case errors.Is(err, errBlocked):
 		return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
 	case err != nil:
-		ev.Rule = "response_unfilterable"
-		return unfilterable(err)
+		return refuseBody(resp, ev, "response_unfilterable", unfilterable(err))
 	case f.removed == 0 && bytes.Equal(out, body):
 		resp.Body = io.NopCloser(bytes.NewReader(raw))
 		return nil
@@ -110,6 +103,28 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
 	}
 	return nil
+}
+
+// refuseBody answers for a body the guards cannot read or place, so that none
+// of it reaches the client: a 2xx (or 1xx) becomes refusal, a 502; a 3xx keeps
+// its status and headers without the body (a redirect still works); a 4xx or
+// 5xx keeps its status with a generic problem, so a client and its monitoring
+// still see "not found" or "server error", not a gateway failure.
+func refuseBody(resp *http.Response, ev *audit.Event, rule string, refusal *httperr.Problem) error {
+	resp.Body.Close()
+	ev.Rule = rule
+	switch s := resp.StatusCode; {
+	case s >= 400:
+		return upstreamProblem(s, "upstream_error").WithCause(refusal)
+	case s >= 300:
+		resp.Body, resp.ContentLength = http.NoBody, 0
+		resp.Header.Set("Content-Length", "0")
+		for _, k := range []string{"Content-Type", "Content-Encoding", "ETag"} {
+			resp.Header.Del(k)
+		}
+		return nil
+	}
+	return refusal
 }
 
 // docFilter cuts JSON documents to a tree and scans them for sensitive values,
