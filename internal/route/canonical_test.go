@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestCanonicalize(t *testing.T) {
@@ -174,6 +176,8 @@ func FuzzCanonicalize(f *testing.F) {
 		"/", "/a/b", "/a//b/", "/a/./b/../c", "/%2e%2e/", "/a/%252e", "/a%2Fb", "/a%5C",
 		"/a\\b", "/a%00", "/%C0%AE", "/caf%C3%A9", "//..//", "/a/b/..", "/%", "/%zz",
 		"/a%20b;c?d#e", "/.%2e/x", "/a/%2e/", "\x00", "", "/" + strings.Repeat(";", MaxPathLen/3),
+		"/admin/..;/x", "/a/..;a=b/s", "/a/;x/b", "/a/.../b", "/a/..%20/b", "/a/%EF%BC%8E%EF%BC%8E/b",
+		"/a/%E2%80%A4%E2%80%A4/b", "/a%EF%BC%8Fb", "/a/b;v=1/c", "/a/.well-known;x",
 	} {
 		f.Add(s)
 	}
@@ -206,6 +210,16 @@ func checkCanonical(t *testing.T, out string) {
 		t.Fatalf("%q has NUL or backslash", out)
 	case !isValidUTF8NoControl(out):
 		t.Fatalf("%q is not valid UTF-8 without controls", out)
+	}
+	for _, seg := range strings.Split(out[1:], "/") {
+		n := norm.NFKC.String(seg)
+		if strings.ContainsAny(n, "/\\") {
+			t.Fatalf("%q has a segment %q that normalises to a separator", out, seg)
+		}
+		base, _, params := strings.Cut(n, ";")
+		if (params && base == "") || base != "" && strings.Trim(base, ". ") == "" && strings.Contains(base, ".") {
+			t.Fatalf("%q has a segment %q that a backend reads as a dot segment", out, seg)
+		}
 	}
 }
 
