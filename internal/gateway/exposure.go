@@ -183,8 +183,9 @@ func fieldsTree(f *openapi.Fields) *shape.Tree {
 }
 
 // exposureGuard runs on the upstream's answer: it removes server-identifying
-// headers, sets the security headers, replaces leaky error bodies and cuts
-// JSON bodies to the contract, redacting sensitive values.
+// headers, sets the security headers, replaces leaky error bodies and, on a
+// route with body guards, filters every body of every status or refuses it
+// (filterBody). Answers that carry no body pass with their headers.
 func (g *Gateway) exposureGuard(st *state, e *exposureEntry, p *principal.Principal, ev *audit.Event, reqID string) func(*http.Response) error {
 	return func(resp *http.Response) error {
 		h := resp.Header

@@ -2,12 +2,16 @@ package gateway
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/filter/media"
 	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
 	"github.com/bulwark-gw/bulwark/internal/filter/shape"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
 )
 
 // BenchmarkFilterRecords measures the response guards on an NDJSON answer of
@@ -72,6 +76,41 @@ func TestDocFilterRecords(t *testing.T) {
 			}
 			if err != nil || string(out) != tt.want || f.removed != tt.removed {
 				t.Fatalf("got %q (removed %d), %v; want %q (removed %d)", out, f.removed, err, tt.want, tt.removed)
+			}
+		})
+	}
+}
+
+func TestRefuseBodyKeepsTheStatusClass(t *testing.T) {
+	refusal := unfilterable(errors.New("text/plain"))
+	tests := []struct {
+		status  int
+		problem int // status of the problem returned, 0: none, the body dropped
+	}{
+		{200, http.StatusBadGateway},
+		{206, http.StatusBadGateway},
+		{302, 0},
+		{404, 404},
+		{503, 503},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			resp := &http.Response{StatusCode: tt.status, Body: io.NopCloser(strings.NewReader("UPSTREAM")),
+				Header: http.Header{"Content-Type": {"text/html"}, "Location": {"/x"}}}
+			var ev audit.Event
+			err := refuseBody(resp, &ev, "response_media_type", refusal)
+			var p *httperr.Problem
+			switch {
+			case tt.problem == 0:
+				if err != nil || resp.Body != http.NoBody || resp.Header.Get("Content-Type") != "" ||
+					resp.Header.Get("Content-Length") != "0" || resp.Header.Get("Location") != "/x" {
+					t.Fatalf("err %v, header %v", err, resp.Header)
+				}
+			case !errors.As(err, &p) || p.Status != tt.problem:
+				t.Fatalf("err = %v, want a %d problem", err, tt.problem)
+			}
+			if ev.Rule != "response_media_type" {
+				t.Fatalf("rule = %q", ev.Rule)
 			}
 		})
 	}
