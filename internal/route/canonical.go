@@ -179,15 +179,18 @@ func resolveSegment(buf []byte, segStart int) (out []byte, trailing bool, err er
 // segment), a segment of dots and spaces other than "." and ".." ("...",
 // ".. " — Windows trims trailing dots and spaces), and, under NFKC (as
 // Unicode-normalising frameworks read it), a dot-like or slash-like character
-// ("．．", "‥", "／", "＼"). high says seg has bytes >= 0x80.
+// ("．．", "‥", "／", "＼"), or a solidus look-alike ("∕", "⁄"). high says seg
+// has bytes >= 0x80.
 func checkVariant(seg []byte, high bool) error {
 	if !high && (len(seg) == 0 || seg[0] != '.' && seg[0] != ' ' && bytes.IndexByte(seg, ';') < 0) {
 		return nil // the common case: an ordinary name
 	}
 	s := seg
-	if high && !norm.NFKC.IsNormal(seg) {
-		s = norm.NFKC.Bytes(seg)
-		if bytes.ContainsAny(s, "/\\") {
+	if high {
+		if !norm.NFKC.IsNormal(seg) {
+			s = norm.NFKC.Bytes(seg)
+		}
+		if bytes.ContainsAny(s, "/\\") || bytes.ContainsFunc(s, slashLike) {
 			return refuse(ReasonSlashVariant)
 		}
 	}
@@ -202,6 +205,16 @@ func checkVariant(seg []byte, high bool) error {
 		return refuse(ReasonDotVariant)
 	}
 	return nil
+}
+
+// slashLike reports the solidus look-alikes NFKC leaves alone but Windows
+// best-fit code-page conversion or lenient decoders turn into "/" or "\\".
+func slashLike(r rune) bool {
+	switch r {
+	case '\u2215', '\u2044', '\u2216', '\u29F8', '\u29F9': // division slash, fraction slash, set minus, big (reverse) solidus
+		return true
+	}
+	return false
 }
 
 // dotsAndSpaces reports whether s is non-empty, has a dot, and has nothing but

@@ -57,6 +57,10 @@ func TestCanonicalize(t *testing.T) {
 		{name: "fullwidth slash", in: "/a/%EF%BC%8Fadmin", reason: ReasonSlashVariant},
 		{name: "fullwidth slash raw", in: "/a／..／admin", reason: ReasonSlashVariant},
 		{name: "fullwidth backslash", in: "/a%EF%BC%BCb", reason: ReasonSlashVariant},
+		{name: "division slash", in: "/a/..%E2%88%95admin", reason: ReasonSlashVariant},
+		{name: "fraction slash", in: "/a%E2%81%84b", reason: ReasonSlashVariant},
+		{name: "set minus", in: "/a%E2%88%96b", reason: ReasonSlashVariant},
+		{name: "big solidus", in: "/a%E2%A7%B8b", reason: ReasonSlashVariant},
 		{name: "dot name with param", in: "/a/.well-known;x/b", want: "/a/.well-known;x/b"},
 		{name: "name with param", in: "/a/b;v=1/c", want: "/a/b;v=1/c"},
 		{name: "name with dots", in: "/a/v1.2..3", want: "/a/v1.2..3"},
@@ -213,7 +217,7 @@ func checkCanonical(t *testing.T, out string) {
 	}
 	for _, seg := range strings.Split(out[1:], "/") {
 		n := norm.NFKC.String(seg)
-		if strings.ContainsAny(n, "/\\") {
+		if strings.ContainsAny(n, "/\\") || strings.ContainsFunc(n, slashLike) {
 			t.Fatalf("%q has a segment %q that normalises to a separator", out, seg)
 		}
 		base, _, params := strings.Cut(n, ";")
