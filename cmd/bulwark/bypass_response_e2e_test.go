@@ -372,6 +372,8 @@ func TestDotSegmentVariantsAndLowerCaseMethodsNeverReachTheUpstream(t *testing.T
 		{"GET", "/any/a/%EF%B9%92%EF%B9%92/b"},
 		{"GET", "/any/a%EF%BC%8F..%EF%BC%8Fadmin"},
 		{"GET", "/any/a%EF%BC%BC..%EF%BC%BCadmin"},
+		{"GET", "/any/a%E2%88%95..%E2%88%95admin"},
+		{"GET", "/any/a/..%CD%BE/b"}, // GREEK QUESTION MARK: NFKC ";"
 	}
 	for _, r := range refused {
 		if got := rawRequest(t, addr, r.method, r.target); got != http.StatusBadRequest {
