@@ -99,6 +99,9 @@ func responseVariants(t *testing.T) map[string]variant {
 		"stacked-encoding": {200, map[string][]string{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip", "br"}}, gz(t, leakyDoc)},
 		"bad-gzip":         {200, map[string][]string{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}, []byte(leakyDoc)},
 		"bom-json":         {200, ct("application/json"), append([]byte("\xef\xbb\xbf"), leakyDoc...)},
+		"scalar-json":      {200, ct("application/json"), []byte(` "` + leakField + `" `)},
+		"scalar-no-type":   {200, ct(), []byte(`"` + leakField + `"`)},
+		"scalar-ndjson":    {200, ct("application/x-ndjson"), []byte(`{"id":1}` + "\n\"" + leakField + "\"\n")},
 		// Nothing to leak.
 		"empty-text": {200, ct("text/plain"), nil},
 		"no-content": {204, ct("application/json"), nil},

@@ -23,6 +23,11 @@ import (
 // errBlocked stops a record walk at a value a block action names.
 var errBlocked = errors.New("sensitive value blocked")
 
+// errScalarRoot refuses a bare string, number or literal answered on a route
+// whose allow-list names fields: nothing in it can be cut, so nothing in it
+// was allowed (allow: [""] allows a whole document, scalars included).
+var errScalarRoot = errors.New("a scalar document where the allow-list names fields")
+
 func unfilterable(cause error) *httperr.Problem {
 	return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(cause)
 }
@@ -70,7 +75,8 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 		return refuseBody(resp, ev, "response_undeclared",
 			httperr.New(http.StatusBadGateway, "response_undeclared", "The upstream's answer is not in the API contract."))
 	}
-	f := docFilter{tree: tree, deny: e.deny, sensitive: e.sensitive}
+	f := docFilter{tree: tree, deny: e.deny, sensitive: e.sensitive,
+		objectsOnly: e.doc == nil && tree != nil && !tree.Open}
 	if p != nil {
 		f.roles = p.Roles
 	}
@@ -136,13 +142,18 @@ type docFilter struct {
 	deny      []shape.Path
 	roles     []string
 	sensitive sensitive.Policy
-	removed   int
-	kinds     []string
+	// objectsOnly refuses a document that is not an object or array.
+	objectsOnly bool
+	removed     int
+	kinds       []string
 }
 
 // doc filters one document; it returns doc itself when nothing changed and
 // errBlocked when a block kind was found.
 func (f *docFilter) doc(doc []byte) ([]byte, error) {
+	if f.objectsOnly && scalarRoot(doc) {
+		return nil, errScalarRoot
+	}
 	out, removed, err := shape.Filter(doc, f.tree, f.deny, f.roles)
 	if err != nil {
 		return nil, err
@@ -164,4 +175,19 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 		return nil, errBlocked
 	}
 	return out, nil
+}
+
+// scalarRoot reports whether the first byte of doc after JSON whitespace starts
+// neither an object nor an array (all whitespace: false, Filter refuses it).
+func scalarRoot(doc []byte) bool {
+	for _, c := range doc {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return false
+		}
+		return true
+	}
+	return false
 }

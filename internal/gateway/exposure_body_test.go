@@ -61,12 +61,15 @@ func TestDocFilterRecords(t *testing.T) {
 			want: "{\"id\":1,\"note\":\"**** **** **** 1111\"}\n{\"id\":2}\n", removed: 1},
 		{name: "duplicate keys each cut", in: "{\"id\":1,\"s\":\"a\",\"s\":\"b\",\"note\":\"x\",\"note\":\"4111 1111 1111 1111\"}\n",
 			want: "{\"id\":1,\"note\":\"x\",\"note\":\"**** **** **** 1111\"}\n", removed: 2},
-		{name: "bad record", in: "{\"id\":1}\nnope\n", err: shape.ErrInvalidJSON},
+		{name: "bad record", in: "{\"id\":1}\n{nope\n", err: shape.ErrInvalidJSON},
+		{name: "scalar record", in: "{\"id\":1}\n \"TOPSECRET\"\n", err: errScalarRoot},
+		{name: "number record", in: "42\n", err: errScalarRoot},
+		{name: "array record kept", in: " [1]\n", want: " []\n", removed: 1},
 		{name: "blocked record", in: "{\"id\":1}\n{\"note\":\"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAx\\n-----END RSA PRIVATE KEY-----\"}\n", err: errBlocked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := docFilter{tree: tree, sensitive: pol}
+			f := docFilter{tree: tree, sensitive: pol, objectsOnly: true}
 			out, err := media.Records([]byte(tt.in), false, f.doc)
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
