@@ -12,12 +12,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
 	"syscall"
 
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/server"
 )
 
@@ -72,7 +74,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // newLogger returns a JSON logger on w at level (debug, info, warn, error) and
-// the variable that holds its level.
+// the variable that holds its level, and makes it the standard log package's
+// output too: net/http's Transport logs there, quoting bytes an upstream sent
+// (an "unsolicited response" after a 304 with a body), and those must reach
+// the log masked, never as they came.
 func newLogger(w io.Writer, level string) (*slog.Logger, *slog.LevelVar, error) {
 	lv := new(slog.LevelVar)
 	var l slog.Level
@@ -80,7 +85,10 @@ func newLogger(w io.Writer, level string) (*slog.Logger, *slog.LevelVar, error) 
 		return nil, nil, fmt.Errorf("log level %q: expected debug, info, warn or error", level)
 	}
 	lv.Set(l)
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})), lv, nil
+	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	log.SetFlags(0)
+	log.SetOutput(logsafe.Writer(logger.Handler(), slog.LevelWarn))
+	return logger, lv, nil
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {

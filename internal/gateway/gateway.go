@@ -227,6 +227,9 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		return nil, r, route.PathProblem(err)       // names the reason, never the input
 	}
 	ev.Path = canonical
+	if p := hygiene.CheckMethodCase(r.Method); p != nil {
+		return nil, r, p
+	}
 	var m route.Match
 	if res, allow := st.table.Match(r.Host, r.Method, canonical, &m); res != route.Found {
 		return nil, r, route.ResultProblem(res, allow)

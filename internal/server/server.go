@@ -18,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -287,13 +288,13 @@ func (p *process) newServer(plan *config.Plan, h http.Handler) *http.Server {
 		WriteTimeout:      s.WriteTimeout,
 		MaxHeaderBytes:    maxHeaderBackstop(plan),
 		Protocols:         &protos,
-		ErrorLog:          slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+		ErrorLog:          logsafe.Logger(p.log.Handler(), slog.LevelDebug), // never a peer's bytes in a log
 	}
 }
 
 func (p *process) plainServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
-		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug)}
+		ErrorLog: logsafe.Logger(p.log.Handler(), slog.LevelDebug)}
 }
 
 func (p *process) serve(s *http.Server, ln net.Listener) {
