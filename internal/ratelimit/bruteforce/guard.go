@@ -8,8 +8,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -123,6 +126,7 @@ type Guard struct {
 	ipPol  Policy // client IPs
 	idBase string // random per Guard: attempt ids are unique across nodes
 	seq    atomic.Uint64
+	macs   sync.Pool // HMAC-SHA-256 states under Secret, reused by Key
 }
 
 // New returns a Guard keeping its counters in b.
@@ -138,10 +142,12 @@ func New(b Backend, cfg Config) (*Guard, error) {
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, fmt.Errorf("bruteforce: %w", err)
 	}
-	return &Guard{b: b, cfg: cfg, idBase: hex.EncodeToString(id[:]) + ":",
+	g := &Guard{b: b, cfg: cfg, idBase: hex.EncodeToString(id[:]) + ":",
 		pol:   Policy{MaxFailures: cfg.MaxFailures, Window: cfg.Window, Lockout: cfg.Lockout, Hold: cfg.Hold},
 		ipPol: Policy{MaxFailures: cfg.IPMaxFailures, Window: cfg.Window, Lockout: cfg.Lockout, Hold: cfg.Hold},
-	}, nil
+	}
+	g.macs.New = func() any { return hmac.New(sha256.New, g.cfg.Secret) }
+	return g, nil
 }
 
 func validate(b Backend, c Config) error {
@@ -290,12 +296,18 @@ func (g *Guard) Key(s Subject) (string, error) {
 	if (s.Kind != KindIP && s.Kind != KindUsername) || s.Value == "" {
 		return "", fmt.Errorf("%w: kind %q with %d-byte value", ErrSubject, s.Kind, len(s.Value))
 	}
-	m := hmac.New(sha256.New, g.cfg.Secret)
-	m.Write([]byte(s.Kind))
-	m.Write([]byte{0})
-	m.Write([]byte(s.Value))
+	m := g.macs.Get().(hash.Hash)
+	defer g.macs.Put(m)
+	m.Reset()
+	_, _ = io.WriteString(m, s.Kind)
+	_, _ = m.Write([]byte{0})
+	_, _ = io.WriteString(m, s.Value)
 	var sum [sha256.Size]byte
-	return s.Kind + ":" + hex.EncodeToString(m.Sum(sum[:0])[:16]), nil
+	var out [len(KindUsername) + 1 + 32]byte
+	n := copy(out[:], s.Kind)
+	out[n] = ':'
+	hex.Encode(out[n+1:], m.Sum(sum[:0])[:16])
+	return string(out[:n+33]), nil
 }
 
 // delay is the progressive delay after failures, starting after after.

@@ -44,12 +44,12 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	b    Backend
 	clk  *clock
-	keys func(t *testing.T) []string // every key the backend holds
+	keys func(t testing.TB) []string // every key the backend holds
 }
 
-func memoryEnv(*testing.T) env {
+func memoryEnv(testing.TB) env {
 	m := NewMemoryBackend()
-	return env{b: m, clk: &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, keys: func(*testing.T) []string {
+	return env{b: m, clk: &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, keys: func(testing.TB) []string {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		var out []string
@@ -62,7 +62,7 @@ func memoryEnv(*testing.T) env {
 
 // redisEnvFor returns a Redis backend under a prefix of its own, whose keys are
 // deleted when t ends, or skips t when no Redis is configured.
-func redisEnvFor(t *testing.T) env {
+func redisEnvFor(t testing.TB) env {
 	url := os.Getenv(redisEnv)
 	if url == "" {
 		t.Skipf("%s not set; skipping Redis (e.g. redis://127.0.0.1:6379/0)", redisEnv)
@@ -75,7 +75,7 @@ func redisEnvFor(t *testing.T) env {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	prefix := "bulwark-test:bf:" + hex.EncodeToString(b) + ":"
-	scan := func(t *testing.T) []string {
+	scan := func(t testing.TB) []string {
 		var keys []string
 		iter := c.Scan(context.Background(), 0, prefix+"*", 100).Iterator()
 		for iter.Next(context.Background()) {
@@ -118,7 +118,7 @@ var (
 	bgctx  = context.Background()
 	guards = []struct {
 		name string
-		env  func(t *testing.T) env
+		env  func(t testing.TB) env
 	}{{"memory", memoryEnv}, {"redis", redisEnvFor}}
 )
 
