@@ -116,6 +116,12 @@ func TestRateLimitProblems(t *testing.T) {
 			"brute_force.ip_max_failures: error: must be at least 0"},
 		{"ip below user", limitsBase + "      - match: POST /login\n        brute_force: {max_failures: 5, ip_max_failures: 2}\n",
 			"ip_max_failures: warning: below max_failures"},
+		{"consumer limit on an open route", limitsBase + "      - match: GET /a\n        rate_limits: [{by: [ip, consumer], rate: 1/s}]\n",
+			`rate_limits[0].by[1]: error: "consumer" on a route whose auth is [none]`},
+		{"claim limit on an open route", limitsBase + "      - match: GET /a\n        rate_limits: [{by: [\"claim:tenant\"], rate: 1/s}]\n",
+			`rate_limits[0].by[0]: error: "claim:tenant" on a route whose auth is [none]`},
+		{"consumer quota on an open route", limitsBase + "      - match: GET /a\n        quota: {limit: 10}\n",
+			`quota.by: error: "consumer" on a route whose auth is [none]`},
 		{"ipv6 prefix", strings.Replace(limitsBase, "server:\n", "server:\n  ipv6_prefix: 8\n", 1) + "      - match: /a\n", "ipv6_prefix: error: must be between 32 and 128"},
 	}
 	for _, tc := range tests {

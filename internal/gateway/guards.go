@@ -78,7 +78,11 @@ func takeQuota(ctx context.Context, e *quotaEntry, keys *keyParts) *httperr.Prob
 	if e == nil {
 		return nil
 	}
-	res, err := e.q.Take(ctx, e.cfg.ID+"|"+keyPart(e.cfg.By, keys), 1)
+	part, ok := keyPart(e.cfg.By, keys)
+	if !ok {
+		return noConsumer()
+	}
+	res, err := e.q.Take(ctx, e.cfg.ID+"|"+part, 1)
 	if err != nil {
 		return httperr.New(http.StatusServiceUnavailable, "quota_unavailable",
 			"Quota accounting is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
