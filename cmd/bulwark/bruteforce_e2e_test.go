@@ -47,7 +47,7 @@ func newLoginRecorder(t *testing.T, slow bool) *loginRecorder {
 		lr.mu.Lock()
 		lr.users = append(lr.users, body.Username)
 		lr.mu.Unlock()
-		if body.Username == "slowpoke" { // never answers in time
+		if strings.HasPrefix(body.Username, "slowpoke") { // never answers in time
 			<-r.Context().Done()
 			return
 		}
@@ -368,5 +368,34 @@ func TestBruteForceLostAnswerCountsAsFailure(t *testing.T) {
 	mustProblem(t, resp, body, 429, "login_locked")
 	if h := lr.hits.Load(); h != 2 {
 		t.Fatalf("upstream received %d attempts; want 2", h)
+	}
+
+	// A client that leaves once its attempt reached the upstream: the same.
+	for i := range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "POST", p.url("/login"), strings.NewReader(jsonLogin("slowpoke-gone", "x")))
+		req.Header.Set("Content-Type", ctJSON)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+				t.Errorf("attempt %d answered %d; want the client gone first", i, resp.StatusCode)
+			}
+		}()
+		waitFor(t, "the attempt at the upstream", func() bool { return lr.hits.Load() == int32(3+i) })
+		cancel()
+		<-done
+	}
+	// Refused attempts (busy while the gateway settles, then locked) never
+	// reach the upstream, so polling costs nothing.
+	waitFor(t, "the abandoned attempts counted as failures", func() bool {
+		resp, body := loginAs(t, p, "", ctJSON, jsonLogin("slowpoke-gone", "x"))
+		var pr problem
+		_ = json.Unmarshal(body, &pr)
+		return resp.StatusCode == 429 && pr.Code == "login_locked"
+	})
+	if h := lr.hits.Load(); h != 4 {
+		t.Fatalf("upstream received %d attempts; want 4", h)
 	}
 }
