@@ -193,3 +193,25 @@ func TestUsernameRuleRead(t *testing.T) {
 		t.Errorf("user name in the query = %v; want refused", err)
 	}
 }
+
+// FuzzCanonical: a canonical username is non-empty, free of control and
+// formatting characters, and its own canonical form (variants of variants
+// land in one count).
+func FuzzCanonical(f *testing.F) {
+	for _, s := range []string{"alice", " ＡＬＩＣＥ ", "STRAẞE", "ﬁ", "\u212A", "a\u0301", "alice\x00", "ǅ", "ΐ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := DefaultNormalization.Canonical(in)
+		if err != nil {
+			return
+		}
+		if got == "" {
+			t.Fatalf("Canonical(%q) is empty without error", in)
+		}
+		again, err := DefaultNormalization.Canonical(got)
+		if err != nil || again != got {
+			t.Fatalf("Canonical(%q) = %q, but Canonical(%q) = %q, %v", in, got, got, again, err)
+		}
+	})
+}
