@@ -189,13 +189,15 @@ type reserved struct {
 func (g *Guard) subjects(l Login) ([2]Subject, [2]*Policy, int) {
 	var s [2]Subject
 	var p [2]*Policy
+	// The username first: a flood at one account is refused there, without
+	// taking (and giving back) slots of the address it shares with others.
 	n := 0
-	if g.cfg.IPMaxFailures > 0 && l.IP != "" {
-		s[n], p[n] = Subject{KindIP, l.IP}, &g.ipPol
-		n++
-	}
 	if l.Username != "" {
 		s[n], p[n] = Subject{KindUsername, l.Username}, &g.pol
+		n++
+	}
+	if g.cfg.IPMaxFailures > 0 && l.IP != "" {
+		s[n], p[n] = Subject{KindIP, l.IP}, &g.ipPol
 		n++
 	}
 	return s, p, n

@@ -182,6 +182,7 @@ func TestBackends(t *testing.T) {
 		{"HoldExpiryCountsAsFailure", testHoldExpiry},
 		{"IPThresholdSeparate", testIPThreshold},
 		{"IPOff", testIPOff},
+		{"RefusedAttemptsHoldNothing", testRefusedHoldNothing},
 	}
 	for _, b := range guards {
 		t.Run(b.name, func(t *testing.T) {
@@ -452,6 +453,32 @@ func testIPThreshold(t *testing.T, e env) {
 	}
 	if v := check(t, g, at(ip2, "bob")); v.Locked {
 		t.Fatalf("bob elsewhere: %+v", v)
+	}
+}
+
+// testRefusedHoldNothing: attempts refused at one account take no slot of
+// the address, so a flood at alice leaves bob's room behind the same NAT.
+func testRefusedHoldNothing(t *testing.T, e env) {
+	cfg := baseConfig()
+	cfg.MaxFailures, cfg.IPMaxFailures = 2, 6
+	g := e.guard(t, cfg)
+	held := []*Attempt{begin(t, g, at(ip1, "alice")), begin(t, g, at(ip1, "alice"))}
+	for range 20 {
+		if v := check(t, g, at(ip1, "alice")); !v.Busy || v.Kind != KindUsername {
+			t.Fatalf("alice's third attempt in flight: %+v; want busy on the username", v)
+		}
+	}
+	for i := range 4 {
+		held = append(held, begin(t, g, at(ip1, "user"+strconv.Itoa(i))))
+	}
+	if v := check(t, g, at(ip1, "bob")); !v.Busy || v.Kind != KindIP {
+		t.Fatalf("seventh attempt from the address: %+v; want busy on the IP", v)
+	}
+	for _, a := range held {
+		settle(t, a, Released)
+	}
+	if v := check(t, g, at(ip1, "bob")); v.Busy || v.Locked {
+		t.Fatalf("after every slot is released: %+v", v)
 	}
 }
 
