@@ -193,6 +193,25 @@ func (d *decoder) oneOf(path, v string, allowed []string) {
 	}
 }
 
+// checkAttemptTimeouts warns when a login attempt may legitimately stay in
+// flight longer than its reservation: its delay plus the upstream's
+// response_header timeout. Such an attempt is counted as a failure when its
+// reservation ends, even if it then succeeds.
+func (d *decoder) checkAttemptTimeouts(p *Plan) {
+	for i, api := range p.APIs {
+		up := api.Upstream.ResponseHeaderTimeout
+		for j, r := range api.Routes {
+			b := r.BruteForce
+			if b == nil || up <= 0 || b.AttemptTimeout > b.MaxDelay+up {
+				continue
+			}
+			d.warnf(fmtPath("apis[%d].routes[%d].brute_force.attempt_timeout", i, j),
+				"%s is not above max_delay + the upstream's response_header timeout (%s): a slow answer would count as a failed login",
+				b.AttemptTimeout, b.MaxDelay+up)
+		}
+	}
+}
+
 // checkCluster checks settings that depend on each other across sections.
 func (d *decoder) checkCluster(p *Plan) {
 	if p.Cluster.Redis == "" || p.Cluster.Secret != "" {

@@ -122,6 +122,8 @@ func TestRateLimitProblems(t *testing.T) {
 			`rate_limits[0].by[0]: error: "claim:tenant" on a route whose auth is [none]`},
 		{"consumer quota on an open route", limitsBase + "      - match: GET /a\n        quota: {limit: 10}\n",
 			`quota.by: error: "consumer" on a route whose auth is [none]`},
+		{"attempt timeout within the upstream's", limitsBase + "      - match: POST /login\n        brute_force: {attempt_timeout: 20s}\n",
+			"brute_force.attempt_timeout: warning: 20s is not above max_delay + the upstream's response_header timeout (34s)"},
 		{"ipv6 prefix", strings.Replace(limitsBase, "server:\n", "server:\n  ipv6_prefix: 8\n", 1) + "      - match: /a\n", "ipv6_prefix: error: must be between 32 and 128"},
 	}
 	for _, tc := range tests {
