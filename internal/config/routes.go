@@ -311,6 +311,34 @@ func (d *decoder) routeAuth(r *Route, rc routeConfig, path string, def routeDefa
 	r.KeepCredential = orDefault(rc.KeepCredential, false)
 }
 
+// callerKey reports a limit key that names the authenticated caller.
+func callerKey(by string) bool {
+	return by == "consumer" || by == "subject" || by == "api_key" || strings.HasPrefix(by, "claim:")
+}
+
+// checkAnonymousKeys refuses a route's own limit or quota keyed by the
+// caller where no caller is ever authenticated (auth: [none]): every request
+// would be counted per client IP. Limits inherited from the API count a
+// route's anonymous callers per client IP, as documented.
+func (d *decoder) checkAnonymousKeys(r *Route, rc routeConfig, path string) {
+	if !slices.Equal(r.Auth, []string{AuthNone}) {
+		return
+	}
+	if rc.RateLimits != nil {
+		for i, l := range r.RateLimits {
+			for j, by := range l.By {
+				if callerKey(by) {
+					d.errorf(indexPath(indexPath(path+".rate_limits", i)+".by", j),
+						"%q on a route whose auth is [none]: no caller is authenticated, so it would count per client IP; use ip", by)
+				}
+			}
+		}
+	}
+	if rc.Quota != nil && r.Quota != nil && callerKey(r.Quota.By) {
+		d.errorf(path+".quota.by", "%q on a route whose auth is [none]: no caller is authenticated, so it would count per client IP; use ip", r.Quota.By)
+	}
+}
+
 // routeLimits sets the route's rate limits and quota (its own, else the API's)
 // and its brute-force protection.
 func (d *decoder) routeLimits(r *Route, rc routeConfig, path string, def routeDefaults) {
@@ -327,6 +355,7 @@ func (d *decoder) routeLimits(r *Route, rc routeConfig, path string, def routeDe
 	default:
 		r.Quota = def.quota
 	}
+	d.checkAnonymousKeys(r, rc, path)
 	r.BruteForce = d.buildBruteForce(rc.BruteForce, path+".brute_force")
 	if r.BruteForce != nil && slices.Equal(r.Methods, []string{"GET"}) {
 		d.warnf(path+".brute_force", "brute-force protection reads the username from the request body; a GET route has none")

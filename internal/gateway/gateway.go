@@ -178,17 +178,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cors.IsPreflight(r) && g.preflight(st, sw, r, &ev, &entry) {
 		return
 	}
-	var login []bruteforce.Subject
+	var login *bruteforce.Attempt
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
 	if p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
-	if entry.brute != nil {
-		// Count the login's outcome before its answer reaches the client, so the
-		// client's next attempt always sees it.
-		sw.onHeader = func(status int) { bruteRecord(entry.brute, login, status, g.logger) }
+	if login != nil {
+		// A login attempt holds a reservation until settled: from its answer
+		// before the client sees it, else once forwarding is over (also when
+		// the handler panics or aborts).
+		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
+		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
 	}
 	g.forward(sw, r, st, entry, caller, &ev, reqID)
 }
@@ -220,7 +222,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login *[]bruteforce.Subject, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login **bruteforce.Attempt, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -271,15 +273,14 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 			return entry, r, p
 		}
 	}
-	if entry.brute != nil {
-		subjects, p := bruteSubjects(r, entry.brute, group)
+	if entry.brute != nil { // last: nothing may refuse the attempt after its slot is reserved
+		l, p := bruteLogin(r, entry.brute, group)
 		if p == nil {
-			p = bruteCheck(r.Context(), entry.brute, subjects)
+			*login, p = bruteBegin(r.Context(), entry.brute, l)
 		}
 		if p != nil {
 			return entry, r, p
 		}
-		*login = subjects
 	}
 	r.URL.Path = canonical
 	r.URL.RawPath = ""
