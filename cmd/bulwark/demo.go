@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/bulwark-gw/bulwark/examples"
 	"github.com/bulwark-gw/bulwark/internal/demo"

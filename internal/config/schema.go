@@ -3,7 +3,7 @@ package config
 import (
 	"reflect"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The structs in this file mirror the YAML file one to one. Every scalar is
