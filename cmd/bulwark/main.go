@@ -96,7 +96,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	cfg := fs.String("c", "bulwark.yaml", "config file")
 	level := fs.String("log-level", "info", "diagnostic log level: debug, info, warn, error (default: the config's log.level)")
-	if err := fs.Parse(args); err != nil {
+	if pos, err := parseAnywhere(fs, args); err != nil {
+		return 2
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "bulwark serve: unexpected argument %q (the config file is -c FILE)\n", pos[0])
 		return 2
 	}
 	fixed := false

@@ -271,3 +271,66 @@ func TestCheckAgreesWithServe(t *testing.T) {
 	}
 	startBulwark(t, "serve", "-c", good) // starts
 }
+
+func TestCheckFormats(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeConfig(t, dir, "admin:\n  listen: \"off\"\napis:\n  - name: a\n    upstream: http://127.0.0.1:9\n    auth: [none]\n    routes:\n      - match: GET /users/:id\n        rate_limits: [{by: [ip], rate: 10/s, burst: x}]\n")
+	run := func(args ...string) (int, []byte) {
+		cmd := execCommand(binPath, args...)
+		out, err := cmd.Output()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), out
+		}
+		return 0, out
+	}
+	// Flags may follow the file.
+	code, out := run("check", bad, "-format", "json")
+	var reports []struct {
+		File        string
+		OK          bool
+		Errors      int
+		Diagnostics []struct {
+			Line     int
+			Column   int
+			Path     string
+			Severity string
+			Message  string
+		}
+	}
+	if err := json.Unmarshal(out, &reports); err != nil || code != 1 || len(reports) != 1 || reports[0].OK || reports[0].Errors != 2 {
+		t.Fatalf("json: %d %v %s", code, err, out)
+	}
+	d := reports[0].Diagnostics[0]
+	if d.Line != 8 || d.Path != "apis[0].routes[0].match" || d.Severity != "error" || !strings.Contains(d.Message, "{id}") {
+		t.Fatalf("json diagnostic: %+v", d)
+	}
+	code, out = run("check", "-format", "sarif", "-c", bad)
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Results []struct {
+				Level     string
+				Message   struct{ Text string }
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &sarif); err != nil || code != 1 || sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != 2 {
+		t.Fatalf("sarif: %d %v %s", code, err, out)
+	}
+	r := sarif.Runs[0].Results[1]
+	if r.Level != "error" || r.Locations[0].PhysicalLocation.Region.StartLine != 9 || r.Locations[0].PhysicalLocation.ArtifactLocation.URI != bad {
+		t.Fatalf("sarif result: %+v", r)
+	}
+	if code, _ := run("check", "-format", "xml", bad); code != 2 {
+		t.Fatalf("unknown format: %d", code)
+	}
+	if code, _ := run("serve", "-c", bad, "extra"); code != 2 {
+		t.Fatalf("serve with a stray argument: %d", code)
+	}
+}

@@ -19,16 +19,17 @@ func probe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: bulwark probe [-timeout 2s] URL   (e.g. http://127.0.0.1:9091/readyz)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseAnywhere(fs, args)
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fs.Arg(0), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pos[0], nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "bulwark probe:", err)
 		return 2

@@ -97,7 +97,7 @@ func (p *process) reload() {
 	p.reloadMu.Lock()
 	defer p.reloadMu.Unlock()
 	plan, diags := config.Load(p.path)
-	diags = verified(plan, diags)
+	diags = Verified(plan, diags)
 	logDiagnostics(p.log, diags)
 	if diags.HasErrors() {
 		p.metrics.ConfigReload(false)

@@ -24,10 +24,10 @@ func logDiagnostics(log *slog.Logger, diags config.Diagnostics) {
 	}
 }
 
-// verified adds what only building the guards finds (gateway.Verify) to the
+// Verified adds what only building the guards finds (gateway.Verify) to the
 // config's diagnostics, each at its route's line: serve and a reload refuse
 // exactly what check refuses, and name every problem.
-func verified(plan *config.Plan, diags config.Diagnostics) config.Diagnostics {
+func Verified(plan *config.Plan, diags config.Diagnostics) config.Diagnostics {
 	if plan == nil || diags.HasErrors() {
 		return diags
 	}

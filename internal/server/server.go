@@ -69,7 +69,7 @@ func Run(ctx context.Context, path string, opt Options) error {
 	log := opt.Logger
 	routeLibraryLogs(log)
 	plan, diags := config.Load(path)
-	diags = verified(plan, diags)
+	diags = Verified(plan, diags)
 	logDiagnostics(log, diags)
 	if diags.HasErrors() {
 		return ErrConfig
