@@ -42,6 +42,27 @@ type authzEntry struct {
 	recordPath jsonfields.Path // records_owner from response:<path>
 	fromBody   bool            // records_owner reads the response body
 	records    *ownership.Records
+	// unauthenticated answers an anonymous caller (the route's auth lists
+	// none) on a route whose rules compare with the caller; set by build.
+	unauthenticated func() *httperr.Problem
+}
+
+// needsCaller reports whether the route's rules compare with the caller, so an
+// anonymous request (auth lists none) cannot be decided and is refused: an
+// anonymous caller holds no role and owns nothing. Config refuses such routes;
+// this is the request-time guarantee.
+func (e *authzEntry) needsCaller() bool {
+	a := &e.cfg
+	return len(a.Roles) > 0 || a.Admin || len(a.Owner) > 0 || a.RecordsOwner != nil || a.FilterList != nil
+}
+
+// anonymous is the answer to an anonymous caller on a route that needs one.
+func (e *authzEntry) anonymous(ev *audit.Event) *httperr.Problem {
+	ev.Rule = "authenticated"
+	if e.unauthenticated != nil {
+		return e.unauthenticated()
+	}
+	return httperr.New(http.StatusUnauthorized, authn.ReasonMissing, "This route needs credentials.")
 }
 
 // buildAuthz compiles a route's authorization settings.
@@ -129,6 +150,9 @@ func forbidden(code, reason, detail string) *httperr.Problem {
 // fields and the CEL policy, in that order. It may rewrite r's body (strip).
 func (g *Gateway) authorize(ctx context.Context, e *authzEntry, r *http.Request, m *route.Match, p *principal.Principal, ev *audit.Event) *httperr.Problem {
 	a := &e.cfg
+	if p == nil && e.needsCaller() {
+		return e.anonymous(ev)
+	}
 	if len(a.Roles) > 0 && !hasRoles(p, a.Roles, a.RolesAll) {
 		ev.Rule = "roles"
 		return forbidden("insufficient_scope", "insufficient_role", "This route needs a role the caller does not hold.")
@@ -278,7 +302,7 @@ func (g *Gateway) checkOwner(ctx context.Context, e *authzEntry, i int, r *http.
 			return httperr.New(http.StatusServiceUnavailable, "authz_unavailable",
 				"Authorization is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
 		case !found && o.AllowUnknown:
-		case !found || owner != p.Subject:
+		case !found || p == nil || owner != p.Subject: // p nil: see needsCaller
 			return deny(id)
 		}
 	}
@@ -362,7 +386,11 @@ func (g *Gateway) responseGuard(e *authzEntry, p *principal.Principal, logger *s
 			g.learnOwner(resp, e, ro, body, p, logger)
 		}
 		if f := e.cfg.FilterList; f != nil {
-			out, _, err := jsonfields.FilterArray(body, e.filterArr, e.filterFld, []string{principalValue(p, f.Equals)})
+			var want []string // a caller without the value keeps no item, not the items without an owner
+			if v := principalValue(p, f.Equals); v != "" {
+				want = []string{v}
+			}
+			out, _, err := jsonfields.FilterArray(body, e.filterArr, e.filterFld, want)
 			if err != nil {
 				// Fail closed: a list that cannot be cut to the caller is not sent.
 				return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)

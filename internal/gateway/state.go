@@ -130,8 +130,12 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			}
 			authzCfg := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path)
 			var az *authzEntry
+			chain := id.chain(rt.Auth, plan.Identity.Introspection)
 			if hasAuthz(authzCfg) && err == nil {
 				az, err = buildAuthz(authzCfg, plan.Identity.AdminRoles, d.records)
+				if az != nil {
+					az.unauthenticated = chain.Unauthenticated
+				}
 			}
 			var ex *exposureEntry
 			if rt.Response.Active() && err == nil {
@@ -164,7 +168,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				limits:     hygieneLimits(rt.Limits),
 				upstream:   up,
 				metrics:    d.Metrics.Route(api.Name, rt.Name),
-				authn:      id.chain(rt.Auth, plan.Identity.Introspection),
+				authn:      chain,
 				scopes:     rt.Scopes,
 				keepCred:   rt.KeepCredential,
 				rateLimits: limits,
