@@ -21,6 +21,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz/policy"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
@@ -80,7 +81,7 @@ func buildAuthz(a config.Authz, adminRoles []string, records func() (*ownership.
 		needRecords = needRecords || o.Object != ""
 	}
 	for _, f := range a.ReadonlyFields {
-		p, err := jsonfields.Compile(f)
+		p, err := jsonfields.CompileField(f)
 		if err != nil {
 			return nil, fmt.Errorf("readonly field %q: %w", f, err)
 		}
@@ -171,14 +172,13 @@ func (g *Gateway) authorize(ctx context.Context, e *authzEntry, r *http.Request,
 	}
 	var body []byte
 	if needsBody(e) && (r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
-		// These rules read JSON: a body they cannot read must not slip past them.
-		if r.GetBody == nil || !isJSON(r.Header.Get("Content-Type")) {
+		// These rules read JSON: a body they cannot read must not slip past
+		// them, nor one whose fields the upstream could read otherwise
+		// (hygiene refused duplicate keys on this route: see readsBody).
+		var ok bool
+		if body, ok = hygiene.UniqueKeyJSON(r); !ok {
 			return httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 				"This route's authorization rules need a JSON body.")
-		}
-		var err error
-		if body, err = requestBody(r); err != nil {
-			return httperr.New(http.StatusBadRequest, "body_unreadable", "The request body could not be read.").WithCause(err)
 		}
 	}
 	if !hasRoles(p, a.OwnerExemptRoles, false) {
@@ -228,20 +228,6 @@ func needsBody(e *authzEntry) bool {
 		return true
 	}
 	return slices.ContainsFunc(e.cfg.Owner, func(o config.OwnerRule) bool { return o.Source == "body" })
-}
-
-// requestBody returns the buffered JSON body (hygiene buffered it) without
-// consuming it; nil when the request has none.
-func requestBody(r *http.Request) ([]byte, error) {
-	if r.GetBody == nil || r.ContentLength == 0 {
-		return nil, nil
-	}
-	rc, err := r.GetBody()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, maxGuardedBody))
 }
 
 // ownerIDs returns the object ids a rule checks.
@@ -324,7 +310,7 @@ func objectRef(o config.OwnerRule, id string) string {
 func (e *authzEntry) readonlyFields(r *http.Request, body []byte, ev *audit.Event) *httperr.Problem {
 	found, err := jsonfields.Find(body, e.readonly)
 	if err != nil {
-		return httperr.New(http.StatusBadRequest, "json_invalid", "The request body is not valid JSON.").WithCause(err)
+		return bodyFieldsProblem(err)
 	}
 	if len(found) == 0 {
 		return nil
@@ -338,17 +324,20 @@ func (e *authzEntry) readonlyFields(r *http.Request, body []byte, ev *audit.Even
 	}
 	out, _, err := jsonfields.Strip(body, e.readonly)
 	if err != nil {
-		return httperr.New(http.StatusBadRequest, "json_invalid", "The request body is not valid JSON.").WithCause(err)
+		return bodyFieldsProblem(err)
 	}
-	setBody(r, out)
+	hygiene.SetUniqueKeyJSON(r, out)
 	return nil
 }
 
-func setBody(r *http.Request, b []byte) {
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	r.ContentLength = int64(len(b))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	r.Header.Del("Content-Length")
+// bodyFieldsProblem answers a body whose write-protected fields could not be
+// searched: refused, never forwarded unsearched.
+func bodyFieldsProblem(err error) *httperr.Problem {
+	if errors.Is(err, jsonfields.ErrTooDeep) {
+		return httperr.New(http.StatusBadRequest, "json_too_deep",
+			"The JSON body is nested too deep for this route's write-protected fields to be checked.").WithCause(err)
+	}
+	return httperr.New(http.StatusBadRequest, "json_invalid", "The request body is not valid JSON.").WithCause(err)
 }
 
 func policyInput(r *http.Request, m *route.Match, p *principal.Principal) *policy.Input {
