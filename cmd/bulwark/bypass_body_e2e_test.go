@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -129,6 +130,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 		{"escaped", `{"from_account":"alice","\u0046rom_account":"bob"}`, "/From_account"},
 		{"escaped underscore", `{"from_account":"alice","from\u005faccount":"bob"}`, "/from_account"},
 		{"full-width", `{"from_account":"alice","ｆｒｏｍ_ａｃｃｏｕｎｔ":"bob"}`, "/ｆｒｏｍ_ａｃｃｏｕｎｔ"},
+		{"nul-terminated", `{"from_account":"alice","from_account\u0000":"bob"}`, "/from_account\x00"},
 		{"long s", `{"pass":1,"pa\u017f\u017f":2,"from_account":"alice"}`, "/paſſ"},
 		{"nested", `{"from_account":"alice","meta":{"note":"x","Note":"y"}}`, "/meta/Note"},
 		{"in an array", `{"from_account":"alice","items":[{"sku":1},{"sku":2,"SKU":3}]}`, "/items/1/SKU"},
@@ -140,7 +142,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 			pr := mustProblem(t, resp, body, 400, "json_duplicate_key")
 			var ext struct{ Pointer string }
 			_ = json.Unmarshal(body, &ext)
-			if ext.Pointer != tc.pointer || !strings.Contains(pr.Detail, tc.pointer) ||
+			if ext.Pointer != tc.pointer || !strings.Contains(pr.Detail, strconv.Quote(tc.pointer)) ||
 				strings.Contains(string(body), "bob") || strings.Contains(string(body), "alice") {
 				t.Fatalf("%s (chunked %v): %s", tc.name, chunked, body)
 			}

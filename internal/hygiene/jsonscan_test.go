@@ -143,6 +143,7 @@ func TestScanJSONDuplicateKeys(t *testing.T) {
 		{"full-width", `{"role":"user","ｒｏｌｅ":"admin"}`, "/ｒｏｌｅ"},
 		{"kelvin sign", "{\"kind\":1,\"\u212aind\":2}", "/\u212aind"},
 		{"long s", `{"pass":1,"pa\u017f\u017f":2}`, "/paſſ"},
+		{"nul-terminated", `{"role":1,"role\u0000admin":2}`, "/role\x00admin"},
 		{"lone surrogates", `{"\ud800":1,"\udc00":2}`, "/\ufffd"},
 		{"nested", `{"user":{"name":"x","role":"user","ROLE":"admin"}}`, "/user/ROLE"},
 		{"in array", `{"items":[{"id":1},{"id":2,"Id":3}]}`, "/items/1/Id"},

@@ -1,6 +1,7 @@
 package jsonstr
 
 import (
+	"bytes"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -18,8 +19,10 @@ import (
 // then every rune replaced by the smallest rune of its simple case-folding
 // orbit, as encoding/json matches struct fields ("ROLE", "role" and "Role"
 // are one key; so are "s", "S" and "ſ"), then NFKC again should folding have
-// produced a sequence that is not normalised. An ASCII key without escapes,
-// the common case, is upper-cased byte by byte.
+// produced a sequence that is not normalised. A key is also cut at its first
+// NUL ("role\u0000x" is "role"): parsers that keep keys as C strings stop
+// there. An ASCII key without escapes, the common case, is upper-cased byte
+// by byte (JSON text cannot hold a raw NUL: only an escape makes one).
 //
 // It does not allocate when dst has room for the key's decoded form and its
 // NFKC form side by side.
@@ -42,6 +45,9 @@ func AppendFoldedKey(dst, raw []byte) []byte {
 	}
 	start := len(dst)
 	dst = AppendUnescaped(dst, raw)
+	if i := bytes.IndexByte(dst[start:], 0); i >= 0 {
+		dst = dst[:start+i]
+	}
 	dst = nfkcInPlace(dst, start)
 	// Fold in place: the smallest rune of an orbit is never longer in UTF-8
 	// than the rune it replaces, so the write position never passes the read one.

@@ -15,6 +15,7 @@ func TestAppendFoldedKey(t *testing.T) {
 		{`office`, "o\ufb03ce"},
 		{`\ud800`, `\udc00`, "\ufffd"}, // lone surrogates decode to U+FFFD, as encoding/json does
 		{`a\/b`, `a/b`},
+		{`role`, `role\u0000`, `role\u0000admin`, `ROLE\u0000`},
 		{`é`, "e\u0301", `\u00c9`, "E\u0301"},
 	}
 	for _, group := range same {
