@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"bytes"
+	"cmp"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -419,19 +420,11 @@ func (k *keyState) duplicate(doc []byte, from int) (off int, found bool) {
 		}
 		return 0, false
 	}
-	slices.SortFunc(keys, func(a, b keyEntry) int {
-		if a.h != b.h {
-			if a.h < b.h {
-				return -1
-			}
-			return 1
-		}
-		return a.off - b.off
-	})
+	slices.SortFunc(keys, func(a, b keyEntry) int { return cmp.Compare(a.h, b.h) })
 	for i := 0; i < len(keys); i++ {
 		for j := i + 1; j < len(keys) && keys[j].h == keys[i].h; j++ {
 			if k.same(doc, keys[i].off, keys[j].off) {
-				return keys[j].off, true
+				return max(keys[i].off, keys[j].off), true // the later one: sorting lost the order
 			}
 		}
 	}
