@@ -16,15 +16,15 @@ import (
 // Issue 11 items 2, 3 and 5, through the real binary with a recording upstream:
 // what the upstream receives is the truth.
 
-// recorder is an upstream that keeps every request body it receives.
-type recorder struct {
+// bodyRecorder is an upstream that keeps every request body it receives.
+type bodyRecorder struct {
 	mu     sync.Mutex
 	bodies map[string][]string // "METHOD /path" → bodies, in order
 }
 
-func newRecorder(t *testing.T) (*recorder, *httptest.Server) {
+func newBodyRecorder(t *testing.T) (*bodyRecorder, *httptest.Server) {
 	t.Helper()
-	rec := &recorder{bodies: map[string][]string{}}
+	rec := &bodyRecorder{bodies: map[string][]string{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
@@ -37,13 +37,13 @@ func newRecorder(t *testing.T) (*recorder, *httptest.Server) {
 	return rec, srv
 }
 
-func (r *recorder) got(key string) []string {
+func (r *bodyRecorder) got(key string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.bodies[key]...)
 }
 
-func (r *recorder) total() int {
+func (r *bodyRecorder) total() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
@@ -53,7 +53,7 @@ func (r *recorder) total() int {
 	return n
 }
 
-func bypassConfig(up string) string {
+func bodyBypassConfig(up string) string {
 	return `server:
   listen: 127.0.0.1:0
 admin:
@@ -90,7 +90,7 @@ apis:
 `
 }
 
-func send(t *testing.T, method, url, key, body string, chunked bool) (*http.Response, []byte) {
+func sendJSON(t *testing.T, method, url, key, body string, chunked bool) (*http.Response, []byte) {
 	t.Helper()
 	var rd io.Reader = strings.NewReader(body)
 	if chunked {
@@ -108,8 +108,8 @@ func send(t *testing.T, method, url, key, body string, chunked bool) (*http.Resp
 // every spelling of a repeated key, at any depth, is 400 json_duplicate_key
 // naming the key, and the upstream receives nothing.
 func TestDuplicateKeysRefused(t *testing.T) {
-	rec, up := newRecorder(t)
-	cfg := writeConfig(t, t.TempDir(), bypassConfig(up.URL))
+	rec, up := newBodyRecorder(t)
+	cfg := writeConfig(t, t.TempDir(), bodyBypassConfig(up.URL))
 	p := startBulwark(t, "serve", "-c", cfg)
 	alice := createKey(t, cfg, "--consumer", "web", "--subject", "alice")
 
@@ -138,7 +138,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 		{"root array", `[{"x":1,"X":2}]`, "/0/X"},
 	} {
 		for _, chunked := range []bool{false, true} {
-			resp, body := send(t, "POST", p.url("/transfers"), alice, tc.body, chunked)
+			resp, body := sendJSON(t, "POST", p.url("/transfers"), alice, tc.body, chunked)
 			pr := mustProblem(t, resp, body, 400, "json_duplicate_key")
 			var ext struct{ Pointer string }
 			_ = json.Unmarshal(body, &ext)
@@ -153,10 +153,10 @@ func TestDuplicateKeysRefused(t *testing.T) {
 	}
 
 	// The same key in different objects is no duplicate; the rule still decides.
-	if resp, body := send(t, "POST", p.url("/transfers"), alice, `{"from_account":"alice","items":[{"sku":1},{"sku":2}]}`, false); resp.StatusCode != 200 {
+	if resp, body := sendJSON(t, "POST", p.url("/transfers"), alice, `{"from_account":"alice","items":[{"sku":1},{"sku":2}]}`, false); resp.StatusCode != 200 {
 		t.Fatalf("clean body: %d %s", resp.StatusCode, body)
 	}
-	resp, body := send(t, "POST", p.url("/transfers"), alice, `{"from_account":"bob"}`, false)
+	resp, body := sendJSON(t, "POST", p.url("/transfers"), alice, `{"from_account":"bob"}`, false)
 	mustProblem(t, resp, body, 403, "not_owner")
 	if got := rec.got("POST /transfers"); len(got) != 1 {
 		t.Fatalf("upstream got %q", got)
@@ -166,14 +166,14 @@ func TestDuplicateKeysRefused(t *testing.T) {
 	// (the default, guarded); the API that says json_duplicate_keys: reject
 	// refuses it on every route.
 	dup := `{"title":"a","Title":"b"}`
-	if resp, body := send(t, "POST", p.url("/notes"), alice, dup, false); resp.StatusCode != 200 {
+	if resp, body := sendJSON(t, "POST", p.url("/notes"), alice, dup, false); resp.StatusCode != 200 {
 		t.Fatalf("unguarded route: %d %s", resp.StatusCode, body)
 	}
-	resp, body = send(t, "POST", p.url("/strict/notes"), "", dup, false)
+	resp, body = sendJSON(t, "POST", p.url("/strict/notes"), "", dup, false)
 	mustProblem(t, resp, body, 400, "json_duplicate_key")
-	resp, body = send(t, "POST", p.url("/strict/notes"), "", `{"n":{"a":1,"\u0041":2}}`, true)
+	resp, body = sendJSON(t, "POST", p.url("/strict/notes"), "", `{"n":{"a":1,"\u0041":2}}`, true)
 	mustProblem(t, resp, body, 400, "json_duplicate_key")
-	if resp, body := send(t, "POST", p.url("/strict/notes"), "", `{"title":"a"}`, false); resp.StatusCode != 200 {
+	if resp, body := sendJSON(t, "POST", p.url("/strict/notes"), "", `{"title":"a"}`, false); resp.StatusCode != 200 {
 		t.Fatalf("strict clean: %d %s", resp.StatusCode, body)
 	}
 	if got := rec.got("POST /strict/notes"); len(got) != 1 || got[0] != `{"title":"a"}` {
@@ -184,8 +184,8 @@ func TestDuplicateKeysRefused(t *testing.T) {
 // TestReadonlyFieldsAnyDepth: a bare name is write-protected wherever it is;
 // a dotted path where it says.
 func TestReadonlyFieldsAnyDepth(t *testing.T) {
-	rec, up := newRecorder(t)
-	cfg := writeConfig(t, t.TempDir(), bypassConfig(up.URL))
+	rec, up := newBodyRecorder(t)
+	cfg := writeConfig(t, t.TempDir(), bodyBypassConfig(up.URL))
 	p := startBulwark(t, "serve", "-c", cfg)
 	alice := createKey(t, cfg, "--consumer", "web", "--subject", "alice")
 
@@ -198,18 +198,18 @@ func TestReadonlyFieldsAnyDepth(t *testing.T) {
 		`{"user":{"ro\u006ce":"admin"}}`,
 		`{"profile":{"verified":true}}`,
 	} {
-		resp, b := send(t, "PATCH", p.url("/users/alice"), alice, body, false)
+		resp, b := sendJSON(t, "PATCH", p.url("/users/alice"), alice, body, false)
 		mustProblem(t, resp, b, 422, "readonly_field")
 	}
 	if n := rec.total(); n != 0 {
 		t.Fatalf("the upstream received %d requests", n)
 	}
 	// Case variants side by side are duplicates, refused before.
-	resp, b := send(t, "PATCH", p.url("/users/alice"), alice, `{"user":{"name":"a","Name":"b"}}`, false)
+	resp, b := sendJSON(t, "PATCH", p.url("/users/alice"), alice, `{"user":{"name":"a","Name":"b"}}`, false)
 	mustProblem(t, resp, b, 400, "json_duplicate_key")
 	// Anchored: profile.verified elsewhere, and names that only contain "role", pass.
 	fine := `{"x":{"profile":{"verified":true}},"roles_seen":1,"note":"{\"role\":1}"}`
-	if resp, b := send(t, "PATCH", p.url("/users/alice"), alice, fine, false); resp.StatusCode != 200 {
+	if resp, b := sendJSON(t, "PATCH", p.url("/users/alice"), alice, fine, false); resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 	if got := rec.got("PATCH /users/alice"); len(got) != 1 || got[0] != fine {
@@ -222,7 +222,7 @@ func TestReadonlyFieldsAnyDepth(t *testing.T) {
 		{`{"user":{"name":"a","role":"admin"}}`, `{"user":{"name":"a"}}`},
 		{`{"data":[{"is_admin":true,"id":1},{"id":2,"x":{"Role":"admin"}}]}`, `{"data":[{"id":1},{"id":2,"x":{}}]}`},
 	} {
-		if resp, b := send(t, "PUT", p.url("/users/alice"), alice, tc.in, true); resp.StatusCode != 200 {
+		if resp, b := sendJSON(t, "PUT", p.url("/users/alice"), alice, tc.in, true); resp.StatusCode != 200 {
 			t.Fatalf("%s: %d %s", tc.in, resp.StatusCode, b)
 		}
 		got := rec.got("PUT /users/alice")
