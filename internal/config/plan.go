@@ -153,6 +153,10 @@ type Limits struct {
 	ReadBodyTimeout time.Duration
 	JSONMaxDepth    int
 	JSONMaxBytes    int64
+	// JSONDuplicateKeys is "guarded" (JSON bodies with duplicate keys are
+	// refused on routes where a guard reads the body) or "reject" (on every
+	// route).
+	JSONDuplicateKeys string
 	// ContentTypes are the allowed lower-case media types; "type/*" and
 	// "application/*+json" patterns are allowed.
 	ContentTypes []string

@@ -305,8 +305,10 @@ func (d *decoder) routeAuth(r *Route, rc routeConfig, path string, def routeDefa
 		}
 		r.Scopes = appendNew(r.Scopes, s)
 	}
-	if len(r.Scopes) > 0 && slices.Equal(r.Auth, []string{AuthNone}) {
-		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth is [none]")
+	if len(r.Scopes) > 0 && slices.Contains(r.Auth, AuthNone) {
+		// An anonymous caller is never checked for scopes: with none in the
+		// list, the scopes would bind only callers who chose to authenticate.
+		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth lists none")
 	}
 	r.KeepCredential = orDefault(rc.KeepCredential, false)
 }

@@ -74,6 +74,7 @@ type limitsConfig struct {
 	ReadBodyTimeout *Duration `yaml:"read_body_timeout"`
 	JSONMaxDepth    *int      `yaml:"json_max_depth"`
 	JSONMaxBytes    *Size     `yaml:"json_max_bytes"`
+	JSONDupKeys     *string   `yaml:"json_duplicate_keys"`
 	ContentTypes    []string  `yaml:"content_types"`
 }
 

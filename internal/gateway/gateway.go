@@ -171,6 +171,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
+	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
 	if p := g.shield(st, r.Context(), group); p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return

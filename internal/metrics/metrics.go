@@ -31,6 +31,7 @@ type Metrics struct {
 	audit      atomic.Pointer[func() (written, dropped uint64)]
 	limiter    limiterSource
 	alerts     *prometheus.CounterVec
+	panics     prometheus.Counter
 	now        func() time.Time
 }
 
@@ -47,6 +48,10 @@ func build() (*Metrics, error) {
 		Name: "bulwark_alerts_total",
 		Help: "Security alerts raised, by kind: enumeration_distinct_ids, enumeration_denied_share, enumeration_sequential_ids; injection_<detector> and waf_crs for injection findings (blocked or monitored).",
 	}, []string{"kind"})
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "bulwark_panics_total",
+		Help: "Panics recovered in the request path (each answered 500, or aborted if the answer had started).",
+	})
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "bulwark_requests_total",
 		Help: "Requests handled, by API, route, response status and gateway decision.",
@@ -84,7 +89,7 @@ func build() (*Metrics, error) {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.denials, m.duration, m.upstreamD, m.buildInfo, reloads, m.lastReload,
-		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts,
+		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts, m.panics,
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}
@@ -111,6 +116,9 @@ func (m *Metrics) SetBuildInfo(version, revision, goVersion string) {
 func (m *Metrics) ConfigLoaded() {
 	m.lastReload.Set(float64(m.now().UnixNano()) / 1e9)
 }
+
+// Panic counts a panic recovered in the request path in bulwark_panics_total.
+func (m *Metrics) Panic() { m.panics.Inc() }
 
 // ConfigReload counts a configuration reload attempt; a successful one also sets the
 // last-success timestamp.
