@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/cors"
+)
 
 // Plan is a validated configuration with every default applied and limits
 // merged per route. It is what the gateway is built from. A Plan is never
@@ -20,6 +24,10 @@ type Plan struct {
 	Identity Identity
 	Cluster  Cluster
 	APIs     []API
+	// Files are every file Load read to build the plan: the config file first,
+	// then ${file:...} references and OpenAPI documents. A change to any of
+	// them reloads the config. Empty for plans from Parse.
+	Files []string
 }
 
 // Server configures the proxy listener.
@@ -132,6 +140,9 @@ type Route struct {
 	Inspect Inspect
 	// WAF is the optional Coraza + OWASP CRS engine.
 	WAF WAF
+	// CORS is the route's cross-origin guard (its own section, else its
+	// API's); nil for none.
+	CORS *cors.Options
 }
 
 // Limits are the request hygiene limits of one route.
@@ -142,6 +153,10 @@ type Limits struct {
 	ReadBodyTimeout time.Duration
 	JSONMaxDepth    int
 	JSONMaxBytes    int64
+	// JSONDuplicateKeys is "guarded" (JSON bodies with duplicate keys are
+	// refused on routes where a guard reads the body) or "reject" (on every
+	// route).
+	JSONDuplicateKeys string
 	// ContentTypes are the allowed lower-case media types; "type/*" and
 	// "application/*+json" patterns are allowed.
 	ContentTypes []string
