@@ -105,8 +105,8 @@ apis:
 `
 }
 
-// recorded is what the upstream received for one request.
-type recorded struct {
+// fuzzRecorded is what the upstream received for one request.
+type fuzzRecorded struct {
 	method string
 	uri    string
 	path   string
@@ -114,15 +114,15 @@ type recorded struct {
 	body   []byte
 }
 
-type recorder struct {
+type fuzzRecorder struct {
 	mu   sync.Mutex
-	reqs []recorded
+	reqs []fuzzRecorded
 }
 
-func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+func (r *fuzzRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	b, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
-	r.reqs = append(r.reqs, recorded{method: req.Method, uri: req.RequestURI, path: req.URL.Path, header: req.Header.Clone(), body: b})
+	r.reqs = append(r.reqs, fuzzRecorded{method: req.Method, uri: req.RequestURI, path: req.URL.Path, header: req.Header.Clone(), body: b})
 	r.mu.Unlock()
 	if req.URL.Path == "/login" {
 		w.WriteHeader(401)
@@ -168,7 +168,7 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_, _ = io.WriteString(w, doc)
 }
 
-func (r *recorder) take() []recorded {
+func (r *fuzzRecorder) take() []fuzzRecorded {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := r.reqs
@@ -179,7 +179,7 @@ func (r *recorder) take() []recorded {
 // bypassEnv is one gateway in front of one recording upstream, shared by every input.
 type bypassEnv struct {
 	p        *proc
-	up       *recorder
+	up       *fuzzRecorder
 	alice    string
 	bob      string
 	subjects map[uint8]string
@@ -197,7 +197,7 @@ var (
 func startBypassEnv(tb testing.TB) *bypassEnv {
 	tb.Helper()
 	bypassOnce.Do(func() {
-		rec := &recorder{}
+		rec := &fuzzRecorder{}
 		up := httptest.NewServer(rec)
 		dir, err := os.MkdirTemp("", "bulwark-fuzz-")
 		if err != nil {
@@ -370,7 +370,7 @@ func (e *bypassEnv) check(r fuzzReq) []string {
 
 var fullwidthDots = []string{"\uff0e", "\u2024", "\ufe52", "\u3002", "\uff61"}
 
-func (e *bypassEnv) upstreamInvariants(r fuzzReq, u recorded, reqID string) []string {
+func (e *bypassEnv) upstreamInvariants(r fuzzReq, u fuzzRecorded, reqID string) []string {
 	var bad []string
 	subject := ""
 	// Which subject the gateway must have set: the route decides whether the
