@@ -291,7 +291,8 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	if r.TLS != nil {
 		proto = "https"
 	}
-	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host}}
+	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
+		Keep: st.owned.Keep()}
 	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
 	info.Response = exposure
 	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
@@ -342,12 +343,12 @@ func auditRawPath(escaped string) string {
 }
 
 // authenticate runs the route's authenticators and scope check, then rewrites the
-// principal headers: client-sent copies are always removed (a client must never
-// name itself), and the upstream receives the authenticated principal. The raw
+// principal headers: client-sent copies of every gateway-owned header are always
+// removed in any spelling (a client must never name itself), and the upstream receives the authenticated principal. The raw
 // credential is removed unless the route keeps it.
 func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*principal.Principal, *httperr.Problem) {
-	for _, h := range st.headers {
-		r.Header.Del(h)
+	if prob := st.owned.Clean(r.Header); prob != nil {
+		return nil, prob
 	}
 	p, prob := entry.authn.Authenticate(r)
 	if prob != nil || p == nil { // p nil: anonymous on a route that allows it

@@ -25,6 +25,7 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		pr.Out.Host = ""
 	}
 	setForwarded(pr.Out.Header, info.Forwarded)
+	keepOwned(pr.Out.Header, pr.In.Header, info.Keep)
 	if pr.Out.Body != nil {
 		info.body = &bodyWatch{rc: pr.Out.Body}
 		pr.Out.Body = info.body
@@ -83,6 +84,20 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 		return info.Response(resp)
 	}
 	return nil
+}
+
+// keepOwned sets the headers named in keep in out to their values in in, or
+// removes them from out: hop-by-hop processing (a client's Connection list)
+// must not change what the gateway set. It allocates nothing: out shares the
+// value slices, which nothing downstream modifies.
+func keepOwned(out, in http.Header, keep []string) {
+	for _, k := range keep {
+		if v, ok := in[k]; ok {
+			out[k] = v
+		} else {
+			delete(out, k)
+		}
+	}
 }
 
 // spoofable reports whether header k claims a client identity. The gateway

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -203,5 +204,46 @@ func TestRequestBodyForwarded(t *testing.T) {
 				t.Errorf("upstream saw %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestKeptHeadersSurviveConnection: headers the gateway set reach the target
+// exactly as set, whatever the client's Connection headers list (ReverseProxy
+// deletes the listed fields before the rewrite; the rewrite puts them back).
+func TestKeptHeadersSurviveConnection(t *testing.T) {
+	s := backend(t, echoHeaders)
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	f := newFront(t, up, frontOpts{set: http.Header{"X-Bulwark-Subject": {"alice"}, "X-Request-Id": {"rid-1"}}})
+	tests := []struct {
+		name       string
+		connection []string
+	}{
+		{"one list", []string{"X-Bulwark-Subject, X-Request-Id, X-Forwarded-For"}},
+		{"lower case", []string{"x-bulwark-subject,x-request-id"}},
+		{"several headers", []string{"keep-alive", "X-Bulwark-Subject", "x-request-id , X-Forwarded-Host"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, f.URL+"/", nil)
+			req.Header["Connection"] = tc.connection
+			e := doEcho(t, f, req)
+			want := map[string]string{"X-Bulwark-Subject": "alice", "X-Request-Id": "rid-1",
+				"X-Forwarded-For": testForwarded.ClientIP, "X-Forwarded-Host": testForwarded.Host}
+			for k, v := range want {
+				if got := e.Header[k]; len(got) != 1 || got[0] != v {
+					t.Errorf("%s = %q, want [%q]", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func TestKeepOwned(t *testing.T) {
+	in := http.Header{"A": {"1"}, "B": {"2"}}
+	out := http.Header{"B": {"forged"}, "C": {"3"}, "D": {"x"}}
+	keepOwned(out, in, []string{"A", "B", "D"})
+	want := http.Header{"A": {"1"}, "B": {"2"}, "C": {"3"}}
+	if !reflect.DeepEqual(out, want) {
+		t.Fatalf("out = %v, want %v", out, want)
 	}
 }
