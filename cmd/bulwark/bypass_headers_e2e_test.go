@@ -311,3 +311,227 @@ func (e *bypassEnv) auditLines(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// checkNoCredential asserts the upstream received neither an API key nor a
+// Bulwark-scheme Authorization header, in any spelling.
+func checkNoCredential(t *testing.T, rec *recorded) {
+	t.Helper()
+	for k, v := range rec.Header {
+		n := strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(k))
+		if n == "x-api-key" || (n == "authorization" && len(v) > 0 && !strings.HasPrefix(v[0], "Basic ")) {
+			t.Errorf("a credential reached the upstream: %s: %q", k, v)
+		}
+	}
+}
+
+// auditEvent waits for the audit file line of request id and returns it.
+func (e *bypassEnv) auditEvent(t *testing.T, id string) map[string]any {
+	t.Helper()
+	var ev map[string]any
+	waitFor(t, "audit event "+id, func() bool {
+		for _, line := range strings.Split(e.auditLines(t), "\n") {
+			if strings.Contains(line, `"request_id":"`+id+`"`) {
+				return json.Unmarshal([]byte(line), &ev) == nil
+			}
+		}
+		return false
+	})
+	return ev
+}
+
+// storedEvent returns the audit store's event of request id, through the admin API.
+func (e *bypassEnv) storedEvent(t *testing.T, id string) map[string]any {
+	t.Helper()
+	var ev map[string]any
+	waitFor(t, "stored audit event "+id, func() bool {
+		req, _ := http.NewRequest("GET", e.p.admin("/admin/api/audit?request_id="+id), nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, body := do(t, req)
+		var out struct {
+			Events []map[string]any `json:"events"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || len(out.Events) == 0 {
+			return false
+		}
+		ev = out.Events[0]
+		return true
+	})
+	return ev
+}
+
+// TestCredentialsAreCheckedOrStripped: a credential is either checked by the
+// route or removed before the upstream, never forwarded unchecked; credentials in
+// the URL are refused on every route; two callers in one request are refused.
+func TestCredentialsAreCheckedOrStripped(t *testing.T) {
+	e := startBypass(t)
+	alice := createKey(t, e.cfg, "--consumer", "app", "--subject", "alice")
+	carol := createKey(t, e.cfg, "--consumer", "app", "--subject", "carol")
+	aliceJWT := e.is.token(t, map[string]any{"sub": "alice"})
+	bobJWT := e.is.token(t, map[string]any{"sub": "bob"})
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			h[kv[i]] = append(h[kv[i]], kv[i+1])
+		}
+		return h
+	}
+
+	// Open route: whatever is sent, valid or not, is removed, and nobody is named.
+	for _, tc := range []struct {
+		name string
+		h    http.Header
+	}{
+		{"valid key", hdr("X-Api-Key", alice)},
+		{"garbage key", hdr("X-Api-Key", "bwk_garbage")},
+		{"valid jwt", hdr("Authorization", "Bearer "+aliceJWT)},
+		{"garbage bearer", hdr("Authorization", "Bearer nope")},
+		{"lower-case scheme", hdr("Authorization", "bearer "+aliceJWT)},
+		{"key in the ApiKey scheme", hdr("Authorization", "ApiKey "+alice)},
+		{"key under another spelling", hdr("X_Api_Key", alice, "x.api.key", alice)},
+		{"both", hdr("X-Api-Key", alice, "Authorization", "Bearer "+bobJWT)},
+	} {
+		t.Run("open/"+tc.name, func(t *testing.T) {
+			rec := e.mustForward(t, "GET", "/open/x", tc.h)
+			checkNoCredential(t, rec)
+			checkOwned(t, rec, nil)
+		})
+	}
+	t.Run("open/basic is the backend's own", func(t *testing.T) {
+		rec := e.mustForward(t, "GET", "/open/x", hdr("Authorization", "Basic YWxpY2U6cHc="))
+		if rec.Header.Get("Authorization") != "Basic YWxpY2U6cHc=" {
+			t.Fatalf("Basic credential lost: %v", rec.Header)
+		}
+	})
+
+	// A route that lists api_key and none checks a key that is sent.
+	t.Run("maybe/bad key refused", func(t *testing.T) {
+		e.mustRefuse(t, "GET", "/maybe/x", hdr("X-Api-Key", "bwk_garbage"), 401, "invalid_credentials")
+	})
+	t.Run("maybe/valid key names the caller", func(t *testing.T) {
+		rec := e.mustForward(t, "GET", "/maybe/x", hdr("X-Api-Key", alice))
+		checkNoCredential(t, rec)
+		checkOwned(t, rec, map[string]string{"X-Bulwark-Subject": "alice", "X-Bulwark-Consumer": "app", "X-Bulwark-Auth-Method": "api_key"})
+	})
+	t.Run("maybe/a bearer it does not check is stripped", func(t *testing.T) {
+		checkNoCredential(t, e.mustForward(t, "GET", "/maybe/x", hdr("Authorization", "Bearer "+bobJWT)))
+	})
+
+	// A key route strips the bearer it does not check; keep_credential keeps only the key.
+	t.Run("keyed/unchecked bearer stripped", func(t *testing.T) {
+		checkNoCredential(t, e.mustForward(t, "GET", "/keyed/x", hdr("X-Api-Key", alice, "Authorization", "Bearer "+bobJWT)))
+	})
+	t.Run("kept/only the checked key kept", func(t *testing.T) {
+		rec := e.mustForward(t, "GET", "/kept/x", hdr("X-Api-Key", alice, "Authorization", "Bearer "+bobJWT, "X_Api_Key", carol))
+		if got := rec.Header["X-Api-Key"]; len(got) != 1 || got[0] != alice {
+			t.Errorf("kept key = %q", got)
+		}
+		if rec.Header.Get("Authorization") != "" || rec.Header.Get("X_api_key") != "" {
+			t.Errorf("unchecked credential forwarded: %v", rec.Header)
+		}
+	})
+
+	// Two credentials: the same caller passes, different callers are refused,
+	// a bad second one is refused, two keys are refused.
+	t.Run("either/same caller", func(t *testing.T) {
+		rec := e.mustForward(t, "GET", "/either/x", hdr("X-Api-Key", alice, "Authorization", "Bearer "+aliceJWT))
+		checkNoCredential(t, rec)
+		if rec.Header.Get("X-Bulwark-Subject") != "alice" {
+			t.Fatalf("subject %q", rec.Header.Get("X-Bulwark-Subject"))
+		}
+	})
+	t.Run("either/different callers", func(t *testing.T) {
+		e.mustRefuse(t, "GET", "/either/x", hdr("X-Api-Key", alice, "Authorization", "Bearer "+bobJWT), 400, "conflicting_credentials")
+		e.mustRefuse(t, "GET", "/either/x", hdr("X-Api-Key", carol, "Authorization", "Bearer "+aliceJWT), 400, "conflicting_credentials")
+	})
+	t.Run("either/bad second credential", func(t *testing.T) {
+		e.mustRefuse(t, "GET", "/either/x", hdr("Authorization", "Bearer "+aliceJWT, "X-Api-Key", "bwk_garbage"), 401, "invalid_credentials")
+	})
+	t.Run("keyed/two keys", func(t *testing.T) {
+		e.mustRefuse(t, "GET", "/keyed/x", hdr("X-Api-Key", alice, "X-Api-Key", carol), 400, "multiple_credentials")
+	})
+
+	// Credentials in the URL: refused on every route, whatever else is sent.
+	for _, path := range []string{
+		"/open/x?api_key=" + alice, "/open/x?access_token=" + aliceJWT, "/keyed/x?access_token=" + aliceJWT,
+		"/maybe/x?next=" + alice, "/open/" + alice, "/open/x?API-KEY=x", "/either/x?x_api_key=" + alice,
+		"/open/x?t=%62wk_" + alice[4:],
+	} {
+		t.Run("url "+path[:min(len(path), 40)], func(t *testing.T) {
+			pr := e.mustRefuse(t, "GET", path, hdr("X-Api-Key", alice), 400, "credential_in_query")
+			if ev := e.auditEvent(t, pr.RequestID); ev["reason"] != "credential_in_query" {
+				t.Fatalf("audit reason %v", ev["reason"])
+			}
+		})
+	}
+
+	// Recorded paths never hold a key or a token: a refused key path and a
+	// forwarded token path are masked in the audit file and the store.
+	resp, body, _ := e.send(t, "GET", "/open/a/"+alice+"/b", nil)
+	keyPath := mustProblem(t, resp, body, 400, "credential_in_query")
+	rec := e.mustForward(t, "GET", "/open/verify/"+aliceJWT, nil)
+	tokID := rec.Header.Get("X-Request-Id")
+	for id, want := range map[string]string{keyPath.RequestID: "/open/a/" + alice[:17] + "[masked]/b", tokID: "/open/verify/[masked]"} {
+		if got := e.auditEvent(t, id)["path"]; got != want {
+			t.Errorf("audit file path %v, want %s", got, want)
+		}
+		if got := e.storedEvent(t, id)["path"]; got != want {
+			t.Errorf("stored path %v, want %s", got, want)
+		}
+	}
+	for _, secret := range []string{alice, carol, aliceJWT, bobJWT} {
+		if strings.Contains(e.auditLines(t), secret[len(secret)-20:]) || strings.Contains(e.p.stdout.String(), secret[len(secret)-20:]) ||
+			strings.Contains(e.p.stderr.String(), secret[len(secret)-20:]) {
+			t.Errorf("a credential reached the audit or the logs")
+		}
+	}
+}
+
+// TestAPIKeyRefusalsLookAlike: a malformed, unknown, revoked or expired key gets
+// one answer; the audit keeps the reason.
+func TestAPIKeyRefusalsLookAlike(t *testing.T) {
+	e := startBypass(t)
+	revoked := createKey(t, e.cfg, "--consumer", "app")
+	expired := createKey(t, e.cfg, "--consumer", "app", "--expires", "1s")
+	revoke := execCommand(binPath, "keys", "revoke", "-c", e.cfg, keyID(t, revoked, e.cfg))
+	if out, err := revoke.CombinedOutput(); err != nil {
+		t.Fatalf("revoke: %v\n%s", err, out)
+	}
+	// An unknown key: well-formed, from another gateway's store.
+	other := t.TempDir()
+	otherCfg := writeConfig(t, other, bypassConfig("http://127.0.0.1:1", "http://127.0.0.1:1", filepath.Join(other, "a.jsonl")))
+	unknown := createKey(t, otherCfg, "--consumer", "app")
+	cases := map[string]string{
+		"bwk_short": "credential_malformed", unknown: "unknown_key", revoked: "revoked", expired: "expired",
+	}
+	var detail, challenge string
+	for key, reason := range cases {
+		waitFor(t, reason, func() bool {
+			resp, body, rec := e.send(t, "GET", "/keyed/x", http.Header{"X-Api-Key": {key}})
+			switch {
+			case rec != nil && reason == "expired":
+				return false // not expired yet
+			case rec != nil:
+				t.Fatalf("%s key reached the upstream", reason)
+			}
+			if resp.StatusCode != 401 {
+				return false
+			}
+			pr := mustProblem(t, resp, body, 401, "invalid_credentials")
+			if ev := e.auditEvent(t, pr.RequestID); ev["reason"] != reason {
+				return false // the expiry or revocation has not reached the cache yet
+			}
+			switch {
+			case detail == "":
+				detail, challenge = pr.Detail, resp.Header.Get("WWW-Authenticate")
+			case pr.Detail != detail || resp.Header.Get("WWW-Authenticate") != challenge:
+				t.Fatalf("%s answered %q / %q, others %q / %q", reason, pr.Detail, resp.Header.Get("WWW-Authenticate"), detail, challenge)
+			}
+			return true
+		})
+	}
+	for _, word := range []string{"revoked", "expired", "malformed"} {
+		if strings.Contains(strings.ToLower(detail+challenge), word) {
+			t.Fatalf("the answer tells the reason: %q %q", detail, challenge)
+		}
+	}
+}

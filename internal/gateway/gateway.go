@@ -344,22 +344,24 @@ func auditRawPath(escaped string) string {
 
 // authenticate runs the route's authenticators and scope check, then rewrites the
 // principal headers: client-sent copies of every gateway-owned header are always
-// removed in any spelling (a client must never name itself), and the upstream receives the authenticated principal. The raw
-// credential is removed unless the route keeps it.
+// removed in any spelling (a client must never name itself), and the upstream
+// receives the authenticated principal. Every credential is removed unless the
+// route keeps the one that authenticated.
 func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*principal.Principal, *httperr.Problem) {
 	if prob := st.owned.Clean(r.Header); prob != nil {
 		return nil, prob
 	}
 	p, prob := entry.authn.Authenticate(r)
-	if prob != nil || p == nil { // p nil: anonymous on a route that allows it
+	if prob != nil {
 		return nil, prob
+	}
+	entry.authn.Strip(r.Header, p, entry.keepCred) // checked or stripped, never forwarded unchecked
+	if p == nil {                                  // anonymous on a route that allows it
+		return nil, nil
 	}
 	ev.Principal = p.ID()
 	if prob := requireScopes(p, entry.scopes, entry.scopesAny); prob != nil {
 		return p, prob
-	}
-	if !entry.keepCred {
-		entry.authn.Strip(r.Header)
 	}
 	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)
 	return p, nil

@@ -36,11 +36,7 @@ type state struct {
 
 // ownedHeaders is the set of headers the plan's gateway owns: the principal
 // headers it sets, and the credential headers whose other spellings it strips.
-func ownedHeaders(plan *config.Plan) *hygiene.Owned {
-	keyHeader := "X-API-Key"
-	if k := plan.Identity.APIKeys; k != nil {
-		keyHeader = k.Header
-	}
+func ownedHeaders(plan *config.Plan, keyHeader string) *hygiene.Owned {
 	return hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", keyHeader})
 }
 
@@ -87,7 +83,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		retireQuotas(quotas, prevQuotas)
 		return nil, err
 	}
-	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan),
+	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
 		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{}}
 	if sh := plan.Server.Shield; sh.Rate.N > 0 {
 		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
