@@ -92,6 +92,10 @@ apis:
       - match: GET /kept/**
         auth: [api_key]
         keep_credential: true
+      - match: GET,POST /legacy/**
+        auth: [none]
+        limits:
+          keep_override_headers: [x-http-method-override]
 `
 }
 
@@ -534,4 +538,58 @@ func TestAPIKeyRefusalsLookAlike(t *testing.T) {
 			t.Fatalf("the answer tells the reason: %q %q", detail, challenge)
 		}
 	}
+}
+
+// TestOverrideHeadersStripped: method and URL override headers never reach the
+// upstream, in any spelling, unless the route keeps one by name.
+func TestOverrideHeadersStripped(t *testing.T) {
+	e := startBypass(t)
+	overrides := http.Header{
+		"X-HTTP-Method-Override": {"DELETE"}, "X-HTTP-Method": {"DELETE"}, "X-Method-Override": {"DELETE"},
+		"X-Original-URL": {"/admin"}, "X-Rewrite-URL": {"/admin"}, "X-Original-URI": {"/admin"},
+		"X-Original-Method": {"DELETE"}, "X-Envoy-Original-Path": {"/admin"},
+		"X_HTTP_Method_Override": {"DELETE"}, "x.original.url": {"/admin"}, "x-rewrite-url": {"/admin"},
+		"X-Forwarded-Prefix": {"/admin"}, "X-Forwarded-Uri": {"/admin"},
+	}
+	isOverride := func(k string) bool {
+		n := strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(k))
+		if strings.HasPrefix(n, "x-bulwark-") {
+			return false // the gateway's own (X-Bulwark-Auth-Method)
+		}
+		return strings.Contains(n, "method") || strings.Contains(n, "url") || strings.Contains(n, "uri") ||
+			strings.Contains(n, "original") || strings.Contains(n, "prefix")
+	}
+	for _, path := range []string{"/open/x", "/keyed/x"} {
+		t.Run(path, func(t *testing.T) {
+			h := overrides.Clone()
+			if path == "/keyed/x" {
+				h["X-Api-Key"] = []string{createKey(t, e.cfg, "--consumer", "app")}
+			}
+			rec := e.mustForward(t, "GET", path, h)
+			for k, v := range rec.Header {
+				if isOverride(k) {
+					t.Errorf("override header reached the upstream: %s: %q", k, v)
+				}
+			}
+			if rec.Method != "GET" {
+				t.Errorf("method %s", rec.Method)
+			}
+		})
+	}
+	t.Run("kept by the route, canonical spelling only", func(t *testing.T) {
+		rec := e.mustForward(t, "POST", "/legacy/x", overrides)
+		for k, v := range rec.Header {
+			switch {
+			case k == "X-Http-Method-Override":
+				if len(v) != 1 || v[0] != "DELETE" {
+					t.Errorf("kept header = %q", v)
+				}
+			case isOverride(k):
+				t.Errorf("override header reached the upstream: %s: %q", k, v)
+			}
+		}
+		if rec.Header.Get("X-Http-Method-Override") == "" {
+			t.Error("the kept override header was stripped")
+		}
+	})
 }

@@ -75,6 +75,8 @@ type limitsConfig struct {
 	JSONMaxDepth    *int      `yaml:"json_max_depth"`
 	JSONMaxBytes    *Size     `yaml:"json_max_bytes"`
 	ContentTypes    []string  `yaml:"content_types"`
+	// KeepOverrideHeaders forwards these method/URL override headers.
+	KeepOverrideHeaders []string `yaml:"keep_override_headers"`
 }
 
 type apiConfig struct {

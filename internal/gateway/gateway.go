@@ -351,6 +351,7 @@ func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev
 	if prob := st.owned.Clean(r.Header); prob != nil {
 		return nil, prob
 	}
+	hygiene.StripOverrides(r.Header, entry.limits.KeepOverrideHeaders)
 	p, prob := entry.authn.Authenticate(r)
 	if prob != nil {
 		return nil, prob

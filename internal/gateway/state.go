@@ -232,6 +232,8 @@ func hygieneLimits(l config.Limits) hygiene.Limits {
 		ContentTypes:    l.ContentTypes,
 		JSONMaxDepth:    l.JSONMaxDepth,
 		JSONMaxBytes:    l.JSONMaxBytes,
+
+		KeepOverrideHeaders: l.KeepOverrideHeaders,
 	}
 }
 

@@ -45,6 +45,9 @@ type Limits struct {
 	// larger is 413 "body_too_large". Zero falls back to MaxBodyBytes, and to
 	// DefaultJSONMaxBytes when both are zero, so the buffer is always bounded.
 	JSONMaxBytes int64
+	// KeepOverrideHeaders are the method/URL override headers (canonical names
+	// from OverrideHeaders) this route forwards; StripOverrides removes the rest.
+	KeepOverrideHeaders []string
 }
 
 // DefaultLimits returns the limits a route has unless its configuration says
