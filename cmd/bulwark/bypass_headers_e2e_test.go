@@ -43,6 +43,10 @@ func newRecordingUpstream(t *testing.T) *recordingUpstream {
 			w.Header().Set("Connection", "X-Request-Id, Content-Type")
 			w.Header().Set("X-Request-Id", "upstream-forged")
 		}
+		if strings.HasSuffix(r.URL.Path, "/respid") {
+			w.Header().Set("X-Request-Id", "upstream-forged")
+			w.Header().Set("X-Bulwark-Subject", "root")
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(rec)
 	}))
@@ -278,11 +282,17 @@ func TestOwnedHeadersCannotBeRemovedOrForged(t *testing.T) {
 
 	// An upstream whose response lists the gateway's response headers in
 	// Connection does not remove them from the client's answer.
-	resp, body := get(t, e.p.url("/open/respconn"))
-	var rec recorded
-	_ = json.Unmarshal(body, &rec)
-	if got := resp.Header.Values("X-Request-Id"); len(got) != 1 || got[0] != rec.Header.Get("X-Request-Id") {
-		t.Fatalf("answer X-Request-Id = %q, upstream got %q", got, rec.Header.Get("X-Request-Id"))
+	// Nor does one that sends its own X-Request-Id or principal header.
+	for _, path := range []string{"/open/respconn", "/open/respid"} {
+		resp, body := get(t, e.p.url(path))
+		var rec recorded
+		_ = json.Unmarshal(body, &rec)
+		if got := resp.Header.Values("X-Request-Id"); len(got) != 1 || got[0] != rec.Header.Get("X-Request-Id") {
+			t.Fatalf("%s: answer X-Request-Id = %q, upstream got %q", path, got, rec.Header.Get("X-Request-Id"))
+		}
+		if got := resp.Header.Get("X-Bulwark-Subject"); got != "" {
+			t.Fatalf("%s: the upstream's X-Bulwark-Subject reached the client: %q", path, got)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package hygiene
 import (
 	"net/http"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -92,4 +94,36 @@ func BenchmarkOwnedClean(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzOwnedClean: whatever names and Connection lists a client sends, after
+// Clean no header that normalises to an owned name is left, and a request whose
+// Connection names one is refused.
+func FuzzOwnedClean(f *testing.F) {
+	for _, s := range [][2]string{{"X-Bulwark-Subject", ""}, {"x_bulwark_roles", "keep-alive"}, {"X.Request.Id", "X-Request-Id"},
+		{"X-Forwarded-For", "close, x_forwarded_for"}, {"X-Api_Key", ""}, {"Proxy", "TE"}} {
+		f.Add(s[0], s[1])
+	}
+	o := testOwned()
+	f.Fuzz(func(t *testing.T, name, connection string) {
+		h := http.Header{name: {"v"}, "Connection": {connection}}
+		p := o.Clean(h)
+		named := false
+		for _, tok := range strings.Split(connection, ",") {
+			named = named || o.owned(strings.Trim(tok, " \t"))
+		}
+		if named != (p != nil) {
+			t.Fatalf("Connection %q: refused %v, names an owned header %v", connection, p != nil, named)
+		}
+		if p != nil {
+			return
+		}
+		for k := range h {
+			n := normalName(k)
+			if slices.Contains(o.exact, n) || (o.maybe(k) && o.variant(k)) ||
+				strings.HasPrefix(n, "x-bulwark-") && len(n) > len("x-bulwark-") || strings.HasPrefix(n, "x-forwarded-") && len(n) > len("x-forwarded-") {
+				t.Fatalf("%q left after Clean", k)
+			}
+		}
+	})
 }

@@ -43,7 +43,9 @@ type RequestInfo struct {
 	// must reach the target exactly as set. ReverseProxy deletes every header the
 	// client's Connection header lists before the rewrite runs; the rewrite then
 	// copies these back from the inbound request, so no Connection list can
-	// remove them. The slice is read only.
+	// remove them. The same names are removed from the target's response, so
+	// the gateway's own values (X-Request-Id) are the only ones the client sees.
+	// The slice is read only.
 	Keep []string
 
 	target  *target     // target currently tried

@@ -77,6 +77,11 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 		return nil
 	}
 	info.Outcome.Status = resp.StatusCode
+	for _, k := range info.Keep {
+		// The gateway's headers are its own in the answer too: an upstream's
+		// X-Request-Id would sit beside the gateway's and name another request.
+		delete(resp.Header, k)
+	}
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode), resp.Request)
 	}

@@ -247,3 +247,23 @@ func TestKeepOwned(t *testing.T) {
 		t.Fatalf("out = %v, want %v", out, want)
 	}
 }
+
+// TestKeptHeadersDroppedFromResponse: a target's own copies of the gateway's
+// headers never reach the client.
+func TestKeptHeadersDroppedFromResponse(t *testing.T) {
+	s := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "target-id")
+		w.Header().Set("X-Bulwark-Subject", "root")
+		w.Header().Set("X-Other", "kept")
+	})
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	f := newFront(t, up, frontOpts{set: http.Header{"X-Bulwark-Subject": {"alice"}, "X-Request-Id": {"rid-1"}}})
+	resp, err := f.Client().Get(f.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Request-Id") != "" || resp.Header.Get("X-Bulwark-Subject") != "" || resp.Header.Get("X-Other") != "kept" {
+		t.Fatalf("response headers %v", resp.Header)
+	}
+}
