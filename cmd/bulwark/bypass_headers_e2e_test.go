@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +22,8 @@ type recorded struct {
 	Path   string      `json:"path"`
 	Query  string      `json:"query"`
 	Header http.Header `json:"header"`
+	// Trailer is what arrived after a chunked body.
+	Trailer http.Header `json:"trailer"`
 }
 
 // recordingUpstream records every request it receives, with every header as it
@@ -34,7 +38,8 @@ func newRecordingUpstream(t *testing.T) *recordingUpstream {
 	t.Helper()
 	u := &recordingUpstream{}
 	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone()}
+		_, _ = io.Copy(io.Discard, r.Body) // the trailer arrives after the body
+		rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Trailer: r.Trailer.Clone()}
 		u.mu.Lock()
 		u.reqs = append(u.reqs, rec)
 		u.mu.Unlock()
@@ -602,4 +607,57 @@ func TestOverrideHeadersStripped(t *testing.T) {
 			t.Error("the kept override header was stripped")
 		}
 	})
+}
+
+// TestTrailerCannotCarryOwnedHeaders: a chunked body's trailer section is a
+// second place for headers; an owned header sent there never reaches the upstream.
+func TestTrailerCannotCarryOwnedHeaders(t *testing.T) {
+	e := startBypass(t)
+	// A JSON body is buffered; a text one streams, and when its end comes late
+	// the gateway forwards it chunked, with room for a trailer.
+	for _, tc := range []struct {
+		ct   string
+		slow bool
+	}{{"application/json", false}, {"text/plain", false}, {"text/plain", true}} {
+		ct := tc.ct
+		t.Run(fmt.Sprintf("%s slow=%v", ct, tc.slow), func(t *testing.T) {
+			c, err := net.Dial("tcp", e.p.addrs["proxy"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+			head := "POST /open/x HTTP/1.1\r\nHost: a\r\nContent-Type: " + ct + "\r\nTransfer-Encoding: chunked\r\n" +
+				"Trailer: X-Bulwark-Subject, X_Bulwark_Roles, X-Request-Id\r\n\r\n2\r\n{}\r\n"
+			tail := "0\r\nX-Bulwark-Subject: admin\r\nX_Bulwark_Roles: admin\r\nX-Request-Id: forged\r\nX-Api-Key: bwk_AbCdEfGhIjKl_x\r\n\r\n"
+			if _, err := c.Write([]byte(head)); err != nil {
+				t.Fatal(err)
+			}
+			if tc.slow {
+				time.Sleep(time.Second) // not an assertion: makes the proxy stream the body chunked
+			}
+			if _, err := c.Write([]byte(tail)); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return // refused is fine too
+			}
+			var rec recorded
+			if err := json.Unmarshal(body, &rec); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range rec.Trailer {
+				if ownedSpelling(k) || strings.EqualFold(k, "X-Api-Key") {
+					t.Errorf("trailer %s: %q reached the upstream", k, v)
+				}
+			}
+			checkOwned(t, &rec, nil)
+		})
+	}
 }

@@ -26,6 +26,11 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 	}
 	setForwarded(pr.Out.Header, info.Forwarded)
 	keepOwned(pr.Out.Header, pr.In.Header, info.Keep)
+	// Request trailers are never forwarded: a trailer field is a header no guard
+	// saw (the body may still be arriving), and backends that merge trailers into
+	// headers would take X-Bulwark-Subject from it. RFC 9110 §6.5.1 lets a
+	// recipient discard them.
+	pr.Out.Trailer = nil
 	if pr.Out.Body != nil {
 		info.body = &bodyWatch{rc: pr.Out.Body}
 		pr.Out.Body = info.body

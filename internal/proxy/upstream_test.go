@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -265,5 +266,39 @@ func TestKeptHeadersDroppedFromResponse(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("X-Request-Id") != "" || resp.Header.Get("X-Bulwark-Subject") != "" || resp.Header.Get("X-Other") != "kept" {
 		t.Fatalf("response headers %v", resp.Header)
+	}
+}
+
+// TestRequestTrailersNotForwarded: a trailer the client sends after a chunked
+// body never reaches the target, even once read (a buffering guard reads it).
+func TestRequestTrailersNotForwarded(t *testing.T) {
+	got := make(chan http.Header, 1)
+	s := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		got <- r.Trailer
+	})
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body) // as a buffering guard does: the trailer is now in r.Trailer
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		r.ContentLength = -1
+		up.ServeHTTP(w, r.WithContext(WithInfo(r.Context(), &RequestInfo{Forwarded: testForwarded})))
+	}))
+	t.Cleanup(front.Close)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, front.URL+"/", pr)
+	req.Trailer = http.Header{"X-Bulwark-Subject": nil}
+	go func() {
+		_, _ = pw.Write([]byte("hello"))
+		req.Trailer.Set("X-Bulwark-Subject", "admin")
+		pw.Close()
+	}()
+	resp, err := front.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if tr := <-got; len(tr) != 0 {
+		t.Fatalf("target got trailer %v", tr)
 	}
 }
