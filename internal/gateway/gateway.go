@@ -356,8 +356,9 @@ func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev
 	if prob != nil {
 		return nil, prob
 	}
-	entry.authn.Strip(r.Header, p, entry.keepCred) // checked or stripped, never forwarded unchecked
-	if p == nil {                                  // anonymous on a route that allows it
+	// A credential is checked or stripped, never forwarded unchecked.
+	entry.authn.Strip(r.Header, p, entry.keepCred)
+	if p == nil { // anonymous on a route that allows it
 		return nil, nil
 	}
 	ev.Principal = p.ID()
