@@ -1,13 +1,11 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authn/apikey"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
-	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // normalHeader lower-cases name and reads every byte that is not a letter or
@@ -69,19 +66,7 @@ func FuzzOwnedHeadersAtUpstream(f *testing.F) {
 		_ = json.NewEncoder(w).Encode(r.Header)
 	}))
 	defer up.Close()
-	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(f.TempDir(), "f.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer st.Close()
-	m, err := apikey.NewManager(st, []byte(benchPepper), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	key, _, err := m.Create(context.Background(), apikey.CreateRequest{Consumer: "app", Subject: "alice"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	st, key := keyStore(f, apikey.CreateRequest{Consumer: "app", Subject: "alice"})
 	src := "admin:\n  listen: \"off\"\nidentity:\n  api_keys:\n    pepper: " + benchPepper +
 		"\napis:\n  - name: shop\n    upstream: " + up.URL + "\n    auth: [api_key, none]\n    routes:\n      - match: /**\n"
 	plan, diags := config.Parse("f.yaml", []byte(src), func(string) (string, bool) { return "", false }, nil)
