@@ -473,7 +473,7 @@ func TestCredentialsAreCheckedOrStripped(t *testing.T) {
 	for _, path := range []string{
 		"/open/x?api_key=" + alice, "/open/x?access_token=" + aliceJWT, "/keyed/x?access_token=" + aliceJWT,
 		"/maybe/x?next=" + alice, "/open/" + alice, "/open/x?API-KEY=x", "/either/x?x_api_key=" + alice,
-		"/open/x?t=%62wk_" + alice[4:],
+		"/open/x?t=%62wk_" + alice[4:], "/open/x;access_token=abc", "/keyed/x;jsessionid=1;api_key=abc",
 	} {
 		t.Run("url "+path[:min(len(path), 40)], func(t *testing.T) {
 			pr := e.mustRefuse(t, "GET", path, hdr("X-Api-Key", alice), 400, "credential_in_query")
@@ -485,6 +485,10 @@ func TestCredentialsAreCheckedOrStripped(t *testing.T) {
 
 	// Recorded paths never hold a key or a token: a refused key path and a
 	// forwarded token path are masked in the audit file and the store.
+	// User info in an absolute-form request line is a credential in the URL too.
+	if status := rawStatus(t, e.p.addrs["proxy"], "GET http://alice:pw@"+e.p.addrs["proxy"]+"/open/x HTTP/1.1\r\nHost: "+e.p.addrs["proxy"]+"\r\n\r\n"); status != 400 {
+		t.Errorf("user info in the URL: status %d, want 400", status)
+	}
 	resp, body, _ := e.send(t, "GET", "/open/a/"+alice+"/b", nil)
 	keyPath := mustProblem(t, resp, body, 400, "credential_in_query")
 	rec := e.mustForward(t, "GET", "/open/verify/"+aliceJWT, nil)

@@ -92,6 +92,8 @@ func TestInURL(t *testing.T) {
 		"/?access_token=x": true, "/?Access-Token=x": true, "/?api_key=x": true, "/?APIKEY=x": true, "/?x_api_key=x": true,
 		"/?api%5Fkey=x": true, "/?t=%62wk_abc": true, "/?bwk_abc": true, "/?a=1;api_token=x": true, "/?authorization=Bearer+x": true,
 		"/keys/bwk_AbCdEfGhIjKl_0123": true, "/keys/%62wk_AbCdEfGhIjKl_0123": true,
+		"/orders;access_token=x/1": true, "/orders/1;v=2;API_KEY=x": true, "/orders/1;v=2": false, "/a;b": false,
+		"/a;%61ccess_token=x": true, "http://alice:pw@gw.test/orders": true, "http://gw.test/orders": false,
 	} {
 		r := httptest.NewRequest("GET", target, nil)
 		if got := InURL(r.URL) != nil; got != want {

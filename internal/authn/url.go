@@ -11,17 +11,19 @@ import (
 // descInURL is the public description of a credential sent in the URL.
 const descInURL = "Send credentials in a header, never in the URL."
 
-// InURL returns a 400 Failure when the request's URL carries a credential: a
-// Bulwark key anywhere in the path, a query parameter named like a credential
-// (access_token, api_key and its spellings), or a query name or value starting
-// with the Bulwark key prefix. URLs are written to access logs, proxies, browser
+// InURL returns a 400 Failure when the request's URL carries a credential: user
+// info (http://user:pass@host/ in an absolute-form request), a Bulwark key
+// anywhere in the path, a path parameter (";access_token=…", which Java and
+// other stacks read) or query parameter named like a credential (access_token,
+// api_key and its spellings), or a query name or value starting with the
+// Bulwark key prefix. URLs are written to access logs, proxies, browser
 // history and Referer headers, so such a request is refused on every route —
 // open ones included, and whatever else it carries: the URL has leaked the
 // credential already, and forwarding it would leak it again. It returns nil for
 // a clean URL and allocates only when a query parameter is percent- or
 // plus-encoded.
 func InURL(u *url.URL) *Failure {
-	if u == nil || (!redact.HasKey(u.Path) && !QueryHas(u.RawQuery, credentialPair)) {
+	if u == nil || (u.User == nil && !redact.HasKey(u.Path) && !pathParamCredential(u.Path) && !QueryHas(u.RawQuery, credentialPair)) {
 		return nil
 	}
 	return &Failure{Reason: ReasonInQuery, Status: http.StatusBadRequest, Code: ErrCodeInvalidRequest, Description: descInURL}
@@ -48,6 +50,26 @@ func QueryHas(rawQuery string, match func(name, value string) bool) bool {
 		}
 	}
 	return false
+}
+
+// pathParamCredential reports whether a segment of path carries a ";name=value"
+// parameter named like a credential.
+func pathParamCredential(path string) bool {
+	for {
+		i := strings.IndexByte(path, ';')
+		if i < 0 {
+			return false
+		}
+		path = path[i+1:]
+		param := path
+		if j := strings.IndexAny(param, ";/"); j >= 0 {
+			param = param[:j]
+		}
+		name, value, _ := strings.Cut(param, "=")
+		if credentialPair(name, value) {
+			return true
+		}
+	}
 }
 
 // credentialPair reports whether a query parameter carries a credential.
