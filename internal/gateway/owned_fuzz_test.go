@@ -35,7 +35,12 @@ func ownedName(n string) bool {
 	case "x-request-id", "forwarded", "x-real-ip", "x-client-ip", "true-client-ip", "proxy":
 		return true
 	}
-	return strings.HasPrefix(n, "x-bulwark-") || strings.HasPrefix(n, "x-forwarded-")
+	for _, p := range []string{"x-bulwark-", "x-forwarded-"} {
+		if len(n) > len(p) && strings.HasPrefix(n, p) { // a namespace, not the bare prefix
+			return true
+		}
+	}
+	return false
 }
 
 // gatewayHeader reports whether a normalised name may reach the upstream only
