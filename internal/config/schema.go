@@ -76,6 +76,8 @@ type limitsConfig struct {
 	JSONMaxBytes    *Size     `yaml:"json_max_bytes"`
 	JSONDupKeys     *string   `yaml:"json_duplicate_keys"`
 	ContentTypes    []string  `yaml:"content_types"`
+	// KeepOverrideHeaders forwards these method/URL override headers.
+	KeepOverrideHeaders []string `yaml:"keep_override_headers"`
 }
 
 type apiConfig struct {

@@ -26,6 +26,7 @@ type identity struct {
 	jwtOne     map[string]*jwtEntry // "jwt:NAME"
 	intro      map[string]*introEntry
 	owned      []func() // closers of authenticators this identity started
+	keyHeader  string   // the API-key header, stripped on routes that do not check it
 }
 
 type jwtEntry struct {
@@ -41,7 +42,10 @@ type introEntry struct {
 // buildIdentity creates the authenticators plan's routes refer to, reusing those
 // of prev whose configuration is unchanged.
 func buildIdentity(plan *config.Plan, prev *identity, st *store.Store, logger *slog.Logger) (*identity, error) {
-	id := &identity{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}}
+	id := &identity{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}, keyHeader: apikey.DefaultHeader}
+	if k := plan.Identity.APIKeys; k != nil {
+		id.keyHeader = k.Header
+	}
 	used := usedMethods(plan)
 	fail := func(err error) (*identity, error) { id.closeOwned(); return nil, err }
 	if used[config.AuthAPIKey] {
@@ -190,7 +194,7 @@ func (id *identity) chain(auth []string, servers []config.Introspection) *authn.
 			}
 		}
 	}
-	return authn.NewChain(auths, anonymous)
+	return authn.NewChain(auths, anonymous, id.keyHeader)
 }
 
 // retire stops what this identity started that the next one does not reuse.

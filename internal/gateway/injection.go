@@ -16,6 +16,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/inspect"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
+	"github.com/bulwark-gw/bulwark/internal/redact"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
@@ -243,7 +244,7 @@ func (g *Gateway) findingOutcome(mode guardMode, f inspect.Finding, ev *audit.Ev
 	ev.Rule, ev.Object = f.Rule, f.Location+":"+f.Field
 	id := ev.RequestID
 	g.logger.Warn("injection finding", "finding_id", id, "mode", modeName(mode), "route", ev.Route,
-		"detector", f.Detector, "rule", f.Rule, "location", f.Location, "field", f.Field)
+		"detector", f.Detector, "rule", f.Rule, "location", f.Location, "field", redact.Mask(f.Field))
 	if mode != modeBlock {
 		ev.Reason = kind + "_monitored"
 		return nil
