@@ -75,22 +75,67 @@ var classes = func() (t [256]uint16) {
 // follow it. Values without shell metacharacters, slashes, dashes, quotes or
 // spaces return after one scan without allocating.
 func Detect(v string) (rule string, hit bool) {
-	var seen uint16
-	for i := 0; i < len(v); i++ {
-		seen |= classes[v[i]]
-	}
+	seen := classOf(v)
 	if seen&^(cDigit|cPlus) == 0 {
 		return "", false
 	}
-	if rule, hit = detect(v, seen); hit || seen&cPlus == 0 || !plusSpaced(v) {
+	if rule, hit = detect(v, seen); hit {
 		return rule, hit
+	}
+	if shellHit(v, seen) {
+		return RuleObfuscated, true
+	}
+	if seen&cPlus == 0 || !plusSpaced(v) {
+		return "", false
 	}
 	// Form encoding writes a space as '+'. A payload that reaches the
 	// application still encoded ("|+dir+c:/", a backend that decodes once
 	// more, a shell that receives the raw query) is read as its sender wrote
 	// it.
 	w := strings.ReplaceAll(v, "+", " ")
-	return detect(w, seen|cSpace)
+	if rule, hit = detect(w, seen|cSpace); hit {
+		return rule, hit
+	}
+	if shellHit(w, seen|cSpace) {
+		return RuleObfuscated, true
+	}
+	return "", false
+}
+
+// shellHit reports a value spelled to hide a command from a reader that
+// does not expand words, whose shell reading is command injection.
+func shellHit(v string, seen uint16) bool {
+	if seen&(cSlash|cQuote|cSubst|cParen) == 0 || !obfuscated(v) {
+		return false
+	}
+	for _, r := range shellReadings(v) {
+		if _, hit := detect(r, classOf(r)); hit {
+			return true
+		}
+	}
+	return false
+}
+
+// shellshock reports the CVE-2014-6271 prefix "() {", blanks allowed.
+func shellshock(v string) bool {
+	t := strings.TrimLeft(v, " \t")
+	if !strings.HasPrefix(t, "(") {
+		return false
+	}
+	t = strings.TrimLeft(t[1:], " \t")
+	if !strings.HasPrefix(t, ")") {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimLeft(t[1:], " \t"), "{")
+}
+
+// classOf returns the pre-filter classes of the bytes of v.
+func classOf(v string) uint16 {
+	var seen uint16
+	for i := 0; i < len(v); i++ {
+		seen |= classes[v[i]]
+	}
+	return seen
 }
 
 // plusSpaced reports a '+' where a form-encoded command line would have a
@@ -117,7 +162,7 @@ func detect(v string, seen uint16) (rule string, hit bool) {
 	if seen&cSubst != 0 && ifs(v) {
 		return RuleIFS, true
 	}
-	if t := strings.TrimLeft(v, " \t"); strings.HasPrefix(t, "() {") || strings.HasPrefix(t, "(){") {
+	if shellshock(v) {
 		return RuleShellshock, true
 	}
 	if seen&(cSep|cSlash|cQuote) != 0 {

@@ -33,7 +33,8 @@ func fastSeeds(t *testing.T) map[Class][]string {
 }
 
 // TestEvasionFast is the fast variant of bench/evasion: every committed
-// seed the default detectors block is mutated up to 200 times per channel.
+// seed the default detectors block is mutated up to 200 times per channel,
+// and no class may let more than 5% of them through.
 func TestEvasionFast(t *testing.T) {
 	if testing.Short() {
 		t.Skip("evasion fuzzing skipped in -short mode")
@@ -63,6 +64,14 @@ func TestEvasionFast(t *testing.T) {
 	for _, s := range Summarize(results) {
 		fmt.Fprintf(&b, "%-9s %-5s seeds %3d blocked %3d evaded %3d (%.1f%%), %d mutants sent\n",
 			s.Class, s.Channel, s.Seeds, s.Blocked, s.Evaded, 100*s.Rate(), s.Tries)
+		if s.Rate() > 0.05 {
+			// the bound: no class lets more than 5% of its blocked
+			// seeds through with 200 tries each
+			t.Errorf("%s on %s: %.1f%% of blocked seeds evaded, the bound is 5%%", s.Class, s.Channel, 100*s.Rate())
+		}
+		if s.Blocked < 10 {
+			t.Errorf("%s on %s: only %d blocked seeds, the rate says nothing", s.Class, s.Channel, s.Blocked)
+		}
 	}
 	t.Log("\n" + b.String())
 }
