@@ -17,6 +17,10 @@ import (
 // corpora.
 const authoredDir = "../../bench/detection/testdata/corpora"
 
+// authoredFloor is the detection of the authored attack rows when they were
+// added (before any detector change): no change may detect fewer.
+var authoredFloor = map[string]int{"sqli": 39, "cmdi": 30, "path-traversal": 20, "nosqli": 12}
+
 // authoredRow is one value of the authored corpus, sent as a query value and
 // as a JSON string.
 type authoredRow struct {
@@ -55,9 +59,9 @@ func authoredRequests(v string) [2]Request {
 }
 
 // TestAuthoredCorpus measures the default detectors on the authored rows:
-// false refusals of the hard benign prose and detection of the attacks
-// hidden in prose, per channel. The figures are logged; the bounds are the
-// issue's targets.
+// false refusals of the hard benign prose (at most 10%) and detection of
+// the attacks hidden in prose (no fewer than before any detector change),
+// per channel.
 func TestAuthoredCorpus(t *testing.T) {
 	in, err := New(Config{})
 	if err != nil {
@@ -80,6 +84,11 @@ func TestAuthoredCorpus(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "hard benign prose: %d rows, refused query %d (%.1f%%), json %d (%.1f%%)\n", len(benign),
 		refused[0], 100*float64(refused[0])/float64(len(benign)), refused[1], 100*float64(refused[1])/float64(len(benign)))
+	for ch, n := range refused {
+		if 10*n > len(benign) {
+			t.Errorf("channel %d: %d of %d hard prose rows refused, the bound is 10%%", ch, n, len(benign))
+		}
+	}
 	for _, class := range []string{"sqli", "cmdi", "path-traversal", "nosqli"} {
 		rows := attacks[class]
 		caught := [2]int{}
@@ -96,6 +105,13 @@ func TestAuthoredCorpus(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "attacks %-14s %3d rows, detected query %.1f%%, json %.1f%%\n", class, len(rows),
 			100*float64(caught[0])/float64(len(rows)), 100*float64(caught[1])/float64(len(rows)))
+		for ch, n := range caught {
+			// the figures of the commit that added the rows, before any
+			// detector change: 39/40, 30/32, 20/20, 12/12
+			if floor := authoredFloor[class]; n < floor {
+				t.Errorf("%s channel %d: %d of %d detected, fewer than the %d detected before any detector change", class, ch, n, len(rows), floor)
+			}
+		}
 	}
 	t.Log("\n" + b.String())
 }
