@@ -175,3 +175,56 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// The contract's word on a field's text reaches the detectors: a field the
+// OpenAPI document marks x-bulwark-text: prose needs a complete injection,
+// the same value in an unmarked field is judged by its shape.
+func TestContractProseField(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	doc := `openapi: 3.0.3
+info: {title: forum, version: "1"}
+paths:
+  /posts:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                title: {type: string}
+                raw: {type: string, x-bulwark-text: prose}
+      responses: {"200": {description: ok}}
+`
+	if err := os.WriteFile(filepath.Join(dir, "forum.yaml"), []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, `server:
+  listen: 127.0.0.1:0
+admin:
+  listen: 127.0.0.1:0
+  token: ${env:BULWARK_ADMIN_TOKEN}
+apis:
+  - name: forum
+    upstream: `+up.URL+`
+    auth: [none]
+    openapi: forum.yaml
+    routes:
+      - match: POST /posts
+`))
+	for _, tc := range []struct {
+		body   string
+		status int
+	}{
+		{`{"raw":"see ../README.md first"}`, http.StatusOK},
+		{`{"title":"see ../README.md first"}`, http.StatusForbidden},
+		{`{"raw":"../../../../etc/passwd"}`, http.StatusForbidden},
+	} {
+		req, _ := http.NewRequest("POST", p.url("/posts"), strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		if resp, body := do(t, req); resp.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.body, resp.StatusCode, body, tc.status)
+		}
+	}
+}

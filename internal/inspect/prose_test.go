@@ -40,3 +40,39 @@ func TestProseNeedsCompleteInjection(t *testing.T) {
 		}
 	}
 }
+
+// The contract's word beats the value's shape: a declared prose field needs
+// a complete injection even when its value is short, a strict field's
+// findings stand even in prose.
+func TestTextFieldsFromTheContract(t *testing.T) {
+	in, err := New(Config{TextFields: []TextField{
+		{Field: "body.comment", Text: TextProse},
+		{Field: "query.sku", Text: TextStrict},
+		{Field: "body.items.*.note", Text: TextProse},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		req     Request
+		refused bool
+	}{
+		{Request{ContentType: "application/json", Body: []byte(`{"comment":"see ../README.md first"}`)}, false},
+		{Request{ContentType: "application/json", Body: []byte(`{"title":"see ../README.md first"}`)}, true},
+		{Request{ContentType: "application/json", Body: []byte(`{"items":[{"note":"sleep(5) is far too slow for our users"}]}`)}, false},
+		{Request{ContentType: "application/json", Body: []byte(`{"comment":"../../../../etc/passwd"}`)}, true},
+		{Request{RawQuery: "sku=" + url.QueryEscape("When I upload a file called ../README.md the preview shows nothing")}, true},
+		{Request{RawQuery: "q=" + url.QueryEscape("When I upload a file called ../README.md the preview shows nothing")}, false},
+	} {
+		_, found, err := in.Inspect(&tc.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found != tc.refused {
+			t.Errorf("%s %s: refused = %v, want %v", tc.req.RawQuery, tc.req.Body, found, tc.refused)
+		}
+	}
+	if _, err := New(Config{TextFields: []TextField{{Field: "nowhere.x", Text: TextProse}}}); err == nil {
+		t.Error("an unknown location was accepted")
+	}
+}
