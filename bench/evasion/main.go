@@ -13,10 +13,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +32,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/inspect"
 	"github.com/bulwark-gw/bulwark/internal/inspect/evasion"
+	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
 func main() {
@@ -37,6 +42,8 @@ func main() {
 	tries := flag.Int("tries", 200, "working mutants per seed and channel")
 	out := flag.String("out", "bench/results/evasion.md", "report file")
 	examples := flag.Int("examples", 5, "evading mutants listed per class")
+	crs := flag.Int("crs", 0, "attack Coraza + OWASP CRS at this paranoia level (1-4) instead of Bulwark's detectors")
+	only := flag.String("classes", "", "comma-separated classes to run (default all)")
 	flag.Parse()
 	root := *corpora
 	if root == "" {
@@ -52,7 +59,20 @@ func main() {
 	}
 	var results []evasion.Result
 	counts := map[evasion.Class][2]int{}
+	targetOf := func(c evasion.Class) evasion.Target { return evasion.InspectorTarget(in, c) }
+	what := "Default detectors (`inspect.New(inspect.Config{})`)"
+	if *crs > 0 {
+		w, err := waf.New(waf.Config{Paranoia: *crs})
+		if err != nil {
+			fail(err)
+		}
+		targetOf = func(c evasion.Class) evasion.Target { return wafTarget(w, c) }
+		what = fmt.Sprintf("Coraza + OWASP CRS at paranoia level %d (`internal/waf`, anomaly threshold 5)", *crs)
+	}
 	for _, c := range evasion.Classes {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), string(c)) {
+			continue
+		}
 		all, err := classSeeds(c, root, *authored)
 		if err != nil {
 			fail(err)
@@ -66,9 +86,9 @@ func main() {
 		picked := sample(valid, *seeds)
 		counts[c] = [2]int{len(all), len(valid)}
 		fmt.Fprintf(os.Stderr, "[evasion] %s: %d seeds read, %d valid, %d fuzzed\n", c, len(all), len(valid), len(picked))
-		results = append(results, fuzzAll(in, c, picked, *tries)...)
+		results = append(results, fuzzAll(targetOf, c, picked, *tries)...)
 	}
-	report(os.Stdout, results, counts, *tries, *seeds, *examples, time.Since(started))
+	report(os.Stdout, what, results, counts, *tries, *seeds, *examples, time.Since(started))
 	if *out != "" {
 		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 			fail(err)
@@ -77,7 +97,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		report(f, results, counts, *tries, *seeds, *examples, time.Since(started))
+		report(f, what, results, counts, *tries, *seeds, *examples, time.Since(started))
 		if err := f.Close(); err != nil {
 			fail(err)
 		}
@@ -85,13 +105,13 @@ func main() {
 }
 
 // fuzzAll runs the seeds on both channels, on all cores.
-func fuzzAll(in *inspect.Inspector, c evasion.Class, seeds []string, tries int) []evasion.Result {
+func fuzzAll(targetOf func(evasion.Class) evasion.Target, c evasion.Class, seeds []string, tries int) []evasion.Result {
 	out := make([]evasion.Result, len(seeds)*len(evasion.Channels))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			target := evasion.InspectorTarget(in, c)
+			target := targetOf(c)
 			for i := range next {
 				s, ch := seeds[i/len(evasion.Channels)], evasion.Channels[i%len(evasion.Channels)]
 				out[i] = evasion.Fuzz(c, s, ch, target, evasion.Config{Tries: tries, Seed: 7})
@@ -186,9 +206,9 @@ func sample(v []string, n int) []string {
 	return out
 }
 
-func report(w io.Writer, rs []evasion.Result, counts map[evasion.Class][2]int, tries, seeds, examples int, took time.Duration) {
+func report(w io.Writer, what string, rs []evasion.Result, counts map[evasion.Class][2]int, tries, seeds, examples int, took time.Duration) {
 	fmt.Fprintf(w, "# Adaptive evasion (bench/evasion)\n\n")
-	fmt.Fprintf(w, "Default detectors (`inspect.New(inspect.Config{})`), %d working mutants per blocked seed and channel, at most %d seeds per class (0 = all), %s.\n\n", tries, seeds, took.Round(time.Second))
+	fmt.Fprintf(w, "%s, %d working mutants per blocked seed and channel, at most %d seeds per class (0 = all), %s.\n\n", what, tries, seeds, took.Round(time.Second))
 	fmt.Fprintf(w, "| class | seeds read | valid (oracle) | channel | fuzzed | blocked | evaded | evasion rate | mutants sent |\n|---|---:|---:|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range evasion.Summarize(rs) {
 		n := counts[s.Class]
@@ -202,6 +222,36 @@ func report(w io.Writer, rs []evasion.Result, counts map[evasion.Class][2]int, t
 		}
 		per[r.Class]++
 		fmt.Fprintf(w, "- %s/%s after %d: `%q` → `%q` (%s)\n", r.Class, r.Channel, r.Tries, r.Seed, r.Mutant, strings.Join(slices.Compact(r.Ops), ", "))
+	}
+}
+
+// wafTarget sends values to the CRS as a client would: GET /search?q= or a
+// JSON body {"q": value}; NoSQL documents as the body or in bracket syntax.
+func wafTarget(w *waf.WAF, c evasion.Class) evasion.Target {
+	r := rand.New(rand.NewPCG(1, 2))
+	return func(channel, v string) bool {
+		var req *http.Request
+		var body []byte
+		switch {
+		case c == evasion.NoSQLi && channel == "json":
+			body = []byte(v)
+		case c == evasion.NoSQLi:
+			qs, ok := evasion.QueryForm(r, v)
+			if !ok {
+				return true
+			}
+			req = httptest.NewRequest("GET", "/search?"+qs, nil)
+		case channel == "json":
+			body, _ = json.Marshal(map[string]string{"q": v})
+		default:
+			req = httptest.NewRequest("GET", "/search?q="+url.QueryEscape(v), nil)
+		}
+		if req == nil {
+			req = httptest.NewRequest("POST", "/search", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+		}
+		verdict, err := w.Check(req, body)
+		return err != nil || verdict.Blocked
 	}
 }
 

@@ -38,9 +38,29 @@ type Stats struct {
 	Skipped   int // lines that are not JSON events
 }
 
+// detectorOf returns the detector of a finding's rule ("sqli.union" is
+// sqli, "nosql.operator" nosqli), or "" for the rules of other guards.
+func detectorOf(rule string) string {
+	prefix, _, ok := strings.Cut(rule, ".")
+	if !ok {
+		return ""
+	}
+	switch prefix {
+	case "sqli", "cmdi", "traversal", "inspect":
+		return prefix
+	case "nosql":
+		return "nosqli"
+	}
+	return ""
+}
+
 // ReadEvents reads audit events, one JSON object per line, and keeps the
-// injection findings: reasons injection_<detector>_monitored, and
-// injection_<detector> (refusals in block mode) when blocked is set.
+// injection findings: events whose rule is a detector's (sqli.*, nosql.*,
+// cmdi.*, traversal.*, inspect.*) and that name an object — those of
+// monitor mode (whatever decided the request after the finding: a monitored
+// finding keeps its rule when the upstream then fails), and refusals in
+// block mode (reason injection_<detector>) when blocked is set.
+// Event.Reason is returned as injection_<detector>.
 func ReadEvents(r io.Reader, blocked bool) ([]Event, Stats, error) {
 	var out []Event
 	var st Stats
@@ -57,17 +77,23 @@ func ReadEvents(r io.Reader, blocked bool) ([]Event, Stats, error) {
 			continue
 		}
 		st.Lines++
-		if !strings.HasPrefix(e.Reason, "injection_") {
+		det := detectorOf(e.Rule)
+		if det == "" || e.Object == "" {
 			continue
 		}
-		if strings.HasSuffix(e.Reason, "_monitored") {
-			st.Monitored++
-		} else {
+		// A monitored finding keeps its rule and object when a later stage
+		// decides the request (the upstream failed: reason
+		// upstream_unreachable); only a block-mode refusal has the reason
+		// injection_<detector>.
+		if e.Reason == "injection_"+det {
 			st.Blocked++
 			if !blocked {
 				continue
 			}
+		} else {
+			st.Monitored++
 		}
+		e.Reason = "injection_" + det
 		out = append(out, e)
 	}
 	return out, st, sc.Err()
@@ -105,7 +131,7 @@ func Propose(events []Event, minCount int) ([]Proposal, []Skipped) {
 	by := map[key]*Proposal{}
 	skipped := map[[4]string]*Skipped{}
 	for _, e := range events {
-		det := strings.TrimSuffix(strings.TrimPrefix(e.Reason, "injection_"), "_monitored")
+		det := strings.TrimPrefix(e.Reason, "injection_")
 		field, wide, why := exclusionField(e.Object)
 		if det == "inspect" {
 			why = "too many values: raise inspect.max_values on the route instead"

@@ -13,6 +13,8 @@ const auditLog = `{"time":"2026-12-06T07:00:00Z","request_id":"a","api":"forum",
 {"request_id":"f","api":"forum","route":"POST /import","reason":"injection_sqli_monitored","rule":"sqli.union","object":"body:"}
 {"request_id":"g","api":"forum","route":"GET /search","reason":"injection_sqli","decision":"deny","rule":"sqli.union","object":"query:q"}
 {"request_id":"h","api":"forum","route":"GET /search","reason":"rate_limited","object":""}
+{"request_id":"i","api":"forum","route":"GET /search","reason":"upstream_unreachable","rule":"cmdi.chain","object":"query:q"}
+{"request_id":"j","api":"forum","route":"GET /orders/{id}","reason":"owner_mismatch","rule":"owner[0]","object":"order:1001"}
 not json
 `
 
@@ -21,7 +23,7 @@ func TestPropose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Lines != 8 || st.Monitored != 6 || st.Blocked != 1 || st.Skipped != 1 || len(evs) != 6 {
+	if st.Lines != 10 || st.Monitored != 7 || st.Blocked != 1 || st.Skipped != 1 || len(evs) != 7 {
 		t.Fatalf("stats %+v, %d events", st, len(evs))
 	}
 	ps, sk := Propose(evs, 1)
@@ -34,6 +36,7 @@ func TestPropose(t *testing.T) {
 	}
 	want := []string{
 		"GET /search query.filters.path.* traversal traversal.dotdot query:filters[path][0]",
+		"GET /search query.q cmdi cmdi.chain query:q",
 		"POST /import body sqli sqli.union body:",
 		"POST /posts body.attachments.*.caption cmdi cmdi.chain body:attachments[3].caption,body:attachments[7].caption",
 		"POST /posts body.raw sqli sqli.select,sqli.tautology body:raw",
@@ -46,7 +49,7 @@ func TestPropose(t *testing.T) {
 	}
 	// block-mode refusals only when asked for
 	evs, _, _ = ReadEvents(strings.NewReader(auditLog), true)
-	if ps, _ := Propose(evs, 1); len(ps) != 5 {
+	if ps, _ := Propose(evs, 1); len(ps) != 6 {
 		t.Fatalf("with blocked: %d proposals", len(ps))
 	}
 	if ps, _ := Propose(evs, 2); len(ps) != 2 {
