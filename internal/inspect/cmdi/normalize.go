@@ -20,7 +20,8 @@ const (
 // obfuscated is the cheap pre-filter of the shell reading: it reports
 // the spellings a shell removes or expands inside a word and text does not
 // use — a backslash before a letter or slash, an empty quote pair, an
-// expansion that is empty or a blank ($@ $* $0-$9 ${...} $IFS), or a brace
+// expansion that is empty or a blank (${...}, $IFS, and $@ $* $0-$9 inside a
+// word: "$5" is money), or a brace
 // list without blanks ({a,b}). Values without them are read by Detect as
 // they are, and the parser never runs.
 func obfuscated(v string) bool {
@@ -35,7 +36,12 @@ func obfuscated(v string) bool {
 				return true
 			}
 		case '$':
-			if d == '@' || d == '*' || d == '{' || isDigit(d) || d == 'I' {
+			if d == '{' || d == 'I' {
+				return true
+			}
+			// $@ $* $0-$9 split a word only inside one: "ca$@t", "$9id";
+			// "$5 or $9" is money.
+			if (d == '@' || d == '*' || isDigit(d)) && (i > 0 && inWord(v[i-1]) || i+2 < len(v) && inWord(v[i+2])) {
 				return true
 			}
 		case '{':
@@ -46,6 +52,8 @@ func obfuscated(v string) bool {
 	}
 	return false
 }
+
+func inWord(c byte) bool { return isAlpha(c) || c == '/' || c == '\'' || c == '"' || c == '\\' }
 
 // braceList reports "a,b}" with no blank: the rest of a brace expansion.
 func braceList(v string) bool {
