@@ -24,9 +24,11 @@ func TestTuneFromMonitorRunToAcceptedPatch(t *testing.T) {
 admin:
   listen: 127.0.0.1:0
   token: ${env:BULWARK_ADMIN_TOKEN}
+store: sqlite:` + filepath.Join(dir, "bulwark.db") + `
 audit:
   stdout: false
   file: ` + auditFile + `
+  store: true
 apis:
   - name: forum
     upstream: ` + up.URL + `
@@ -116,11 +118,19 @@ apis:
 	out, _ := tuneTo(cfgPath, patched)
 	for _, want := range []string{
 		"exclude body.raw from sqli", "exclude body.attachments.*.caption from cmdi — 2 finding(s)",
-		"exclude query.q from cmdi", "e.g. body:attachments[1].caption, body:attachments[0].caption",
+		"exclude query.q from cmdi", "e.g. body:attachments[0].caption, body:attachments[1].caption",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("tune summary lacks %q:\n%s", want, out)
 		}
+	}
+	// The same findings read from the store instead of the file.
+	fromStore, err := execCommand(binPath, "tune", "-c", cfgPath, "-store", "-o", filepath.Join(dir, "from-store.yaml")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("bulwark tune -store: %v\n%s", err, fromStore)
+	}
+	if string(fromStore) != out {
+		t.Errorf("tune -store and tune -audit disagree:\n%s\n---\n%s", fromStore, out)
 	}
 	// The audit log holds one finding per request, the first detector's:
 	// a second monitor run on the patched config shows what fires next on

@@ -76,27 +76,36 @@ func ReadEvents(r io.Reader, blocked bool) ([]Event, Stats, error) {
 			st.Skipped++
 			continue
 		}
-		st.Lines++
-		det := detectorOf(e.Rule)
-		if det == "" || e.Object == "" {
-			continue
+		if e, ok := st.Keep(e, blocked); ok {
+			out = append(out, e)
 		}
-		// A monitored finding keeps its rule and object when a later stage
-		// decides the request (the upstream failed: reason
-		// upstream_unreachable); only a block-mode refusal has the reason
-		// injection_<detector>.
-		if e.Reason == "injection_"+det {
-			st.Blocked++
-			if !blocked {
-				continue
-			}
-		} else {
-			st.Monitored++
-		}
-		e.Reason = "injection_" + det
-		out = append(out, e)
 	}
 	return out, st, sc.Err()
+}
+
+// Keep counts one event read from a log or a store and reports whether it
+// is a finding to learn from (see ReadEvents), with its Reason set to
+// injection_<detector>.
+func (st *Stats) Keep(e Event, blocked bool) (Event, bool) {
+	st.Lines++
+	det := detectorOf(e.Rule)
+	if det == "" || e.Object == "" {
+		return e, false
+	}
+	// A monitored finding keeps its rule and object when a later stage
+	// decides the request (the upstream failed: reason
+	// upstream_unreachable); only a block-mode refusal has the reason
+	// injection_<detector>.
+	if e.Reason == "injection_"+det {
+		st.Blocked++
+		if !blocked {
+			return e, false
+		}
+	} else {
+		st.Monitored++
+	}
+	e.Reason = "injection_" + det
+	return e, true
 }
 
 // Proposal is one exclusion: a detector off on one field of one route.
@@ -165,6 +174,7 @@ func Propose(events []Event, minCount int) ([]Proposal, []Skipped) {
 	for _, p := range by {
 		if p.Count >= max(minCount, 1) {
 			sort.Strings(p.Rules)
+			sort.Strings(p.Examples)
 			out = append(out, *p)
 		}
 	}
