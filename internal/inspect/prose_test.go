@@ -19,6 +19,8 @@ func TestProseNeedsCompleteInjection(t *testing.T) {
 		{"I typed ' or 1=1 into the search box and got a 500 error page, thought you should know.", false},
 		{"' or 1=1 -- ", true},
 		{"I typed this into the search box and it worked' or 1=1 -- ", true},
+		// the query's own closing quote ends a string holding the prose
+		{"I typed this into the search box' OR 1=1 OR 'hello world how are you doing", true},
 		{"When I upload a file called ../README.md the preview shows nothing, is that expected?", false},
 		{"../README.md", true},
 		{"my avatar is at ../../../../etc/passwd", true},

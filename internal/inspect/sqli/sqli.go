@@ -114,6 +114,10 @@ func Complete(v string) bool {
 		case t.kind == kWord:
 			keywords++
 		case t.kind == kComma || t.kind == kQuote && s.apostrophe(t):
+		case t.kind == kQuote && s.opening(t):
+			// ' OR 'a' = 'hello world, how are you: the words are a string
+			// the query's own closing quote ends
+			return true
 		default:
 			return !(plain >= 3 && plain > keywords)
 		}
