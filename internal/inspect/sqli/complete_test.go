@@ -18,3 +18,12 @@ func TestComplete(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkComplete(b *testing.B) {
+	v := "I typed ' or 1=1 into the search box to see what happens and got a 500 error page, thought you should know."
+	b.ReportAllocs()
+	b.SetBytes(int64(len(v)))
+	for b.Loop() {
+		Complete(v)
+	}
+}

@@ -30,3 +30,12 @@ func TestProseNoAlloc(t *testing.T) {
 		t.Fatalf("Prose allocates %v times", n)
 	}
 }
+
+func BenchmarkProse(b *testing.B) {
+	v := "I typed ' or 1=1 into the search box to see what happens and got a 500 error page, thought you should know."
+	b.ReportAllocs()
+	b.SetBytes(int64(len(v)))
+	for b.Loop() {
+		Prose(v)
+	}
+}
