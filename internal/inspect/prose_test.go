@@ -30,6 +30,8 @@ func TestProseNeedsCompleteInjection(t *testing.T) {
 		{`{"total": {"$gte": 100}}`, true},
 		{"When I call exec('whoami') from PHP I get www-data, so the web server user is fine.", false},
 		{"exec('whoami')", true},
+		// a call in prose does not hide a command line next to it
+		{"the zip file name is files.zip && /usr/b''in/perl -e 'system(\"id\")'", true},
 		{"thanks for your help, see you next week || sleep 10", true},
 	} {
 		req := Request{RawQuery: "q=" + url.QueryEscape(tc.v)}

@@ -228,9 +228,14 @@ func (s *state) detect(det detectorSet, r role, loc location, name, v string) bo
 		}
 	}
 	if det&detCmdi != 0 {
-		if rule, hit := cmdi.Detect(v); hit && (rule != cmdi.RuleCode || strings.Contains(v, "<?") || !s.prose(loc, name, v)) &&
-			s.hit(detCmdi, rule, loc, name) {
-			return true
+		if rule, hit := cmdi.Detect(v); hit {
+			if rule == cmdi.RuleCode && !strings.Contains(v, "<?") && s.prose(loc, name, v) {
+				// a call quoted in prose: judge what else the value holds
+				rule, hit = cmdi.DetectCommands(v)
+			}
+			if hit && s.hit(detCmdi, rule, loc, name) {
+				return true
+			}
 		}
 	}
 	if det&detTraversal != 0 {

@@ -74,15 +74,22 @@ var classes = func() (t [256]uint16) {
 // A separator, a pipe or an ampersand alone is not enough: a command must
 // follow it. Values without shell metacharacters, slashes, dashes, quotes or
 // spaces return after one scan without allocating.
-func Detect(v string) (rule string, hit bool) {
+func Detect(v string) (rule string, hit bool) { return detectValue(v, true) }
+
+// DetectCommands is Detect without the shell-out call rule (RuleCode): a
+// command line, substitution or other rule in v, for a caller that
+// discounts calls such as exec('id') in prose but not what else v holds.
+func DetectCommands(v string) (rule string, hit bool) { return detectValue(v, false) }
+
+func detectValue(v string, code bool) (rule string, hit bool) {
 	seen := classOf(v)
 	if seen&^(cDigit|cPlus) == 0 {
 		return "", false
 	}
-	if rule, hit = detect(v, seen); hit {
+	if rule, hit = detect(v, seen, code); hit {
 		return rule, hit
 	}
-	if shellHit(v, seen) {
+	if shellHit(v, seen, code) {
 		return RuleObfuscated, true
 	}
 	if seen&cPlus == 0 || !plusSpaced(v) {
@@ -93,10 +100,10 @@ func Detect(v string) (rule string, hit bool) {
 	// more, a shell that receives the raw query) is read as its sender wrote
 	// it.
 	w := strings.ReplaceAll(v, "+", " ")
-	if rule, hit = detect(w, seen|cSpace); hit {
+	if rule, hit = detect(w, seen|cSpace, code); hit {
 		return rule, hit
 	}
-	if shellHit(w, seen|cSpace) {
+	if shellHit(w, seen|cSpace, code) {
 		return RuleObfuscated, true
 	}
 	return "", false
@@ -104,12 +111,12 @@ func Detect(v string) (rule string, hit bool) {
 
 // shellHit reports a value spelled to hide a command from a reader that
 // does not expand words, whose shell reading is command injection.
-func shellHit(v string, seen uint16) bool {
+func shellHit(v string, seen uint16, code bool) bool {
 	if seen&(cSlash|cQuote|cSubst|cParen) == 0 || !obfuscated(v) {
 		return false
 	}
 	for _, r := range shellReadings(v) {
-		if _, hit := detect(r, classOf(r)); hit {
+		if _, hit := detect(r, classOf(r), code); hit {
 			return true
 		}
 	}
@@ -158,7 +165,7 @@ func plusSpaced(v string) bool {
 }
 
 // detect runs the rules on v, whose byte classes are seen.
-func detect(v string, seen uint16) (rule string, hit bool) {
+func detect(v string, seen uint16, withCode bool) (rule string, hit bool) {
 	if seen&cSubst != 0 && ifs(v) {
 		return RuleIFS, true
 	}
@@ -177,14 +184,14 @@ func detect(v string, seen uint16) (rule string, hit bool) {
 		return RuleSubstitution, true
 	}
 	if seen&cParen != 0 {
-		if code(v) {
+		if withCode && code(v) {
 			return RuleCode, true
 		}
 		if template(v) {
 			return RuleTemplate, true
 		}
 	}
-	if seen&cAngle != 0 && strings.Contains(v, "<?") && (containsFold(v, "<?php") || strings.Contains(v, "<?=")) {
+	if withCode && seen&cAngle != 0 && strings.Contains(v, "<?") && (containsFold(v, "<?php") || strings.Contains(v, "<?=")) {
 		return RuleCode, true
 	}
 	if strings.Contains(v, "!--#") && ssi(v) {

@@ -44,34 +44,38 @@ func TestEvasionFast(t *testing.T) {
 		t.Fatal(err)
 	}
 	seeds := fastSeeds(t)
-	var results []Result
-	var b strings.Builder
+	// one parallel subtest per class; each logs and bounds its own figures
 	for _, c := range Classes {
-		target := InspectorTarget(in, c)
-		for _, s := range seeds[c] {
-			if !Valid(c, s) {
-				continue
-			}
-			for _, ch := range Channels {
-				r := Fuzz(c, s, ch, target, Config{Tries: 200, Seed: 7})
-				results = append(results, r)
-				if r.Evaded {
-					fmt.Fprintf(&b, "  evaded %-9s %-5s after %3d: %q -> %q (%s)\n", c, ch, r.Tries, s, r.Mutant, strings.Join(r.Ops, ","))
+		t.Run(string(c), func(t *testing.T) {
+			t.Parallel()
+			var results []Result
+			var b strings.Builder
+			target := InspectorTarget(in, c)
+			for _, s := range seeds[c] {
+				if !Valid(c, s) {
+					continue
+				}
+				for _, ch := range Channels {
+					r := Fuzz(c, s, ch, target, Config{Tries: 200, Seed: 7})
+					results = append(results, r)
+					if r.Evaded {
+						fmt.Fprintf(&b, "  evaded %-9s %-5s after %3d: %q -> %q (%s)\n", c, ch, r.Tries, s, r.Mutant, strings.Join(r.Ops, ","))
+					}
 				}
 			}
-		}
+			for _, s := range Summarize(results) {
+				fmt.Fprintf(&b, "%-9s %-5s seeds %3d blocked %3d evaded %3d (%.1f%%), %d mutants sent\n",
+					s.Class, s.Channel, s.Seeds, s.Blocked, s.Evaded, 100*s.Rate(), s.Tries)
+				if s.Rate() > 0.05 {
+					// the bound: no class lets more than 5% of its
+					// blocked seeds through with 200 tries each
+					t.Errorf("%s on %s: %.1f%% of blocked seeds evaded, the bound is 5%%", s.Class, s.Channel, 100*s.Rate())
+				}
+				if s.Blocked < 10 {
+					t.Errorf("%s on %s: only %d blocked seeds, the rate says nothing", s.Class, s.Channel, s.Blocked)
+				}
+			}
+			t.Log("\n" + b.String())
+		})
 	}
-	for _, s := range Summarize(results) {
-		fmt.Fprintf(&b, "%-9s %-5s seeds %3d blocked %3d evaded %3d (%.1f%%), %d mutants sent\n",
-			s.Class, s.Channel, s.Seeds, s.Blocked, s.Evaded, 100*s.Rate(), s.Tries)
-		if s.Rate() > 0.05 {
-			// the bound: no class lets more than 5% of its blocked
-			// seeds through with 200 tries each
-			t.Errorf("%s on %s: %.1f%% of blocked seeds evaded, the bound is 5%%", s.Class, s.Channel, 100*s.Rate())
-		}
-		if s.Blocked < 10 {
-			t.Errorf("%s on %s: only %d blocked seeds, the rate says nothing", s.Class, s.Channel, s.Blocked)
-		}
-	}
-	t.Log("\n" + b.String())
 }
