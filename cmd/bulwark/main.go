@@ -2,6 +2,7 @@
 //
 //	bulwark serve -c bulwark.yaml   run the gateway
 //	bulwark check -c bulwark.yaml   validate a config: every problem with file:line
+//	bulwark tune -c bulwark.yaml -audit audit.jsonl   propose injection exclusions
 //	bulwark demo                    a demo shop API with Bulwark in front of it
 //	bulwark version
 package main
@@ -31,6 +32,7 @@ const usage = `Bulwark — an API security gateway.
 Usage:
   bulwark serve -c FILE     run the gateway with the config FILE
   bulwark check -c FILE...  check config files; exits 1 on errors
+  bulwark tune -c FILE -audit EVENTS   propose injection exclusions from monitor-mode findings
   bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
   bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
   bulwark demo              run the demo shop behind Bulwark and print what to try
@@ -54,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "tune":
+		return tuneCommand(args[1:], stdout, stderr)
 	case "keys":
 		return keysCommand(args[1:], stdout, stderr)
 	case "owners":
