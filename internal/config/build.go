@@ -25,12 +25,14 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	d.checkListeners(p)
 	base := d.mergeLimits(defaultLimits(), cfg.Limits, "limits")
 	p.Identity = d.buildIdentity(cfg.Identity)
+	p.OAuth = d.buildOAuth(cfg.OAuth, p.Store)
 	p.Cluster = d.buildCluster(cfg.Cluster)
 	srv := orDefault(cfg.Server, serverConfig{})
 	p.Server.Shield = d.buildShield(srv.Shield, srv.IPv6Prefix)
 	p.Server.SecurityHeaders = d.buildSecurityHeaders(srv.SecurityHeaders, p.Server.TLSCert != "")
 	p.APIs = d.buildAPIs(cfg.APIs, base, p)
 	d.checkCluster(p)
+	d.checkOAuthRoutes(p)
 	d.checkConflicts(p.APIs)
 	return p
 }

@@ -18,6 +18,7 @@ type Plan struct {
 	Audit    Audit
 	Log      Log
 	Identity Identity
+	OAuth    *OAuth `json:",omitempty"` // the built-in authorization server; nil when not configured
 	Cluster  Cluster
 	APIs     []API
 }

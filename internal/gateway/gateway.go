@@ -174,6 +174,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
+	if g.serveOAuth(st, sw, r, &ev) {
+		return
+	}
 	var login []bruteforce.Subject
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)

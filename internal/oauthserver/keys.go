@@ -74,8 +74,9 @@ type keyring struct {
 	keep     time.Duration // how long a retired key stays published
 	now      func() time.Time
 
-	mu   sync.RWMutex
-	keys []*signingKey // oldest first
+	mu     sync.RWMutex
+	keys   []*signingKey // oldest first
+	loaded time.Time
 }
 
 // load reads the keys, creating the first one, rotating an old one, and
@@ -134,9 +135,16 @@ func (k *keyring) load(ctx context.Context) error {
 		}
 	}
 	k.mu.Lock()
-	k.keys = keys
+	k.keys, k.loaded = keys, k.now()
 	k.mu.Unlock()
 	return nil
+}
+
+// stale reports whether the keys were loaded more than d ago.
+func (k *keyring) stale(d time.Duration) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.now().Sub(k.loaded) > d
 }
 
 func (k *keyring) decode(rows []*store.OAuthKey) ([]*signingKey, error) {

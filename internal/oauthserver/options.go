@@ -136,7 +136,11 @@ func (o Options) Validate() error {
 	return errors.Join(errs...)
 }
 
-// validScopeToken reports whether s is a scope-token of RFC 6749 §3.3.
+// ValidScopeToken reports whether s is a non-empty scope-token of RFC 6749 §3.3.
+func ValidScopeToken(s string) bool {
+	return s != "" && validScopeToken(s)
+}
+
 func validScopeToken(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

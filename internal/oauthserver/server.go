@@ -231,7 +231,14 @@ func (s *Server) metadata(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
-func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
+	// Another node may have added a key: a gateway asking (for an unknown
+	// kid) sees it within seconds, not at the next minute's reload.
+	if s.ring.stale(5 * time.Second) {
+		if err := s.ring.load(r.Context()); err != nil {
+			s.log.Warn("oauth: reloading signing keys failed", "error", err)
+		}
+	}
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Cache-Control", "max-age=60")
 	_ = json.NewEncoder(w).Encode(s.ring.jwks())

@@ -415,3 +415,25 @@ func TestLoginPage(t *testing.T) {
 		t.Errorf("after 3 failures: %d", r.StatusCode)
 	}
 }
+
+// TestPostgres runs the concurrency-sensitive cases on PostgreSQL: the
+// conditional update that lets one of many concurrent refreshes rotate.
+func TestPostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	h := newHarness(t, dsn, nil)
+	t.Run("concurrent refresh", func(t *testing.T) { concurrentRefresh(t, h) })
+	t.Run("code replay", func(t *testing.T) {
+		cfg := h.config()
+		code, verifier := h.code(h.browser(), cfg)
+		tok, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err == nil {
+			t.Fatal("code replay accepted")
+		}
+		if h.active(tok.AccessToken) {
+			t.Error("first tokens survive a code replay")
+		}
+	})
+}
