@@ -183,15 +183,7 @@ func TestOAuthRouteVerifiesIssuedTokens(t *testing.T) {
 		if got := n.call(t, http.MethodGet, tok); got != 200 {
 			t.Fatalf("before revocation: %d", got)
 		}
-		form := url.Values{"token": {tok}}
-		req, _ := http.NewRequest(http.MethodPost, n.url+oauthserver.PathRevoke, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("reporting", secret)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("revoke: %v %v", resp, err)
-		}
-		resp.Body.Close()
+		revoke(t, n, tok, "reporting", secret)
 		waitStatus(t, n, tok, 401) // within a second, though the token is cached
 	})
 	t.Run("metadata on the proxy listener", func(t *testing.T) {
@@ -224,15 +216,24 @@ func TestOAuthRevocationReachesEveryNode(t *testing.T) {
 	if got := b.call(t, http.MethodGet, tok); got != 200 {
 		t.Fatalf("node B before revocation: %d", got)
 	}
-	form := url.Values{"token": {tok}}
-	req, _ := http.NewRequest(http.MethodPost, a.url+oauthserver.PathRevoke, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("reporting", secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("revoke on A: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	revoke(t, a, tok, "reporting", secret)
 	took := waitStatus(t, b, tok, 401)
 	t.Logf("node B refused the revoked token after %s", took)
+}
+
+// revoke revokes token through n's RFC 7009 endpoint as client id.
+func revoke(t *testing.T, n *oauthNode, token, id, secret string) {
+	t.Helper()
+	form := url.Values{"token": {token}}
+	req, _ := http.NewRequest(http.MethodPost, n.url+oauthserver.PathRevoke, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(id, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
 }

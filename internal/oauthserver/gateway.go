@@ -150,7 +150,7 @@ func NewAuthenticator(s *Server, poll time.Duration, logger *slog.Logger) (*Auth
 		Name: "oauth", Issuer: s.opts.Issuer, JWKSURL: s.opts.Issuer + PathJWKS,
 		Audiences: []string{s.opts.Audience}, Algorithms: []string{signingAlg}, Types: []string{accessTokenType},
 		RequiredClaims: []string{"jti", claimClientID}, ConsumerClaim: claimClientID,
-		RefreshInterval: time.Minute, MinRefetchInterval: time.Second,
+		Leeway: 30 * time.Second, RefreshInterval: time.Minute, MinRefetchInterval: time.Second,
 		HTTPClient: &http.Client{Transport: localTransport{s}, Timeout: 5 * time.Second},
 		Now:        s.opts.Now,
 	}}, logger)

@@ -266,8 +266,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // --- consent ---
 
 type scopeView struct {
-	Name, Description string
-	Categories        []string
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Categories  []string `json:"data_categories,omitempty"`
 }
 
 type consentPage struct {
