@@ -19,9 +19,16 @@ import (
 
 // revocationSet is an immutable snapshot of revoked grants, families, jtis
 // and clients, swapped whole so readers never lock.
-type revocationSet map[string]struct{}
+type revocationSet map[revKey]struct{}
 
-func revKey(kind, value string) string { return kind + "\x00" + value }
+// revKey is one revoked value of a kind (a struct key: lookups do not allocate).
+type revKey struct{ kind, value string }
+
+// revokedClaims pairs each revocation kind with the claim that carries it.
+var revokedClaims = [...]struct{ kind, claim string }{
+	{store.RevokeGrant, claimGrant}, {store.RevokeFamily, claimFamily},
+	{store.RevokeJTI, "jti"}, {store.RevokeClient, claimClientID},
+}
 
 // Revocations follows the store's revocation log for one gateway node.
 type Revocations struct {
@@ -70,7 +77,7 @@ func (r *Revocations) latest(ctx context.Context) (int64, error) {
 	set := revocationSet{}
 	for _, e := range evs {
 		if e.ID <= id {
-			set[revKey(e.Kind, e.Value)] = struct{}{}
+			set[revKey{e.Kind, e.Value}] = struct{}{}
 		}
 	}
 	r.mu.Lock()
@@ -97,7 +104,7 @@ func (r *Revocations) apply(evs []store.OAuthRevocation) {
 		set[k] = struct{}{}
 	}
 	for _, e := range evs {
-		set[revKey(e.Kind, e.Value)] = struct{}{}
+		set[revKey{e.Kind, e.Value}] = struct{}{}
 	}
 	r.set.Store(&set)
 }
@@ -117,10 +124,9 @@ func (r *Revocations) Revoked(claims map[string]any) bool {
 	if len(set) == 0 {
 		return false
 	}
-	for kind, claim := range map[string]string{store.RevokeGrant: claimGrant, store.RevokeFamily: claimFamily,
-		store.RevokeJTI: "jti", store.RevokeClient: claimClientID} {
-		if v, _ := claims[claim].(string); v != "" {
-			if _, ok := set[revKey(kind, v)]; ok {
+	for _, rc := range revokedClaims {
+		if v, _ := claims[rc.claim].(string); v != "" {
+			if _, ok := set[revKey{rc.kind, v}]; ok {
 				return true
 			}
 		}

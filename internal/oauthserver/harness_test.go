@@ -32,7 +32,7 @@ const (
 
 // harness is a real server on a real socket over a SQLite (or PostgreSQL) store.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	srv    *Server
 	ts     *httptest.Server
@@ -41,6 +41,14 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, dsn string, mod func(*Options)) *harness {
+	t.Helper()
+	return newHarnessMod(t, dsn, mod)
+}
+
+// newHarnessTB is newHarness for benchmarks.
+func newHarnessTB(t testing.TB, dsn string) *harness { return newHarnessMod(t, dsn, nil) }
+
+func newHarnessMod(t testing.TB, dsn string, mod func(*Options)) *harness {
 	t.Helper()
 	st := storetest.Open(t, dsn)
 	h := &harness{t: t, st: st}
@@ -95,7 +103,7 @@ var (
 	queryRe = regexp.MustCompile(`name="query" value="([^"]*)"`)
 )
 
-func body(t *testing.T, r *http.Response) string {
+func body(t testing.TB, r *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(r.Body)
 	r.Body.Close()
@@ -105,7 +113,7 @@ func body(t *testing.T, r *http.Response) string {
 	return string(b)
 }
 
-func field(t *testing.T, re *regexp.Regexp, page string) string {
+func field(t testing.TB, re *regexp.Regexp, page string) string {
 	t.Helper()
 	m := re.FindStringSubmatch(page)
 	if m == nil {
