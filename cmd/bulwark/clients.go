@@ -183,6 +183,9 @@ func clientsRevoke(args []string, stdout, stderr io.Writer) int {
 	})
 }
 
+// passwordInput is where `users create` reads the password (tests replace it).
+var passwordInput io.Reader = os.Stdin
+
 func usersCreate(args []string, stdout, stderr io.Writer) int {
 	f := newOAuthFlags("users create", stderr)
 	pos, ok := f.parse(args, 1)
@@ -190,7 +193,7 @@ func usersCreate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	// The password never goes on the command line (shell history, ps).
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	line, err := bufio.NewReader(passwordInput).ReadString('\n')
 	if err != nil && line == "" {
 		fmt.Fprintln(stderr, "bulwark users: write the password to standard input")
 		return 2
