@@ -158,6 +158,12 @@ func TestOAuthRouteVerifiesIssuedTokens(t *testing.T) {
 	if got := n.call(t, http.MethodGet, tok[:len(tok)-4]+"AAAA"); got != 401 {
 		t.Errorf("forged signature: %d", got)
 	}
+	// A token in the URL is refused, not used (RFC 6750 §2.3 and §5.3).
+	if resp, err := http.Get(n.url + "/orders?access_token=" + tok); err != nil || resp.StatusCode/100 != 4 {
+		t.Errorf("token in query: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	rec.mu.Lock()
 	if len(rec.auth) != 1 || rec.auth[0] != "" {
 		t.Errorf("upstream saw %q (the token must be stripped, one call only)", rec.auth)

@@ -437,3 +437,70 @@ func TestPostgres(t *testing.T) {
 		}
 	})
 }
+
+// TestNativePublicClient runs the flow of a native app (RFC 8252): a public
+// client on a loopback redirect with any port, PKCE instead of a secret.
+func TestNativePublicClient(t *testing.T) {
+	h := newHarness(t, storetest.SQLiteDSN(t), nil)
+	cfg := &oauth2.Config{ClientID: "native", RedirectURL: "http://127.0.0.1:49152/cb", Scopes: []string{"orders:read"},
+		Endpoint: oauth2.Endpoint{AuthURL: h.ts.URL + PathAuthorize, TokenURL: h.ts.URL + PathToken, AuthStyle: oauth2.AuthStyleInParams}}
+	verifier := oauth2.GenerateVerifier()
+	b := h.browser()
+	resp := h.login(b, cfg.AuthCodeURL("state-0123456789", oauth2.S256ChallengeOption(verifier)))
+	loc := h.approve(b, resp, "approve")
+	if loc.Host != "127.0.0.1:49152" || loc.Query().Get("code") == "" {
+		t.Fatalf("redirect %s", loc)
+	}
+	tok, err := cfg.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	next, err := cfg.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil || next.RefreshToken == tok.RefreshToken {
+		t.Fatalf("refresh: %v", err)
+	}
+	// A public client cannot introspect (it cannot authenticate).
+	f := url.Values{"token": {next.AccessToken}, "client_id": {"native"}}
+	if status, _ := h.form(PathIntro, f, false); status != 401 {
+		t.Errorf("public client introspection: %d", status)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	for uri, ok := range map[string]bool{
+		"https://app.example/cb": true, "http://127.0.0.1/cb": true, "http://[::1]:8080/cb": true,
+		"com.example.app:/cb": true, "http://app.example/cb": false, "https://u:p@app.example/cb": false,
+		"https://app.example/cb#x": false, "/cb": false, "javascript:alert(1)": false, "myapp:/cb": false,
+	} {
+		if err := validRedirect(uri); (err == nil) != ok {
+			t.Errorf("redirect %q: %v", uri, err)
+		}
+	}
+	for name, o := range map[string]Options{
+		"no issuer": {Secret: testSecret},
+		"short":     {Issuer: "https://a", Secret: []byte("short")},
+		"bad scope": {Issuer: "https://a", Secret: testSecret, Scopes: []Scope{{Name: "a b", Description: "x"}}},
+		"no words":  {Issuer: "https://a", Secret: testSecret, Scopes: []Scope{{Name: "a"}}},
+		"twice":     {Issuer: "https://a", Secret: testSecret, Scopes: []Scope{{Name: "a", Description: "x"}, {Name: "a", Description: "y"}}},
+		"query":     {Issuer: "https://a/?x=1", Secret: testSecret},
+		"negative":  {Issuer: "https://a", Secret: testSecret, AccessTokenTTL: -1},
+	} {
+		if err := o.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := (Options{Issuer: "https://a", Secret: testSecret, Scopes: []Scope{{Name: "orders:read", Description: "x"}}}).Validate(); err != nil {
+		t.Errorf("valid options refused: %v", err)
+	}
+	for _, pw := range []string{"", "short"} {
+		if _, err := CreateUser(context.Background(), nil, "bob", pw); err == nil {
+			t.Errorf("password %q accepted", pw)
+		}
+	}
+	if checkPassword("$argon2id$v=19$m=1,t=1,p=1$$", "x") || checkPassword("garbage", "x") {
+		t.Error("malformed hash matched")
+	}
+	if h, _ := HashPassword("pw-0123456789"); !checkPassword(h, "pw-0123456789") || checkPassword(h, "pw-0123456780") {
+		t.Error("argon2id round trip")
+	}
+}
