@@ -261,7 +261,20 @@ const oauthGrantColumns = "id, user_id, client_id, scopes, created_at, revoked_a
 // SaveOAuthGrant stores g, or, when the user already has a live grant for the
 // client, widens that grant's scopes to g.Scopes and returns it in g.
 func (s *Store) SaveOAuthGrant(ctx context.Context, g *OAuthGrant) error {
-	err := s.oauthTx(ctx, func(tx *sql.Tx) error {
+	err := s.saveOAuthGrant(ctx, g)
+	if err != nil && s.exists(ctx, "SELECT 1 FROM oauth_grants WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL", g.UserID, g.ClientID) {
+		// A concurrent consent inserted the live grant first (unique index):
+		// widen that one instead.
+		err = s.saveOAuthGrant(ctx, g)
+	}
+	if err != nil {
+		return fmt.Errorf("store: save oauth grant: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) saveOAuthGrant(ctx context.Context, g *OAuthGrant) error {
+	return s.oauthTx(ctx, func(tx *sql.Tx) error {
 		row := tx.QueryRowContext(ctx, s.d.rebind("SELECT "+oauthGrantColumns+" FROM oauth_grants WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL"+s.forUpdate()), g.UserID, g.ClientID)
 		old, err := scanOAuthGrant(row)
 		switch {
@@ -283,10 +296,6 @@ func (s *Store) SaveOAuthGrant(ctx context.Context, g *OAuthGrant) error {
 		*g = *old
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("store: save oauth grant: %w", err)
-	}
-	return nil
 }
 
 // OAuthGrantFor returns the user's live grant for the client.

@@ -16,6 +16,7 @@ func RunOAuth(t *testing.T, open Opener) {
 	t.Run("OAuthGrants", func(t *testing.T) { testOAuthGrants(t, open(t)) })
 	t.Run("OAuthTokenClaimIsExclusive", func(t *testing.T) { testOAuthClaim(t, open(t)) })
 	t.Run("OAuthKeysAndLogins", func(t *testing.T) { testOAuthKeys(t, open(t)) })
+	t.Run("OAuthConcurrentConsent", func(t *testing.T) { testOAuthConcurrentConsent(t, open(t)) })
 }
 
 func testOAuthClients(t *testing.T, s *store.Store) {
@@ -156,5 +157,27 @@ func testOAuthKeys(t *testing.T, s *store.Store) {
 	}
 	if _, err := s.OAuthLogin(ctx, h, base().Add(2*time.Hour)); !errors.Is(err, store.ErrOAuthNotFound) {
 		t.Fatalf("expired login: %v", err)
+	}
+}
+
+// testOAuthConcurrentConsent: concurrent consents of one user to one client
+// leave one live grant holding every scope.
+func testOAuthConcurrentConsent(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i, sc := range []string{"a", "b", "c", "d", "e", "f"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := &store.OAuthGrant{ID: "g" + sc, UserID: "u", ClientID: "app", Scopes: []string{sc}, CreatedAt: base().Add(time.Duration(i))}
+			if err := s.SaveOAuthGrant(ctx, g); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	list, err := s.OAuthGrants(ctx, "u")
+	if err != nil || len(list) != 1 || len(list[0].Scopes) != 6 {
+		t.Fatalf("grants after concurrent consents: %+v %v", list, err)
 	}
 }

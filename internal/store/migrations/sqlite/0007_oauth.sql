@@ -36,6 +36,8 @@ CREATE TABLE oauth_grants (
     last_used_at INTEGER
 );
 CREATE INDEX oauth_grants_user_idx ON oauth_grants (user_id, client_id);
+-- At most one live grant per user and client, even under concurrent consents.
+CREATE UNIQUE INDEX oauth_grants_live_idx ON oauth_grants (user_id, client_id) WHERE revoked_at IS NULL;
 
 -- Authorization codes, PKCE sessions, access and refresh tokens, keyed by
 -- signature (never the token). request_id is the token family: every token
