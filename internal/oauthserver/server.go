@@ -343,7 +343,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	if won {
 		rec := httptest.NewRecorder()
-		status := s.issue(rec, r)
+		status := s.issue(rec, r.WithContext(context.WithValue(ctx, claimedKey{}, sig)))
 		if status == http.StatusOK {
 			sealed, err := s.seal.seal(rec.Body.Bytes())
 			if err == nil {
@@ -362,15 +362,30 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	// Lost the race, or a retry: wait for the winner, then replay within grace.
 	deadline := time.Now().Add(replayWait)
-	for tok.State == store.TokenRotating && time.Now().Before(deadline) {
+	for {
+		if tok, err = s.st.OAuthToken(ctx, store.TokenRefresh, sig); err != nil {
+			s.issue(w, r)
+			return
+		}
+		if tok.State == store.TokenActive {
+			// The winner failed (wrong client, expired) and released the
+			// token: claim it anew.
+			s.refresh(w, r)
+			return
+		}
+		if tok.State != store.TokenRotating {
+			break
+		}
+		if time.Now().After(deadline) {
+			// The winner is still at it: ask the client to retry rather than
+			// treat its retry as reuse.
+			s.provider.WriteAccessError(ctx, w, fosite.NewAccessRequest(nil), fosite.ErrTemporarilyUnavailable.WithHint("A refresh with this token is in progress; retry shortly."))
+			return
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(20 * time.Millisecond):
-		}
-		if tok, err = s.st.OAuthToken(ctx, store.TokenRefresh, sig); err != nil {
-			s.issue(w, r)
-			return
 		}
 	}
 	if tok.State == store.TokenRotated && len(tok.Replay) > 0 && s.opts.Now().Sub(tok.RotatedAt) <= s.opts.RefreshGrace {
@@ -391,6 +406,11 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	s.issue(w, r) // reuse: fosite revokes the family and answers invalid_grant
 }
+
+// claimedKey marks the context of the request that claimed a refresh token
+// (its value is the token's signature): only that request may use a token in
+// state rotating.
+type claimedKey struct{}
 
 // scopeEscalation refuses a refresh asking for a scope the grant lacks
 // (RFC 6749 §6: the scope must not exceed the original).

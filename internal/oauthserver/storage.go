@@ -226,11 +226,17 @@ func (s *storage) CreateRefreshTokenSession(ctx context.Context, sig, _ string, 
 	return s.create(ctx, store.TokenRefresh, sig, r, r.GetSession().GetExpiresAt(fosite.RefreshToken))
 }
 
-// GetRefreshTokenSession treats a token being rotated (claimed by this
-// request in the token endpoint) as active; rotated or revoked ones are
-// inactive, which makes fosite revoke the family (reuse detection).
+// GetRefreshTokenSession treats a token being rotated as active only for the
+// request that claimed it in the token endpoint; rotated, revoked or someone
+// else's rotating tokens are inactive, which makes fosite revoke the family
+// (reuse detection).
 func (s *storage) GetRefreshTokenSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	r, _, err := s.get(ctx, store.TokenRefresh, sig, fosite.ErrInactiveToken)
+	r, t, err := s.get(ctx, store.TokenRefresh, sig, fosite.ErrInactiveToken)
+	if err == nil && t.State == store.TokenRotating {
+		if claimed, _ := ctx.Value(claimedKey{}).(string); claimed != sig {
+			return r, fosite.ErrInactiveToken
+		}
+	}
 	return r, err
 }
 
