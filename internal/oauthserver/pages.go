@@ -15,7 +15,6 @@ import (
 
 	"github.com/ory/fosite"
 
-	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -198,13 +197,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	name := strings.TrimSpace(r.PostForm.Get("username"))
-	subjects := []bruteforce.Subject{{Kind: bruteforce.KindIP, Value: clientIP(r)}}
-	if name != "" {
-		subjects = append(subjects, bruteforce.Subject{Kind: bruteforce.KindUsername, Value: name + "|" + clientIP(r)})
-	}
-	v, err := s.limiter.Check(ctx, subjects)
-	if err != nil || v.Locked {
-		w.Header().Set("Retry-After", retryAfter(v.RetryAfter))
+	// The pair first: a success forgets it, the IP's count stays.
+	subjects := []string{"user:" + strings.ToLower(name) + "|" + clientIP(r), "ip:" + clientIP(r)}
+	if wait := s.limiter.locked(subjects...); wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.renderLogin(w, r, query, "Too many failed sign-ins. Try again later.", http.StatusTooManyRequests)
 		return
 	}
@@ -215,7 +211,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	} else {
 		checkPassword(dummyHash, r.PostForm.Get("password")) // same time for unknown users
 	}
-	_ = s.limiter.Record(ctx, subjects, !ok)
+	s.limiter.record(!ok, subjects...)
 	if !ok {
 		s.renderLogin(w, r, query, "Wrong username or password.", http.StatusUnauthorized)
 		return

@@ -20,7 +20,6 @@ import (
 	foauth2 "github.com/ory/fosite/handler/oauth2"
 	fjwt "github.com/ory/fosite/token/jwt"
 
-	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -54,7 +53,7 @@ type Server struct {
 	ring     *keyring
 	seal     sealer
 	scopes   map[string]Scope
-	limiter  *bruteforce.Guard
+	limiter  *loginLimiter
 	mux      *http.ServeMux
 	log      *slog.Logger
 
@@ -85,14 +84,7 @@ func New(ctx context.Context, opts Options, st *store.Store, logger *slog.Logger
 	if err := s.ring.load(ctx); err != nil {
 		return nil, fmt.Errorf("oauth: signing keys: %w", err)
 	}
-	lim, err := bruteforce.New(bruteforce.NewMemoryBackend(), bruteforce.Config{
-		MaxFailures: o.LoginAttempts, Window: o.LoginWindow, Lockout: o.LoginWindow,
-		Secret: derive(o.Secret, "login limiter"), Now: o.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("oauth: login limiter: %w", err)
-	}
-	s.limiter = lim
+	s.limiter = newLoginLimiter(o.LoginAttempts, o.LoginWindow, o.Now)
 	s.provider, s.hmac = s.compose()
 	s.routes()
 	return s, nil
