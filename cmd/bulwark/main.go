@@ -35,6 +35,8 @@ Usage:
   bulwark tune -c FILE -audit EVENTS   propose injection exclusions from monitor-mode findings
   bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
   bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
+  bulwark clients COMMAND   manage OAuth clients: create, list, revoke
+  bulwark users COMMAND     manage end-user accounts of the authorization server: create
   bulwark demo              run the demo shop behind Bulwark and print what to try
   bulwark probe URL         exit 0 if URL answers 2xx (container health checks)
   bulwark version           print the version
@@ -60,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return tuneCommand(args[1:], stdout, stderr)
 	case "keys":
 		return keysCommand(args[1:], stdout, stderr)
+	case "clients":
+		return clientsCommand(args[1:], stdout, stderr)
+	case "users":
+		return usersCommand(args[1:], stdout, stderr)
 	case "owners":
 		return ownersCommand(args[1:], stdout, stderr)
 	case "demo":

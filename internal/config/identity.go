@@ -277,6 +277,7 @@ func (d *decoder) authList(in []string, path string, id *Identity) []string {
 		case slices.Contains(out, m):
 			d.errorf(p, "duplicate auth method %q", m)
 			continue
+		case m == AuthOAuth: // checkOAuthRoutes requires the oauth section
 		case m == AuthNone || (m == AuthAPIKey):
 			if m == AuthAPIKey && id.APIKeys == nil {
 				d.errorf(p, "api_key needs identity.api_keys to be configured")

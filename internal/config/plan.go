@@ -22,6 +22,7 @@ type Plan struct {
 	Audit    Audit
 	Log      Log
 	Identity Identity
+	OAuth    *OAuth `json:",omitempty"` // the built-in authorization server; nil when not configured
 	Cluster  Cluster
 	APIs     []API
 	// Files are every file Load read to build the plan: the config file first,

@@ -19,6 +19,7 @@ type fileConfig struct {
 	Log      *logConfig      `yaml:"log"`
 	Limits   *limitsConfig   `yaml:"limits"`
 	Identity *identityConfig `yaml:"identity"`
+	OAuth    *oauthConfig    `yaml:"oauth"`
 	Cluster  *clusterConfig  `yaml:"cluster"`
 	APIs     []apiConfig     `yaml:"apis"`
 }

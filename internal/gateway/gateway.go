@@ -179,6 +179,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cors.IsPreflight(r) && g.preflight(st, sw, r, &ev, &entry) {
 		return
 	}
+	if g.serveOAuth(st, sw, r, &ev) {
+		return
+	}
 	var login *bruteforce.Attempt
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)

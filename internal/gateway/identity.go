@@ -25,8 +25,9 @@ type identity struct {
 	jwtAll     *jwtEntry            // "jwt": every issuer
 	jwtOne     map[string]*jwtEntry // "jwt:NAME"
 	intro      map[string]*introEntry
-	owned      []func() // closers of authenticators this identity started
-	keyHeader  string   // the API-key header, stripped on routes that do not check it
+	oauth      *oauthEntry // the built-in authorization server (gateway/oauth.go)
+	owned      []func()    // closers of authenticators this identity started
+	keyHeader  string      // the API-key header, stripped on routes that do not check it
 }
 
 type jwtEntry struct {
@@ -52,6 +53,9 @@ func buildIdentity(plan *config.Plan, prev *identity, st *store.Store, logger *s
 		if err := id.buildAPIKeys(plan.Identity.APIKeys, prev, st, logger); err != nil {
 			return fail(err)
 		}
+	}
+	if err := id.buildOAuth(plan.OAuth, prev, st, logger); err != nil {
+		return fail(err)
 	}
 	for m := range used {
 		kind, name, _ := strings.Cut(m, ":")
@@ -180,6 +184,8 @@ func (id *identity) chain(auth []string, servers []config.Introspection) *authn.
 			anonymous = true
 		case config.AuthAPIKey:
 			auths = append(auths, id.apiKeys)
+		case config.AuthOAuth:
+			auths = append(auths, id.oauth.auth)
 		case config.AuthJWT:
 			if name == "" {
 				auths = append(auths, id.jwtAll.auth)
@@ -212,6 +218,7 @@ func (id *identity) retire(next *identity) {
 			keep[e.auth] = true
 		}
 	}
+	id.retireOAuth(next)
 	if id.apiKeys != nil && !keep[id.apiKeys] {
 		id.apiKeys.Close()
 	}
