@@ -82,6 +82,9 @@ type process struct {
 	reloadMu  sync.Mutex
 	auditFile *audit.JSONLines
 	limiters  *limiters
+	// audit storage and export (audit.go)
+	boundsStop context.CancelFunc
+	boundsDone chan struct{}
 }
 
 func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error) {
@@ -158,7 +161,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 		sinks = append(sinks, audit.NewJSONLines(p.opt.Stdout, "stdout", false))
 	}
 	if a.File != "" {
-		f, err := audit.OpenJSONLines(a.File, true)
+		f, err := audit.OpenRotatingJSONLines(a.File, true, rotation(a.Rotation))
 		if err != nil {
 			return fmt.Errorf("audit file: %w", err)
 		}
@@ -166,7 +169,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 		sinks = append(sinks, f)
 	}
 	if a.Store && p.store != nil {
-		sinks = append(sinks, audit.NewStoreSink(p.store.Dialect(), p.store))
+		sinks = append(sinks, p.storeSink(a))
 	}
 	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout}
 	if a.Overflow == "block" {
@@ -174,6 +177,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 	}
 	p.rec = audit.NewRecorder(cfg, p.log, sinks...)
 	p.rec.Start()
+	p.startAuditBounds(a)
 	p.metrics.SetAuditSource(func() (uint64, uint64) {
 		s := p.rec.Stats()
 		return s.Written, s.Dropped
@@ -182,6 +186,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 }
 
 func (p *process) stopAudit(ctx context.Context) {
+	p.stopAuditBounds()
 	if err := p.rec.Close(ctx); err != nil {
 		p.log.Error("audit drain incomplete", "error", err)
 	}
