@@ -170,6 +170,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
+	if p := g.auditBlocked(st); p != nil {
+		g.deny(sw, reqID, p, &ev)
+		return
+	}
 	if p := g.shield(st, r.Context(), group); p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return

@@ -20,6 +20,11 @@ func (p *process) storeSink(a config.Audit) audit.Sink {
 		RefusalBudget: budget, AllowedSample: a.Tiers.AllowedSample})
 }
 
+// auditFailures exports the recorder's failed sink writes.
+func (p *process) auditFailures() {
+	p.metrics.SetAuditFailureSource(func() uint64 { return p.rec.Stats().SinkErrors })
+}
+
 // rotation maps the config's rotation to the sink's.
 func rotation(r config.AuditRotation) audit.Rotation {
 	return audit.Rotation{MaxSize: r.MaxSize, Every: r.Every, MaxAge: r.MaxAge, MaxFiles: r.MaxFiles, Compress: r.Compress}

@@ -177,6 +177,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 	}
 	p.rec = audit.NewRecorder(cfg, p.log, sinks...)
 	p.rec.Start()
+	p.auditFailures()
 	p.startAuditBounds(a)
 	p.metrics.SetAuditSource(func() (uint64, uint64) {
 		s := p.rec.Stats()
