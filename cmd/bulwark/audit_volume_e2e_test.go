@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -113,4 +116,49 @@ func TestAuditTiersAtVolume(t *testing.T) {
 	if n := len(events.Events); n > allowed/100+1 {
 		t.Fatalf("%d allowed events stored in full; the 1%% sample allows %d", n, allowed/100+1)
 	}
+}
+
+// TestAuditRotationAndPruningUnderLoad: with every event stored and a small
+// size bound, the JSON-lines file rotates and the store is pruned while
+// requests flow, and not one request fails.
+func TestAuditRotationAndPruningUnderLoad(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	const maxSize = 1 << 20
+	c := strings.Replace(baseConfig(up.URL, ""), "audit:\n  stdout: true\n  store: true\n", "audit:\n  stdout: false\n  store: true\n"+
+		"  file: audit.jsonl\n  rotation: {max_size: 1MiB, max_files: 3}\n  tiers: {store_all: true}\n"+
+		"  max_size: 1MiB\n  prune_interval: 100ms\n", 1)
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, c))
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	const workers, each = 8, 1500 // 12,000 events of ~400 bytes: ~5 MB of JSON lines, ~3 MB of store in full
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				resp, err := http.Get(p.url(fmt.Sprintf("/users/%d?w=%d", i, w)))
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := failed.Load(); n != 0 {
+		t.Fatalf("%d requests failed during rotation and pruning", n)
+	}
+	waitFor(t, "rotated audit files", func() bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "audit-*.jsonl*"))
+		return len(m) >= 1 && len(m) <= 3
+	})
+	waitFor(t, "the store pruned under its size", func() bool {
+		st, err := os.Stat(filepath.Join(dir, "audit.db"))
+		return err == nil && st.Size() <= maxSize+maxSize/4
+	})
 }
