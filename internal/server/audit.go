@@ -69,3 +69,30 @@ func (p *process) stopAuditBounds() {
 		p.boundsStop = nil
 	}
 }
+
+// exportSinks returns the optional OTLP and syslog sinks of a; closing them is
+// left to stopAudit.
+func (p *process) exportSinks(a config.Audit) ([]audit.Sink, error) {
+	var sinks []audit.Sink
+	if e := a.Export.OTLPEndpoint; e != "" {
+		s, err := audit.NewOTLPSink(context.Background(), e)
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, s)
+		p.exportClose = append(p.exportClose, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = s.Close(ctx)
+		})
+	}
+	if e := a.Export.Syslog; e != "" {
+		s, err := audit.NewSyslogSink(e)
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, s)
+		p.exportClose = append(p.exportClose, func() { _ = s.Close() })
+	}
+	return sinks, nil
+}

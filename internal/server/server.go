@@ -83,8 +83,9 @@ type process struct {
 	auditFile *audit.JSONLines
 	limiters  *limiters
 	// audit storage and export (audit.go)
-	boundsStop context.CancelFunc
-	boundsDone chan struct{}
+	boundsStop  context.CancelFunc
+	boundsDone  chan struct{}
+	exportClose []func()
 }
 
 func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error) {
@@ -171,6 +172,14 @@ func (p *process) startAudit(plan *config.Plan) error {
 	if a.Store && p.store != nil {
 		sinks = append(sinks, p.storeSink(a))
 	}
+	exports, err := p.exportSinks(a)
+	if err != nil {
+		if p.auditFile != nil {
+			_ = p.auditFile.Close()
+		}
+		return fmt.Errorf("audit export: %w", err)
+	}
+	sinks = append(sinks, exports...)
 	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout}
 	if a.Overflow == "block" {
 		cfg.Overflow = audit.OverflowBlock
@@ -193,6 +202,9 @@ func (p *process) stopAudit(ctx context.Context) {
 	}
 	if p.auditFile != nil {
 		_ = p.auditFile.Close()
+	}
+	for _, c := range p.exportClose {
+		c()
 	}
 }
 
