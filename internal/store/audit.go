@@ -141,10 +141,14 @@ func (s *Store) prepared(ctx context.Context) (*auditStmts, error) {
 			return nil, err
 		}
 	}
-	if p.rollup, err = prep(upsertRollupSQL); err != nil {
+	rollupSQL, refusalSQL := upsertRollupSQL, upsertRefusalSQL
+	if s.d.name == DialectPostgres {
+		rollupSQL, refusalSQL = pgUpsertRollupSQL, pgUpsertRefusalSQL
+	}
+	if p.rollup, err = prep(rollupSQL); err != nil {
 		return nil, err
 	}
-	if p.refusal, err = prep(upsertRefusalSQL); err != nil {
+	if p.refusal, err = prep(refusalSQL); err != nil {
 		return nil, err
 	}
 	s.stmts.Store(p)

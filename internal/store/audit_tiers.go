@@ -33,6 +33,65 @@ var upsertRollupSQL = func() string {
 		strings.Repeat("?, ", 8+audit.LatencyBuckets-1) + "?) ON CONFLICT (" + rollupKeyCols + ") DO UPDATE SET " + set.String()
 }()
 
+// pgUpsertRollupSQL is upsertRollupSQL for a whole batch on PostgreSQL: one
+// array parameter per column (the keys of a batch are distinct).
+var pgUpsertRollupSQL = func() string {
+	q := upsertRollupSQL
+	i, j := strings.Index(q, "VALUES ("), strings.Index(q, ") ON CONFLICT")
+	cols := "?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::float8[]" +
+		strings.Repeat(", ?::bigint[]", audit.LatencyBuckets)
+	return q[:i] + "SELECT * FROM unnest(" + cols + q[j:]
+}()
+
+// pgUpsertRefusalSQL is upsertRefusalSQL for a whole batch on PostgreSQL.
+var pgUpsertRefusalSQL = strings.Replace(upsertRefusalSQL, "VALUES (?, ?, ?, ?, ?, ?)",
+	"SELECT * FROM unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])", 1)
+
+// pgRollupColumns returns rs as pgUpsertRollupSQL's arrays.
+func pgRollupColumns(rs []audit.Rollup) []any {
+	n := len(rs)
+	minute, api, route, consumer, decision := make([]time.Time, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	class, count, sum := make([]int32, n), make([]int64, n), make([]float64, n)
+	hist := make([][]int64, audit.LatencyBuckets)
+	for b := range hist {
+		hist[b] = make([]int64, n)
+	}
+	for i := range rs {
+		r := &rs[i]
+		minute[i], api[i], route[i], consumer[i], decision[i] = r.Minute.UTC(), clean(r.API), clean(r.Route), clean(r.Consumer), clean(r.Decision)
+		class[i], count[i], sum[i] = int32(r.StatusClass), r.Count, finite(r.LatencySumMS) //nolint:gosec // 0..5
+		for b, v := range r.Latency {
+			hist[b][i] = v
+		}
+	}
+	args := []any{minute, api, route, consumer, class, decision, count, sum}
+	for _, h := range hist {
+		args = append(args, h)
+	}
+	return args
+}
+
+// pgRefusalColumns returns ss as pgUpsertRefusalSQL's arrays.
+func pgRefusalColumns(ss []audit.RefusalSummary) []any {
+	n := len(ss)
+	minute, ip, reason, route, samples := make([]time.Time, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	count := make([]int64, n)
+	for i := range ss {
+		x := &ss[i]
+		minute[i], ip[i], reason[i], route[i], count[i], samples[i] = x.Minute.UTC(), clean(x.ClientIP), clean(x.Reason), clean(x.Route), x.Count, joinSamples(x.Samples)
+	}
+	return []any{minute, ip, reason, route, count, samples}
+}
+
+// joinSamples stores request ids space-separated (a space inside one becomes _).
+func joinSamples(ids []string) string {
+	out := make([]string, len(ids))
+	for j, id := range ids {
+		out[j] = strings.ReplaceAll(clean(id), " ", "_")
+	}
+	return strings.Join(out, " ")
+}
+
 // upsertRefusalSQL adds a summary's count to its row; the first samples stay.
 const upsertRefusalSQL = "INSERT INTO audit_refusals (" + refusalCols + ") VALUES (?, ?, ?, ?, ?, ?) " +
 	"ON CONFLICT (minute, client_ip, reason, route) DO UPDATE SET count = audit_refusals.count + excluded.count, " +
@@ -43,6 +102,10 @@ func (s *Store) upsertRollups(ctx context.Context, tx *sql.Tx, p *auditStmts, rs
 		return nil
 	}
 	txst := tx.StmtContext(ctx, p.rollup)
+	if s.d.name == DialectPostgres {
+		_, err := txst.ExecContext(ctx, pgRollupColumns(rs)...)
+		return err
+	}
 	args := make([]any, 0, 8+audit.LatencyBuckets)
 	for i := range rs {
 		r := &rs[i]
@@ -63,14 +126,14 @@ func (s *Store) upsertSummaries(ctx context.Context, tx *sql.Tx, p *auditStmts, 
 		return nil
 	}
 	txst := tx.StmtContext(ctx, p.refusal)
+	if s.d.name == DialectPostgres {
+		_, err := txst.ExecContext(ctx, pgRefusalColumns(ss)...)
+		return err
+	}
 	for i := range ss {
 		x := &ss[i]
-		samples := make([]string, len(x.Samples))
-		for j, id := range x.Samples {
-			samples[j] = strings.ReplaceAll(clean(id), " ", "_")
-		}
 		if _, err := txst.ExecContext(ctx, s.d.timeArg(x.Minute), clean(x.ClientIP), clean(x.Reason), clean(x.Route),
-			x.Count, strings.Join(samples, " ")); err != nil {
+			x.Count, joinSamples(x.Samples)); err != nil {
 			return err
 		}
 	}
