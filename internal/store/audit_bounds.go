@@ -99,7 +99,8 @@ func (s *Store) EnforceAuditBounds(ctx context.Context, b AuditBounds) (PruneRes
 
 // AuditSize returns the bytes the audit data occupies: on SQLite the
 // database's used pages (the whole file but its free pages); on PostgreSQL
-// the audit tables with their indexes, scaled by their share of live rows.
+// the rollup and summary tables with their indexes, and the events' estimated
+// live bytes (see eventsSize).
 func (s *Store) AuditSize(ctx context.Context) (int64, error) {
 	var size int64
 	var err error
@@ -107,12 +108,12 @@ func (s *Store) AuditSize(ctx context.Context) (int64, error) {
 		err = s.write.QueryRowContext(ctx, "SELECT (p.page_count - f.freelist_count) * z.page_size "+
 			"FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() z").Scan(&size)
 	} else {
-		err = s.write.QueryRowContext(ctx, `SELECT coalesce(sum(pg_total_relation_size(c.oid) *
-	CASE WHEN coalesce(st.n_live_tup + st.n_dead_tup, 0) = 0 THEN 1.0
-	     ELSE st.n_live_tup::float8 / (st.n_live_tup + st.n_dead_tup) END), 0)::bigint
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
-LEFT JOIN pg_stat_user_tables st ON st.relid = c.oid
-WHERE c.relname IN ('audit_events', 'audit_rollups', 'audit_refusals') AND c.relkind = 'r'`).Scan(&size)
+		var events, others int64
+		if events, err = s.eventsSize(ctx); err == nil {
+			err = s.write.QueryRowContext(ctx, "SELECT pg_total_relation_size('audit_rollups') + "+
+				"pg_total_relation_size('audit_refusals')").Scan(&others)
+		}
+		size = events + others
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: audit size: %w", err)
@@ -120,10 +121,30 @@ WHERE c.relname IN ('audit_events', 'audit_rollups', 'audit_refusals') AND c.rel
 	return size, nil
 }
 
-// pruneToSize deletes the oldest events until about target bytes remain,
-// estimating a row's size from the table's current size and id span (ids only
-// grow, and pruning removes the oldest, so the span is close to the count).
+// sizePasses bounds the delete-and-measure passes of one size prune (freed
+// index entries may leave pages partly used, so one pass can fall short).
+const sizePasses = 4
+
+// pruneToSize deletes the oldest events until about target bytes remain. The
+// rows to delete are estimated from the events' own share of the size (table
+// and indexes) and their id span (ids only grow and pruning removes the
+// oldest, so the span is close to the count).
 func (s *Store) pruneToSize(ctx context.Context, size, target int64) (int64, error) {
+	var total int64
+	for pass := 0; pass < sizePasses && size > target; pass++ {
+		n, err := s.pruneToSizeOnce(ctx, size, target)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+		if size, err = s.AuditSize(ctx); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (s *Store) pruneToSizeOnce(ctx context.Context, size, target int64) (int64, error) {
 	var lo, hi *int64
 	if err := s.write.QueryRowContext(ctx, "SELECT min(id), max(id) FROM audit_events").Scan(&lo, &hi); err != nil {
 		return 0, fmt.Errorf("store: prune audit by size: %w", err)
@@ -131,8 +152,12 @@ func (s *Store) pruneToSize(ctx context.Context, size, target int64) (int64, err
 	if lo == nil || hi == nil {
 		return 0, nil // nothing to delete: the rollups alone are over (see docs)
 	}
+	events, err := s.eventsSize(ctx)
+	if err != nil {
+		return 0, err
+	}
 	rows := *hi - *lo + 1
-	perRow := max(float64(size)/float64(rows), 1)
+	perRow := max(float64(events)/float64(rows), 1)
 	excess := min(int64(float64(size-target)/perRow)+1, rows)
 	cut := *lo + excess
 	q := s.d.rebind("DELETE FROM audit_events WHERE id < ? AND id < ?")
@@ -146,6 +171,23 @@ func (s *Store) pruneToSize(ctx context.Context, size, target int64) (int64, err
 		total += n
 	}
 	return total, nil
+}
+
+// eventsSize returns the bytes of audit_events with its indexes: on SQLite
+// from the dbstat table (exact), on PostgreSQL estimated (pgEventsSize).
+func (s *Store) eventsSize(ctx context.Context) (int64, error) {
+	var size int64
+	var err error
+	if s.d.name == DialectSQLite {
+		err = s.write.QueryRowContext(ctx, "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN "+
+			"(SELECT name FROM sqlite_schema WHERE tbl_name = 'audit_events')").Scan(&size)
+	} else {
+		size, err = s.pgEventsSize(ctx)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: audit events size: %w", err)
+	}
+	return size, nil
 }
 
 // pruneRollups deletes rollup and refusal summary rows of minutes before cut.
@@ -200,4 +242,26 @@ func (s *Store) incrementalVacuum(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// pgEventsSize estimates the live bytes of audit_events on PostgreSQL, which
+// keeps the space of deleted rows (reused after autovacuum) and whose
+// statistics lag: rows (the id span) times the bytes of a row, measured on the
+// newest 1,000 rows: the heap tuple with its header and line pointer, and the
+// entries of the three indexes (btree leaves about 90 % full).
+func (s *Store) pgEventsSize(ctx context.Context) (int64, error) {
+	var rows, tuple, keys float64
+	err := s.write.QueryRowContext(ctx, `SELECT coalesce(max(id) - min(id) + 1, 0)::float8 FROM audit_events`).Scan(&rows)
+	if err != nil || rows == 0 {
+		return 0, err
+	}
+	err = s.write.QueryRowContext(ctx, `SELECT coalesce(avg(pg_column_size(a.*)), 0)::float8,
+	coalesce(avg(pg_column_size(a.ts) + pg_column_size(a.api) + pg_column_size(a.route) + pg_column_size(a.request_id)), 0)::float8
+FROM (SELECT * FROM audit_events ORDER BY id DESC LIMIT 1000) a`).Scan(&tuple, &keys)
+	if err != nil {
+		return 0, err
+	}
+	const tupleOverhead, indexEntryOverhead, btreeFill = 28, 12, 0.9
+	perRow := tuple + tupleOverhead + (keys+3*indexEntryOverhead)/btreeFill
+	return int64(rows * perRow), nil
 }
