@@ -92,7 +92,7 @@ func (a *API) auth(next http.HandlerFunc) http.Handler {
 				"A valid admin token is required.").WithHeader("WWW-Authenticate", `Bearer realm="bulwark-admin"`))
 			return
 		}
-		next(w, r)
+		a.serveRecorded(next, w, r)
 	})
 }
 
