@@ -9,8 +9,8 @@ import (
 // auditHealth is implemented by *audit.Recorder: whether a sink is failing now.
 type auditHealth interface{ Failing() bool }
 
-// auditBlocked refuses the request with 503 while audit.on_failure is block and
-// an audit sink is failing: for deployments whose compliance forbids serving
+// auditBlocked refuses the request with 503, after its checks and before the
+// upstream, while audit.on_failure is block and an audit sink is failing: for deployments whose compliance forbids serving
 // what cannot be recorded. The refusal itself is recorded, so that the failing
 // sink is tried again and the block lifts as soon as it writes.
 func (g *Gateway) auditBlocked(st *state) *httperr.Problem {

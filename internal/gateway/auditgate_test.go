@@ -60,7 +60,7 @@ func TestAuditOnFailure(t *testing.T) {
 				if status != 503 || !strings.Contains(body, `"audit_unavailable"`) || hits.Load() != 1 {
 					t.Fatalf("block: %d %s, upstream hits %d", status, body, hits.Load())
 				}
-				if e := rec.nth(t, 2); e.Decision != audit.DecisionError || e.Reason != "audit_unavailable" || e.Status != 503 {
+				if e := rec.nth(t, 2); e.Decision != audit.DecisionError || e.Reason != "audit_unavailable" || e.Status != 503 || e.Route == "" || e.Path != "/a" {
 					t.Fatalf("the refusal is recorded as %+v", e)
 				}
 			}

@@ -170,10 +170,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
-	if p := g.auditBlocked(st); p != nil {
-		g.deny(sw, reqID, p, &ev)
-		return
-	}
 	if p := g.shield(st, r.Context(), group); p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
@@ -291,6 +287,10 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 
 // forward hands the request to the route's upstream.
 func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
+	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
+		g.deny(w, reqID, pr, ev)
+		return
+	}
 	proto := "http"
 	if r.TLS != nil {
 		proto = "https"
