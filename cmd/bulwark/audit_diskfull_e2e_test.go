@@ -106,7 +106,9 @@ func TestAuditDiskFullFailsOpen(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "writing resumed", func() bool { return storedID(t, p, send(5)) })
+	// Events of requests answered after space returned reach the store.
+	after := send(5)
+	waitFor(t, "writing resumed", func() bool { return storedID(t, p, after) })
 }
 
 // TestAuditDiskFullBlocks: with on_failure: block, requests are refused with
