@@ -45,6 +45,8 @@ func (a *API) Handler(withMetrics bool, metricsPath string) http.Handler {
 	mux.Handle("GET /admin/api/routes", a.auth(a.routes))
 	mux.Handle("GET /admin/api/upstreams", a.auth(a.upstreams))
 	mux.Handle("GET /admin/api/audit", a.auth(a.audit))
+	mux.Handle("GET /admin/api/audit/rollups", a.auth(a.auditRollups))
+	mux.Handle("GET /admin/api/audit/refusals", a.auth(a.auditRefusals))
 	a.keysRoutes(mux)
 	a.quotaRoutes(mux)
 	a.ownersRoutes(mux)
@@ -89,7 +91,7 @@ func (a *API) auth(next http.HandlerFunc) http.Handler {
 				"A valid admin token is required.").WithHeader("WWW-Authenticate", `Bearer realm="bulwark-admin"`))
 			return
 		}
-		next(w, r)
+		a.serveRecorded(next, w, r)
 	})
 }
 

@@ -55,6 +55,7 @@ type Recorder struct {
 	queueDropped atomic.Uint64
 	sinkDropped  atomic.Uint64
 	sinkErrors   atomic.Uint64
+	failingSinks atomic.Int32 // sinks whose last write failed
 }
 
 // NewRecorder returns a Recorder delivering to sinks. It does nothing until Start.
@@ -170,6 +171,10 @@ func (r *Recorder) Stats() Stats {
 		SinkErrors: r.sinkErrors.Load(),
 	}
 }
+
+// Failing reports whether a sink's last write failed: it stays true from the
+// first failed attempt until that sink writes again.
+func (r *Recorder) Failing() bool { return r.failingSinks.Load() > 0 }
 
 // Recent returns the newest recorded events matching f, newest first.
 func (r *Recorder) Recent(f Filter) []Event {

@@ -307,6 +307,10 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 
 // forward hands the request to the route's upstream.
 func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
+	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
+		g.deny(w, reqID, pr, ev)
+		return
+	}
 	proto := "http"
 	if r.TLS != nil {
 		proto = "https"
