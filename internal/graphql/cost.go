@@ -1,0 +1,122 @@
+package graphql
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// walk computes an operation's cost on a validated document and notes what
+// the caller's rights decide: introspection and guarded fields. Each fragment
+// is walked once (memoized), so the walk is linear in the document even when
+// fragments spread each other many times over; costs saturate instead of
+// overflowing.
+type walk struct {
+	g             *Guard
+	vars          map[string]any
+	memo          map[string]int
+	introspection bool
+	guarded       []string // Type.field keys with a rule, in document order
+}
+
+func (w *walk) selection(set ast.SelectionSet) int {
+	total := 0
+	for _, sel := range set {
+		switch x := sel.(type) {
+		case *ast.Field:
+			total = satAdd(total, w.field(x))
+		case *ast.InlineFragment:
+			total = satAdd(total, w.selection(x.SelectionSet))
+		case *ast.FragmentSpread:
+			c, ok := w.memo[x.Name]
+			if !ok {
+				w.memo[x.Name] = 0 // validated: no cycles, but never loop
+				if x.Definition != nil {
+					c = w.selection(x.Definition.SelectionSet)
+				}
+				w.memo[x.Name] = c
+			}
+			total = satAdd(total, c)
+		}
+	}
+	return total
+}
+
+func (w *walk) field(f *ast.Field) int {
+	if f.Name == "__schema" || f.Name == "__type" {
+		w.introspection = true
+	}
+	parent := f.ObjectDefinition
+	if parent == nil || f.Definition == nil {
+		return 0
+	}
+	key := parent.Name + "." + f.Name
+	if _, ok := w.g.rules[key]; ok {
+		w.guarded = append(w.guarded, key)
+	}
+	for _, iface := range parent.Interfaces {
+		if k := iface + "." + f.Name; w.g.rules[k].Roles != nil || w.g.rules[k].Scopes != nil {
+			w.guarded = append(w.guarded, k)
+		}
+	}
+	weight, ok := w.g.weights[key]
+	if !ok && len(f.SelectionSet) > 0 {
+		weight = 1
+	}
+	c := satAdd(weight, w.selection(f.SelectionSet))
+	if f.Definition.Type.Elem != nil {
+		c = satMul(c, w.listSize(f))
+	}
+	return c
+}
+
+// listSize is the largest list-size argument given, or the default.
+func (w *walk) listSize(f *ast.Field) int {
+	n, found := 0, false
+	for _, name := range w.g.listArgs {
+		a := f.Arguments.ForName(name)
+		if a == nil || a.Value == nil {
+			continue
+		}
+		v, ok := w.intValue(a.Value)
+		if ok {
+			n, found = max(n, v), true
+		}
+	}
+	if !found {
+		return w.g.listSize
+	}
+	return n
+}
+
+func (w *walk) intValue(v *ast.Value) (int, bool) {
+	switch v.Kind {
+	case ast.IntValue:
+		n, err := strconv.ParseInt(v.Raw, 10, 64)
+		if err != nil {
+			return maxCount, true // larger than any limit
+		}
+		return clampCount(n), true
+	case ast.Variable:
+		switch x := w.vars[v.Raw].(type) {
+		case int:
+			return clampCount(int64(x)), true
+		case int64:
+			return clampCount(x), true
+		case float64:
+			return clampCount(int64(x)), true
+		case json.Number:
+			n, err := x.Int64()
+			if err != nil {
+				return maxCount, true
+			}
+			return clampCount(n), true
+		}
+	}
+	return 0, false
+}
+
+func clampCount(n int64) int {
+	return int(max(0, min(n, maxCount)))
+}
