@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/graphql"
+)
 
 // Plan is a validated configuration with every default applied and limits
 // merged per route. It is what the gateway is built from. A Plan is never
@@ -132,6 +136,8 @@ type Route struct {
 	Inspect Inspect
 	// WAF is the optional Coraza + OWASP CRS engine.
 	WAF WAF
+	// GraphQL is the route's GraphQL guard; nil when the route is not GraphQL.
+	GraphQL *graphql.Options
 }
 
 // Limits are the request hygiene limits of one route.

@@ -160,6 +160,7 @@ type routeConfig struct {
 	Validation       *validationConfig   `yaml:"validation"`
 	Inspect          *inspectConfig      `yaml:"inspect"`
 	WAF              *wafConfig          `yaml:"waf"`
+	GraphQL          *graphqlConfig      `yaml:"graphql"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

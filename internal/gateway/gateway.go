@@ -178,6 +178,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
 	if p != nil {
+		if entry != nil && entry.graphql != nil {
+			p = graphqlShape(p) // a GraphQL client reads GraphQL errors
+		}
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
@@ -245,6 +248,11 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
+	}
+	if entry.graphql != nil {
+		if p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev); p != nil {
+			return entry, r, p
+		}
 	}
 	if entry.injection != nil {
 		if p := g.checkInjection(entry.injection, r, &entry.limits, &m, ev); p != nil {

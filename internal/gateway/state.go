@@ -7,6 +7,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
@@ -53,6 +54,7 @@ type routeEntry struct {
 	scopesAny  bool
 	exposure   *exposureEntry  // nil when the route has no response guards
 	injection  *injectionEntry // nil when validation, inspection and WAF are off
+	graphql    *graphql.Guard  // nil when the route is not GraphQL
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -130,6 +132,10 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			if err == nil {
 				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs)
 			}
+			var gq *graphql.Guard
+			if err == nil {
+				gq, err = buildGraphQL(rt, api.Name, d.Logger)
+			}
 			if err != nil {
 				st.close()
 				id.closeOwned()
@@ -164,6 +170,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				scopesAny:  rt.Authz.ScopesAny,
 				exposure:   ex,
 				injection:  inj,
+				graphql:    gq,
 			})
 		}
 	}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// gqlRecorder is a GraphQL upstream that records every request body it
+// receives: what reaches it is the truth about what the gateway let through.
+type gqlRecorder struct {
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (u *gqlRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	u.mu.Lock()
+	u.bodies = append(u.bodies, r.Method+" "+r.URL.RawQuery+" "+string(b))
+	u.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"data":{"me":{"id":"1"}}}`)
+}
+
+func (u *gqlRecorder) seen() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.bodies...)
+}
+
+func graphqlConfig(upstream string) string {
+	return `server:
+  listen: 127.0.0.1:0
+admin:
+  listen: 127.0.0.1:0
+  token: ${env:BULWARK_ADMIN_TOKEN}
+store: sqlite:gql.db
+audit: {stdout: true, store: false}
+identity:
+  api_keys:
+    pepper: ${env:BULWARK_ADMIN_TOKEN}-pepper
+apis:
+  - name: shop
+    upstream: ` + upstream + `
+    routes:
+      - match: GET,POST /graphql
+        auth: [api_key, none]
+        graphql:
+          schema_file: shop.graphql
+          introspection_roles: [admin]
+          fields:
+            User.email: {roles: [support]}
+`
+}
+
+// gqlErrors is a GraphQL error response.
+type gqlErrors struct {
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+func mustGraphQLError(t *testing.T, resp *http.Response, body []byte, status int, code string) gqlErrors {
+	t.Helper()
+	var e gqlErrors
+	if resp.StatusCode != status || json.Unmarshal(body, &e) != nil || len(e.Errors) != 1 ||
+		e.Errors[0].Extensions["code"] != code || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("want %d %s in GraphQL shape, got %d %s: %s", status, code, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	return e
+}
+
+func TestGraphQLGuard(t *testing.T) {
+	up := &gqlRecorder{}
+	upSrv := httptest.NewServer(up)
+	defer upSrv.Close()
+	dir := t.TempDir()
+	schema, err := os.ReadFile("../../internal/graphql/testdata/shop.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shop.graphql"), schema, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, dir, graphqlConfig(upSrv.URL))
+	p := startBulwark(t, "serve", "-c", cfg)
+	support := createKey(t, cfg, "--consumer", "desk", "--subject", "9", "--roles", "support")
+
+	send := func(ct, body, key string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		if key != "" {
+			req.Header.Set("X-API-Key", key)
+		}
+		return do(t, req)
+	}
+	jsonQuery := func(q string) string {
+		b, _ := json.Marshal(map[string]string{"query": q})
+		return string(b)
+	}
+
+	// Legitimate operations reach the upstream byte for byte.
+	allowed := []string{
+		jsonQuery("{ me { id name } }"),
+		`{"query":"query($id: ID!) { user(id: $id) { name orders(first: 5) { id total } } }","variables":{"id":"7"}}`,
+		`[{"query":"{ me { id } }"},{"query":"{ order(id: 1) { status } }"}]`,
+	}
+	for _, b := range allowed {
+		resp, body := send("application/json", b, "")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s refused: %d %s", b, resp.StatusCode, body)
+		}
+	}
+	resp, body := send("application/graphql", "{ me { id } }", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("application/graphql refused: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, p.url("/graphql?query="+url.QueryEscape("{ me { id } }")))
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET refused: %d %s", resp.StatusCode, body)
+	}
+	// A support agent may read emails.
+	resp, body = send("application/json", jsonQuery("{ me { email } }"), support)
+	if resp.StatusCode != 200 {
+		t.Fatalf("support reading email refused: %d %s", resp.StatusCode, body)
+	}
+	if n := len(up.seen()); n != len(allowed)+3 {
+		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+3)
+	}
+	for i, b := range allowed {
+		if got := up.seen()[i]; got != "POST  "+b {
+			t.Fatalf("upstream got %q, want the client's body %q", got, b)
+		}
+	}
+
+	// Attacks are refused in GraphQL's shape and never reach the upstream.
+	before := len(up.seen())
+	attacks := []struct {
+		name, ct, body string
+		status         int
+		code           string
+	}{
+		{"malformed JSON", "application/json", `{"query": "{ me { id }"`, 400, "json_invalid"}, // hygiene's JSON check
+		{"non-string query", "application/json", `{"query": ["{ me { id } }"]}`, 400, "graphql_request_malformed"},
+		{"unknown operation", "application/json", `{"query":"query A { me { id } }","operationName":"B"}`, 400, "graphql_operation_not_found"},
+		{"deep selection", "application/graphql", strings.Repeat("{ me { friends ", 3000) + strings.Repeat("}", 6000), 400, "graphql_too_deep"},
+		{"alias flood", "application/graphql", "{ " + strings.Repeat("a: me { id } b: me { id } ", 20) + "}", 400, "graphql_too_many_aliases"},
+		{"batch of 10,000", "application/json", "[" + strings.TrimSuffix(strings.Repeat(`{"query":"{me{id}}"},`, 10000), ",") + "]", 413, "graphql_request_too_large"},
+		{"batch of 11", "application/json", "[" + strings.TrimSuffix(strings.Repeat(`{"query":"{me{id}}"},`, 11), ",") + "]", 400, "graphql_batch_too_large"},
+		{"circular fragments", "application/graphql", "{ me { ...A } } fragment A on User { ...B } fragment B on User { ...A }", 400, "graphql_fragment_cycle"},
+		{"unknown directive", "application/graphql", "{ me @debug { id } }", 400, "graphql_validation_failed"},
+		{"wrong variable type", "application/json", `{"query":"query($id: ID!) { user(id: $id) { name } }","variables":{"id":{"$ne":1}}}`, 400, "graphql_variables_invalid"},
+		{"cost", "application/graphql", "{ users(first: 1000) { friends(first: 1000) { id } } }", 400, "graphql_cost_exceeded"},
+		{"introspection", "application/graphql", "{ __schema { types { name } } }", 403, "graphql_introspection_disabled"},
+		{"denied field", "application/graphql", "{ me { email } }", 403, "graphql_field_forbidden"},
+	}
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			resp, body := send(a.ct, a.body, "")
+			mustGraphQLError(t, resp, body, a.status, a.code)
+		})
+	}
+	// Mutations are POST only.
+	resp, body = get(t, p.url("/graphql?query="+url.QueryEscape(`mutation { placeOrder(input: {productId: "1", quantity: 1}) { id } }`)))
+	mustGraphQLError(t, resp, body, 405, "graphql_mutation_over_get")
+	if resp.Header.Get("Allow") != "POST" {
+		t.Fatalf("Allow %q", resp.Header.Get("Allow"))
+	}
+	// Another guard's refusal on the GraphQL route is GraphQL-shaped too.
+	resp, body = send("application/graphql", "{ me { id } }", "bwk_not_a_real_key")
+	mustGraphQLError(t, resp, body, 401, "invalid_credentials")
+	if n := len(up.seen()); n != before {
+		t.Fatalf("the upstream saw %d refused requests: %q", n-before, up.seen()[before:])
+	}
+}

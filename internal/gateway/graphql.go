@@ -1,0 +1,81 @@
+package gateway
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/principal"
+)
+
+// buildGraphQL builds a route's GraphQL guard; nil when the route is not
+// GraphQL. Learning mode logs each new operation hash once.
+func buildGraphQL(rt config.Route, api string, logger *slog.Logger) (*graphql.Guard, error) {
+	if rt.GraphQL == nil {
+		return nil, nil
+	}
+	o := *rt.GraphQL
+	if o.Persisted.Mode == graphql.PersistedLearn && logger != nil {
+		o.OnLearn = func(hash, name string) {
+			logger.Info("graphql operation learned", "api", api, "route", rt.Name, "hash", hash, "operation_name", name)
+		}
+	}
+	return graphql.New(o)
+}
+
+// checkGraphQL runs the route's GraphQL guard on a request whose body hygiene
+// has admitted. A refusal is answered in GraphQL's error shape.
+func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) *httperr.Problem {
+	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery}
+	if r.Method == http.MethodPost {
+		body, p := hygiene.BufferBody(r, limits)
+		if p != nil {
+			return p
+		}
+		req.Body = body
+	}
+	var caller graphql.Caller
+	if who != nil {
+		caller = graphql.Caller{Roles: who.Roles, Scopes: who.Scopes}
+	}
+	_, ref := gq.Check(&req, caller)
+	if ref == nil {
+		return nil
+	}
+	if f, ok := ref.Extensions["field"].(string); ok {
+		ev.Rule = f
+	}
+	p := httperr.New(ref.Status, ref.Code, ref.Message)
+	if allow, ok := ref.Extensions["allow"].(string); ok {
+		p.WithHeader("Allow", allow)
+	}
+	p.Render = ref.Write
+	return p
+}
+
+// graphqlShape renders any other guard's problem on a GraphQL route in
+// GraphQL's error shape, keeping its status, code and headers.
+func graphqlShape(p *httperr.Problem) *httperr.Problem {
+	if p == nil || p.Render != nil {
+		return p
+	}
+	msg := p.Detail
+	if msg == "" || p.Status >= 500 {
+		msg = http.StatusText(p.Status)
+	}
+	ref := &graphql.Refusal{Status: p.Status, Code: p.Code, Message: msg}
+	if p.Status == http.StatusTooManyRequests {
+		if v := p.Header.Get("Retry-After"); v != "" {
+			if n, err := strconv.Atoi(v); err == nil {
+				ref.Extensions = map[string]any{"retry_after": n}
+			}
+		}
+	}
+	p.Render = ref.Write
+	return p
+}
