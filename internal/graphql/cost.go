@@ -3,6 +3,7 @@ package graphql
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -17,7 +18,17 @@ type walk struct {
 	vars          map[string]any
 	memo          map[string]int
 	introspection bool
-	guarded       []string // Type.field keys with a rule, in document order
+	guarded       []fieldKey // fields with a rule, in document order
+}
+
+// fieldKey names a field of a type ("Type.field" in the options).
+type fieldKey struct{ typ, field string }
+
+func (k fieldKey) String() string { return k.typ + "." + k.field }
+
+func parseFieldKey(s string) (fieldKey, bool) {
+	t, f, ok := strings.Cut(s, ".")
+	return fieldKey{t, f}, ok && t != "" && f != ""
 }
 
 func (w *walk) selection(set ast.SelectionSet) int {
@@ -51,13 +62,15 @@ func (w *walk) field(f *ast.Field) int {
 	if parent == nil || f.Definition == nil {
 		return 0
 	}
-	key := parent.Name + "." + f.Name
-	if _, ok := w.g.rules[key]; ok {
-		w.guarded = append(w.guarded, key)
-	}
-	for _, iface := range parent.Interfaces {
-		if k := iface + "." + f.Name; w.g.rules[k].Roles != nil || w.g.rules[k].Scopes != nil {
-			w.guarded = append(w.guarded, k)
+	key := fieldKey{parent.Name, f.Name}
+	if len(w.g.rules) > 0 {
+		if _, ok := w.g.rules[key]; ok {
+			w.guarded = append(w.guarded, key)
+		}
+		for _, iface := range parent.Interfaces {
+			if k := (fieldKey{iface, f.Name}); hasRule(w.g.rules, k) {
+				w.guarded = append(w.guarded, k)
+			}
 		}
 	}
 	weight, ok := w.g.weights[key]
@@ -69,6 +82,11 @@ func (w *walk) field(f *ast.Field) int {
 		c = satMul(c, w.listSize(f))
 	}
 	return c
+}
+
+func hasRule(rules map[fieldKey]FieldRule, k fieldKey) bool {
+	_, ok := rules[k]
+	return ok
 }
 
 // listSize is the largest list-size argument given, or the default.

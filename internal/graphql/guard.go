@@ -33,8 +33,8 @@ type Guard struct {
 	maxCost    int
 	listSize   int
 	listArgs   []string
-	weights    map[string]int
-	rules      map[string]FieldRule
+	weights    map[fieldKey]int
+	rules      map[fieldKey]FieldRule
 	introRoles []string
 	mode       string
 	ops        map[string]string // persisted hash → text
@@ -65,7 +65,8 @@ type Decision struct {
 	Cost int
 	// Operations is the number of operations (1 unless batched).
 	Operations int
-	// Hashes are the sha256 hex of each operation's text, in order.
+	// Hashes are the sha256 hex of each operation's text, in order, when
+	// persisted operations are on or the client sent a hash ("" otherwise).
 	Hashes []string
 }
 
@@ -77,7 +78,7 @@ func New(o Options) (*Guard, error) {
 		return nil, err
 	}
 	g := &Guard{schema: s, limits: o.limits(), maxCost: o.Cost.MaxCost, listSize: o.Cost.DefaultListSize,
-		listArgs: o.Cost.ListSizeArgs, weights: map[string]int{}, rules: map[string]FieldRule{},
+		listArgs: o.Cost.ListSizeArgs, weights: map[fieldKey]int{}, rules: map[fieldKey]FieldRule{},
 		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn,
 		ops: map[string]string{}, hashes: map[string]bool{}, learned: map[string]*Learned{}}
 	switch {
@@ -93,23 +94,21 @@ func New(o Options) (*Guard, error) {
 		g.listArgs = []string{"first", "last", "limit"}
 	}
 	for k, v := range o.Cost.Weights {
+		key, err := g.fieldName(k)
+		if err != nil {
+			return nil, fmt.Errorf("cost weight: %w", err)
+		}
 		if v < 0 {
 			return nil, fmt.Errorf("cost weight of %s must not be negative", k)
 		}
-		g.weights[k] = v
+		g.weights[key] = v
 	}
 	for k, v := range o.Fields {
-		g.rules[k] = v
-	}
-	for k := range g.weights {
-		if err := g.checkFieldName(k); err != nil {
-			return nil, fmt.Errorf("cost weight: %w", err)
-		}
-	}
-	for k := range g.rules {
-		if err := g.checkFieldName(k); err != nil {
+		key, err := g.fieldName(k)
+		if err != nil {
 			return nil, fmt.Errorf("field rule: %w", err)
 		}
+		g.rules[key] = v
 	}
 	if err := directiveRules(s, g.weights, g.rules); err != nil {
 		return nil, err
@@ -144,19 +143,19 @@ func New(o Options) (*Guard, error) {
 	return g, nil
 }
 
-// checkFieldName requires "Type.field" to name a field of the schema.
-func (g *Guard) checkFieldName(k string) error {
-	typ, field, ok := strings.Cut(k, ".")
-	def := g.schema.Types[typ]
+// fieldName reads "Type.field", which must name a field of the schema.
+func (g *Guard) fieldName(k string) (fieldKey, error) {
+	key, ok := parseFieldKey(k)
+	def := g.schema.Types[key.typ]
 	switch {
 	case !ok:
-		return fmt.Errorf("%q is not Type.field", k)
+		return key, fmt.Errorf("%q is not Type.field", k)
 	case def == nil:
-		return fmt.Errorf("%q: the schema has no type %s", k, typ)
-	case def.Fields.ForName(field) == nil:
-		return fmt.Errorf("%q: type %s has no field %s", k, typ, field)
+		return key, fmt.Errorf("%q: the schema has no type %s", k, key.typ)
+	case def.Fields.ForName(key.field) == nil:
+		return key, fmt.Errorf("%q: type %s has no field %s", k, key.typ, key.field)
 	}
-	return nil
+	return key, nil
 }
 
 // Schema returns the loaded schema (read-only).
@@ -210,7 +209,10 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, *Refusal) {
 		}
 		op.query = text
 	}
-	h := hashOf(op.query)
+	var h string
+	if g.mode != PersistedOff || op.hash != "" {
+		h = hashOf(op.query) // only persisted operations need it
+	}
 	if op.hash != "" && op.hash != h {
 		return 0, "", malformed("persistedQuery.sha256Hash does not match the query.")
 	}
@@ -243,7 +245,7 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, *Refusal) {
 	for _, key := range w.guarded {
 		if !allowed(g.rules[key], who) {
 			return 0, h, refuse(http.StatusForbidden, "graphql_field_forbidden",
-				"The caller may not query "+key+".").with("field", key)
+				"The caller may not query "+key.String()+".").with("field", key.String())
 		}
 	}
 	if cost > g.maxCost {

@@ -122,9 +122,12 @@ func fromParams(rawQuery string) (operation, *Refusal) {
 
 // fromJSON reads a JSON body: one request object or a batch (an array).
 func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
-	body = bytes.TrimLeft(body, " \t\r\n")
+	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, malformed("The request body is empty.")
+	}
+	if !json.Valid(body) {
+		return nil, malformed("The request body is not valid JSON.")
 	}
 	if body[0] != '[' {
 		op, ref := fromObject(body)
@@ -134,27 +137,13 @@ func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
 		return []operation{op}, nil
 	}
 	// Count the batch before decoding its members.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if _, err := dec.Token(); err != nil {
-		return nil, malformed("The request body is not valid JSON.")
+	if n := topLevel(body, nil); n > l.MaxBatch {
+		return nil, refuse(http.StatusBadRequest, "graphql_batch_too_large",
+			"The batch has more operations than this endpoint accepts.").with("limit", l.MaxBatch)
 	}
 	var raws []json.RawMessage
-	for dec.More() {
-		if len(raws) >= l.MaxBatch {
-			return nil, refuse(http.StatusBadRequest, "graphql_batch_too_large",
-				"The batch has more operations than this endpoint accepts.").with("limit", l.MaxBatch)
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, malformed("The request body is not valid JSON.")
-		}
-		raws = append(raws, raw)
-	}
-	if _, err := dec.Token(); err != nil {
+	if err := json.Unmarshal(body, &raws); err != nil {
 		return nil, malformed("The request body is not valid JSON.")
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, malformed("The request body has data after the batch.")
 	}
 	if len(raws) == 0 {
 		return nil, malformed("The batch is empty.")
@@ -172,78 +161,128 @@ func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
 
 var memberNames = []string{"query", "operationName", "variables", "extensions"}
 
-// members splits a JSON object into its members, refusing duplicates and
-// members that differ from a known one only by case (decoders disagree on
-// both, so the gateway and the upstream could read different queries).
-func members(raw []byte) (map[string]json.RawMessage, *Refusal) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	t, err := dec.Token()
-	if err != nil {
-		return nil, malformed("The request body is not valid JSON.")
-	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return nil, malformed("A GraphQL request is a JSON object (or an array of them).")
-	}
-	out := make(map[string]json.RawMessage, 4)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, malformed("The request body is not valid JSON.")
-		}
-		k, _ := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, malformed("The request body is not valid JSON.")
-		}
-		if _, dup := out[k]; dup {
-			return nil, malformed("The member " + strconvQuote(k) + " is repeated.")
-		}
-		for _, n := range memberNames {
-			if k != n && strings.EqualFold(k, n) {
-				return nil, malformed("The member " + strconvQuote(k) + " differs from " + n + " only by case.")
+// topLevel walks one valid JSON text and returns the number of members (of
+// an object) or elements (of an array) at its top level, calling key with
+// each top-level member name as written (escapes not decoded). It only
+// follows strings and nesting; the text must already be valid JSON.
+func topLevel(b []byte, key func(raw []byte)) int {
+	depth, n, expectKey := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '"':
+			j := i + 1
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if depth == 1 && expectKey && key != nil {
+				key(b[i+1 : min(j, len(b))])
+			}
+			expectKey = false
+			i = j
+		case '{', '[':
+			depth++
+			if depth == 1 {
+				expectKey = c == '{'
+			}
+		case '}', ']':
+			depth--
+		case ',':
+			if depth == 1 {
+				n++
+				expectKey = b[0] == '{'
 			}
 		}
-		out[k] = v
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, malformed("The request body is not valid JSON.")
+	if inner := bytes.TrimSpace(b[1 : len(b)-1]); len(inner) > 0 {
+		n++
 	}
-	if _, err := dec.Token(); err == nil {
-		return nil, malformed("The request body has data after the request object.")
-	}
-	return out, nil
+	return n
 }
 
-func isNull(v json.RawMessage) bool { return v == nil || string(v) == "null" }
+// checkMembers refuses duplicate members and members that differ from a
+// known one only by case: decoders disagree on both (first or last wins,
+// case-folded or not), so the gateway and the upstream could read different
+// queries.
+func checkMembers(raw []byte) *Refusal {
+	var ref *Refusal
+	seen := make([]string, 0, 4)
+	topLevel(raw, func(k []byte) {
+		if ref != nil {
+			return
+		}
+		name := string(k)
+		if bytes.IndexByte(k, '\\') >= 0 {
+			quoted := make([]byte, 0, len(k)+2)
+			quoted = append(append(append(quoted, '"'), k...), '"')
+			if json.Unmarshal(quoted, &name) != nil {
+				ref = malformed("The request body is not valid JSON.")
+				return
+			}
+		}
+		for _, s := range seen {
+			if s == name {
+				ref = malformed("The member " + strconvQuote(name) + " is repeated.")
+				return
+			}
+		}
+		for _, m := range memberNames {
+			if name != m && strings.EqualFold(name, m) {
+				ref = malformed("The member " + strconvQuote(name) + " differs from " + m + " only by case.")
+				return
+			}
+		}
+		seen = append(seen, name)
+	})
+	return ref
+}
+
+// wireRequest is a GraphQL request object as sent. Query and OperationName
+// are decoded as any so a wrong type is seen, not coerced.
+type wireRequest struct {
+	Query         any             `json:"query"`
+	OperationName any             `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
 
 func fromObject(raw []byte) (operation, *Refusal) {
 	var op operation
-	m, ref := members(raw)
-	if ref != nil {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return op, malformed("A GraphQL request is a JSON object (or an array of them).")
+	}
+	if ref := checkMembers(raw); ref != nil {
 		return op, ref
 	}
-	if v := m["query"]; !isNull(v) {
-		if v[0] != '"' {
-			return op, malformed("query must be a string.")
-		}
-		if err := json.Unmarshal(v, &op.query); err != nil {
-			return op, malformed("query must be a string.")
-		}
-		op.hasQuery = true
+	var w wireRequest
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return op, malformed("The request body is not valid JSON.")
 	}
-	if v := m["operationName"]; !isNull(v) {
-		if v[0] != '"' || json.Unmarshal(v, &op.name) != nil {
-			return op, malformed("operationName must be a string or null.")
-		}
+	switch q := w.Query.(type) {
+	case nil:
+	case string:
+		op.query, op.hasQuery = q, true
+	default:
+		return op, malformed("query must be a string.")
 	}
-	if v := m["variables"]; !isNull(v) {
+	switch n := w.OperationName.(type) {
+	case nil:
+	case string:
+		op.name = n
+	default:
+		return op, malformed("operationName must be a string or null.")
+	}
+	if v := w.Variables; !isNull(v) {
 		vars, ref := decodeVariables(v)
 		if ref != nil {
 			return op, ref
 		}
 		op.variables = vars
 	}
-	if v := m["extensions"]; !isNull(v) {
+	if v := w.Extensions; !isNull(v) {
 		h, ref := persistedHash(v)
 		if ref != nil {
 			return op, ref
@@ -253,7 +292,13 @@ func fromObject(raw []byte) (operation, *Refusal) {
 	return op, nil
 }
 
+func isNull(v json.RawMessage) bool { return v == nil || string(v) == "null" }
+
 func decodeVariables(raw []byte) (map[string]any, *Refusal) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
+		return nil, malformed("variables must be a JSON object.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var vars map[string]any

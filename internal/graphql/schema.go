@@ -74,13 +74,13 @@ func schemaError(err error) error {
 
 // directiveRules reads @cost weights and @authorize rules from the schema's
 // field definitions. Config entries (already in weights and rules) win.
-func directiveRules(s *ast.Schema, weights map[string]int, rules map[string]FieldRule) error {
+func directiveRules(s *ast.Schema, weights map[fieldKey]int, rules map[fieldKey]FieldRule) error {
 	for _, def := range s.Types {
 		if def.BuiltIn {
 			continue
 		}
 		for _, f := range def.Fields {
-			key := def.Name + "." + f.Name
+			key := fieldKey{def.Name, f.Name}
 			if d := f.Directives.ForName("cost"); d != nil {
 				if _, set := weights[key]; !set {
 					a := d.Arguments.ForName("weight")
