@@ -26,6 +26,11 @@ func (u *gqlRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.bodies = append(u.bodies, r.Method+" "+r.URL.RawQuery+" "+string(b))
 	u.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if strings.Contains(string(b), "status") { // an upstream that leaks in its errors
+		_, _ = io.WriteString(w, `{"data":{"order":null},"errors":[{"message":"Cannot return status. Did you mean \"statusInternal\"?",`+
+			`"path":["order"],"extensions":{"code":"INTERNAL","exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}]}`)
+		return
+	}
 	_, _ = io.WriteString(w, `{"data":{"me":{"id":"1"}}}`)
 }
 
@@ -127,13 +132,19 @@ func TestGraphQLGuard(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET refused: %d %s", resp.StatusCode, body)
 	}
+	// The upstream's errors lose their suggestions and internals.
+	resp, body = send("application/graphql", "{ order(id: 1) { status } }", "")
+	if resp.StatusCode != 200 || strings.Contains(string(body), "Did you mean") || strings.Contains(string(body), "orders.js") ||
+		!strings.Contains(string(body), `"code":"INTERNAL"`) || !strings.Contains(string(body), `"data":{"order":null}`) {
+		t.Fatalf("upstream error not sanitized: %d %s", resp.StatusCode, body)
+	}
 	// A support agent may read emails.
 	resp, body = send("application/json", jsonQuery("{ me { email } }"), support)
 	if resp.StatusCode != 200 {
 		t.Fatalf("support reading email refused: %d %s", resp.StatusCode, body)
 	}
-	if n := len(up.seen()); n != len(allowed)+3 {
-		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+3)
+	if n := len(up.seen()); n != len(allowed)+4 {
+		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+4)
 	}
 	for i, b := range allowed {
 		if got := up.seen()[i]; got != "POST  "+b {

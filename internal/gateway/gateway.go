@@ -313,6 +313,10 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		}
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
+	if entry.graphql != nil {
+		info.Response = graphqlResponse(info.Response) // its errors are cleaned before the exposure guards run
+		r.Header.Del("Accept-Encoding")
+	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))

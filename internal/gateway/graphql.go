@@ -1,12 +1,15 @@
 package gateway
 
 import (
+	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
@@ -78,4 +81,56 @@ func graphqlShape(p *httperr.Problem) *httperr.Problem {
 	}
 	p.Render = ref.Write
 	return p
+}
+
+// maxGraphQLResponse bounds the upstream answer the error sanitizer buffers.
+const maxGraphQLResponse = 8 << 20
+
+// graphqlResponse runs the GraphQL error sanitizer on the upstream's answer,
+// then next (the exposure guards). A JSON answer that is too large or not a
+// GraphQL response object is refused with a 502: its errors could not be
+// checked.
+func graphqlResponse(next func(*http.Response) error) func(*http.Response) error {
+	return func(resp *http.Response) error {
+		if err := sanitizeGraphQL(resp); err != nil {
+			return graphqlShape(err)
+		}
+		if next == nil {
+			return nil
+		}
+		return next(resp)
+	}
+}
+
+func sanitizeGraphQL(resp *http.Response) *httperr.Problem {
+	if !isJSON(resp.Header.Get("Content-Type")) {
+		return nil // an HTML error page: the exposure guard's error sanitizer handles it
+	}
+	enc := resp.Header.Get("Content-Encoding")
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphQLResponse+1))
+	resp.Body.Close()
+	if err != nil {
+		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
+	}
+	if len(raw) > maxGraphQLResponse {
+		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+	}
+	body, err := codec.Decode(bytes.NewReader(raw), enc, maxGraphQLResponse)
+	if err != nil {
+		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
+	}
+	out, changed, err := graphql.SanitizeResponse(body)
+	if err != nil {
+		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
+	}
+	if !changed {
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil
+	}
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Del("ETag")
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	return nil
 }

@@ -337,3 +337,24 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSanitizeResponse(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"data":{"me":{"id":"1"}}}`, `{"data":{"me":{"id":"1"}}}`}, // untouched, byte for byte
+		{`{"data":null,"errors":[{"message":"Cannot query field \"nam\" on type \"User\". Did you mean \"name\"?","locations":[{"line":1,"column":8}]}]}`,
+			`{"data":null,"errors":[{"locations":[{"line":1,"column":8}],"message":"Cannot query field \"nam\" on type \"User\"."}]}`},
+		{`{"data":{"me":null},"errors":[{"message":"boom","path":["me"],"extensions":{"code":"INTERNAL","exception":{"stacktrace":["at db.go:12"]}}}]}`,
+			`{"data":{"me":null},"errors":[{"extensions":{"code":"INTERNAL"},"message":"boom","path":["me"]}]}`},
+		{`{"errors":[{"message":"x","extensions":{"stack":"trace"}}]}`, `{"errors":[{"extensions":{},"message":"x"}]}`},
+		{`{"errors":[{"message":"x","extensions":{"code":"A"}}]}`, `{"errors":[{"message":"x","extensions":{"code":"A"}}]}`},
+	}
+	for _, c := range cases {
+		got, changed, err := SanitizeResponse([]byte(c.in))
+		if err != nil || string(got) != c.want || changed != (c.in != c.want) {
+			t.Errorf("%s:\ngot  %s (%v)\nwant %s", c.in, got, err, c.want)
+		}
+	}
+	if _, _, err := SanitizeResponse([]byte(`<html>`)); err == nil {
+		t.Error("HTML accepted as a GraphQL response")
+	}
+}

@@ -1,0 +1,68 @@
+package graphql
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// SanitizeResponse cleans the errors of an upstream GraphQL response: "Did
+// you mean …" suggestions are cut from messages (they map the schema for a
+// client that may not introspect it) and each error's extensions keep only
+// a string code (stack traces, exception objects and internal details go).
+// data is passed through as the upstream wrote it. It returns body itself
+// and false when nothing changed, and an error when body is not a JSON
+// object (or its errors not a list of objects).
+func SanitizeResponse(body []byte) ([]byte, bool, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, false, err
+	}
+	raw, ok := top["errors"]
+	if !ok || isNull(raw) {
+		return body, false, nil
+	}
+	var errs []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &errs); err != nil {
+		return nil, false, err
+	}
+	changed := false
+	for _, e := range errs {
+		if m, ok := e["message"]; ok {
+			var msg string
+			if json.Unmarshal(m, &msg) == nil {
+				if clean := withoutSuggestion(msg); clean != msg {
+					e["message"], _ = json.Marshal(clean)
+					changed = true
+				}
+			}
+		}
+		if ext, ok := e["extensions"]; ok {
+			var x struct {
+				Code any `json:"code"`
+			}
+			_ = json.Unmarshal(ext, &x)
+			kept := []byte("{}")
+			if code, ok := x.Code.(string); ok {
+				kept, _ = json.Marshal(map[string]string{"code": code})
+			}
+			if !bytes.Equal(compact(ext), kept) {
+				e["extensions"] = kept
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return body, false, nil
+	}
+	top["errors"], _ = json.Marshal(errs)
+	out, err := json.Marshal(top)
+	return out, err == nil, err
+}
+
+func compact(b []byte) []byte {
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return b
+	}
+	return out.Bytes()
+}
