@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bulwark-gw/bulwark/internal/demo"
 )
 
 // gqlRecorder is a GraphQL upstream that records every request body it
@@ -190,5 +193,60 @@ func TestGraphQLGuard(t *testing.T) {
 	mustGraphQLError(t, resp, body, 401, "invalid_credentials")
 	if n := len(up.seen()); n != before {
 		t.Fatalf("the upstream saw %d refused requests: %q", n-before, up.seen()[before:])
+	}
+}
+
+// The demo shop's GraphQL endpoint (graph-gophers/graphql-go) behind the demo
+// config: what the tour shows, against a real GraphQL server.
+func TestDemoShopGraphQL(t *testing.T) {
+	shopSrv, p := demoBehindBulwark(t)
+
+	send := func(base, q string) (*http.Response, []byte) {
+		b, _ := json.Marshal(map[string]string{"query": q})
+		req, _ := http.NewRequest("POST", base+"/graphql", strings.NewReader(string(b)))
+		req.Header.Set("Content-Type", "application/json")
+		resp, body := do(t, req)
+		var c bytes.Buffer
+		if json.Compact(&c, body) == nil { // the shop indents for a terminal
+			body = c.Bytes()
+		}
+		return resp, body
+	}
+	deep, flood, denied := demo.TourGraphQLDeep, demo.TourGraphQLAliases, demo.TourGraphQLDenied
+	// Straight to the shop, the deep query and the alias flood run, and ssn is served.
+	for _, q := range []string{deep, flood, denied} {
+		resp, body := send(shopSrv.URL, q)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"data"`) || strings.Contains(string(body), `"errors"`) {
+			t.Fatalf("the shop is supposed to answer %q directly: %d %s", q, resp.StatusCode, body)
+		}
+	}
+	// Through Bulwark, legitimate operations pass with the shop's real data.
+	for q, want := range map[string]string{
+		"{ user(id: 1) { username orders(first: 2) { id status items { qty product { name } } } } }": `"username":"alice"`,
+		"query Catalogue { products(first: 3) { name priceCents } }":                                 `"products":[{"name":`,
+		`{ order(id: 1001) { owner { username } } }`:                                                 `"owner":{"username":"alice"}`,
+	} {
+		resp, body := send(p.url(""), q)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("%q through Bulwark: %d %s", q, resp.StatusCode, body)
+		}
+	}
+	// The tour's three refusals, and introspection.
+	resp, body := send(p.url(""), deep)
+	mustGraphQLError(t, resp, body, 400, "graphql_too_deep")
+	resp, body = send(p.url(""), flood)
+	mustGraphQLError(t, resp, body, 400, "graphql_too_many_aliases")
+	resp, body = send(p.url(""), denied)
+	e := mustGraphQLError(t, resp, body, 403, "graphql_field_forbidden")
+	if e.Errors[0].Extensions["field"] != "User.ssn" {
+		t.Fatalf("denied field %v", e.Errors[0].Extensions)
+	}
+	resp, body = send(p.url(""), "{ __schema { types { name } } }")
+	mustGraphQLError(t, resp, body, 403, "graphql_introspection_disabled")
+	// A typo gets the schema's error without the suggestion that maps it.
+	resp, body = send(p.url(""), "{ user(id: 1) { usernam } }")
+	e = mustGraphQLError(t, resp, body, 400, "graphql_validation_failed")
+	if strings.Contains(e.Errors[0].Message, "Did you mean") {
+		t.Fatalf("suggestion kept: %s", body)
 	}
 }
