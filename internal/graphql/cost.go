@@ -16,9 +16,16 @@ import (
 type walk struct {
 	g             *Guard
 	vars          map[string]any
-	memo          map[string]int
+	memo          map[memoKey]int
 	introspection bool
 	guarded       []fieldKey // fields with a rule, in document order
+}
+
+// memoKey is a fragment priced in one context: spread directly under a
+// connection field whose size is already counted, or not.
+type memoKey struct {
+	name  string
+	sized bool
 }
 
 // fieldKey names a field of a type ("Type.field" in the options).
@@ -31,22 +38,27 @@ func parseFieldKey(s string) (fieldKey, bool) {
 	return fieldKey{t, f}, ok && t != "" && f != ""
 }
 
-func (w *walk) selection(set ast.SelectionSet) int {
+// selection prices a selection set. sized says its parent field was
+// multiplied by an explicit size argument without being a list itself (a
+// connection: users(first: 100) { nodes { … } }): its lists are already
+// counted and take no default size.
+func (w *walk) selection(set ast.SelectionSet, sized bool) int {
 	total := 0
 	for _, sel := range set {
 		switch x := sel.(type) {
 		case *ast.Field:
-			total = satAdd(total, w.field(x))
+			total = satAdd(total, w.field(x, sized))
 		case *ast.InlineFragment:
-			total = satAdd(total, w.selection(x.SelectionSet))
+			total = satAdd(total, w.selection(x.SelectionSet, sized))
 		case *ast.FragmentSpread:
-			c, ok := w.memo[x.Name]
+			k := memoKey{x.Name, sized}
+			c, ok := w.memo[k]
 			if !ok {
-				w.memo[x.Name] = 0 // validated: no cycles, but never loop
+				w.memo[k] = 0 // validated: no cycles, but never loop
 				if x.Definition != nil {
-					c = w.selection(x.Definition.SelectionSet)
+					c = w.selection(x.Definition.SelectionSet, sized)
 				}
-				w.memo[x.Name] = c
+				w.memo[k] = c
 			}
 			total = satAdd(total, c)
 		}
@@ -54,7 +66,7 @@ func (w *walk) selection(set ast.SelectionSet) int {
 	return total
 }
 
-func (w *walk) field(f *ast.Field) int {
+func (w *walk) field(f *ast.Field, sized bool) int {
 	if f.Name == "__schema" || f.Name == "__type" {
 		w.introspection = true
 	}
@@ -77,9 +89,14 @@ func (w *walk) field(f *ast.Field) int {
 	if !ok && len(f.SelectionSet) > 0 {
 		weight = 1
 	}
-	c := satAdd(weight, w.selection(f.SelectionSet))
-	if f.Definition.Type.Elem != nil {
-		c = satMul(c, w.listSize(f))
+	list := f.Definition.Type.Elem != nil
+	n, explicit := w.listSize(f)
+	c := satAdd(weight, w.selection(f.SelectionSet, explicit && !list))
+	switch {
+	case explicit:
+		return satMul(c, n)
+	case list && !sized:
+		return satMul(c, w.g.listSize)
 	}
 	return c
 }
@@ -89,8 +106,8 @@ func hasRule(rules map[fieldKey]FieldRule, k fieldKey) bool {
 	return ok
 }
 
-// listSize is the largest list-size argument given, or the default.
-func (w *walk) listSize(f *ast.Field) int {
+// listSize is the largest list-size argument given, if any.
+func (w *walk) listSize(f *ast.Field) (int, bool) {
 	n, found := 0, false
 	for _, name := range w.g.listArgs {
 		a := f.Arguments.ForName(name)
@@ -102,10 +119,7 @@ func (w *walk) listSize(f *ast.Field) int {
 			n, found = max(n, v), true
 		}
 	}
-	if !found {
-		return w.g.listSize
-	}
-	return n
+	return n, found
 }
 
 func (w *walk) intValue(v *ast.Value) (int, bool) {

@@ -236,8 +236,8 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, *Refusal) {
 	if err != nil {
 		return 0, h, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
 	}
-	w := walk{g: g, vars: vars, memo: map[string]int{}}
-	cost := w.selection(sel.SelectionSet)
+	w := walk{g: g, vars: vars, memo: map[memoKey]int{}}
+	cost := w.selection(sel.SelectionSet, false)
 	if w.introspection && !anyOf(who.Roles, g.introRoles) {
 		return 0, h, refuse(http.StatusForbidden, "graphql_introspection_disabled",
 			"Introspection is not allowed for this caller.")
