@@ -250,3 +250,46 @@ func TestDemoShopGraphQL(t *testing.T) {
 		t.Fatalf("suggestion kept: %s", body)
 	}
 }
+
+// A route that introspects its upstream takes the schema from the demo shop
+// at start; an upstream that cannot answer stops the start with a clear error.
+func TestGraphQLIntrospectedSchema(t *testing.T) {
+	shopSrv := startShop(t)
+	cfg := func(upstream string) string {
+		return `server: {listen: 127.0.0.1:0}
+admin: {listen: "off"}
+store: sqlite:gql.db
+audit: {stdout: true, store: false}
+apis:
+  - name: shop
+    upstream: ` + upstream + `
+    auth: [none]
+    routes:
+      - match: POST /graphql
+        graphql:
+          introspect: true
+          fields:
+            User.ssn: {roles: [admin]}
+`
+	}
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), cfg(shopSrv.URL)))
+	post := func(q string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(q))
+		req.Header.Set("Content-Type", "application/graphql")
+		return do(t, req)
+	}
+	if resp, body := post("{ user(id: 1) { username } }"); resp.StatusCode != 200 || !strings.Contains(string(body), "alice") {
+		t.Fatalf("valid query: %d %s", resp.StatusCode, body)
+	}
+	resp, body := post("{ user(id: 1) { passwordHash } }")
+	mustGraphQLError(t, resp, body, 400, "graphql_validation_failed")
+	resp, body = post("{ user(id: 1) { ssn } }")
+	mustGraphQLError(t, resp, body, 403, "graphql_field_forbidden")
+
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	out, err := execCommand(binPath, "serve", "-c", writeConfig(t, t.TempDir(), cfg(down.URL))).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "graphql: introspecting "+down.URL+"/graphql") {
+		t.Fatalf("start with the upstream down: %v\n%s", err, out)
+	}
+}

@@ -60,6 +60,13 @@ func decodeFinding(t *testing.T, body []byte) findingProblem {
 // front of it; both stop with the test.
 func demoBehindBulwark(t *testing.T) (*httptest.Server, *proc) {
 	t.Helper()
+	shopSrv := startShop(t)
+	return shopSrv, startBulwark(t, "serve", "-c", demoConfig(t, t.TempDir(), shopSrv.URL))
+}
+
+// startShop serves a fresh demo shop until the test ends.
+func startShop(t *testing.T) *httptest.Server {
+	t.Helper()
 	shop, err := demo.New()
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +74,7 @@ func demoBehindBulwark(t *testing.T) (*httptest.Server, *proc) {
 	t.Cleanup(func() { shop.Close() })
 	shopSrv := httptest.NewServer(shop.Handler())
 	t.Cleanup(shopSrv.Close)
-	return shopSrv, startBulwark(t, "serve", "-c", demoConfig(t, t.TempDir(), shopSrv.URL))
+	return shopSrv
 }
 
 func TestDemoShopInjection(t *testing.T) {

@@ -24,10 +24,20 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 	}
 	o := &graphql.Options{}
 	schemaPath := path
+	introspect := orDefault(c.Introspect, false)
 	switch {
 	case c.Schema != nil && c.SchemaFile != nil:
 		d.errorf(path+".schema_file", "set schema or schema_file, not both")
 		return nil
+	case introspect && (c.Schema != nil || c.SchemaFile != nil):
+		d.errorf(path+".introspect", "introspect fetches the schema from the upstream: remove schema and schema_file, or introspect")
+		return nil
+	case introspect:
+		if strings.ContainsAny(r.Path, "{*") {
+			d.errorf(path+".introspect", "introspection needs a route with a literal path (the upstream is asked there), got %q", r.Path)
+			return nil
+		}
+		o.Introspect = true
 	case c.Schema != nil:
 		schemaPath = path + ".schema"
 		o.Schema, o.SchemaName = *c.Schema, "schema"
@@ -40,10 +50,12 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 		}
 		o.Schema, o.SchemaName = string(data), filepath.Base(file)
 	default:
-		d.errorf(path, "a GraphQL route needs its upstream's schema: set schema_file (SDL) or schema")
+		d.errorf(path, "a GraphQL route needs its upstream's schema: set schema_file (SDL), schema or introspect: true")
 		return nil
 	}
-	if _, err := graphql.LoadSchema(o.Schema, o.SchemaName); err != nil {
+	if introspect {
+		// Nothing to load yet; the rest is checked against the schema at start.
+	} else if _, err := graphql.LoadSchema(o.Schema, o.SchemaName); err != nil {
 		var se *graphql.SchemaError
 		if errors.As(err, &se) && c.SchemaFile != nil && se.Line > 0 {
 			d.errorf(schemaPath, "%s:%d: %s", o.SchemaName, se.Line, se.Message)
@@ -91,9 +103,11 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 			d.errorf(path+".persisted", "allow mode needs registered operations: a manifest or hashes")
 		}
 	}
-	if _, err := graphql.New(*o); err != nil {
-		d.errorf(path, "%v", err)
-		return nil
+	if !introspect {
+		if _, err := graphql.New(*o); err != nil {
+			d.errorf(path, "%v", err)
+			return nil
+		}
 	}
 	if !slices.Contains(r.Limits.ContentTypes, graphqlContentType) {
 		r.Limits.ContentTypes = append(slices.Clone(r.Limits.ContentTypes), graphqlContentType)

@@ -5,8 +5,10 @@ package config
 type graphqlConfig struct {
 	// Schema is the upstream's schema in SDL, written inline; SchemaFile
 	// names a file instead (one of the two is required).
-	Schema             *string                       `yaml:"schema"`
-	SchemaFile         *string                       `yaml:"schema_file"`
+	Schema     *string `yaml:"schema"`
+	SchemaFile *string `yaml:"schema_file"`
+	// Introspect fetches the schema from the upstream at start and reload.
+	Introspect         *bool                         `yaml:"introspect"`
 	Limits             *graphqlLimitsConfig          `yaml:"limits"`
 	Cost               *graphqlCostConfig            `yaml:"cost"`
 	IntrospectionRoles []string                      `yaml:"introspection_roles"`

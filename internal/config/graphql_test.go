@@ -52,7 +52,9 @@ func TestGraphQLProblems(t *testing.T) {
 		name, src, want string
 	}{
 		{"no schema", "          limits: {max_depth: 3}\n",
-			"c.yaml:9:11: apis[0].routes[0].graphql: error: a GraphQL route needs its upstream's schema: set schema_file (SDL) or schema"},
+			"c.yaml:9:11: apis[0].routes[0].graphql: error: a GraphQL route needs its upstream's schema: set schema_file (SDL), schema or introspect: true"},
+		{"introspect and schema", "          introspect: true\n          schema: 'type Query { me: Int }'\n",
+			"apis[0].routes[0].graphql.introspect: error: introspect fetches the schema from the upstream"},
 		{"bad SDL", "          schema: |\n            type Query {\n              me: Nope\n            }\n",
 			`c.yaml:9:19: apis[0].routes[0].graphql.schema: error: schema line 2 (file line 11): Undefined type Nope.`},
 		{"unreadable file", "          schema_file: shop.graphql\n",

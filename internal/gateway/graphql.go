@@ -2,10 +2,15 @@ package gateway
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
@@ -16,19 +21,42 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
 
+// introspectTimeout bounds fetching a schema from the upstream at start or
+// reload.
+const introspectTimeout = 10 * time.Second
+
 // buildGraphQL builds a route's GraphQL guard; nil when the route is not
-// GraphQL. Learning mode logs each new operation hash once.
-func buildGraphQL(rt config.Route, api string, logger *slog.Logger) (*graphql.Guard, error) {
+// GraphQL. A route that introspects asks its API's first target for the
+// schema now: a failure fails the start or the reload (which keeps the
+// serving state). Learning mode logs each new operation hash once.
+func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphql.Guard, error) {
 	if rt.GraphQL == nil {
 		return nil, nil
 	}
 	o := *rt.GraphQL
+	if o.Introspect {
+		if len(api.Upstream.Targets) == 0 {
+			return nil, errors.New("graphql: introspection needs an upstream target")
+		}
+		url := strings.TrimSuffix(api.Upstream.Targets[0], "/") + rt.Path
+		ctx, cancel := context.WithTimeout(context.Background(), introspectTimeout)
+		defer cancel()
+		sdl, err := graphql.Introspect(ctx, &http.Client{Timeout: introspectTimeout}, url)
+		if err != nil {
+			return nil, fmt.Errorf("graphql: introspecting %s: %w", url, err)
+		}
+		o.Schema, o.SchemaName = sdl, "introspection of "+url
+	}
 	if o.Persisted.Mode == graphql.PersistedLearn && logger != nil {
 		o.OnLearn = func(hash, name string) {
-			logger.Info("graphql operation learned", "api", api, "route", rt.Name, "hash", hash, "operation_name", name)
+			logger.Info("graphql operation learned", "api", api.Name, "route", rt.Name, "hash", hash, "operation_name", name)
 		}
 	}
-	return graphql.New(o)
+	g, err := graphql.New(o)
+	if err != nil {
+		return nil, fmt.Errorf("graphql: %w", err)
+	}
+	return g, nil
 }
 
 // checkGraphQL runs the route's GraphQL guard on a request whose body hygiene

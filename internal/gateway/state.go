@@ -134,7 +134,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			}
 			var gq *graphql.Guard
 			if err == nil {
-				gq, err = buildGraphQL(rt, api.Name, d.Logger)
+				gq, err = buildGraphQL(rt, api, d.Logger)
 			}
 			if err != nil {
 				st.close()

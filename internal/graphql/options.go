@@ -18,6 +18,9 @@ type Options struct {
 	Schema string
 	// SchemaName names the schema in errors (the file it came from).
 	SchemaName string
+	// Introspect says the schema is to be fetched from the upstream (see
+	// Introspect) by whoever builds the guard, before New.
+	Introspect bool
 	Limits     Limits
 	Cost       Cost
 	// IntrospectionRoles may query __schema and __type; nobody else can.
