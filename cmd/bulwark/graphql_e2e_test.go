@@ -243,6 +243,15 @@ func TestDemoShopGraphQL(t *testing.T) {
 	}
 	resp, body = send(p.url(""), "{ __schema { types { name } } }")
 	mustGraphQLError(t, resp, body, 403, "graphql_introspection_disabled")
+	// Injection in an inline argument or a variable of a valid operation is
+	// the injection guard's finding, answered in GraphQL's shape.
+	resp, body = send(p.url(""), `mutation { setOrderStatus(id: 1001, status: "x' OR 1=1 --") { id } }`)
+	mustGraphQLError(t, resp, body, 403, "injection_detected")
+	req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
+		`{"query":"mutation($s: String!) { setOrderStatus(id: 1001, status: $s) { id } }","variables":{"s":"paid; cat /etc/passwd"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body = do(t, req)
+	mustGraphQLError(t, resp, body, 403, "injection_detected")
 	// A typo gets the schema's error without the suggestion that maps it.
 	resp, body = send(p.url(""), "{ user(id: 1) { usernam } }")
 	e = mustGraphQLError(t, resp, body, 400, "graphql_validation_failed")
