@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/demo"
@@ -68,6 +69,18 @@ apis:
 `
 }
 
+// writeTestSchema writes the guard's test schema into dir as shop.graphql.
+func writeTestSchema(t *testing.T, dir string) {
+	t.Helper()
+	schema, err := os.ReadFile("../../internal/graphql/testdata/shop.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shop.graphql"), schema, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // gqlErrors is a GraphQL error response.
 type gqlErrors struct {
 	Errors []struct {
@@ -91,13 +104,7 @@ func TestGraphQLGuard(t *testing.T) {
 	upSrv := httptest.NewServer(up)
 	defer upSrv.Close()
 	dir := t.TempDir()
-	schema, err := os.ReadFile("../../internal/graphql/testdata/shop.graphql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "shop.graphql"), schema, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeTestSchema(t, dir)
 	cfg := writeConfig(t, dir, graphqlConfig(upSrv.URL))
 	p := startBulwark(t, "serve", "-c", cfg)
 	support := createKey(t, cfg, "--consumer", "desk", "--subject", "9", "--roles", "support")
@@ -300,5 +307,74 @@ apis:
 	out, err := execCommand(binPath, "serve", "-c", writeConfig(t, t.TempDir(), cfg(down.URL))).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "graphql: introspecting "+down.URL+"/graphql") {
 		t.Fatalf("start with the upstream down: %v\n%s", err, out)
+	}
+}
+
+// Learning mode records what runs; its manifest, exported from the admin API,
+// becomes the allow-list of the next config: the learned operation runs, any
+// other is refused before the upstream.
+func TestGraphQLLearnThenAllow(t *testing.T) {
+	up := &gqlRecorder{}
+	upSrv := httptest.NewServer(up)
+	defer upSrv.Close()
+	dir := t.TempDir()
+	writeTestSchema(t, dir)
+	cfg := func(persisted string) string {
+		return `server: {listen: 127.0.0.1:0}
+admin:
+  listen: 127.0.0.1:0
+  token: ${env:BULWARK_ADMIN_TOKEN}
+store: sqlite:gql.db
+audit: {stdout: false, store: false}
+apis:
+  - name: shop
+    upstream: ` + upSrv.URL + `
+    auth: [none]
+    routes:
+      - match: POST /graphql
+        graphql:
+          schema_file: shop.graphql
+          persisted: ` + persisted + "\n"
+	}
+	known := "query Me { me { id name } }"
+	p := startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg("{mode: learn}")))
+	post := func(p *proc, q string) *http.Response {
+		req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(q))
+		req.Header.Set("Content-Type", "application/graphql")
+		resp, _ := do(t, req)
+		return resp
+	}
+	for range 3 {
+		if resp := post(p, known); resp.StatusCode != 200 {
+			t.Fatalf("learning mode refused: %d", resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("GET", p.admin("/admin/api/graphql/learned?format=manifest"), nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, manifest := do(t, req)
+	if resp.StatusCode != 200 || !strings.Contains(string(manifest), "query Me") {
+		t.Fatalf("manifest: %d %s", resp.StatusCode, manifest)
+	}
+	if !strings.Contains(p.stderr.String(), `"msg":"graphql operation learned"`) {
+		t.Fatalf("no learned log line:\n%s", p.stderr.String())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "operations.json"), manifest, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.stop(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+
+	p = startBulwark(t, "serve", "-c", writeConfig(t, dir, cfg("{mode: allow, manifest: operations.json}")))
+	before := len(up.seen())
+	if resp := post(p, known); resp.StatusCode != 200 {
+		t.Fatalf("registered operation refused: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("POST", p.url("/graphql"), strings.NewReader("{ me { email } }"))
+	req.Header.Set("Content-Type", "application/graphql")
+	resp, body := do(t, req)
+	mustGraphQLError(t, resp, body, 403, "graphql_operation_not_registered")
+	if got := len(up.seen()) - before; got != 1 {
+		t.Fatalf("upstream saw %d requests, want the registered one only", got)
 	}
 }

@@ -162,3 +162,24 @@ func sanitizeGraphQL(resp *http.Response) *httperr.Problem {
 	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
 	return nil
 }
+
+// GraphQLLearned is what one GraphQL route in learning mode has seen.
+type GraphQLLearned struct {
+	API        string            `json:"api"`
+	Route      string            `json:"route"`
+	Operations []graphql.Learned `json:"operations"`
+}
+
+// GraphQLLearned lists the operations the serving state's GraphQL routes in
+// learning mode have seen, route by route (a reload starts them afresh).
+func (g *Gateway) GraphQLLearned() []GraphQLLearned {
+	st := g.cur.Load()
+	out := []GraphQLLearned{}
+	for i := range st.routes {
+		e := &st.routes[i]
+		if e.graphql != nil && e.graphql.Mode() == graphql.PersistedLearn {
+			out = append(out, GraphQLLearned{API: e.api, Route: e.name, Operations: e.graphql.Learned()})
+		}
+	}
+	return out
+}

@@ -44,20 +44,26 @@ type Guard struct {
 
 	cache docCache
 
-	learnMu sync.Mutex
-	learned map[string]*Learned
+	learnMu     sync.Mutex
+	learned     map[string]*Learned
+	learnedText int
 }
 
-// Learned is one operation hash seen in learning mode.
+// Learned is one operation hash seen in learning mode, with its text while
+// the texts kept stay under maxLearnedText.
 type Learned struct {
 	Hash  string `json:"hash"`
 	Name  string `json:"operation_name,omitempty"`
 	Count int64  `json:"count"`
+	Query string `json:"query,omitempty"`
 }
 
-// maxLearned bounds learning mode's memory: past it, new hashes are counted
-// in the log only.
-const maxLearned = 10000
+// Learning mode's memory bounds: past maxLearned hashes, new ones are in the
+// log only; past maxLearnedText bytes of text, new hashes are kept without it.
+const (
+	maxLearned     = 10000
+	maxLearnedText = 4 << 20
+)
 
 // Decision is an admitted request.
 type Decision struct {
@@ -252,7 +258,7 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, *Refusal) {
 		return 0, h, costRefusal(cost, g.maxCost)
 	}
 	if g.mode == PersistedLearn {
-		g.learn(h, sel.Name)
+		g.learn(h, sel.Name, op.query)
 	}
 	return cost, h, nil
 }
@@ -338,7 +344,7 @@ func allowed(r FieldRule, who Caller) bool {
 	return len(r.Roles) == 0 || anyOf(who.Roles, r.Roles)
 }
 
-func (g *Guard) learn(h, name string) {
+func (g *Guard) learn(h, name, query string) {
 	g.learnMu.Lock()
 	e := g.learned[h]
 	first := e == nil
@@ -346,13 +352,21 @@ func (g *Guard) learn(h, name string) {
 	case e != nil:
 		e.Count++
 	case len(g.learned) < maxLearned:
-		g.learned[h] = &Learned{Hash: h, Name: name, Count: 1}
+		e = &Learned{Hash: h, Name: name, Count: 1}
+		if g.learnedText+len(query) <= maxLearnedText {
+			e.Query = query
+			g.learnedText += len(query)
+		}
+		g.learned[h] = e
 	}
 	g.learnMu.Unlock()
 	if first && g.onLearn != nil {
 		g.onLearn(h, name)
 	}
 }
+
+// Mode is the persisted-operation mode: off, allow or learn.
+func (g *Guard) Mode() string { return g.mode }
 
 // Learned returns the hashes learning mode has seen, most used first.
 func (g *Guard) Learned() []Learned {

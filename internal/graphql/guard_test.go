@@ -309,7 +309,8 @@ func TestLearn(t *testing.T) {
 		}
 	}
 	l := g.Learned()
-	if len(l) != 2 || l[0].Count != 2 || l[0].Name != "A" || l[0].Hash != hashOf("query A { me { id } }") || len(seen) != 2 {
+	if len(l) != 2 || l[0].Count != 2 || l[0].Name != "A" || l[0].Hash != hashOf("query A { me { id } }") || len(seen) != 2 ||
+		l[0].Query != "query A { me { id } }" {
 		t.Fatalf("learned %+v, seen %v", l, seen)
 	}
 }
