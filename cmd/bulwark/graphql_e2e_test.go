@@ -238,8 +238,16 @@ func TestDemoShopGraphQL(t *testing.T) {
 			t.Fatalf("%q through Bulwark: %d %s", q, resp.StatusCode, body)
 		}
 	}
+	// A batch reaches the shop and its array of answers comes back.
+	req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
+		`[{"query":"{ user(id: 1) { username } }"},{"query":"{ products(first: 1) { name } }"}]`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body := do(t, req)
+	if resp.StatusCode != 200 || !strings.HasPrefix(strings.TrimSpace(string(body)), "[") || !strings.Contains(string(body), "alice") {
+		t.Fatalf("batch through Bulwark: %d %s", resp.StatusCode, body)
+	}
 	// The tour's three refusals, and introspection.
-	resp, body := send(p.url(""), deep)
+	resp, body = send(p.url(""), deep)
 	mustGraphQLError(t, resp, body, 400, "graphql_too_deep")
 	resp, body = send(p.url(""), flood)
 	mustGraphQLError(t, resp, body, 400, "graphql_too_many_aliases")
@@ -254,7 +262,7 @@ func TestDemoShopGraphQL(t *testing.T) {
 	// the injection guard's finding, answered in GraphQL's shape.
 	resp, body = send(p.url(""), `mutation { setOrderStatus(id: 1001, status: "x' OR 1=1 --") { id } }`)
 	mustGraphQLError(t, resp, body, 403, "injection_detected")
-	req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
+	req, _ = http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
 		`{"query":"mutation($s: String!) { setOrderStatus(id: 1001, status: $s) { id } }","variables":{"s":"paid; cat /etc/passwd"}}`))
 	req.Header.Set("Content-Type", "application/json")
 	resp, body = do(t, req)

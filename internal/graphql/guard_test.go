@@ -348,6 +348,8 @@ func TestSanitizeResponse(t *testing.T) {
 			`{"data":{"me":null},"errors":[{"extensions":{"code":"INTERNAL"},"message":"boom","path":["me"]}]}`},
 		{`{"errors":[{"message":"x","extensions":{"stack":"trace"}}]}`, `{"errors":[{"extensions":{},"message":"x"}]}`},
 		{`{"errors":[{"message":"x","extensions":{"code":"A"}}]}`, `{"errors":[{"message":"x","extensions":{"code":"A"}}]}`},
+		{`[{"data":{"a":1}},{"data":{"b":2}}]`, `[{"data":{"a":1}},{"data":{"b":2}}]`}, // a batch, untouched
+		{`[{"data":{"a":1}},{"errors":[{"message":"x","extensions":{"trace":"t"}}]}]`, `[{"data":{"a":1}},{"errors":[{"extensions":{},"message":"x"}]}]`},
 	}
 	for _, c := range cases {
 		got, changed, err := SanitizeResponse([]byte(c.in))
@@ -355,7 +357,9 @@ func TestSanitizeResponse(t *testing.T) {
 			t.Errorf("%s:\ngot  %s (%v)\nwant %s", c.in, got, err, c.want)
 		}
 	}
-	if _, _, err := SanitizeResponse([]byte(`<html>`)); err == nil {
-		t.Error("HTML accepted as a GraphQL response")
+	for _, bad := range []string{`<html>`, `[1, 2]`, `"x"`} {
+		if _, _, err := SanitizeResponse([]byte(bad)); err == nil {
+			t.Errorf("%s accepted as a GraphQL response", bad)
+		}
 	}
 }

@@ -12,7 +12,34 @@ import (
 // data is passed through as the upstream wrote it. It returns body itself
 // and false when nothing changed, and an error when body is not a JSON
 // object (or its errors not a list of objects).
+//
+// A batched request's answer is an array of responses; each is cleaned.
 func SanitizeResponse(body []byte) ([]byte, bool, error) {
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
+		var batch []json.RawMessage
+		if err := json.Unmarshal(t, &batch); err != nil {
+			return nil, false, err
+		}
+		changed := false
+		for i, one := range batch {
+			out, c, err := sanitizeOne(one)
+			if err != nil {
+				return nil, false, err
+			}
+			if c {
+				batch[i], changed = out, true
+			}
+		}
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(batch)
+		return out, err == nil, err
+	}
+	return sanitizeOne(body)
+}
+
+func sanitizeOne(body []byte) ([]byte, bool, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, false, err
