@@ -386,3 +386,47 @@ apis:
 		t.Fatalf("upstream saw %d requests, want the registered one only", got)
 	}
 }
+
+// on_denied_field: null sends the demo shop the operation with the denied
+// field skipped; the client gets the rest of the data and an error naming it.
+func TestGraphQLDeniedFieldNull(t *testing.T) {
+	shopSrv := startShop(t)
+	cfg := `server: {listen: 127.0.0.1:0}
+admin: {listen: "off"}
+store: sqlite:gql.db
+audit: {stdout: true, store: false}
+apis:
+  - name: shop
+    upstream: ` + shopSrv.URL + `
+    auth: [none]
+    routes:
+      - match: POST /graphql
+        graphql:
+          introspect: true
+          on_denied_field: "null"
+          fields:
+            User.ssn: {roles: [admin]}
+`
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), cfg))
+	req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
+		`{"query":"query($id: ID!) { user(id: $id) { username ssn friends(first: 1) { ssn } } }","variables":{"id":"2"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body := do(t, req)
+	var got struct {
+		Data struct {
+			User map[string]any `json:"user"`
+		} `json:"data"`
+		Errors []struct {
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got.Data.User["username"] != "bob" {
+		t.Fatalf("answer: %d %s", resp.StatusCode, body)
+	}
+	if _, leaked := got.Data.User["ssn"]; leaked || strings.Contains(string(body), "219-09-9999") || strings.Contains(string(body), "078-05-1120") {
+		t.Fatalf("ssn reached the client: %s", body)
+	}
+	if len(got.Errors) != 1 || got.Errors[0].Extensions["code"] != "graphql_field_forbidden" || got.Errors[0].Extensions["field"] != "User.ssn" {
+		t.Fatalf("errors: %s", body)
+	}
+}

@@ -92,6 +92,10 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 			o.Fields[k] = graphql.FieldRule{Roles: slices.Clone(f.Roles), Scopes: slices.Clone(f.Scopes)}
 		}
 	}
+	if c.OnDeniedField != nil {
+		o.OnDeniedField = *c.OnDeniedField
+		d.oneOf(path+".on_denied_field", o.OnDeniedField, []string{"refuse", "null"})
+	}
 	if p := c.Persisted; p != nil {
 		o.Persisted.Mode = orDefault(p.Mode, graphql.PersistedOff)
 		d.oneOf(path+".persisted.mode", o.Persisted.Mode, []string{graphql.PersistedOff, graphql.PersistedAllow, graphql.PersistedLearn})

@@ -13,6 +13,7 @@ type graphqlConfig struct {
 	Cost               *graphqlCostConfig            `yaml:"cost"`
 	IntrospectionRoles []string                      `yaml:"introspection_roles"`
 	Fields             map[string]graphqlFieldConfig `yaml:"fields"`
+	OnDeniedField      *string                       `yaml:"on_denied_field"`
 	Persisted          *graphqlPersistedConfig       `yaml:"persisted"`
 }
 

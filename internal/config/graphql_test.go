@@ -27,6 +27,7 @@ func TestGraphQLPlan(t *testing.T) {
           fields:
             User.email: {roles: [support], scopes: ["users:read"]}
           persisted: {mode: learn}
+          on_denied_field: "null"
 `)
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -36,7 +37,7 @@ func TestGraphQLPlan(t *testing.T) {
 	if o == nil || o.Limits.MaxDepth != 8 || o.Limits.MaxAliases != -1 || o.Limits.MaxBytes != 32<<10 || o.Limits.MaxBatch != 2 ||
 		o.Cost.MaxCost != 300 || o.Cost.DefaultListSize != 20 || o.Cost.Weights["Query.users"] != 3 ||
 		o.Fields["User.email"].Scopes[0] != "users:read" || o.Persisted.Mode != graphql.PersistedLearn ||
-		o.IntrospectionRoles[0] != "admin" {
+		o.IntrospectionRoles[0] != "admin" || o.OnDeniedField != "null" {
 		t.Fatalf("options %+v", o)
 	}
 	if !strings.Contains(strings.Join(rt.Limits.ContentTypes, ","), "application/graphql") {
@@ -69,6 +70,8 @@ func TestGraphQLProblems(t *testing.T) {
 			"apis[0].routes[0].graphql.persisted.mode: error:"},
 		{"allow without operations", "          schema: 'type Query { me: Int }'\n          persisted: {mode: allow}\n",
 			"apis[0].routes[0].graphql.persisted: error: allow mode needs registered operations"},
+		{"bad on_denied_field", "          schema: 'type Query { me: Int }'\n          on_denied_field: hide\n",
+			"apis[0].routes[0].graphql.on_denied_field: error:"},
 		{"unknown key", "          schema: 'type Query { me: Int }'\n          depth: 3\n",
 			"apis[0].routes[0].graphql.depth: error:"},
 	}

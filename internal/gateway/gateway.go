@@ -250,7 +250,8 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		return entry, r, p
 	}
 	if entry.graphql != nil {
-		if p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev); p != nil {
+		var p *httperr.Problem
+		if r, p = checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev); p != nil {
 			return entry, r, p
 		}
 	}
@@ -314,7 +315,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	if entry.graphql != nil {
-		info.Response = graphqlResponse(info.Response) // its errors are cleaned before the exposure guards run
+		info.Response = graphqlResponse(info.Response, deniedFields(r)) // errors cleaned before the exposure guards run
 		r.Header.Del("Accept-Encoding")
 	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)

@@ -60,13 +60,15 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 }
 
 // checkGraphQL runs the route's GraphQL guard on a request whose body hygiene
-// has admitted. A refusal is answered in GraphQL's error shape.
-func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) *httperr.Problem {
+// has admitted. A refusal is answered in GraphQL's error shape. When the guard
+// left denied fields out ("null" mode), the request sent upstream carries the
+// rewritten operation, and the fields left out ride with it to the answer.
+func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, *httperr.Problem) {
 	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery}
 	if r.Method == http.MethodPost {
 		body, p := hygiene.BufferBody(r, limits)
 		if p != nil {
-			return p
+			return r, p
 		}
 		req.Body = body
 	}
@@ -74,9 +76,23 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 	if who != nil {
 		caller = graphql.Caller{Roles: who.Roles, Scopes: who.Scopes}
 	}
-	_, ref := gq.Check(&req, caller)
+	dec, ref := gq.Check(&req, caller)
 	if ref == nil {
-		return nil
+		if dec.Denied == nil {
+			return r, nil
+		}
+		if dec.Body != nil {
+			body := dec.Body
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		if dec.RawQuery != "" {
+			r.URL.RawQuery = dec.RawQuery
+		}
+		ev.Rule = strings.Join(dec.Denied[firstDenied(dec.Denied)], ",")
+		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), nil
 	}
 	if f, ok := ref.Extensions["field"].(string); ok {
 		ev.Rule = f
@@ -86,7 +102,24 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 		p.WithHeader("Allow", allow)
 	}
 	p.Render = ref.Write
-	return p
+	return r, p
+}
+
+func firstDenied(d [][]string) int {
+	for i, keys := range d {
+		if len(keys) > 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// deniedKey carries Decision.Denied from the request check to the answer.
+type deniedKey struct{}
+
+func deniedFields(r *http.Request) [][]string {
+	d, _ := r.Context().Value(deniedKey{}).([][]string)
+	return d
 }
 
 // graphqlShape renders any other guard's problem on a GraphQL route in
@@ -118,9 +151,9 @@ const maxGraphQLResponse = 8 << 20
 // then next (the exposure guards). A JSON answer that is too large or not a
 // GraphQL response object is refused with a 502: its errors could not be
 // checked.
-func graphqlResponse(next func(*http.Response) error) func(*http.Response) error {
+func graphqlResponse(next func(*http.Response) error, denied [][]string) func(*http.Response) error {
 	return func(resp *http.Response) error {
-		if err := sanitizeGraphQL(resp); err != nil {
+		if err := sanitizeGraphQL(resp, denied); err != nil {
 			return graphqlShape(err)
 		}
 		if next == nil {
@@ -130,7 +163,7 @@ func graphqlResponse(next func(*http.Response) error) func(*http.Response) error
 	}
 }
 
-func sanitizeGraphQL(resp *http.Response) *httperr.Problem {
+func sanitizeGraphQL(resp *http.Response, denied [][]string) *httperr.Problem {
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil // an HTML error page: the exposure guard's error sanitizer handles it
 	}
@@ -147,7 +180,7 @@ func sanitizeGraphQL(resp *http.Response) *httperr.Problem {
 	if err != nil {
 		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
 	}
-	out, changed, err := graphql.SanitizeResponse(body)
+	out, changed, err := graphql.SanitizeResponse(body, denied)
 	if err != nil {
 		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
 	}

@@ -18,7 +18,8 @@ type walk struct {
 	vars          map[string]any
 	memo          map[memoKey]int
 	introspection bool
-	guarded       []fieldKey // fields with a rule, in document order
+	guarded       []fieldKey   // fields with a rule, in document order
+	guardedAt     []*ast.Field // the field of each guarded entry
 }
 
 // memoKey is a fragment priced in one context: spread directly under a
@@ -77,11 +78,11 @@ func (w *walk) field(f *ast.Field, sized bool) int {
 	key := fieldKey{parent.Name, f.Name}
 	if len(w.g.rules) > 0 {
 		if _, ok := w.g.rules[key]; ok {
-			w.guarded = append(w.guarded, key)
+			w.guarded, w.guardedAt = append(w.guarded, key), append(w.guardedAt, f)
 		}
 		for _, iface := range parent.Interfaces {
 			if k := (fieldKey{iface, f.Name}); hasRule(w.g.rules, k) {
-				w.guarded = append(w.guarded, k)
+				w.guarded, w.guardedAt = append(w.guarded, k), append(w.guardedAt, f)
 			}
 		}
 	}

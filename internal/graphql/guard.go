@@ -36,6 +36,7 @@ type Guard struct {
 	weights    map[fieldKey]int
 	rules      map[fieldKey]FieldRule
 	introRoles []string
+	nullDenied bool // OnDeniedField "null"
 	mode       string
 	ops        map[string]string // persisted hash → text
 	hashes     map[string]bool   // registered hashes (with or without text)
@@ -74,6 +75,14 @@ type Decision struct {
 	// Hashes are the sha256 hex of each operation's text, in order, when
 	// persisted operations are on or the client sent a hash ("" otherwise).
 	Hashes []string
+	// Denied are, per operation, the Type.field keys "null" mode left out;
+	// the answer's errors must name them (see SanitizeResponse).
+	Denied [][]string
+	// Body, when not nil, is the request body to send upstream instead of the
+	// client's (fields left out in "null" mode); RawQuery, when not empty, the
+	// URL query to send instead, for GET.
+	Body     []byte
+	RawQuery string
 }
 
 // New builds a Guard. The schema is loaded and validated here, so a bad
@@ -118,6 +127,13 @@ func New(o Options) (*Guard, error) {
 	}
 	if err := directiveRules(s, g.weights, g.rules); err != nil {
 		return nil, err
+	}
+	switch o.OnDeniedField {
+	case "", "refuse":
+	case "null":
+		g.nullDenied = true
+	default:
+		return nil, fmt.Errorf("on_denied_field must be refuse or null, got %q", o.OnDeniedField)
 	}
 	switch g.mode {
 	case "", PersistedOff:
@@ -184,8 +200,9 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	}
 	dec.Operations = len(ops)
 	dec.Hashes = make([]string, 0, len(ops))
+	rewritten := false
 	for i := range ops {
-		cost, h, ref := g.checkOne(&ops[i], who)
+		cost, h, denied, ref := g.checkOne(&ops[i], who)
 		if ref != nil {
 			return dec, ref
 		}
@@ -193,6 +210,18 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 		dec.Hashes = append(dec.Hashes, h)
 		if dec.Cost > g.maxCost {
 			return dec, costRefusal(dec.Cost, g.maxCost)
+		}
+		if len(denied) > 0 {
+			if dec.Denied == nil {
+				dec.Denied = make([][]string, len(ops))
+			}
+			dec.Denied[i], rewritten = denied, true
+		}
+	}
+	if rewritten {
+		var err error
+		if dec.Body, dec.RawQuery, err = rebuild(r, ops); err != nil {
+			return dec, refuse(http.StatusInternalServerError, "graphql_rewrite_failed", "The request could not be rewritten.")
 		}
 	}
 	return dec, nil
@@ -203,14 +232,14 @@ func costRefusal(cost, limit int) *Refusal {
 		fmt.Sprintf("The operation's cost %d is over the limit %d.", cost, limit)).with("cost", cost).with("limit", limit)
 }
 
-func (g *Guard) checkOne(op *operation, who Caller) (int, string, *Refusal) {
+func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Refusal) {
 	if !op.hasQuery {
 		text, ok := g.ops[op.hash]
 		switch {
 		case op.hash == "":
-			return 0, "", malformed("The request has no query.")
+			return 0, "", nil, malformed("The request has no query.")
 		case !ok:
-			return 0, "", refuse(http.StatusBadRequest, "graphql_persisted_query_not_found",
+			return 0, "", nil, refuse(http.StatusBadRequest, "graphql_persisted_query_not_found",
 				"The persisted query is not registered; send its text.")
 		}
 		op.query = text
@@ -220,47 +249,61 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, *Refusal) {
 		h = hashOf(op.query) // only persisted operations need it
 	}
 	if op.hash != "" && op.hash != h {
-		return 0, "", malformed("persistedQuery.sha256Hash does not match the query.")
+		return 0, "", nil, malformed("persistedQuery.sha256Hash does not match the query.")
 	}
 	if g.mode == PersistedAllow && !g.hashes[h] {
-		return 0, h, refuse(http.StatusForbidden, "graphql_operation_not_registered",
+		return 0, h, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
 			"Only registered operations run on this endpoint.")
 	}
 	doc, ref := g.compile(op.query)
 	if ref != nil {
-		return 0, h, ref
+		return 0, h, nil, ref
 	}
 	sel, ref := pickOperation(doc, op.name)
 	if ref != nil {
-		return 0, h, ref
+		return 0, h, nil, ref
 	}
 	if op.get && sel.Operation != ast.Query && sel.Operation != "" {
-		return 0, h, refuse(http.StatusMethodNotAllowed, "graphql_mutation_over_get",
+		return 0, h, nil, refuse(http.StatusMethodNotAllowed, "graphql_mutation_over_get",
 			"Only queries may be sent with GET; use POST.").with("allow", "POST")
 	}
 	vars, err := validator.VariableValues(g.schema, sel, op.variables)
 	if err != nil {
-		return 0, h, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
+		return 0, h, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
 	}
 	w := walk{g: g, vars: vars, memo: map[memoKey]int{}}
 	cost := w.selection(sel.SelectionSet, false)
 	if w.introspection && !anyOf(who.Roles, g.introRoles) {
-		return 0, h, refuse(http.StatusForbidden, "graphql_introspection_disabled",
+		return 0, h, nil, refuse(http.StatusForbidden, "graphql_introspection_disabled",
 			"Introspection is not allowed for this caller.")
 	}
-	for _, key := range w.guarded {
-		if !allowed(g.rules[key], who) {
-			return 0, h, refuse(http.StatusForbidden, "graphql_field_forbidden",
+	var denied []string
+	var deniedAt []*ast.Field
+	for i, key := range w.guarded {
+		if allowed(g.rules[key], who) {
+			continue
+		}
+		if !g.nullDenied {
+			return 0, h, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
 				"The caller may not query "+key.String()+".").with("field", key.String())
 		}
+		denied, deniedAt = append(denied, key.String()), append(deniedAt, w.guardedAt[i])
+	}
+	if len(denied) > 0 {
+		text, err := skipFields(op.query, deniedAt)
+		if err != nil {
+			return 0, h, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+				"The caller may not query "+denied[0]+", and it cannot be left out.").with("field", denied[0])
+		}
+		op.rewritten, denied = text, uniqueKeys(denied)
 	}
 	if cost > g.maxCost {
-		return 0, h, costRefusal(cost, g.maxCost)
+		return 0, h, nil, costRefusal(cost, g.maxCost)
 	}
 	if g.mode == PersistedLearn {
 		g.learn(h, sel.Name, op.query)
 	}
-	return cost, h, nil
+	return cost, h, denied, nil
 }
 
 // compile parses, measures and validates a document, or returns it from the

@@ -352,14 +352,77 @@ func TestSanitizeResponse(t *testing.T) {
 		{`[{"data":{"a":1}},{"errors":[{"message":"x","extensions":{"trace":"t"}}]}]`, `[{"data":{"a":1}},{"errors":[{"extensions":{},"message":"x"}]}]`},
 	}
 	for _, c := range cases {
-		got, changed, err := SanitizeResponse([]byte(c.in))
+		got, changed, err := SanitizeResponse([]byte(c.in), nil)
 		if err != nil || string(got) != c.want || changed != (c.in != c.want) {
 			t.Errorf("%s:\ngot  %s (%v)\nwant %s", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{`<html>`, `[1, 2]`, `"x"`} {
-		if _, _, err := SanitizeResponse([]byte(bad)); err == nil {
+		if _, _, err := SanitizeResponse([]byte(bad), nil); err == nil {
 			t.Errorf("%s accepted as a GraphQL response", bad)
 		}
+	}
+}
+
+func TestDeniedFieldNull(t *testing.T) {
+	g := newGuard(t, func(o *Options) { o.OnDeniedField = "null" })
+	user := Caller{Roles: []string{"customer"}}
+	cases := []struct {
+		name string
+		req  *Request
+		want string // the query sent upstream
+	}{
+		{"plain", postQuery("{ me { id email } }"), "{ me { id email @skip(if: true) } }"},
+		{"alias, arguments and a comment with non-ASCII text before", postQuery("{ me { name # héllo ✓ —\n mail: email friends(first: 2) { email } } }"),
+			"{ me { name # héllo ✓ —\n mail: email @skip(if: true) friends(first: 2) { email @skip(if: true) } } }"},
+		{"in a fragment", postQuery("{ me { ...U } } fragment U on User { id email }"), "{ me { ...U } } fragment U on User { id email @skip(if: true) }"},
+		{"application/graphql", &Request{Method: "POST", ContentType: "application/graphql", Body: []byte("{ me { email } }")}, "{ me { email @skip(if: true) } }"},
+	}
+	for _, c := range cases {
+		d, ref := g.Check(c.req, user)
+		if ref != nil {
+			t.Fatalf("%s: %v", c.name, ref)
+		}
+		if len(d.Denied) != 1 || len(d.Denied[0]) != 1 || d.Denied[0][0] != "User.email" {
+			t.Fatalf("%s: denied %v", c.name, d.Denied)
+		}
+		got := string(d.Body)
+		if c.req.ContentType == "application/json" {
+			var body struct{ Query string }
+			if err := json.Unmarshal(d.Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			got = body.Query
+		}
+		if got != c.want {
+			t.Fatalf("%s: sent\n%s\nwant\n%s", c.name, got, c.want)
+		}
+		// What is sent validates (and now asks for nothing the caller may not read).
+		if _, ref := newGuard(t, nil).Check(postQuery(got), Caller{Roles: []string{"support"}}); ref != nil {
+			t.Fatalf("%s: the rewritten operation does not validate: %v", c.name, ref)
+		}
+	}
+	// GET and batches keep their form; variables and names go along.
+	d, ref := g.Check(get(url.Values{"query": {"{ me { email } }"}}), user)
+	if ref != nil || d.RawQuery != (url.Values{"query": {"{ me { email @skip(if: true) } }"}}).Encode() {
+		t.Fatalf("GET: %v %q", ref, d.RawQuery)
+	}
+	d, ref = g.Check(post(`[{"query":"{ me { id } }"},{"query":"query Q($id: ID!) { user(id: $id) { email } }","operationName":"Q","variables":{"id":"7"}}]`), user)
+	if ref != nil || len(d.Denied) != 2 || d.Denied[0] != nil || d.Denied[1][0] != "User.email" ||
+		string(d.Body) != `[{"query":"{ me { id } }"},{"operationName":"Q","query":"query Q($id: ID!) { user(id: $id) { email @skip(if: true) } }","variables":{"id":"7"}}]` {
+		t.Fatalf("batch: %v %v %s", ref, d.Denied, d.Body)
+	}
+	// A denied field that already has a condition cannot be skipped: refused.
+	if _, ref := g.Check(postQuery("{ me { email @include(if: true) } }"), user); ref == nil || ref.Code != "graphql_field_forbidden" {
+		t.Fatalf("conditional denied field: %v", ref)
+	}
+	// Nothing denied: nothing rewritten.
+	if d, ref := g.Check(postQuery("{ me { email } }"), Caller{Roles: []string{"support"}}); ref != nil || d.Body != nil || d.Denied != nil {
+		t.Fatalf("allowed: %v %s %v", ref, d.Body, d.Denied)
+	}
+	// The answer gains an error per field left out.
+	out, changed, err := SanitizeResponse([]byte(`{"data":{"me":{"id":"1"}}}`), [][]string{{"User.email"}})
+	if err != nil || !changed || string(out) != `{"data":{"me":{"id":"1"}},"errors":[{"extensions":{"code":"graphql_field_forbidden","field":"User.email"},"message":"The caller may not query User.email; it was left out."}]}` {
+		t.Fatalf("answer: %s %v", out, err)
 	}
 }

@@ -28,6 +28,11 @@ type Options struct {
 	// Fields are field rules by "Type.field"; the schema's @authorize
 	// directive adds more (the config's rule wins for the same field).
 	Fields map[string]FieldRule
+	// OnDeniedField is what a field the caller may not read does: "refuse"
+	// (default) refuses the whole request; "null" skips the field (the
+	// upstream is sent the operation with @skip(if: true) on it) and adds an
+	// error naming it to the answer.
+	OnDeniedField string
 	// Persisted is the persisted-operation mode.
 	Persisted Persisted
 	// OnLearn, when set, is called the first time learning mode sees an

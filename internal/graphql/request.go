@@ -27,7 +27,18 @@ type operation struct {
 	variables map[string]any
 	hash      string // the sha256 the client claims (persisted query), lower-case hex
 	get       bool
+	rawVars   json.RawMessage // variables as sent (JSON bodies), for a rewritten request
+	// rewritten is the query text sent upstream instead of query ("" for none).
+	rewritten string
 }
+
+// Request forms, to rebuild a rewritten request in the form it came in.
+const (
+	formJSON = iota
+	formBatch
+	formGraphQL
+	formGET
+)
 
 // readRequest turns the HTTP request into its operations, refusing anything
 // ambiguous: a duplicate or case-variant member, a non-string query, a batch
@@ -280,7 +291,7 @@ func fromObject(raw []byte) (operation, *Refusal) {
 		if ref != nil {
 			return op, ref
 		}
-		op.variables = vars
+		op.variables, op.rawVars = vars, v
 	}
 	if v := w.Extensions; !isNull(v) {
 		h, ref := persistedHash(v)

@@ -14,7 +14,15 @@ import (
 // object (or its errors not a list of objects).
 //
 // A batched request's answer is an array of responses; each is cleaned.
-func SanitizeResponse(body []byte) ([]byte, bool, error) {
+// denied (Decision.Denied, nil when nothing was left out) adds, per
+// operation, an error for each field "null" mode left out.
+func SanitizeResponse(body []byte, denied [][]string) ([]byte, bool, error) {
+	extra := func(i int) []string {
+		if i < len(denied) {
+			return denied[i]
+		}
+		return nil
+	}
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
 		var batch []json.RawMessage
 		if err := json.Unmarshal(t, &batch); err != nil {
@@ -22,7 +30,7 @@ func SanitizeResponse(body []byte) ([]byte, bool, error) {
 		}
 		changed := false
 		for i, one := range batch {
-			out, c, err := sanitizeOne(one)
+			out, c, err := sanitizeOne(one, extra(i))
 			if err != nil {
 				return nil, false, err
 			}
@@ -36,21 +44,23 @@ func SanitizeResponse(body []byte) ([]byte, bool, error) {
 		out, err := json.Marshal(batch)
 		return out, err == nil, err
 	}
-	return sanitizeOne(body)
+	return sanitizeOne(body, extra(0))
 }
 
-func sanitizeOne(body []byte) ([]byte, bool, error) {
+func sanitizeOne(body []byte, denied []string) ([]byte, bool, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, false, err
 	}
 	raw, ok := top["errors"]
-	if !ok || isNull(raw) {
+	if (!ok || isNull(raw)) && len(denied) == 0 {
 		return body, false, nil
 	}
 	var errs []map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &errs); err != nil {
-		return nil, false, err
+	if ok && !isNull(raw) {
+		if err := json.Unmarshal(raw, &errs); err != nil {
+			return nil, false, err
+		}
 	}
 	changed := false
 	for _, e := range errs {
@@ -77,6 +87,14 @@ func sanitizeOne(body []byte) ([]byte, bool, error) {
 				changed = true
 			}
 		}
+	}
+	for _, key := range denied {
+		e := map[string]json.RawMessage{}
+		for k, v := range deniedError(key) {
+			e[k], _ = json.Marshal(v)
+		}
+		errs = append(errs, e)
+		changed = true
 	}
 	if !changed {
 		return body, false, nil
