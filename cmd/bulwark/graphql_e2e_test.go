@@ -430,3 +430,33 @@ apis:
 		t.Fatalf("errors: %s", body)
 	}
 }
+
+// The response guards work inside a GraphQL answer's data: a denied path is
+// cut and a sensitive value redacted, after the GraphQL guard cleaned it.
+func TestGraphQLResponseGuards(t *testing.T) {
+	shopSrv := startShop(t)
+	cfg := `server: {listen: 127.0.0.1:0}
+admin: {listen: "off"}
+store: sqlite:gql.db
+audit: {stdout: true, store: false}
+apis:
+  - name: shop
+    upstream: ` + shopSrv.URL + `
+    auth: [none]
+    routes:
+      - match: POST /graphql
+        response:
+          deny: [data.user.email]
+          sensitive: {ssn: redact}
+        graphql:
+          introspect: true
+`
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), cfg))
+	req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader("{ user(id: 2) { username email ssn } }"))
+	req.Header.Set("Content-Type", "application/graphql")
+	resp, body := do(t, req)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"username": "bob"`) || !strings.Contains(string(body), `"***-**-9999"`) ||
+		strings.Contains(string(body), "bob@example.com") || strings.Contains(string(body), "219-09-9999") {
+		t.Fatalf("answer: %d %s", resp.StatusCode, body)
+	}
+}
