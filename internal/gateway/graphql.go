@@ -64,7 +64,8 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 // left denied fields out ("null" mode), the request sent upstream carries the
 // rewritten operation, and the fields left out ride with it to the answer.
 func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, *httperr.Problem) {
-	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery}
+	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery,
+		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
 	if r.Method == http.MethodPost {
 		body, p := hygiene.BufferBody(r, limits)
 		if p != nil {

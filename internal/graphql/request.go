@@ -17,6 +17,9 @@ type Request struct {
 	RawQuery string
 	// Body is the whole request body (the gateway buffers it within its limits).
 	Body []byte
+	// HasBody says a GET or HEAD request came with a body (which is refused:
+	// an upstream could read the operation there instead of the URL).
+	HasBody bool
 }
 
 // operation is one GraphQL request of a (possibly batched) HTTP request.
@@ -46,6 +49,9 @@ const (
 func readRequest(r *Request, l *Limits) ([]operation, *Refusal) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
+		if r.HasBody || len(r.Body) > 0 {
+			return nil, malformed("A GET request carries its operation in the URL and no body.")
+		}
 		if int64(len(r.RawQuery)) > l.MaxBytes {
 			return nil, tooLarge(l)
 		}
@@ -63,8 +69,13 @@ func readRequest(r *Request, l *Limits) ([]operation, *Refusal) {
 	if int64(len(r.Body)) > l.MaxBytes {
 		return nil, tooLarge(l)
 	}
-	mt, _, err := mime.ParseMediaType(r.ContentType)
+	mt, params, err := mime.ParseMediaType(r.ContentType)
 	if err != nil && r.ContentType != "" {
+		return nil, unsupportedType()
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		// The gateway reads UTF-8; an upstream honouring another charset
+		// would read another operation.
 		return nil, unsupportedType()
 	}
 	switch mt {
@@ -79,14 +90,30 @@ func readRequest(r *Request, l *Limits) ([]operation, *Refusal) {
 		op.query, op.hasQuery = string(r.Body), true
 		return []operation{op}, nil
 	case "application/json", "":
+		// Servers differ on whether URL parameters count for a POST (some
+		// merge them with the body): a POST carries them in its body only.
+		if vals, err := url.ParseQuery(r.RawQuery); err != nil || hasParam(vals) {
+			return nil, malformed("A JSON POST carries query, operationName, variables and extensions in its body, not the URL.")
+		}
 		return fromJSON(r.Body, l)
 	}
 	return nil, unsupportedType()
 }
 
+func hasParam(vals url.Values) bool {
+	for _, k := range memberNames {
+		for name := range vals {
+			if strings.EqualFold(name, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func unsupportedType() *Refusal {
 	return refuse(http.StatusUnsupportedMediaType, "graphql_unsupported_media_type",
-		"A GraphQL POST must be application/json or application/graphql.")
+		"A GraphQL POST must be application/json or application/graphql, in UTF-8.")
 }
 
 func malformed(msg string) *Refusal {
