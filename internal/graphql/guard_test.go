@@ -86,6 +86,12 @@ func TestCheck(t *testing.T) {
 		{"fragments", postQuery("query { me { ...U } } fragment U on User { id orders(first: 2) { id } }"), user, "", 0},
 
 		{"malformed JSON", post(`{"query": "{ me { id } }"`), user, "graphql_request_malformed", 400},
+		{"lone bracket", post(`[`), user, "graphql_request_malformed", 400},
+		{"lone brace", post(`{`), user, "graphql_request_malformed", 400},
+		{"lone quote", post(`"`), user, "graphql_request_malformed", 400},
+		{"truncated batch", post(`[{"query":"{ me { id } }"`), user, "graphql_request_malformed", 400},
+		{"truncated string", post(`{"query":"{ me { id } }`), user, "graphql_request_malformed", 400},
+		{"trailing data", post(`{"query":"{ me { id } }"} {"query":"{ me { email } }"}`), user, "graphql_request_malformed", 400},
 		{"non-string query", post(`{"query": {"a": 1}}`), user, "graphql_request_malformed", 400},
 		{"number query", post(`{"query": 12}`), user, "graphql_request_malformed", 400},
 		{"duplicate query member", post(`{"query":"{ me { id } }","query":"{ me { email } }"}`), user, "graphql_request_malformed", 400},

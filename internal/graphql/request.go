@@ -164,9 +164,8 @@ func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
 	if len(body) == 0 {
 		return nil, malformed("The request body is empty.")
 	}
-	if !json.Valid(body) {
-		return nil, malformed("The request body is not valid JSON.")
-	}
+	// json.Unmarshal validates what it decodes; the walks before it only
+	// count and compare names, and a body they misread fails there.
 	if body[0] != '[' {
 		op, ref := fromObject(body)
 		if ref != nil {
@@ -234,6 +233,9 @@ func topLevel(b []byte, key func(raw []byte)) int {
 			}
 		}
 	}
+	if len(b) < 2 {
+		return n // not JSON: the decoder says so
+	}
 	if inner := bytes.TrimSpace(b[1 : len(b)-1]); len(inner) > 0 {
 		n++
 	}
@@ -283,7 +285,23 @@ type wireRequest struct {
 	Query         any             `json:"query"`
 	OperationName any             `json:"operationName"`
 	Variables     json.RawMessage `json:"variables"`
-	Extensions    json.RawMessage `json:"extensions"`
+	Extensions    *extensions     `json:"extensions"`
+}
+
+// extensions is the request's extensions member, as far as Bulwark reads it.
+type extensions struct {
+	PersistedQuery *struct {
+		Hash string `json:"sha256Hash"`
+	} `json:"persistedQuery"`
+}
+
+// checkHash validates a claimed persisted-query hash.
+func checkHash(h string) (string, *Refusal) {
+	h = strings.ToLower(h)
+	if len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
+		return "", malformed("persistedQuery.sha256Hash must be 64 hex digits.")
+	}
+	return h, nil
 }
 
 func fromObject(raw []byte) (operation, *Refusal) {
@@ -297,7 +315,7 @@ func fromObject(raw []byte) (operation, *Refusal) {
 	}
 	var w wireRequest
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return op, malformed("The request body is not valid JSON.")
+		return op, malformed("The request body is not a valid GraphQL request object.")
 	}
 	switch q := w.Query.(type) {
 	case nil:
@@ -320,8 +338,8 @@ func fromObject(raw []byte) (operation, *Refusal) {
 		}
 		op.variables, op.rawVars = vars, v
 	}
-	if v := w.Extensions; !isNull(v) {
-		h, ref := persistedHash(v)
+	if x := w.Extensions; x != nil && x.PersistedQuery != nil {
+		h, ref := checkHash(x.PersistedQuery.Hash)
 		if ref != nil {
 			return op, ref
 		}
@@ -346,25 +364,17 @@ func decodeVariables(raw []byte) (map[string]any, *Refusal) {
 	return vars, nil
 }
 
-// persistedHash reads extensions.persistedQuery.sha256Hash (Apollo's shape).
+// persistedHash reads extensions.persistedQuery.sha256Hash (Apollo's shape)
+// from a GET request's extensions parameter.
 func persistedHash(raw []byte) (string, *Refusal) {
-	var ext struct {
-		PersistedQuery *struct {
-			Version *int   `json:"version"`
-			Hash    string `json:"sha256Hash"`
-		} `json:"persistedQuery"`
-	}
+	var ext extensions
 	if err := json.Unmarshal(raw, &ext); err != nil {
 		return "", malformed("extensions must be a JSON object.")
 	}
 	if ext.PersistedQuery == nil {
 		return "", nil
 	}
-	h := strings.ToLower(ext.PersistedQuery.Hash)
-	if len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
-		return "", malformed("persistedQuery.sha256Hash must be 64 hex digits.")
-	}
-	return h, nil
+	return checkHash(ext.PersistedQuery.Hash)
 }
 
 // strconvQuote quotes a client-sent name for a message, cut short.
