@@ -7,6 +7,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/bulwark" ./cmd/bulwark
 export BULWARK_ADMIN_TOKEN="${BULWARK_ADMIN_TOKEN:-check-only-token-0123456789}"
+# What the deploy/ configs reference (compose .env, the chart's Secret).
+export BULWARK_CLUSTER_SECRET="${BULWARK_CLUSTER_SECRET:-check-only-cluster-secret-0123456789}"
+export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-check-only-password}"
 
 mkdir -p "$tmp/docs"
 for page in docs/*.md; do
@@ -25,5 +28,6 @@ for f in examples/*.yaml; do
   case "$f" in *.openapi.yaml) ;; *) configs+=("$f") ;; esac  # OpenAPI documents, not configs
 done
 for f in "$tmp"/docs/*.yaml; do [ -e "$f" ] && configs+=("$f"); done
+configs+=(deploy/compose/bulwark.yaml)   # the Helm chart's default config is checked by deploy's tests
 echo "checking ${#configs[@]} configs"
 "$tmp/bulwark" check --strict=false "${configs[@]}"

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
-	"github.com/bulwark-gw/bulwark/internal/gateway"
+	"github.com/bulwark-gw/bulwark/internal/server"
 )
 
 // check validates config files and prints every diagnostic. Exit status: 0 clean
@@ -20,35 +21,141 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	strict := fs.Bool("strict", false, "treat warnings as errors")
-	if err := fs.Parse(args); err != nil {
+	format := fs.String("format", "text", "output: text (file:line:col: path: severity: message), json (one report), or sarif (SARIF 2.1.0, for code-scanning tools)")
+	pos, err := parseAnywhere(fs, args)
+	if err != nil {
 		return 2
 	}
-	files = append(files, fs.Args()...)
+	files = append(files, pos...)
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "bulwark check: name a config file with -c FILE")
 		return 2
 	}
+	if *format != "text" && *format != "json" && *format != "sarif" {
+		fmt.Fprintf(stderr, "bulwark check: -format %q: expected text, json or sarif\n", *format)
+		return 2
+	}
 	status := 0
+	var reports []fileReport
 	for _, f := range files {
-		plan, diags := config.Load(f)
-		for _, d := range diags {
-			fmt.Fprintln(stdout, d.String())
+		r := checkFile(f, *strict)
+		if !r.OK {
+			status = 1
 		}
-		errs, warns := len(diags.Errors()), len(diags.Warnings())
-		if errs == 0 && plan != nil {
-			// What only building finds: CRS rule ids, validator documents.
-			for _, e := range gateway.VerifyInjection(plan) {
-				fmt.Fprintf(stdout, "%s:%d: %v\n", f, e.Line, e)
-				errs++
+		reports = append(reports, r)
+		if *format == "text" {
+			for _, d := range r.diags {
+				fmt.Fprintln(stdout, d.String())
+			}
+			if r.OK {
+				fmt.Fprintf(stdout, "%s: ok (%d warning(s))\n", f, r.Warnings)
+			} else {
+				fmt.Fprintf(stdout, "%s: %d error(s), %d warning(s)\n", f, r.Errors, r.Warnings)
 			}
 		}
-		switch {
-		case errs > 0 || (*strict && warns > 0):
-			fmt.Fprintf(stdout, "%s: %d error(s), %d warning(s)\n", f, errs, warns)
-			status = 1
-		default:
-			fmt.Fprintf(stdout, "%s: ok (%d warning(s))\n", f, warns)
-		}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	switch *format {
+	case "json":
+		_ = enc.Encode(reports)
+	case "sarif":
+		_ = enc.Encode(sarifLog(reports))
 	}
 	return status
+}
+
+// fileReport is one file's result in -format json.
+type fileReport struct {
+	File        string           `json:"file"`
+	OK          bool             `json:"ok"`
+	Errors      int              `json:"errors"`
+	Warnings    int              `json:"warnings"`
+	Diagnostics []diagnosticJSON `json:"diagnostics"`
+	diags       config.Diagnostics
+}
+
+type diagnosticJSON struct {
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// checkFile loads f and builds its guards as serve would (gateway.Verify):
+// check refuses exactly what serve refuses.
+func checkFile(f string, strict bool) fileReport {
+	plan, diags := config.Load(f)
+	diags = server.Verified(plan, diags)
+	r := fileReport{File: f, Errors: len(diags.Errors()), Warnings: len(diags.Warnings()), Diagnostics: []diagnosticJSON{}, diags: diags}
+	r.OK = r.Errors == 0 && !(strict && r.Warnings > 0)
+	for _, d := range diags {
+		r.Diagnostics = append(r.Diagnostics, diagnosticJSON{File: d.File, Line: d.Line, Column: d.Col, Path: d.Path,
+			Severity: d.Severity.String(), Message: d.Message})
+	}
+	return r
+}
+
+// sarifLog renders the reports as SARIF 2.1.0 (what GitHub code scanning and
+// other tools read): one run, one result per diagnostic at its file:line:col.
+func sarifLog(reports []fileReport) map[string]any {
+	results := []map[string]any{}
+	for _, r := range reports {
+		for _, d := range r.Diagnostics {
+			region := map[string]any{}
+			if d.Line > 0 {
+				region["startLine"] = d.Line
+			}
+			if d.Column > 0 {
+				region["startColumn"] = d.Column
+			}
+			loc := map[string]any{"artifactLocation": map[string]any{"uri": d.File}}
+			if len(region) > 0 {
+				loc["region"] = region
+			}
+			msg := d.Message
+			if d.Path != "" {
+				msg = d.Path + ": " + msg
+			}
+			level := "error"
+			if d.Severity == config.Warning.String() {
+				level = "warning"
+			}
+			results = append(results, map[string]any{
+				"ruleId":    "bulwark-config",
+				"level":     level,
+				"message":   map[string]any{"text": msg},
+				"locations": []map[string]any{{"physicalLocation": loc}},
+			})
+		}
+	}
+	return map[string]any{
+		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+		"version": "2.1.0",
+		"runs": []map[string]any{{
+			"tool": map[string]any{"driver": map[string]any{
+				"name": "bulwark check", "informationUri": "https://github.com/bulwark-gw/bulwark",
+				"rules": []map[string]any{{"id": "bulwark-config", "shortDescription": map[string]any{"text": "Bulwark configuration problem"}}},
+			}},
+			"results": results,
+		}},
+	}
+}
+
+// parseAnywhere parses fs allowing flags after positional arguments
+// ("bulwark check a.yaml -strict") and returns the positional ones.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
 }

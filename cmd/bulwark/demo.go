@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/bulwark-gw/bulwark/examples"
 	"github.com/bulwark-gw/bulwark/internal/demo"
@@ -32,8 +32,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	adminAddr := fs.String("admin", "127.0.0.1:9090", "admin API address (loopback)")
 	upstreamAddr := fs.String("upstream", "127.0.0.1:9001", "demo shop address (loopback only)")
 	dir := fs.String("dir", "", "folder for the demo's config and SQLite store (default: a temporary folder, removed at exit)")
+	shopOnly := fs.Bool("shop-only", false, "run only the demo shop on -upstream (the upstream of the compose setup)")
+	expose := fs.Bool("expose-shop", false, "with -shop-only: allow a non-loopback -upstream (a container network that nothing outside reaches)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *expose && !*shopOnly {
+		fmt.Fprintln(stderr, "bulwark demo: -expose-shop needs -shop-only")
+		return 2
+	}
+	if *shopOnly {
+		if err := shopRun(*upstreamAddr, *expose, stdout); err != nil {
+			fmt.Fprintln(stderr, "bulwark demo:", err)
+			return 1
+		}
+		return 0
 	}
 	if err := demoRun(*listen, *adminAddr, *upstreamAddr, *dir, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "bulwark demo:", err)
@@ -42,14 +55,47 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writer) error {
-	// The shop is vulnerable on purpose: never let it listen beyond loopback.
-	host, _, err := net.SplitHostPort(upstreamAddr)
+// checkShopAddr refuses a non-loopback address for the shop unless the caller
+// explicitly exposes it: the shop is vulnerable on purpose.
+func checkShopAddr(addr string, expose bool) error {
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("-upstream: %w", err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if ip := net.ParseIP(host); !expose && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return errors.New("-upstream must be a loopback address: the demo shop is deliberately vulnerable")
+	}
+	return nil
+}
+
+// shopRun serves the demo shop alone until SIGINT/SIGTERM.
+func shopRun(addr string, expose bool, stdout io.Writer) error {
+	if err := checkShopAddr(addr, expose); err != nil {
+		return err
+	}
+	shop, err := demo.New()
+	if err != nil {
+		return err
+	}
+	defer shop.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("demo shop listener: %w", err)
+	}
+	srv := &http.Server{Handler: shop.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	fmt.Fprintf(stdout, "demo shop (deliberately vulnerable) on http://%s\n", ln.Addr())
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writer) error {
+	if err := checkShopAddr(upstreamAddr, false); err != nil {
+		return err
 	}
 	shop, err := demo.New()
 	if err != nil {
@@ -92,7 +138,11 @@ func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writ
 		fmt.Fprint(stdout, demo.Tour("http://"+a.Proxy, upstreamURL, "http://"+a.Admin))
 		fmt.Fprintln(stdout, "\nAudit events follow as JSON lines. Ctrl-C stops the demo.")
 	}
-	err = server.Run(ctx, cfgPath, server.Options{Logger: newLogger(stderr, "warn"), Stdout: stdout, Ready: ready})
+	logger, _, err := newLogger(stderr, "warn")
+	if err != nil {
+		return err
+	}
+	err = server.Run(ctx, cfgPath, server.Options{Logger: logger, Stdout: stdout, Ready: ready})
 	if errors.Is(err, server.ErrConfig) {
 		return fmt.Errorf("the demo config %s is invalid (see the diagnostics above)", cfgPath)
 	}

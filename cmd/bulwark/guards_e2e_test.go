@@ -68,7 +68,7 @@ func TestBruteForceLocksOutWithoutReachingTheUpstream(t *testing.T) {
 
 	// Parameter pollution on the username field is refused outright.
 	resp, body := login(t, p, `{"username":"bob","username":"alice","password":"x"}`)
-	mustProblem(t, resp, body, 400, "login_malformed")
+	mustProblem(t, resp, body, 400, "json_duplicate_key") // hygiene refuses duplicate keys on a route whose guard reads the body
 
 	for i := range 3 {
 		if resp, _ := login(t, p, `{"username":"bob","password":"guess`+string(rune('a'+i))+`"}`); resp.StatusCode != 401 {
@@ -81,9 +81,11 @@ func TestBruteForceLocksOutWithoutReachingTheUpstream(t *testing.T) {
 	if resp.Header.Get("Retry-After") == "" || hits.Load() != before {
 		t.Fatalf("locked attempt reached the upstream or lacks Retry-After: %v", resp.Header)
 	}
-	// The IP is locked as well: after three failures from it, other names are refused too.
-	resp, body = login(t, p, `{"username":"alice","password":"right"}`)
-	mustProblem(t, resp, body, 429, "login_locked")
+	// The IP has its own, higher threshold (10 x max_failures by default):
+	// bob's failures do not lock alice out from the same address.
+	if resp, body = login(t, p, `{"username":"alice","password":"right"}`); resp.StatusCode != 200 {
+		t.Fatalf("alice from bob's address: %d %s", resp.StatusCode, body)
+	}
 	// Usernames never reach the logs.
 	if strings.Contains(p.stderr.String(), "bob") || strings.Contains(p.stdout.String(), "bob") {
 		t.Fatal("a username reached the logs")

@@ -62,16 +62,9 @@ func newKeysFlags(name string, stderr io.Writer) keysFlags {
 // parse parses args, allowing flags after positional arguments, and returns
 // the positional ones; it wants exactly nargs of them.
 func (f keysFlags) parse(args []string, nargs int) ([]string, bool) {
-	var pos []string
-	for {
-		if err := f.Parse(args); err != nil {
-			return nil, false
-		}
-		args = f.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos, args = append(pos, args[0]), args[1:]
+	pos, err := parseAnywhere(f.FlagSet, args)
+	if err != nil {
+		return nil, false
 	}
 	if len(pos) != nargs {
 		fmt.Fprintf(f.Output(), "bulwark %s: want %d argument(s), got %d\n", f.Name(), nargs, len(pos))

@@ -12,11 +12,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/server"
 )
 
@@ -31,6 +34,7 @@ Usage:
   bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
   bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
   bulwark demo              run the demo shop behind Bulwark and print what to try
+  bulwark probe URL         exit 0 if URL answers 2xx (container health checks)
   bulwark version           print the version
 
 Run 'bulwark COMMAND -h' for a command's flags.
@@ -56,9 +60,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return ownersCommand(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
+	case "probe":
+		return probe(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "bulwark", version)
-		return 0
+		return printVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -68,30 +73,56 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger returns a JSON logger on w at level (debug, info, warn, error) and
+// the variable that holds its level, and makes it the standard log package's
+// output too: net/http's Transport logs there, quoting bytes an upstream sent
+// (an "unsolicited response" after a 304 with a body), and those must reach
+// the log masked, never as they came.
+func newLogger(w io.Writer, level string) (*slog.Logger, *slog.LevelVar, error) {
+	lv := new(slog.LevelVar)
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
+		return nil, nil, fmt.Errorf("log level %q: expected debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	lv.Set(l)
+	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	log.SetFlags(0)
+	log.SetOutput(logsafe.Writer(logger.Handler(), slog.LevelWarn))
+	return logger, lv, nil
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := fs.String("c", "bulwark.yaml", "config file")
-	level := fs.String("log-level", "info", "diagnostic log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
+	level := fs.String("log-level", "info", "diagnostic log level: debug, info, warn, error (default: the config's log.level)")
+	if pos, err := parseAnywhere(fs, args); err != nil {
+		return 2
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "bulwark serve: unexpected argument %q (the config file is -c FILE)\n", pos[0])
+		return 2
+	}
+	fixed := false
+	fs.Visit(func(f *flag.Flag) { fixed = fixed || f.Name == "log-level" })
+	logger, lv, err := newLogger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "bulwark serve:", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := server.Run(ctx, *cfg, server.Options{Logger: newLogger(stderr, *level), Stdout: stdout})
+	v, rev, _ := buildParts()
+	err = server.Run(ctx, *cfg, server.Options{Logger: logger, Level: lv, LevelFixed: fixed, Stdout: stdout,
+		Version: v, Revision: rev, GoVersion: runtime.Version()})
 	if err != nil {
-		if !errors.Is(err, server.ErrConfig) {
-			fmt.Fprintln(stderr, "bulwark:", err)
-		} else {
-			fmt.Fprintf(stderr, "bulwark: %s has errors; run 'bulwark check -c %s' to list them\n", *cfg, *cfg)
+		// Fatal errors are log lines like every other the process writes.
+		var logged server.Logged
+		switch {
+		case errors.Is(err, server.ErrConfig):
+			logger.Error("config has errors; the gateway did not start", "file", *cfg, "hint", "bulwark check -c "+*cfg)
+		case errors.As(err, &logged):
+		default:
+			logger.Error("bulwark stopped", "error", err.Error())
 		}
 		return 1
 	}

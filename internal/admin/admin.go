@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -73,7 +72,7 @@ func (a *API) health(mux *http.ServeMux) {
 		defer cancel()
 		if a.d.Ready != nil {
 			if err := a.d.Ready(ctx); err != nil {
-				httperr.Write(w, "", httperr.New(http.StatusServiceUnavailable, "not_ready", "The store does not answer.").WithCause(err))
+				httperr.Write(w, "", httperr.New(http.StatusServiceUnavailable, "not_ready", "Not ready: "+err.Error()).WithCause(err))
 				return
 			}
 		}
@@ -148,25 +147,6 @@ func storeKind(dsn string) string {
 	default:
 		return "postgres"
 	}
-}
-
-type routeSum struct {
-	API     string        `json:"api"`
-	Name    string        `json:"name"`
-	Host    string        `json:"host,omitempty"`
-	Methods []string      `json:"methods,omitempty"`
-	Path    string        `json:"path"`
-	Limits  config.Limits `json:"limits"`
-}
-
-func (a *API) routes(w http.ResponseWriter, r *http.Request) {
-	var out []routeSum
-	for _, api := range a.d.Gateway.Plan().APIs {
-		for _, rt := range api.Routes {
-			out = append(out, routeSum{API: api.Name, Name: rt.Name, Host: rt.Host, Methods: rt.Methods, Path: rt.Path, Limits: rt.Limits})
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) upstreams(w http.ResponseWriter, r *http.Request) {

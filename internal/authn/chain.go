@@ -62,11 +62,18 @@ func (c *Chain) Authenticate(r *http.Request) (*principal.Principal, *httperr.Pr
 	if c.anonymous {
 		return nil, nil
 	}
+	return nil, c.Unauthenticated()
+}
+
+// Unauthenticated is the 401 a caller without credentials gets, with the
+// chain's challenge. Authorization uses it too: on a route that lets anonymous
+// callers through, a rule that needs to know the caller answers with it.
+func (c *Chain) Unauthenticated() *httperr.Problem {
 	p := httperr.New(http.StatusUnauthorized, ReasonMissing, "This route needs credentials.")
 	if c.challenge != "" {
 		p.WithHeader("WWW-Authenticate", c.challenge)
 	}
-	return nil, p
+	return p
 }
 
 // Strip removes every credential this chain reads from h.

@@ -22,10 +22,7 @@ func (d *decoder) routeAuthz(r *Route, rc routeConfig, path string) {
 	d.oneOf(path+".roles_match", orDefault(rc.RolesMatch, "any"), []string{"any", "all"})
 	d.oneOf(path+".scopes_match", orDefault(rc.ScopesMatch, "all"), []string{"all", "any"})
 	d.oneOf(path+".on_readonly", a.OnReadonly, []string{"reject", "strip"})
-	open := slices.Equal(r.Auth, []string{AuthNone})
-	if open && (len(a.Roles) > 0 || a.Admin || len(rc.Owner) > 0 || rc.RecordsOwner != nil || rc.FilterList != nil) {
-		d.errorf(path, "roles, admin and ownership rules need an authenticated caller, but this route's auth is [none]")
-	}
+	d.callerRules(r, rc, path)
 	params := templateParams(r.Path)
 	for i, oc := range rc.Owner {
 		a.Owner = append(a.Owner, d.ownerRule(oc, indexPath(path+".owner", i), i, params))
@@ -42,6 +39,39 @@ func (d *decoder) routeAuthz(r *Route, rc routeConfig, path string) {
 		}
 	}
 	r.Authz = a
+}
+
+// callerRules refuses rules that compare with the caller on a route that lets
+// anonymous callers through (its auth is [none], or lists none next to other
+// methods): an anonymous caller has no role and owns nothing, so such a rule
+// could only ever refuse it, and the route's "none" would be a lie. The error
+// is at the first such rule.
+func (d *decoder) callerRules(r *Route, rc routeConfig, path string) {
+	if !slices.Contains(r.Auth, AuthNone) {
+		return
+	}
+	at := ""
+	switch {
+	case len(rc.Roles) > 0:
+		at = path + ".roles"
+	case rc.Admin != nil && *rc.Admin:
+		at = path + ".admin"
+	case len(rc.Owner) > 0:
+		at = indexPath(path+".owner", 0)
+	case rc.RecordsOwner != nil:
+		at = path + ".records_owner"
+	case rc.FilterList != nil:
+		at = path + ".filter_list"
+	default:
+		return
+	}
+	if slices.Equal(r.Auth, []string{AuthNone}) {
+		d.errorf(at, "roles, admin and ownership rules need an authenticated caller, but this route's auth is [none]")
+		return
+	}
+	d.errorf(at, "roles, admin and ownership rules need an authenticated caller, but this route's auth lists none, "+
+		"which lets anonymous callers through (an anonymous caller has no role and owns nothing): "+
+		"remove none from the route's auth, or serve anonymous callers on a route without these rules")
 }
 
 func templateParams(path string) []string {

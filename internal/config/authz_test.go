@@ -61,6 +61,14 @@ func TestAuthzProblems(t *testing.T) {
 		{"non-bool policy", "      - match: GET /orders/{id}\n        policy: 'params.id'\n", "invalid policy"},
 		{"bad records from", "      - match: POST /orders\n        records_owner: {object: order, from: body}\n", "expected location or response:<path>"},
 		{"owner on open route", "      - match: GET /orders/{id}\n        auth: [none]\n        owner: [{param: id, equals: sub}]\n", "need an authenticated caller"},
+		{"owner with none in auth", "      - match: GET /orders/{id}\n        auth: [api_key, none]\n        owner: [{param: id, object: order}]\n",
+			"c.yaml:12:17: apis[0].routes[0].owner[0]: error: roles, admin and ownership rules need an authenticated caller, but this route's auth lists none"},
+		{"equals owner with none in auth", "      - match: GET /orders/{id}\n        auth: [none, api_key]\n        owner: [{param: id, equals: sub}]\n", "auth lists none"},
+		{"roles with none in auth", "      - match: GET /orders/{id}\n        auth: [api_key, none]\n        roles: [clerk]\n", "c.yaml:12:16: apis[0].routes[0].roles: error:"},
+		{"admin with none in auth", "      - match: GET /orders/{id}\n        auth: [api_key, none]\n        admin: true\n", "routes[0].admin: error: roles, admin"},
+		{"records with none in auth", "      - match: POST /orders\n        auth: [api_key, none]\n        records_owner: {object: order}\n", "routes[0].records_owner: error: roles, admin"},
+		{"filter with none in auth", "      - match: GET /orders\n        auth: [api_key, none]\n        filter_list: {owner_field: owner}\n", "routes[0].filter_list: error: roles, admin"},
+		{"scopes with none in auth", "      - match: GET /orders\n        auth: [api_key, none]\n        scopes: [read]\n", "c.yaml:12:17: apis[0].routes[0].scopes: error: scopes need an authenticated caller"},
 		{"bad on_readonly", "      - match: PATCH /users/{id}\n        readonly_fields: [role]\n        on_readonly: ignore\n", "expected one of reject, strip"},
 		{"filter without field", "      - match: GET /orders\n        filter_list: {array: /orders}\n", "owner_field is required"},
 	}
@@ -71,5 +79,15 @@ func TestAuthzProblems(t *testing.T) {
 				t.Fatalf("want %q in\n%s", tc.want, diags)
 			}
 		})
+	}
+}
+
+// TestAuthzOptionalAuthAllowed: a route that lists none keeps what does not
+// compare with the caller (a policy may test principal.authenticated).
+func TestAuthzOptionalAuthAllowed(t *testing.T) {
+	_, diags := parseString(t, authzBase+"      - match: PUT /notes/{id}\n        auth: [api_key, none]\n"+
+		"        readonly_fields: [role]\n        policy: 'principal.authenticated || method == \"PUT\"'\n")
+	if diags.HasErrors() {
+		t.Fatal(diags)
 	}
 }

@@ -31,6 +31,7 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	p.Server.SecurityHeaders = d.buildSecurityHeaders(srv.SecurityHeaders, p.Server.TLSCert != "")
 	p.APIs = d.buildAPIs(cfg.APIs, base, p)
 	d.checkCluster(p)
+	d.checkAttemptTimeouts(p)
 	d.checkConflicts(p.APIs)
 	return p
 }

@@ -44,12 +44,13 @@ const (
 // top-level, API and route limits are merged onto.
 func defaultLimits() Limits {
 	return Limits{
-		MaxHeaderBytes:  16 << 10,
-		MaxHeaderCount:  100,
-		MaxBodyBytes:    10 << 20,
-		ReadBodyTimeout: 30 * time.Second,
-		JSONMaxDepth:    64,
-		JSONMaxBytes:    1 << 20,
+		MaxHeaderBytes:    16 << 10,
+		MaxHeaderCount:    100,
+		MaxBodyBytes:      10 << 20,
+		ReadBodyTimeout:   30 * time.Second,
+		JSONMaxDepth:      64,
+		JSONMaxBytes:      1 << 20,
+		JSONDuplicateKeys: JSONDupGuarded,
 		ContentTypes: []string{
 			"application/json",
 			"application/*+json",

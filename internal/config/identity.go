@@ -92,7 +92,7 @@ func (d *decoder) buildJWT(j jwtConfig, path string, seen map[string]bool) JWTIs
 		MaxTokenSize:       int(orDefault(j.MaxTokenSize, Size(defaultMaxTokenSize))),
 		RefreshInterval:    durationOr(j.RefreshInterval, defaultJWKSRefresh),
 		MinRefetchInterval: durationOr(j.MinRefetchInterval, defaultJWKSMinRefetch),
-		SubjectClaim:       orDefault(j.SubjectClaim, "sub"), ConsumerClaim: orDefault(j.ConsumerClaim, "azp"),
+		SubjectClaim:       orDefault(j.SubjectClaim, "sub"), ConsumerClaim: orDefault(j.ConsumerClaim, ""), // "": azp, else client_id
 		ScopeClaim: orDefault(j.ScopeClaim, "scope"), RoleClaims: slices.Clone(j.RoleClaims),
 	}
 	d.uniqueName(path+".name", out.Name, j.Name != nil, seen)

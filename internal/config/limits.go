@@ -34,11 +34,24 @@ func (d *decoder) mergeLimits(base Limits, l *limitsConfig, path string) Limits 
 	if l.JSONMaxBytes != nil {
 		out.JSONMaxBytes = d.positiveSize(path+".json_max_bytes", *l.JSONMaxBytes, base.JSONMaxBytes)
 	}
+	if l.JSONDupKeys != nil {
+		out.JSONDuplicateKeys = *l.JSONDupKeys
+		d.oneOf(path+".json_duplicate_keys", out.JSONDuplicateKeys, []string{JSONDupGuarded, JSONDupReject})
+	}
 	if l.ContentTypes != nil {
 		out.ContentTypes = d.contentTypes(path+".content_types", l.ContentTypes)
 	}
 	return out
 }
+
+// Values of limits.json_duplicate_keys.
+const (
+	// JSONDupGuarded refuses JSON bodies with duplicate keys on routes where
+	// a guard reads the body (the default).
+	JSONDupGuarded = "guarded"
+	// JSONDupReject refuses them on every route.
+	JSONDupReject = "reject"
+)
 
 func (d *decoder) positiveInt(path string, v, fallback int) int {
 	if v <= 0 {

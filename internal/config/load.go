@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 )
 
 // Load reads the config file at path, decodes it strictly, expands
@@ -17,7 +18,22 @@ func Load(path string) (*Plan, Diagnostics) {
 	if err != nil {
 		return nil, Diagnostics{{File: path, Severity: Error, Message: err.Error()}}
 	}
-	return Parse(path, data, os.LookupEnv, os.ReadFile)
+	read := []string{path}
+	recordingRead := func(name string) ([]byte, error) {
+		read = append(read, name)
+		return os.ReadFile(name)
+	}
+	plan, diags := Parse(path, data, os.LookupEnv, recordingRead)
+	if plan != nil {
+		for _, api := range plan.APIs {
+			if api.OpenAPI != "" {
+				read = append(read, api.OpenAPI)
+			}
+		}
+		slices.Sort(read[1:])
+		plan.Files = slices.Compact(read)
+	}
+	return plan, diags
 }
 
 // readLimited reads at most MaxFileSize+1 bytes, enough to tell that a file

@@ -57,6 +57,8 @@ func TestParseProblems(t *testing.T) {
 			"c.yaml:1:25: limits.content_types: error: list at least one media type (use \"*/*\" to allow any)"},
 		{"zero body", "limits: {max_body: 0}\n" + base + "      - match: /a\n",
 			"c.yaml:1:20: limits.max_body: error: must be greater than 0"},
+		{"bad duplicate keys mode", "limits: {json_duplicate_keys: allow}\n" + base + "      - match: /a\n",
+			"c.yaml:1:31: limits.json_duplicate_keys: error: expected one of guarded, reject, got \"allow\""},
 		{"huge header limit", "limits: {max_header_bytes: 3GiB}\n" + base + "      - match: /a\n",
 			"c.yaml:1:28: limits.max_header_bytes: error: must be at most 2GiB"},
 		{"block without timeout", "audit: {overflow: block, block_timeout: 0s}\n" + base + "      - match: /a\n",
@@ -132,10 +134,10 @@ apis:
   - name: a
     upstream: http://h
     auth: [none]
-    limits: {max_body: 2MiB, content_types: [application/json]}
+    limits: {max_body: 2MiB, content_types: [application/json], json_duplicate_keys: reject}
     routes:
       - match: /route
-        limits: {max_body: 3MiB, json_max_bytes: 7KB}
+        limits: {max_body: 3MiB, json_max_bytes: 7KB, json_duplicate_keys: guarded}
       - match: /api
   - name: b
     upstream: http://h
@@ -150,9 +152,9 @@ apis:
 	def := defaultLimits()
 	got := []Limits{plan.APIs[0].Routes[0].Limits, plan.APIs[0].Routes[1].Limits, plan.APIs[1].Routes[0].Limits}
 	want := []Limits{
-		{def.MaxHeaderBytes, 20, 3 << 20, def.ReadBodyTimeout, 10, 7000, []string{"application/json"}},
-		{def.MaxHeaderBytes, 20, 2 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, []string{"application/json"}},
-		{def.MaxHeaderBytes, 20, 1 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, def.ContentTypes},
+		{def.MaxHeaderBytes, 20, 3 << 20, def.ReadBodyTimeout, 10, 7000, JSONDupGuarded, []string{"application/json"}},
+		{def.MaxHeaderBytes, 20, 2 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupReject, []string{"application/json"}},
+		{def.MaxHeaderBytes, 20, 1 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupGuarded, def.ContentTypes},
 	}
 	for i := range want {
 		if !limitsEqual(got[i], want[i]) {
@@ -170,7 +172,7 @@ func limitsEqual(a, b Limits) bool {
 	return slices.Equal(a.ContentTypes, b.ContentTypes) &&
 		a.MaxHeaderBytes == b.MaxHeaderBytes && a.MaxHeaderCount == b.MaxHeaderCount &&
 		a.MaxBodyBytes == b.MaxBodyBytes && a.ReadBodyTimeout == b.ReadBodyTimeout &&
-		a.JSONMaxDepth == b.JSONMaxDepth && a.JSONMaxBytes == b.JSONMaxBytes
+		a.JSONMaxDepth == b.JSONMaxDepth && a.JSONMaxBytes == b.JSONMaxBytes && a.JSONDuplicateKeys == b.JSONDuplicateKeys
 }
 
 // TestDefaults checks a minimal config gets every documented default.

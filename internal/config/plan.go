@@ -3,6 +3,7 @@ package config
 import (
 	"time"
 
+	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 )
 
@@ -24,6 +25,10 @@ type Plan struct {
 	Identity Identity
 	Cluster  Cluster
 	APIs     []API
+	// Files are every file Load read to build the plan: the config file first,
+	// then ${file:...} references and OpenAPI documents. A change to any of
+	// them reloads the config. Empty for plans from Parse.
+	Files []string
 }
 
 // Server configures the proxy listener.
@@ -138,6 +143,9 @@ type Route struct {
 	WAF WAF
 	// GraphQL is the route's GraphQL guard; nil when the route is not GraphQL.
 	GraphQL *graphql.Options
+	// CORS is the route's cross-origin guard (its own section, else its
+	// API's); nil for none.
+	CORS *cors.Options
 }
 
 // Limits are the request hygiene limits of one route.
@@ -148,6 +156,10 @@ type Limits struct {
 	ReadBodyTimeout time.Duration
 	JSONMaxDepth    int
 	JSONMaxBytes    int64
+	// JSONDuplicateKeys is "guarded" (JSON bodies with duplicate keys are
+	// refused on routes where a guard reads the body) or "reject" (on every
+	// route).
+	JSONDuplicateKeys string
 	// ContentTypes are the allowed lower-case media types; "type/*" and
 	// "application/*+json" patterns are allowed.
 	ContentTypes []string

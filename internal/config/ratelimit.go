@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 )
 
 const (
@@ -20,6 +22,10 @@ const (
 	defaultBFDelayAfter  = 3
 	defaultBFBaseDelay   = 250 * time.Millisecond
 	defaultBFMaxDelay    = 4 * time.Second
+	defaultBFAttempt     = time.Minute
+	// defaultBFIPFactor sets the IP's thresholds well above a username's:
+	// an office behind one NAT shares an address, not a password.
+	defaultBFIPFactor = 10
 )
 
 var failureModes = []string{"local", "closed", "open"}
@@ -140,7 +146,10 @@ func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *BruteForce 
 	out := &BruteForce{UsernameField: orDefault(b.UsernameField, "username"), FailureStatuses: slices.Clone(b.FailureStatuses),
 		MaxFailures: orDefault(b.MaxFailures, defaultBFMaxFailures), Window: durationOr(b.Window, defaultBFWindow),
 		Lockout: durationOr(b.Lockout, defaultBFLockout), DelayAfter: orDefault(b.DelayAfter, defaultBFDelayAfter),
-		BaseDelay: durationOr(b.BaseDelay, defaultBFBaseDelay), MaxDelay: durationOr(b.MaxDelay, defaultBFMaxDelay)}
+		BaseDelay: durationOr(b.BaseDelay, defaultBFBaseDelay), MaxDelay: durationOr(b.MaxDelay, defaultBFMaxDelay),
+		AttemptTimeout: durationOr(b.AttemptTimeout, defaultBFAttempt), UsernameNormalize: bruteforce.DefaultNormalization}
+	out.IPMaxFailures = orDefault(b.IPMaxFailures, defaultBFIPFactor*out.MaxFailures)
+	out.IPDelayAfter = orDefault(b.IPDelayAfter, defaultBFIPFactor*out.DelayAfter)
 	if len(out.FailureStatuses) == 0 {
 		out.FailureStatuses = []int{401}
 	}
@@ -149,11 +158,28 @@ func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *BruteForce 
 			d.errorf(indexPath(path+".failure_statuses", i), "expected an HTTP error status 400-599, got %d", s)
 		}
 	}
+	if b.UsernameNormalize != nil || d.has(path+".username_normalize") {
+		for i, step := range b.UsernameNormalize {
+			if _, err := bruteforce.ParseNormalization([]string{step}); err != nil {
+				d.errorf(indexPath(path+".username_normalize", i), "unknown step %q: expected %s ([] compares usernames exactly)",
+					step, strings.Join(bruteforce.Steps, ", "))
+			}
+		}
+		out.UsernameNormalize, _ = bruteforce.ParseNormalization(b.UsernameNormalize)
+	}
 	d.atLeast(path+".max_failures", out.MaxFailures, 1)
+	d.atLeast(path+".ip_max_failures", out.IPMaxFailures, 0)
 	d.atLeast(path+".delay_after", out.DelayAfter, 0)
+	d.atLeast(path+".ip_delay_after", out.IPDelayAfter, 0)
 	d.positive(path+".window", out.Window, "failures are counted within a window")
 	d.positive(path+".lockout", out.Lockout, "a lockout needs a length")
 	d.between(path+".max_delay", out.MaxDelay, 0, 30*time.Second)
+	if out.AttemptTimeout <= out.MaxDelay {
+		d.errorf(path+".attempt_timeout", "must be longer than max_delay (%s): an attempt waits its delay, then the upstream's answer", out.MaxDelay)
+	}
+	if b.IPMaxFailures != nil && out.IPMaxFailures > 0 && out.IPMaxFailures < out.MaxFailures {
+		d.warnf(path+".ip_max_failures", "below max_failures: one user's mistakes lock everyone behind the same address first")
+	}
 	if out.UsernameField == "" {
 		d.errorf(path+".username_field", "username_field must name the JSON or form field holding the username")
 	}
@@ -164,6 +190,25 @@ func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *BruteForce 
 func (d *decoder) oneOf(path, v string, allowed []string) {
 	if !slices.Contains(allowed, v) {
 		d.errorf(path, "expected one of %s, got %q", strings.Join(allowed, ", "), v)
+	}
+}
+
+// checkAttemptTimeouts warns when a login attempt may legitimately stay in
+// flight longer than its reservation: its delay plus the upstream's
+// response_header timeout. Such an attempt is counted as a failure when its
+// reservation ends, even if it then succeeds.
+func (d *decoder) checkAttemptTimeouts(p *Plan) {
+	for i, api := range p.APIs {
+		up := api.Upstream.ResponseHeaderTimeout
+		for j, r := range api.Routes {
+			b := r.BruteForce
+			if b == nil || up <= 0 || b.AttemptTimeout > b.MaxDelay+up {
+				continue
+			}
+			d.warnf(fmtPath("apis[%d].routes[%d].brute_force.attempt_timeout", i, j),
+				"%s is not above max_delay + the upstream's response_header timeout (%s): a slow answer would count as a failed login",
+				b.AttemptTimeout, b.MaxDelay+up)
+		}
 	}
 }
 

@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+)
 
 // Cluster configures what several Bulwark nodes share.
 type Cluster struct {
@@ -50,12 +54,19 @@ type Quota struct {
 
 // BruteForce protects a login route.
 type BruteForce struct {
-	UsernameField   string // JSON or form field holding the username
-	FailureStatuses []int  // upstream statuses that count as a failed login
-	MaxFailures     int
-	Window          time.Duration
-	Lockout         time.Duration
-	DelayAfter      int
-	BaseDelay       time.Duration
-	MaxDelay        time.Duration
+	UsernameField string // JSON or form field holding the username
+	// UsernameNormalize says which username variants are one account.
+	UsernameNormalize bruteforce.Normalization
+	FailureStatuses   []int // upstream statuses that count as a failed login
+	MaxFailures       int   // per username, attempts in flight included
+	IPMaxFailures     int   // per client IP over every username; 0: the IP is not counted
+	Window            time.Duration
+	Lockout           time.Duration
+	DelayAfter        int
+	IPDelayAfter      int
+	BaseDelay         time.Duration
+	MaxDelay          time.Duration
+	// AttemptTimeout is how long an attempt may stay in flight; one whose
+	// answer was not seen by then counts as a failure.
+	AttemptTimeout time.Duration
 }

@@ -32,12 +32,16 @@ type quotaConfig struct {
 }
 
 type bruteForceConfig struct {
-	UsernameField   *string   `yaml:"username_field"`
-	FailureStatuses []int     `yaml:"failure_statuses"`
-	MaxFailures     *int      `yaml:"max_failures"`
-	Window          *Duration `yaml:"window"`
-	Lockout         *Duration `yaml:"lockout"`
-	DelayAfter      *int      `yaml:"delay_after"`
-	BaseDelay       *Duration `yaml:"base_delay"`
-	MaxDelay        *Duration `yaml:"max_delay"`
+	UsernameField     *string   `yaml:"username_field"`
+	UsernameNormalize []string  `yaml:"username_normalize"`
+	FailureStatuses   []int     `yaml:"failure_statuses"`
+	MaxFailures       *int      `yaml:"max_failures"`
+	IPMaxFailures     *int      `yaml:"ip_max_failures"`
+	Window            *Duration `yaml:"window"`
+	Lockout           *Duration `yaml:"lockout"`
+	DelayAfter        *int      `yaml:"delay_after"`
+	IPDelayAfter      *int      `yaml:"ip_delay_after"`
+	BaseDelay         *Duration `yaml:"base_delay"`
+	MaxDelay          *Duration `yaml:"max_delay"`
+	AttemptTimeout    *Duration `yaml:"attempt_timeout"`
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 )
 
 const limitsBase = `admin: {listen: "off"}
@@ -62,6 +64,35 @@ func TestRateLimitPlan(t *testing.T) {
 	if bf == nil || bf.UsernameField != "email" || bf.MaxFailures != 5 || !slices.Equal(bf.FailureStatuses, []int{401, 403}) {
 		t.Fatalf("brute force %+v", bf)
 	}
+	if bf.IPMaxFailures != 50 || bf.IPDelayAfter != 30 || bf.AttemptTimeout != time.Minute ||
+		bf.UsernameNormalize != bruteforce.DefaultNormalization {
+		t.Fatalf("brute force defaults %+v", bf)
+	}
+}
+
+func TestBruteForceOptions(t *testing.T) {
+	plan, diags := parseString(t, limitsBase+`      - match: POST /login
+        brute_force:
+          max_failures: 3
+          ip_max_failures: 0
+          username_normalize: []
+          attempt_timeout: 2m
+      - match: POST /login2
+        brute_force:
+          max_failures: 4
+          delay_after: 2
+          username_normalize: [trim, casefold]
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	a, b := plan.APIs[0].Routes[0].BruteForce, plan.APIs[0].Routes[1].BruteForce
+	if a.IPMaxFailures != 0 || a.UsernameNormalize != (bruteforce.Normalization{}) || a.AttemptTimeout != 2*time.Minute {
+		t.Errorf("explicit options %+v", a)
+	}
+	if b.IPMaxFailures != 40 || b.IPDelayAfter != 20 || b.UsernameNormalize != (bruteforce.Normalization{Trim: true, CaseFold: true}) {
+		t.Errorf("defaults scaled from the username's %+v", b)
+	}
 }
 
 func TestRateLimitProblems(t *testing.T) {
@@ -77,6 +108,22 @@ func TestRateLimitProblems(t *testing.T) {
 		{"brute force needs secret", strings.Replace(limitsBase, "  secret: ${env:ADMIN_TOKEN}-cluster-secret-for-tests\n", "", 1) +
 			"      - match: POST /login\n        brute_force: {}\n", "brute_force with cluster.redis needs cluster.secret"},
 		{"bad failure status", limitsBase + "      - match: POST /login\n        brute_force: {failure_statuses: [200]}\n", "expected an HTTP error status"},
+		{"unknown normalize step", limitsBase + "      - match: POST /login\n        brute_force:\n          username_normalize: [trim, lower]\n",
+			"brute_force.username_normalize[1]: error: unknown step \"lower\""},
+		{"attempt timeout within delay", limitsBase + "      - match: POST /login\n        brute_force: {attempt_timeout: 2s, max_delay: 4s}\n",
+			"brute_force.attempt_timeout: error: must be longer than max_delay"},
+		{"negative ip threshold", limitsBase + "      - match: POST /login\n        brute_force: {ip_max_failures: -1}\n",
+			"brute_force.ip_max_failures: error: must be at least 0"},
+		{"ip below user", limitsBase + "      - match: POST /login\n        brute_force: {max_failures: 5, ip_max_failures: 2}\n",
+			"ip_max_failures: warning: below max_failures"},
+		{"consumer limit on an open route", limitsBase + "      - match: GET /a\n        rate_limits: [{by: [ip, consumer], rate: 1/s}]\n",
+			`rate_limits[0].by[1]: error: "consumer" on a route whose auth is [none]`},
+		{"claim limit on an open route", limitsBase + "      - match: GET /a\n        rate_limits: [{by: [\"claim:tenant\"], rate: 1/s}]\n",
+			`rate_limits[0].by[0]: error: "claim:tenant" on a route whose auth is [none]`},
+		{"consumer quota on an open route", limitsBase + "      - match: GET /a\n        quota: {limit: 10}\n",
+			`quota.by: error: "consumer" on a route whose auth is [none]`},
+		{"attempt timeout within the upstream's", limitsBase + "      - match: POST /login\n        brute_force: {attempt_timeout: 20s}\n",
+			"brute_force.attempt_timeout: warning: 20s is not above max_delay + the upstream's response_header timeout (34s)"},
 		{"ipv6 prefix", strings.Replace(limitsBase, "server:\n", "server:\n  ipv6_prefix: 8\n", 1) + "      - match: /a\n", "ipv6_prefix: error: must be between 32 and 128"},
 	}
 	for _, tc := range tests {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/bulwark-gw/bulwark/internal/filter/media"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 )
 
@@ -56,6 +57,14 @@ func (d *decoder) buildResponse(api, route *responseConfig, path string, hasDoc 
 		out.Sanitize4xx = orDefault(c.Sanitize4xx, out.Sanitize4xx)
 		out.MaxBuffer = int64(orDefault(c.MaxBuffer, Size(out.MaxBuffer)))
 		out.OnOverflow = orDefault(c.OnOverflow, out.OnOverflow)
+		if c.PassMediaTypes != nil {
+			out.PassMediaTypes = slices.Clone(c.PassMediaTypes)
+		}
+	}
+	for i, mt := range out.PassMediaTypes {
+		if _, err := media.NewPolicy([]string{mt}); err != nil {
+			d.errorf(indexPath(path+".pass_media_types", i), "%v", err)
+		}
 	}
 	if out.Contract && !hasDoc {
 		d.errorf(path+".contract", "contract filtering needs an OpenAPI document: set openapi on the API")

@@ -19,6 +19,10 @@ type Response struct {
 	// happens past it: block (502) or pass (unfiltered, logged).
 	MaxBuffer  int64
 	OnOverflow string
+	// PassMediaTypes are the media types ("text/csv", "image/*") passed
+	// unfiltered on a route with body guards; any other answer the guards
+	// cannot read as JSON is refused with 502.
+	PassMediaTypes []string
 }
 
 // View is a set of extra fields for some roles.

@@ -12,6 +12,7 @@ type responseConfig struct {
 	Sanitize4xx    *bool             `yaml:"sanitize_4xx"`
 	MaxBuffer      *Size             `yaml:"max_buffer"`
 	OnOverflow     *string           `yaml:"on_overflow"`
+	PassMediaTypes []string          `yaml:"pass_media_types"`
 }
 
 type viewConfig struct {

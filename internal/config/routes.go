@@ -25,6 +25,8 @@ type routeDefaults struct {
 	inspect    *inspectConfig
 	validation *validationConfig
 	waf        *wafConfig
+	cors       *corsConfig
+	apiPath    string
 }
 
 func (d *decoder) buildRoutes(in []routeConfig, apiPath string, def routeDefaults) []Route {
@@ -84,6 +86,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	r.Validation = buildValidation(def.validation, rc.Validation, def.hasDoc)
 	r.WAF = buildWAF(def.waf, rc.WAF)
 	r.GraphQL = d.buildGraphQL(rc.GraphQL, path+".graphql", &r)
+	r.CORS = d.buildCORS(def.cors, rc.CORS, def.apiPath+".cors", path+".cors")
 	return r
 }
 
@@ -98,8 +101,23 @@ func (d *decoder) parseMatch(match, path string) ([]string, string) {
 	if _, err := route.ParseTemplate(tmpl); err != nil {
 		msg := strings.TrimPrefix(err.Error(), route.ErrInvalidTemplate.Error()+": ")
 		d.errorf(path, "invalid path template %q: %s", tmpl, msg)
+	} else if seg, ok := colonParam(tmpl); ok {
+		// Express/Kong style: taken literally it would match only the text ":id".
+		d.errorf(path, "path parameters are written {%s}, not :%s (as written, the route matches only the literal text %q)", seg, seg, ":"+seg)
 	}
 	return methods, tmpl
+}
+
+// colonParam finds a segment written as an Express-style parameter (":id").
+func colonParam(tmpl string) (string, bool) {
+	for _, seg := range strings.Split(tmpl, "/") {
+		if name, ok := strings.CutPrefix(seg, ":"); ok && name != "" && strings.IndexFunc(name, func(r rune) bool {
+			return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		}) < 0 {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // methods validates a methods list given as its own field.
@@ -288,10 +306,40 @@ func (d *decoder) routeAuth(r *Route, rc routeConfig, path string, def routeDefa
 		}
 		r.Scopes = appendNew(r.Scopes, s)
 	}
-	if len(r.Scopes) > 0 && slices.Equal(r.Auth, []string{AuthNone}) {
-		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth is [none]")
+	if len(r.Scopes) > 0 && slices.Contains(r.Auth, AuthNone) {
+		// An anonymous caller is never checked for scopes: with none in the
+		// list, the scopes would bind only callers who chose to authenticate.
+		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth lists none")
 	}
 	r.KeepCredential = orDefault(rc.KeepCredential, false)
+}
+
+// callerKey reports a limit key that names the authenticated caller.
+func callerKey(by string) bool {
+	return by == "consumer" || by == "subject" || by == "api_key" || strings.HasPrefix(by, "claim:")
+}
+
+// checkAnonymousKeys refuses a route's own limit or quota keyed by the
+// caller where no caller is ever authenticated (auth: [none]): every request
+// would be counted per client IP. Limits inherited from the API count a
+// route's anonymous callers per client IP, as documented.
+func (d *decoder) checkAnonymousKeys(r *Route, rc routeConfig, path string) {
+	if !slices.Equal(r.Auth, []string{AuthNone}) {
+		return
+	}
+	if rc.RateLimits != nil {
+		for i, l := range r.RateLimits {
+			for j, by := range l.By {
+				if callerKey(by) {
+					d.errorf(indexPath(indexPath(path+".rate_limits", i)+".by", j),
+						"%q on a route whose auth is [none]: no caller is authenticated, so it would count per client IP; use ip", by)
+				}
+			}
+		}
+	}
+	if rc.Quota != nil && r.Quota != nil && callerKey(r.Quota.By) {
+		d.errorf(path+".quota.by", "%q on a route whose auth is [none]: no caller is authenticated, so it would count per client IP; use ip", r.Quota.By)
+	}
 }
 
 // routeLimits sets the route's rate limits and quota (its own, else the API's)
@@ -310,6 +358,7 @@ func (d *decoder) routeLimits(r *Route, rc routeConfig, path string, def routeDe
 	default:
 		r.Quota = def.quota
 	}
+	d.checkAnonymousKeys(r, rc, path)
 	r.BruteForce = d.buildBruteForce(rc.BruteForce, path+".brute_force")
 	if r.BruteForce != nil && slices.Equal(r.Methods, []string{"GET"}) {
 		d.warnf(path+".brute_force", "brute-force protection reads the username from the request body; a GET route has none")

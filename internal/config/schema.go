@@ -3,7 +3,7 @@ package config
 import (
 	"reflect"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The structs in this file mirror the YAML file one to one. Every scalar is
@@ -74,6 +74,7 @@ type limitsConfig struct {
 	ReadBodyTimeout *Duration `yaml:"read_body_timeout"`
 	JSONMaxDepth    *int      `yaml:"json_max_depth"`
 	JSONMaxBytes    *Size     `yaml:"json_max_bytes"`
+	JSONDupKeys     *string   `yaml:"json_duplicate_keys"`
 	ContentTypes    []string  `yaml:"content_types"`
 }
 
@@ -90,6 +91,7 @@ type apiConfig struct {
 	Validation *validationConfig `yaml:"validation"`
 	Inspect    *inspectConfig    `yaml:"inspect"`
 	WAF        *wafConfig        `yaml:"waf"`
+	CORS       *corsConfig       `yaml:"cors"`
 	Routes     []routeConfig     `yaml:"routes"`
 }
 
@@ -161,6 +163,7 @@ type routeConfig struct {
 	Inspect          *inspectConfig      `yaml:"inspect"`
 	WAF              *wafConfig          `yaml:"waf"`
 	GraphQL          *graphqlConfig      `yaml:"graphql"`
+	CORS             *corsConfig         `yaml:"cors"`
 }
 
 var _ nodeDecoder = (*upstreamConfig)(nil)

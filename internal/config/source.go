@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // MaxFileSize is the largest config file accepted: larger input is refused
@@ -33,7 +33,7 @@ func (d *decoder) parseDocument(data []byte) *yaml.Node {
 		if errors.Is(err, io.EOF) {
 			d.fileError(emptyMessage)
 		} else {
-			d.syntaxError(err)
+			d.syntaxError(err, data)
 		}
 		return nil
 	}
@@ -67,17 +67,67 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 // syntaxError reports a YAML parse error at its line when the parser gave
-// one ("yaml: line 3: did not find expected key").
-func (d *decoder) syntaxError(err error) {
+// one ("yaml: line 3: did not find expected key"). The parser often names the
+// line of the enclosing key; for the mistakes people make most (a tab in the
+// indentation, an unquoted value with a colon) the offending line is found
+// in the source and named, with what to do.
+func (d *decoder) syntaxError(err error, src []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if line, col := tabIndent(src); line > 0 && strings.Contains(msg, "tab") {
+		d.add(Error, line, col, "", "invalid YAML: a tab character in the indentation: YAML indents with spaces only")
+		return
+	}
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		num, text, found := strings.Cut(rest, ": ")
 		if line, convErr := strconv.Atoi(num); found && convErr == nil && line > 0 {
+			if strings.Contains(text, "mapping values are not allowed") {
+				if l := colonValueLine(src, line); l > 0 {
+					d.add(Error, l, 0, "", "invalid YAML: a value containing \": \" or ending with \":\" must be quoted, e.g. store: \"sqlite::memory:\"")
+					return
+				}
+			}
 			d.add(Error, line, 0, "", "invalid YAML: "+text)
 			return
 		}
 	}
 	d.fileError("invalid YAML: " + msg)
+}
+
+// tabIndent returns the first line (and column) whose indentation holds a tab.
+func tabIndent(src []byte) (int, int) {
+	for i, l := range strings.Split(string(src), "\n") {
+		for j, c := range l {
+			if c == '\t' {
+				return i + 1, j + 1
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0
+}
+
+// colonValueLine finds, from the parser's line on, the first line whose plain
+// (unquoted) value has a colon the parser takes for a second mapping.
+func colonValueLine(src []byte, from int) int {
+	lines := strings.Split(string(src), "\n")
+	for i := max(from-1, 0); i < len(lines) && i <= from+1; i++ {
+		l := strings.TrimSpace(lines[i])
+		l = strings.TrimPrefix(l, "- ")
+		_, v, ok := strings.Cut(l, ": ")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if v == "" || strings.HasPrefix(v, "\"") || strings.HasPrefix(v, "'") || strings.HasPrefix(v, "#") {
+			continue
+		}
+		if strings.HasSuffix(v, ":") || strings.Contains(v, ": ") {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // checkTree refuses YAML features the config has no use for and that make

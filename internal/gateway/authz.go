@@ -21,6 +21,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz/policy"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
@@ -42,6 +43,27 @@ type authzEntry struct {
 	recordPath jsonfields.Path // records_owner from response:<path>
 	fromBody   bool            // records_owner reads the response body
 	records    *ownership.Records
+	// unauthenticated answers an anonymous caller (the route's auth lists
+	// none) on a route whose rules compare with the caller; set by build.
+	unauthenticated func() *httperr.Problem
+}
+
+// needsCaller reports whether the route's rules compare with the caller, so an
+// anonymous request (auth lists none) cannot be decided and is refused: an
+// anonymous caller holds no role and owns nothing. Config refuses such routes;
+// this is the request-time guarantee.
+func (e *authzEntry) needsCaller() bool {
+	a := &e.cfg
+	return len(a.Roles) > 0 || a.Admin || len(a.Owner) > 0 || a.RecordsOwner != nil || a.FilterList != nil
+}
+
+// anonymous is the answer to an anonymous caller on a route that needs one.
+func (e *authzEntry) anonymous(ev *audit.Event) *httperr.Problem {
+	ev.Rule = "authenticated"
+	if e.unauthenticated != nil {
+		return e.unauthenticated()
+	}
+	return httperr.New(http.StatusUnauthorized, authn.ReasonMissing, "This route needs credentials.")
 }
 
 // buildAuthz compiles a route's authorization settings.
@@ -59,7 +81,7 @@ func buildAuthz(a config.Authz, adminRoles []string, records func() (*ownership.
 		needRecords = needRecords || o.Object != ""
 	}
 	for _, f := range a.ReadonlyFields {
-		p, err := jsonfields.Compile(f)
+		p, err := jsonfields.CompileField(f)
 		if err != nil {
 			return nil, fmt.Errorf("readonly field %q: %w", f, err)
 		}
@@ -129,6 +151,9 @@ func forbidden(code, reason, detail string) *httperr.Problem {
 // fields and the CEL policy, in that order. It may rewrite r's body (strip).
 func (g *Gateway) authorize(ctx context.Context, e *authzEntry, r *http.Request, m *route.Match, p *principal.Principal, ev *audit.Event) *httperr.Problem {
 	a := &e.cfg
+	if p == nil && e.needsCaller() {
+		return e.anonymous(ev)
+	}
 	if len(a.Roles) > 0 && !hasRoles(p, a.Roles, a.RolesAll) {
 		ev.Rule = "roles"
 		return forbidden("insufficient_scope", "insufficient_role", "This route needs a role the caller does not hold.")
@@ -147,14 +172,13 @@ func (g *Gateway) authorize(ctx context.Context, e *authzEntry, r *http.Request,
 	}
 	var body []byte
 	if needsBody(e) && (r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
-		// These rules read JSON: a body they cannot read must not slip past them.
-		if r.GetBody == nil || !isJSON(r.Header.Get("Content-Type")) {
+		// These rules read JSON: a body they cannot read must not slip past
+		// them, nor one whose fields the upstream could read otherwise
+		// (hygiene refused duplicate keys on this route: see readsBody).
+		var ok bool
+		if body, ok = hygiene.UniqueKeyJSON(r); !ok {
 			return httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 				"This route's authorization rules need a JSON body.")
-		}
-		var err error
-		if body, err = requestBody(r); err != nil {
-			return httperr.New(http.StatusBadRequest, "body_unreadable", "The request body could not be read.").WithCause(err)
 		}
 	}
 	if !hasRoles(p, a.OwnerExemptRoles, false) {
@@ -204,20 +228,6 @@ func needsBody(e *authzEntry) bool {
 		return true
 	}
 	return slices.ContainsFunc(e.cfg.Owner, func(o config.OwnerRule) bool { return o.Source == "body" })
-}
-
-// requestBody returns the buffered JSON body (hygiene buffered it) without
-// consuming it; nil when the request has none.
-func requestBody(r *http.Request) ([]byte, error) {
-	if r.GetBody == nil || r.ContentLength == 0 {
-		return nil, nil
-	}
-	rc, err := r.GetBody()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, maxGuardedBody))
 }
 
 // ownerIDs returns the object ids a rule checks.
@@ -278,7 +288,7 @@ func (g *Gateway) checkOwner(ctx context.Context, e *authzEntry, i int, r *http.
 			return httperr.New(http.StatusServiceUnavailable, "authz_unavailable",
 				"Authorization is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
 		case !found && o.AllowUnknown:
-		case !found || owner != p.Subject:
+		case !found || p == nil || owner != p.Subject: // p nil: see needsCaller
 			return deny(id)
 		}
 	}
@@ -300,7 +310,7 @@ func objectRef(o config.OwnerRule, id string) string {
 func (e *authzEntry) readonlyFields(r *http.Request, body []byte, ev *audit.Event) *httperr.Problem {
 	found, err := jsonfields.Find(body, e.readonly)
 	if err != nil {
-		return httperr.New(http.StatusBadRequest, "json_invalid", "The request body is not valid JSON.").WithCause(err)
+		return bodyFieldsProblem(err)
 	}
 	if len(found) == 0 {
 		return nil
@@ -314,17 +324,20 @@ func (e *authzEntry) readonlyFields(r *http.Request, body []byte, ev *audit.Even
 	}
 	out, _, err := jsonfields.Strip(body, e.readonly)
 	if err != nil {
-		return httperr.New(http.StatusBadRequest, "json_invalid", "The request body is not valid JSON.").WithCause(err)
+		return bodyFieldsProblem(err)
 	}
-	setBody(r, out)
+	hygiene.SetUniqueKeyJSON(r, out)
 	return nil
 }
 
-func setBody(r *http.Request, b []byte) {
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	r.ContentLength = int64(len(b))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	r.Header.Del("Content-Length")
+// bodyFieldsProblem answers a body whose write-protected fields could not be
+// searched: refused, never forwarded unsearched.
+func bodyFieldsProblem(err error) *httperr.Problem {
+	if errors.Is(err, jsonfields.ErrTooDeep) {
+		return httperr.New(http.StatusBadRequest, "json_too_deep",
+			"The JSON body is nested too deep for this route's write-protected fields to be checked.").WithCause(err)
+	}
+	return httperr.New(http.StatusBadRequest, "json_invalid", "The request body is not valid JSON.").WithCause(err)
 }
 
 func policyInput(r *http.Request, m *route.Match, p *principal.Principal) *policy.Input {
@@ -362,7 +375,11 @@ func (g *Gateway) responseGuard(e *authzEntry, p *principal.Principal, logger *s
 			g.learnOwner(resp, e, ro, body, p, logger)
 		}
 		if f := e.cfg.FilterList; f != nil {
-			out, _, err := jsonfields.FilterArray(body, e.filterArr, e.filterFld, []string{principalValue(p, f.Equals)})
+			var want []string // a caller without the value keeps no item, not the items without an owner
+			if v := principalValue(p, f.Equals); v != "" {
+				want = []string{v}
+			}
+			out, _, err := jsonfields.FilterArray(body, e.filterArr, e.filterFld, want)
 			if err != nil {
 				// Fail closed: a list that cannot be cut to the caller is not sent.
 				return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)

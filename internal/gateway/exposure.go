@@ -2,20 +2,18 @@ package gateway
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/filter/codec"
+	"github.com/bulwark-gw/bulwark/internal/filter/media"
 	"github.com/bulwark-gw/bulwark/internal/filter/sanitize"
 	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
 	"github.com/bulwark-gw/bulwark/internal/filter/shape"
@@ -37,12 +35,23 @@ type exposureEntry struct {
 	opMethod  string
 	opPath    string
 	views     []config.View
-	contract  sync.Map // status → *shape.Tree (nil value stored as *shape.Tree(nil))
+	media     media.Policy
+	contract  sync.Map // status → contractTree
+}
+
+// contractTree is the document's tree for one status; declared is false when
+// the document declares no JSON schema for it (nor its range, nor default).
+type contractTree struct {
+	t        *shape.Tree
+	declared bool
 }
 
 func buildExposure(c config.Response, doc *openapi.Doc, methods []string, routePath string) (*exposureEntry, error) {
 	e := &exposureEntry{cfg: c, views: c.Views}
 	var err error
+	if e.media, err = media.NewPolicy(c.PassMediaTypes); err != nil {
+		return nil, fmt.Errorf("response.pass_media_types: %w", err)
+	}
 	if len(c.Allow) > 0 {
 		paths := append([]string(nil), c.Allow...)
 		if e.allow, err = shape.FromPaths(paths); err != nil {
@@ -131,24 +140,22 @@ func mergeTree(dst, src *shape.Tree, roles []string) {
 	}
 }
 
-// treeFor returns the contract tree for a status (cached), or nil for none.
-func (e *exposureEntry) treeFor(status int) *shape.Tree {
+// treeFor returns the tree for a status (cached for a document); declared is
+// false when the document declares no schema for the status.
+func (e *exposureEntry) treeFor(status int) (t *shape.Tree, declared bool) {
 	if e.doc == nil {
-		return e.allow
+		return e.allow, true
 	}
-	if t, ok := e.contract.Load(status); ok {
-		return t.(*shape.Tree)
+	if c, ok := e.contract.Load(status); ok {
+		return c.(contractTree).t, c.(contractTree).declared
 	}
-	f := e.doc.ResponseFields(e.opMethod, e.opPath, status)
-	var t *shape.Tree
-	if f != nil {
-		t = fieldsTree(f)
-		_ = addViews(t, e.views) // paths were checked at build
-	} else {
-		t = &shape.Tree{} // nothing declared for this status: nothing passes (fail closed)
+	c := contractTree{}
+	if f := e.doc.ResponseFields(e.opMethod, e.opPath, status); f != nil {
+		c.t, c.declared = fieldsTree(f), true
+		_ = addViews(c.t, e.views) // paths were checked at build
 	}
-	e.contract.Store(status, t)
-	return t
+	e.contract.Store(status, c)
+	return c.t, c.declared
 }
 
 // fieldsTree converts the document's declared properties; x-bulwark-roles on a
@@ -176,8 +183,9 @@ func fieldsTree(f *openapi.Fields) *shape.Tree {
 }
 
 // exposureGuard runs on the upstream's answer: it removes server-identifying
-// headers, sets the security headers, replaces leaky error bodies and cuts
-// JSON bodies to the contract, redacting sensitive values.
+// headers, sets the security headers, replaces leaky error bodies and, on a
+// route with body guards, filters every body of every status or refuses it
+// (filterBody). Answers that carry no body pass with their headers.
 func (g *Gateway) exposureGuard(st *state, e *exposureEntry, p *principal.Principal, ev *audit.Event, reqID string) func(*http.Response) error {
 	return func(resp *http.Response) error {
 		h := resp.Header
@@ -196,23 +204,42 @@ func (g *Gateway) exposureGuard(st *state, e *exposureEntry, p *principal.Princi
 		if e == nil {
 			return nil
 		}
-		switch s := resp.StatusCode; {
-		case s >= 500 && e.cfg.SanitizeErrors, s >= 400 && s < 500 && e.cfg.Sanitize4xx:
-			return g.sanitizeError(resp, ev, reqID)
-		case s >= 200 && s < 300 && isJSON(h.Get("Content-Type")) && e.filters():
+		if bodiless(resp) {
+			if e.filters() {
+				// The length of a body the guards would have cut says nothing true.
+				h.Del("Content-Length")
+			}
+			return nil
+		}
+		if s := resp.StatusCode; s >= 500 && e.cfg.SanitizeErrors || s >= 400 && s < 500 && e.cfg.Sanitize4xx {
+			if err := g.sanitizeError(resp, ev, reqID); err != nil {
+				return err
+			}
+		}
+		if e.filters() { // every status: an error body leaks as well as a 200
 			return g.filterBody(resp, e, p, ev)
 		}
 		return nil
 	}
 }
 
-func (e *exposureEntry) filters() bool {
-	return e.allow != nil || e.doc != nil || len(e.deny) > 0 || len(e.sensitive) > 0
+// bodiless reports whether resp carries no body by definition: the answer to
+// HEAD, 1xx, 204 and 304 (RFC 9110 §6.4.1). The proxy drops any bytes an
+// upstream sends with them. A 205 is not among them: Go reads and forwards a
+// body sent with it, so it is filtered like any answer.
+func bodiless(resp *http.Response) bool {
+	s := resp.StatusCode
+	return resp.Request != nil && resp.Request.Method == http.MethodHead ||
+		s < 200 || s == http.StatusNoContent || s == http.StatusNotModified
 }
 
 func isJSON(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+func (e *exposureEntry) filters() bool {
+	return e.allow != nil || e.doc != nil || len(e.deny) > 0 || len(e.sensitive) > 0
 }
 
 // sanitizeError replaces an upstream error body that leaks internals with a
@@ -229,11 +256,7 @@ func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID stri
 	}
 	leaks := sanitize.Detect(body)
 	if len(leaks) == 0 {
-		// Clean: the client gets the whole answer, the part read and the rest.
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+		unread(resp, raw) // clean: the client gets the whole answer, the part read and the rest
 		return nil
 	}
 	resp.Body.Close()
@@ -247,6 +270,14 @@ func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID stri
 	return upstreamProblem(resp.StatusCode, "upstream_error")
 }
 
+// unread puts raw, read from the front of resp.Body, back in front of the rest.
+func unread(resp *http.Response, raw []byte) {
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+}
+
 func upstreamProblem(status int, code string) *httperr.Problem {
 	p := httperr.New(status, code, "")
 	if status < 500 {
@@ -255,83 +286,10 @@ func upstreamProblem(status int, code string) *httperr.Problem {
 	return p
 }
 
-// filterBody cuts a JSON body to the contract and redacts sensitive values.
-func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal.Principal, ev *audit.Event) error {
-	enc := resp.Header.Get("Content-Encoding")
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxBuffer+1))
-	if err != nil {
-		resp.Body.Close()
-		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
-	}
-	if int64(len(raw)) > e.cfg.MaxBuffer {
-		if e.cfg.OnOverflow == "pass" {
-			g.logger.Warn("response over max_buffer passed unfiltered", "route", ev.Route)
-			resp.Body = struct {
-				io.Reader
-				io.Closer
-			}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
-			return nil
-		}
-		resp.Body.Close()
-		ev.Rule = "max_buffer"
-		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
-	}
-	resp.Body.Close()
-	body, err := codec.Decode(bytes.NewReader(raw), enc, e.cfg.MaxBuffer)
-	if err != nil {
-		ev.Rule = "response_encoding"
-		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
-	}
-	var roles []string
-	if p != nil {
-		roles = p.Roles
-	}
-	out, removed, err := shape.Filter(body, e.treeFor(resp.StatusCode), e.deny, roles)
-	if err != nil {
-		return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
-	}
-	var findings []sensitive.Finding
-	if len(e.sensitive) > 0 {
-		var block bool
-		if out, findings, block, err = sensitive.Scan(out, e.sensitive); err != nil {
-			return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
-		}
-		noteFindings(ev, findings)
-		if block {
-			return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
-		}
-	}
-	if removed == 0 && bytes.Equal(out, body) {
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
-		return nil
-	}
-	if enc != "" && enc != "identity" {
-		if out, err = codec.Encode(out, enc); err != nil {
-			return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(err)
-		}
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(out))
-	resp.ContentLength = int64(len(out))
-	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
-	if resp.Header.Get("ETag") != "" {
-		sum := sha256.Sum256(out) // the upstream's tag named a body the client never gets
-		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
-	}
-	return nil
-}
-
 // noteFindings records the kinds of sensitive values found (never the values).
-func noteFindings(ev *audit.Event, findings []sensitive.Finding) {
-	if len(findings) == 0 {
+func noteFindings(ev *audit.Event, kinds []string) {
+	if len(kinds) == 0 {
 		return
-	}
-	seen := map[string]bool{}
-	var kinds []string
-	for _, f := range findings {
-		if k := string(f.Kind); !seen[k] {
-			seen[k] = true
-			kinds = append(kinds, k)
-		}
 	}
 	sort.Strings(kinds)
 	ev.Rule = "sensitive:" + strings.Join(kinds, ",")

@@ -12,6 +12,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -170,11 +171,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
+	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
 	if p := g.shield(st, r.Context(), group); p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
-	var login []bruteforce.Subject
+	if cors.IsPreflight(r) && g.preflight(st, sw, r, &ev, &entry) {
+		return
+	}
+	var login *bruteforce.Attempt
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
 	if p != nil {
@@ -184,10 +189,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
-	if entry.brute != nil {
-		// Count the login's outcome before its answer reaches the client, so the
-		// client's next attempt always sees it.
-		sw.onHeader = func(status int) { bruteRecord(entry.brute, login, status, g.logger) }
+	if login != nil {
+		// A login attempt holds a reservation until settled: from its answer
+		// before the client sees it, else once forwarding is over (also when
+		// the handler panics or aborts).
+		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
+		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
 	}
 	g.forward(sw, r, st, entry, caller, &ev, reqID)
 }
@@ -207,6 +214,9 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 		rm = (*entry).metrics
 	}
 	rm.Observe(ev.Status, ev.Decision, elapsed)
+	if ev.Decision == audit.DecisionDeny {
+		rm.Deny(ev.Reason)
+	}
 	g.audit.Record(*ev)
 	if e := *entry; e != nil && e.authz != nil && e.authz.enum != nil && ev.Principal != "" {
 		g.observeEnumeration(e.authz.enum, ev)
@@ -216,19 +226,27 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login *[]bruteforce.Subject, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login **bruteforce.Attempt, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
 		return nil, r, route.PathProblem(err)       // names the reason, never the input
 	}
 	ev.Path = canonical
+	if p := hygiene.CheckMethodCase(r.Method); p != nil {
+		return nil, r, p
+	}
 	var m route.Match
 	if res, allow := st.table.Match(r.Host, r.Method, canonical, &m); res != route.Found {
 		return nil, r, route.ResultProblem(res, allow)
 	}
 	entry := &st.routes[st.specRoute[m.Index]]
 	ev.API, ev.Route = entry.api, entry.name
+	if entry.cors != nil {
+		if p := checkCORS(entry.cors, w, r, ev); p != nil {
+			return entry, r, p
+		}
+	}
 	if p := hygiene.CheckHeaders(r, &entry.limits); p != nil {
 		return entry, r, p
 	}
@@ -265,15 +283,14 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 			return entry, r, p
 		}
 	}
-	if entry.brute != nil {
-		subjects, p := bruteSubjects(r, entry.brute, group)
+	if entry.brute != nil { // last: nothing may refuse the attempt after its slot is reserved
+		l, p := bruteLogin(r, entry.brute, group)
 		if p == nil {
-			p = bruteCheck(r.Context(), entry.brute, subjects)
+			*login, p = bruteBegin(r.Context(), entry.brute, l)
 		}
 		if p != nil {
 			return entry, r, p
 		}
-		*login = subjects
 	}
 	r.URL.Path = canonical
 	r.URL.RawPath = ""
@@ -318,11 +335,17 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		info.Response = graphqlResponse(info.Response, deniedFields(r)) // errors cleaned before the exposure guards run
 		r.Header.Del("Accept-Encoding")
 	}
+	if entry.cors != nil {
+		info.Response = withoutUpstreamCORS(info.Response)
+	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
 	out := &info.Outcome
 	ev.Upstream = out.Target
+	if out.Latency > 0 {
+		entry.metrics.ObserveUpstream(out.Latency)
+	}
 	if out.Status == http.StatusSwitchingProtocols {
 		ev.Status = out.Status
 	}

@@ -319,39 +319,3 @@ func modeName(m guardMode) string {
 	}
 	return "off"
 }
-
-// InjectionError is a route whose injection guards could not be built.
-type InjectionError struct {
-	API, Route string
-	Line       int // the route's line in the config file
-	Err        error
-}
-
-func (e *InjectionError) Error() string {
-	return fmt.Sprintf("api %s, route %s: %v", e.API, e.Route, e.Err)
-}
-
-// VerifyInjection builds every route's validation, inspection and WAF once,
-// so that `bulwark check` reports what only building finds (a CRS rule id that
-// names no rule, a document the validator cannot use) instead of the first
-// start or reload.
-func VerifyInjection(plan *config.Plan) []*InjectionError {
-	var out []*InjectionError
-	wafs := map[string]*waf.WAF{}
-	for _, api := range plan.APIs {
-		guards := &apiGuards{}
-		if api.OpenAPI != "" {
-			doc, err := openapi.Load(api.OpenAPI)
-			if err != nil {
-				continue // config.Load has reported it
-			}
-			guards.doc = doc
-		}
-		for _, rt := range api.Routes {
-			if _, err := buildInjection(rt, guards, wafs, nil); err != nil {
-				out = append(out, &InjectionError{API: api.Name, Route: rt.Name, Line: rt.Line, Err: err})
-			}
-		}
-	}
-	return out
-}

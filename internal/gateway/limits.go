@@ -107,7 +107,10 @@ func (g *Gateway) applyLimits(ctx context.Context, w http.ResponseWriter, entry 
 	tightestID := ""
 	for i := range entry.rateLimits {
 		e := &entry.rateLimits[i]
-		key := limitKey(e.cfg, keys)
+		key, ok := limitKey(e.cfg, keys)
+		if !ok {
+			return noConsumer()
+		}
 		var d ratelimit.Decision
 		var err error
 		if e.throttle != nil {
@@ -144,53 +147,66 @@ type keyParts struct {
 
 // limitKey builds a bucket key from canonical values only: the client IP decided
 // from trusted proxies, the route (not the raw path), the authenticated
-// principal. Anonymous callers fall back to their IP for principal-based keys.
-// Header and claim values are hashed so a client cannot make keys huge.
-func limitKey(c config.RateLimit, k *keyParts) string {
+// principal. Anonymous callers fall back to their IP for principal-based keys
+// (routes whose auth is only none refuse such keys in the config). Header and
+// claim values are hashed so a client cannot make keys huge. ok is false when
+// an authenticated caller has no consumer to count (noConsumer).
+func limitKey(c config.RateLimit, k *keyParts) (key string, ok bool) {
 	var b strings.Builder
 	b.Grow(64)
 	b.WriteString("rl:")
 	b.WriteString(c.ID)
 	for _, by := range c.By {
+		part, ok := keyPart(by, k)
+		if !ok {
+			return "", false
+		}
 		b.WriteByte('|')
-		b.WriteString(keyPart(by, k))
+		b.WriteString(part)
 	}
-	return b.String()
+	return b.String(), true
 }
 
-func keyPart(by string, k *keyParts) string {
+func keyPart(by string, k *keyParts) (string, bool) {
 	p := k.p
 	switch by {
 	case "ip":
-		return k.ip
+		return k.ip, true
 	case "route":
-		return k.route
+		return k.route, true
 	case "consumer":
-		if p != nil && p.Consumer != "" {
-			return "c=" + p.Consumer
+		if p != nil { // principal.ConsumerKey defines the consumer; never the IP
+			return p.ConsumerKey()
 		}
 	case "subject":
 		if p != nil && p.Subject != "" {
-			return "s=" + p.Subject
+			return "s=" + p.Subject, true
 		}
 	case "api_key":
 		if p != nil && p.Method == principal.MethodAPIKey {
-			return "k=" + p.CredentialID
+			return "k=" + p.CredentialID, true
 		}
 	default:
 		kind, name, _ := strings.Cut(by, ":")
 		switch kind {
 		case "header":
-			return "h=" + shortHash(k.r.Header.Get(name))
+			return "h=" + shortHash(k.r.Header.Get(name)), true
 		case "claim":
 			if p != nil {
 				if v, ok := p.Claims[name]; ok {
-					return "cl=" + shortHash(fmt.Sprint(v))
+					return "cl=" + shortHash(fmt.Sprint(v)), true
 				}
 			}
 		}
 	}
-	return "ip=" + k.ip
+	return "ip=" + k.ip, true
+}
+
+// noConsumer refuses a caller a consumer-keyed limit cannot count: its
+// credential names neither a client nor a subject.
+func noConsumer() *httperr.Problem {
+	return httperr.New(http.StatusForbidden, "consumer_unknown",
+		"This route's limits count requests per consumer, and the credential names none.")
 }
 
 func shortHash(s string) string {

@@ -3,9 +3,11 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"github.com/bulwark-gw/bulwark/internal/cors"
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
@@ -55,6 +57,7 @@ type routeEntry struct {
 	exposure   *exposureEntry  // nil when the route has no response guards
 	injection  *injectionEntry // nil when validation, inspection and WAF are off
 	graphql    *graphql.Guard  // nil when the route is not GraphQL
+	cors       *cors.Guard     // nil when the route has no cors section
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -115,14 +118,27 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				retireQuotas(quotas, prevQuotas)
 				return nil, err
 			}
+			var corsGuard *cors.Guard
+			if rt.CORS != nil {
+				if corsGuard, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
+					st.close()
+					id.closeOwned()
+					retireQuotas(quotas, prevQuotas)
+					return nil, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
+				}
+			}
 			var q *quotaEntry
 			if rt.Quota != nil {
 				q = quotas[rt.Quota.ID]
 			}
 			authzCfg := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path)
 			var az *authzEntry
+			chain := id.chain(rt.Auth, plan.Identity.Introspection)
 			if hasAuthz(authzCfg) && err == nil {
 				az, err = buildAuthz(authzCfg, plan.Identity.AdminRoles, d.records)
+				if az != nil {
+					az.unauthenticated = chain.Unauthenticated
+				}
 			}
 			var ex *exposureEntry
 			if rt.Response.Active() && err == nil {
@@ -156,10 +172,10 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				api:        api.Name,
 				name:       rt.Name,
 				methods:    rt.Methods,
-				limits:     hygieneLimits(rt.Limits),
+				limits:     hygieneLimits(rt.Limits, readsBody(az, inj, brute)),
 				upstream:   up,
 				metrics:    d.Metrics.Route(api.Name, rt.Name),
-				authn:      id.chain(rt.Auth, plan.Identity.Introspection),
+				authn:      chain,
 				scopes:     rt.Scopes,
 				keepCred:   rt.KeepCredential,
 				rateLimits: limits,
@@ -171,6 +187,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				exposure:   ex,
 				injection:  inj,
 				graphql:    gq,
+				cors:       corsGuard,
 			})
 		}
 	}
@@ -224,8 +241,21 @@ func upstreamConfig(api config.API) proxy.Config {
 	}
 }
 
-func hygieneLimits(l config.Limits) hygiene.Limits {
+// readsBody reports whether a guard of the route decides on fields of the
+// request body: ownership rules on the body and write-protected fields,
+// validation, injection inspection or the WAF in block mode (monitor mode
+// decides nothing, and a monitor rollout must not start refusing), and
+// brute-force protection (usernames). Such a route refuses JSON with
+// duplicate keys whatever its limits say, so the guard reads the value the
+// upstream will.
+func readsBody(az *authzEntry, inj *injectionEntry, brute *bruteEntry) bool {
+	blocks := inj != nil && (inj.vMode == modeBlock || inj.iMode == modeBlock || inj.wMode == modeBlock)
+	return (az != nil && needsBody(az)) || blocks || brute != nil
+}
+
+func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
 	return hygiene.Limits{
+		JSONUniqueKeys:  guarded || l.JSONDuplicateKeys == config.JSONDupReject,
 		MaxHeaderBytes:  l.MaxHeaderBytes,
 		MaxHeaderCount:  l.MaxHeaderCount,
 		MaxBodyBytes:    l.MaxBodyBytes,
@@ -262,7 +292,9 @@ func withReadOnly(a config.Authz, doc *openapi.Doc, methods []string, path strin
 			continue
 		}
 		if op, ok := doc.Match(m, path); ok {
-			extra = append(extra, doc.ReadOnlyFields(op.Method, op.Path)...)
+			for _, f := range doc.ReadOnlyFields(op.Method, op.Path) {
+				extra = append(extra, anchorField(f))
+			}
 		}
 	}
 	if len(extra) == 0 {
@@ -270,4 +302,20 @@ func withReadOnly(a config.Authz, doc *openapi.Doc, methods []string, path strin
 	}
 	a.ReadonlyFields = append(append([]string(nil), a.ReadonlyFields...), extra...)
 	return a
+}
+
+// anchorField keeps a field the document names where the document puts it: a
+// top-level readOnly property "id" must not refuse an "id" nested in another
+// object, as the bare name of a configured readonly_fields entry would
+// (jsonfields.CompileField), so a single name becomes its JSON pointer.
+func anchorField(f string) string {
+	p, err := jsonfields.Compile(f)
+	if err != nil || strings.HasPrefix(f, "/") {
+		return f // a bad path fails again, with its message, in buildAuthz
+	}
+	segs := p.Segments()
+	if len(segs) != 1 || segs[0].Any {
+		return f
+	}
+	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(segs[0].Name)
 }

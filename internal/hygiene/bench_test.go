@@ -3,6 +3,7 @@ package hygiene
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -68,10 +69,48 @@ func BenchmarkJSONDepth(b *testing.B) {
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if scanJSON(doc, 64) != jsonOK {
+		if v, _ := scanJSON(doc, 64, false); v != jsonOK {
 			b.Fatal("rejected")
 		}
 	}
+}
+
+// BenchmarkJSONUniqueKeys is BenchmarkJSONDepth with the duplicate-key check:
+// the same single pass; what it adds is folding and hashing every key.
+func BenchmarkJSONUniqueKeys(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+	}{
+		{"10KiB-records", benchJSON(10 << 10)},
+		{"one-object-20k-keys", benchWideObject(20000)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if v, _ := scanJSON(tc.doc, 64, true); v != jsonOK {
+					b.Fatal("rejected")
+				}
+			}
+		})
+	}
+}
+
+// benchWideObject is one object of n distinct keys.
+func benchWideObject(n int) []byte {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`"field_`)
+		sb.WriteString(strconv.Itoa(i))
+		sb.WriteString(`":1`)
+	}
+	sb.WriteByte('}')
+	return []byte(sb.String())
 }
 
 func BenchmarkRequestID(b *testing.B) {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/httperr"
@@ -109,28 +110,57 @@ func bufferJSON(r *http.Request, rc *http.ResponseController, l *Limits) *httper
 		// request's context while the upstream is still answering.
 		_ = rc.SetReadDeadline(time.Time{})
 	}
-	switch scanJSON(buf, l.JSONMaxDepth) {
+	switch v, dup := scanJSON(buf, l.JSONMaxDepth, l.JSONUniqueKeys); v {
 	case jsonTooDeep:
 		return httperr.New(http.StatusBadRequest, "json_too_deep",
 			"The JSON body is nested deeper than this route allows.")
 	case jsonInvalid:
 		return httperr.New(http.StatusBadRequest, "json_invalid", "The body is not valid JSON.")
+	case jsonDuplicateKey:
+		return DuplicateKeyProblem(dup)
 	}
-	setBuffered(r, buf)
+	setBuffered(r, buf, jsonKind(l.JSONUniqueKeys))
 	return nil
+}
+
+// DuplicateKeyProblem is the 400 "json_duplicate_key" answer to a JSON body
+// whose object at pointer (an RFC 6901 JSON pointer) repeats a key; the key is
+// named, never a value.
+func DuplicateKeyProblem(pointer string) *httperr.Problem {
+	return httperr.New(http.StatusBadRequest, "json_duplicate_key",
+		"The JSON body has the key "+strconv.Quote(pointer)+" more than once in one object "+
+			"(keys are compared after decoding escapes, Unicode NFKC normalisation and case folding): "+
+			"parsers disagree on which value counts.").WithExtension("pointer", pointer)
+}
+
+// bodyKind says what PrepareBody or BufferBody checked about a buffered body.
+type bodyKind uint8
+
+const (
+	bodyRaw        bodyKind = iota // read as it came (BufferBody)
+	bodyJSON                       // valid JSON within the depth cap
+	bodyUniqueJSON                 // valid JSON whose objects have no duplicate keys
+)
+
+func jsonKind(unique bool) bodyKind {
+	if unique {
+		return bodyUniqueJSON
+	}
+	return bodyJSON
 }
 
 // bufferedBody is a request body held in memory; BufferedBody gives its bytes
 // to the guards that read it, without another copy.
 type bufferedBody struct {
 	*bytes.Reader
-	buf []byte
+	buf  []byte
+	kind bodyKind
 }
 
 func (bufferedBody) Close() error { return nil }
 
-func setBuffered(r *http.Request, buf []byte) {
-	r.Body = bufferedBody{Reader: bytes.NewReader(buf), buf: buf}
+func setBuffered(r *http.Request, buf []byte, kind bodyKind) {
+	r.Body = bufferedBody{Reader: bytes.NewReader(buf), buf: buf, kind: kind}
 	r.ContentLength = int64(len(buf))
 	r.TransferEncoding = nil
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
@@ -142,6 +172,21 @@ func setBuffered(r *http.Request, buf []byte) {
 func BufferedBody(r *http.Request) ([]byte, bool) {
 	b, ok := r.Body.(bufferedBody)
 	return b.buf, ok
+}
+
+// UniqueKeyJSON returns the bytes of a body PrepareBody validated as JSON and
+// found free of duplicate keys (Limits.JSONUniqueKeys): the only body a guard
+// may read a field of, since the upstream will read the same one.
+func UniqueKeyJSON(r *http.Request) ([]byte, bool) {
+	b, ok := r.Body.(bufferedBody)
+	return b.buf, ok && b.kind == bodyUniqueJSON
+}
+
+// SetUniqueKeyJSON replaces r's body with buf, a rewrite (fields removed) of
+// the body UniqueKeyJSON returned: still valid JSON without duplicate keys.
+func SetUniqueKeyJSON(r *http.Request, buf []byte) {
+	setBuffered(r, buf, bodyUniqueJSON)
+	r.Header.Del("Content-Length")
 }
 
 // BufferBody reads a body PrepareBody left streaming into memory, within the
@@ -166,7 +211,7 @@ func BufferBody(r *http.Request, l *Limits) ([]byte, *httperr.Problem) {
 	if p := BodyReadProblem(err); p != nil {
 		return nil, p
 	}
-	setBuffered(r, buf)
+	setBuffered(r, buf, bodyRaw)
 	return buf, nil
 }
 

@@ -211,3 +211,42 @@ func TestBufferBody(t *testing.T) {
 		})
 	}
 }
+
+func TestPrepareBodyUniqueKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name, ctype, body string
+		unique            bool
+		want              string // problem code, "" = ok
+		guardable         bool   // UniqueKeyJSON hands the body to a guard
+	}{
+		{"unchecked duplicate passes", "application/json", `{"a":1,"A":2}`, false, "", false},
+		{"checked duplicate refused", "application/json", `{"a":1,"A":2}`, true, "json_duplicate_key", false},
+		{"vendor json checked", "application/vnd.api+json", `{"data":{"id":1,"\u0069d":2}}`, true, "json_duplicate_key", false},
+		{"checked clean body", "application/json", `{"a":1,"b":{"a":2}}`, true, "", true},
+		{"not json", "text/plain", `{"a":1,"a":2}`, true, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := DefaultLimits()
+			l.JSONUniqueKeys = tc.unique
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tc.body))
+			r.Header.Set("Content-Type", tc.ctype)
+			p := PrepareBody(httptest.NewRecorder(), r, &l)
+			if codeOf(p) != tc.want {
+				t.Fatalf("code %q, want %q", codeOf(p), tc.want)
+			}
+			if p != nil && (p.Status != 400 || strings.Contains(p.Detail, "2") || !strings.Contains(p.Detail, `"/`)) {
+				t.Fatalf("problem %+v", p)
+			}
+			if b, ok := UniqueKeyJSON(r); ok != tc.guardable || (ok && string(b) != tc.body) {
+				t.Fatalf("UniqueKeyJSON = %q %v", b, ok)
+			}
+		})
+	}
+	// A rewrite keeps the body guardable, with its new length.
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"a":1}`))
+	r.Header.Set("Content-Length", "7")
+	SetUniqueKeyJSON(r, []byte(`{}`))
+	if b, ok := UniqueKeyJSON(r); !ok || string(b) != "{}" || r.ContentLength != 2 || r.Header.Get("Content-Length") != "" {
+		t.Fatalf("after rewrite: %q %v %d", b, ok, r.ContentLength)
+	}
+}

@@ -35,6 +35,13 @@
 //     disagree about it). JSON bombs against recursive upstream parsers. The body
 //     is then handed on with a known length and GetBody for replay.
 //
+// # Methods
+//
+// CheckMethodCase refuses a method with a lower-case letter ("get", "Delete")
+// with 400 "method_invalid": methods are case-sensitive (RFC 9110 §9.1) and the
+// route table matches them exactly, but backends that upper-case the method
+// would run one the gateway never matched. CheckMethod is the exact allow-list.
+//
 // # Message framing: who refuses what (request smuggling)
 //
 // Go's HTTP/1 server parses framing before any handler runs, so the gateway's

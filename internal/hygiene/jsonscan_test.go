@@ -1,10 +1,15 @@
 package hygiene
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 )
 
 func TestScanJSON(t *testing.T) {
@@ -51,8 +56,10 @@ func TestScanJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := scanJSON([]byte(tt.doc), tt.max); got != tt.want {
-				t.Fatalf("scanJSON = %d, want %d", got, tt.want)
+			for _, unique := range []bool{false, true} {
+				if got, dup := scanJSON([]byte(tt.doc), tt.max, unique); got != tt.want || dup != "" {
+					t.Fatalf("scanJSON(unique %v) = %d %q, want %d", unique, got, dup, tt.want)
+				}
 			}
 		})
 	}
@@ -87,12 +94,23 @@ func jsonDepth(data []byte) int {
 // nesting is within the cap, both must agree on validity; a valid document over
 // the cap must be refused as too deep.
 func FuzzJSONDepth(f *testing.F) {
-	for _, s := range []string{`{}`, `[1,{"a":"\u00e9"}]`, `"\ud800"`, `1e5`, `[[[[[[1]]]]]]`, `{"a":}`, `-0.0e-0`, " \t\n1\r"} {
+	for _, s := range []string{`{"a":1,"A":{"b":[{"c":1,"\u0063":2}]}}`, `[{"x":1},{"x":1,"y":{"X":0}}]`, `{}`, `[1,{"a":"\u00e9"}]`, `"\ud800"`, `1e5`, `[[[[[[1]]]]]]`, `{"a":}`, `-0.0e-0`, " \t\n1\r"} {
 		f.Add([]byte(s))
 	}
 	const maxDepth = 5
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got := scanJSON(data, maxDepth)
+		got, _ := scanJSON(data, maxDepth, false)
+		// The key check refuses more, never less; a document both malformed
+		// and with a duplicate key in an object closed before the error may
+		// be refused for the duplicate.
+		if unique, dup := scanJSON(data, maxDepth, true); unique != got && unique != jsonDuplicateKey {
+			t.Fatalf("%q: %d without the key check, %d (%q) with it", data, got, unique, dup)
+		} else if got == jsonOK || unique == jsonDuplicateKey && json.Valid(data) {
+			want := refDuplicates(data)
+			if (unique == jsonDuplicateKey) != (len(want) > 0) || (dup != "" && !want[dup] && !strings.Contains(dup, "…")) {
+				t.Fatalf("%q: duplicate %q, reference %v", data, dup, want)
+			}
+		}
 		if !utf8.Valid(data) {
 			if got == jsonOK {
 				t.Fatalf("accepted invalid UTF-8 %q", data)
@@ -113,4 +131,113 @@ func FuzzJSONDepth(f *testing.F) {
 			t.Fatalf("scanJSON(%q) = %d, json.Valid = %v", data, got, valid)
 		}
 	})
+}
+
+func TestScanJSONDuplicateKeys(t *testing.T) {
+	tests := []struct{ name, doc, pointer string }{
+		{"none", `{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}`, ""},
+		{"same key in sibling objects", `[{"id":1},{"id":2}]`, ""},
+		{"exact", `{"from_account":"alice","from_account":"bob"}`, "/from_account"},
+		{"case", `{"from_account":"alice","From_Account":"bob"}`, "/From_Account"},
+		{"escape", `{"from_account":"alice","\u0046rom_account":"bob"}`, "/From_account"},
+		{"full-width", `{"role":"user","ｒｏｌｅ":"admin"}`, "/ｒｏｌｅ"},
+		{"kelvin sign", "{\"kind\":1,\"\u212aind\":2}", "/\u212aind"},
+		{"long s", `{"pass":1,"pa\u017f\u017f":2}`, "/paſſ"},
+		{"nul-terminated", `{"role":1,"role\u0000admin":2}`, "/role\x00admin"},
+		{"lone surrogates", `{"\ud800":1,"\udc00":2}`, "/\ufffd"},
+		{"nested", `{"user":{"name":"x","role":"user","ROLE":"admin"}}`, "/user/ROLE"},
+		{"in array", `{"items":[{"id":1},{"id":2,"Id":3}]}`, "/items/1/Id"},
+		{"root array", `[1,[2,{"a":1,"A":2}]]`, "/1/1/A"},
+		{"deep after empty siblings", `{"a":{},"b":[],"c":[[],{}],"d":{"e":[0,0,{"f":1,"f":2}]}}`, "/d/e/2/f"},
+		{"pointer escapes", `{"a/b":{"c~d":{"x":1,"X":2}}}`, "/a~1b/c~0d/X"},
+		{"key of an empty object repeated", `{"a":{},"a":{}}`, "/a"},
+		{"not across nesting", `{"a":{"a":{"a":1}}}`, ""},
+		{"values are not keys", `{"a":"A","b":"a"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := jsonOK
+			if tt.pointer != "" {
+				want = jsonDuplicateKey
+			}
+			got, dup := scanJSON([]byte(tt.doc), 64, true)
+			if got != want || dup != tt.pointer {
+				t.Fatalf("scanJSON = %d %q, want %d %q", got, dup, want, tt.pointer)
+			}
+			if v, _ := scanJSON([]byte(tt.doc), 64, false); v != jsonOK {
+				t.Fatalf("without the key check: %d", v)
+			}
+		})
+	}
+}
+
+// TestScanJSONDuplicateKeysLargeObject: objects past the pair-by-pair size
+// are sorted; a duplicate anywhere in them is found, and none is invented.
+func TestScanJSONDuplicateKeysLargeObject(t *testing.T) {
+	for _, n := range []int{pairwiseKeys, pairwiseKeys + 1, 1000, 50000} {
+		var b strings.Builder
+		b.WriteString(`{"wrap":{`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"k%d":%d`, i, i)
+		}
+		if v, dup := scanJSON([]byte(b.String()+"}}"), 64, true); v != jsonOK {
+			t.Fatalf("%d keys: %d %q", n, v, dup)
+		}
+		b.WriteString(`,"K0":1}}`)
+		if v, dup := scanJSON([]byte(b.String()), 64, true); v != jsonDuplicateKey || dup != "/wrap/K0" {
+			t.Fatalf("%d keys and a duplicate: %d %q", n, v, dup)
+		}
+	}
+}
+
+// TestScanJSONDuplicatePointerBounded: a huge key is cut in the problem.
+func TestScanJSONDuplicatePointerBounded(t *testing.T) {
+	k := strings.Repeat("é", 200)
+	_, dup := scanJSON([]byte(`{"`+k+`":{"`+k+`":1,"`+k+`":2}}`), 64, true)
+	if len(dup) > maxPointerBytes+len("…") || !utf8.ValidString(dup) || !strings.HasPrefix(dup, "/éé") {
+		t.Fatalf("pointer %d bytes: %q", len(dup), dup)
+	}
+}
+
+// refDuplicates is the reference for FuzzJSONDepth: the pointers of every
+// duplicate key encoding/json's tokenizer meets in a valid document, folded
+// the way the scanner folds.
+func refDuplicates(data []byte) map[string]bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	esc := strings.NewReplacer("~", "~0", "/", "~1")
+	dups := map[string]bool{}
+	var walk func(path string)
+	walk = func(path string) {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				kt, _ := dec.Token()
+				key, _ := kt.(string)
+				raw, _ := json.Marshal(key)
+				f := string(jsonstr.AppendFoldedKey(nil, raw[1:len(raw)-1]))
+				p := path + "/" + esc.Replace(key)
+				if seen[f] {
+					dups[p] = true
+				}
+				seen[f] = true
+				walk(p)
+			}
+			_, _ = dec.Token()
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				walk(path + "/" + strconv.Itoa(i))
+			}
+			_, _ = dec.Token()
+		}
+	}
+	walk("")
+	return dups
 }

@@ -45,6 +45,14 @@ type Limits struct {
 	// larger is 413 "body_too_large". Zero falls back to MaxBodyBytes, and to
 	// DefaultJSONMaxBytes when both are zero, so the buffer is always bounded.
 	JSONMaxBytes int64
+	// JSONUniqueKeys refuses JSON bodies with an object that has two keys
+	// equal after decoding escapes, NFKC normalisation and case folding
+	// (jsonstr.AppendFoldedKey), at any depth: 400 "json_duplicate_key"
+	// naming the key's JSON pointer. Parsers disagree on which of two such
+	// keys counts (encoding/json takes the last one matching a field
+	// case-insensitively), so a guard reading one value while the upstream
+	// reads the other is a bypass. The check is part of the validity scan.
+	JSONUniqueKeys bool
 }
 
 // DefaultLimits returns the limits a route has unless its configuration says

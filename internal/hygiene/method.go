@@ -21,3 +21,18 @@ func CheckMethod(method string, allowed []string) *httperr.Problem {
 		"This method is not allowed on this path.").
 		WithHeader("Allow", strings.Join(allowed, ", "))
 }
+
+// CheckMethodCase refuses with 400 "method_invalid" a method token with a
+// lower-case letter. Methods are case-sensitive (RFC 9110 §9.1), but many
+// backends upper-case what they receive: "get" or "Delete" would then run as
+// GET or DELETE although the route table (and a route that allows any method)
+// saw another method.
+func CheckMethodCase(method string) *httperr.Problem {
+	for i := 0; i < len(method); i++ {
+		if c := method[i]; 'a' <= c && c <= 'z' {
+			return httperr.New(http.StatusBadRequest, "method_invalid",
+				"Methods are case-sensitive: send the method in upper case.")
+		}
+	}
+	return nil
+}

@@ -20,7 +20,10 @@ func durationBuckets() []float64 {
 type Metrics struct {
 	reg        *prometheus.Registry
 	requests   *prometheus.CounterVec
+	denials    *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
+	upstreamD  *prometheus.HistogramVec
+	buildInfo  *prometheus.GaugeVec
 	reloadOK   prometheus.Counter
 	reloadErr  prometheus.Counter
 	lastReload prometheus.Gauge
@@ -28,6 +31,7 @@ type Metrics struct {
 	audit      atomic.Pointer[func() (written, dropped uint64)]
 	limiter    limiterSource
 	alerts     *prometheus.CounterVec
+	panics     prometheus.Counter
 	now        func() time.Time
 }
 
@@ -42,17 +46,34 @@ func build() (*Metrics, error) {
 	m := &Metrics{reg: prometheus.NewRegistry(), now: time.Now}
 	m.alerts = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "bulwark_alerts_total",
-		Help: "Security alerts raised, by kind (enumeration_distinct_ids, enumeration_denied_share, enumeration_sequential_ids).",
+		Help: "Security alerts raised, by kind: enumeration_distinct_ids, enumeration_denied_share, enumeration_sequential_ids; injection_<detector> and waf_crs for injection findings (blocked or monitored).",
 	}, []string{"kind"})
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "bulwark_panics_total",
+		Help: "Panics recovered in the request path (each answered 500, or aborted if the answer had started).",
+	})
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "bulwark_requests_total",
 		Help: "Requests handled, by API, route, response status and gateway decision.",
 	}, []string{"api", "route", "status", "decision"})
+	m.denials = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "bulwark_denials_total",
+		Help: "Requests the gateway refused, by API, route and reason (the audit event's reason code).",
+	}, []string{"api", "route", "reason"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "bulwark_request_duration_seconds",
 		Help:    "Time from the first byte read to the response written, by API and route.",
 		Buckets: durationBuckets(),
 	}, []string{"api", "route"})
+	m.upstreamD = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "bulwark_upstream_duration_seconds",
+		Help:    "Time from handing a request to the upstream to its response headers, by API and route (the upstream's own share of the latency).",
+		Buckets: durationBuckets(),
+	}, []string{"api", "route"})
+	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "bulwark_build_info",
+		Help: "Always 1; the labels name the running build (version, VCS revision, Go version).",
+	}, []string{"version", "revision", "goversion"})
 	reloads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "bulwark_config_reloads_total",
 		Help: "Configuration reload attempts, by result (ok or error).",
@@ -67,8 +88,8 @@ func build() (*Metrics, error) {
 	for _, c := range []prometheus.Collector{
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, reloads, m.lastReload,
-		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts,
+		m.requests, m.denials, m.duration, m.upstreamD, m.buildInfo, reloads, m.lastReload,
+		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts, m.panics,
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}
@@ -83,6 +104,21 @@ func (m *Metrics) Handler() http.Handler {
 		MaxRequestsInFlight: 4,                        // scrapes are cheap but not free
 	})
 }
+
+// SetBuildInfo publishes the running build as bulwark_build_info.
+func (m *Metrics) SetBuildInfo(version, revision, goVersion string) {
+	m.buildInfo.Reset()
+	m.buildInfo.WithLabelValues(version, revision, goVersion).Set(1)
+}
+
+// ConfigLoaded sets the last-success timestamp for the config loaded at start
+// (not a reload: the reload counters stay as they are).
+func (m *Metrics) ConfigLoaded() {
+	m.lastReload.Set(float64(m.now().UnixNano()) / 1e9)
+}
+
+// Panic counts a panic recovered in the request path in bulwark_panics_total.
+func (m *Metrics) Panic() { m.panics.Inc() }
 
 // ConfigReload counts a configuration reload attempt; a successful one also sets the
 // last-success timestamp.

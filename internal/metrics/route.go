@@ -20,12 +20,15 @@ type counterKey struct {
 type RouteMetrics struct {
 	api, route string
 	requests   *prometheus.CounterVec
+	denials    *prometheus.CounterVec
 	duration   prometheus.Observer
+	upstream   prometheus.Observer
 
 	// counters is an immutable map replaced on write (copy-on-write): after the first
 	// request with a given (status, decision), Observe is one map lookup and no lock.
 	counters atomic.Pointer[map[counterKey]prometheus.Counter]
-	mu       sync.Mutex // serialises the rare copy-on-write
+	reasons  atomic.Pointer[map[string]prometheus.Counter] // denials by reason, the same way
+	mu       sync.Mutex                                    // serialises the rare copy-on-write
 }
 
 // Route returns the handle for one route. Call it once per route at config build time;
@@ -35,11 +38,39 @@ func (m *Metrics) Route(api, route string) *RouteMetrics {
 		api:      api,
 		route:    route,
 		requests: m.requests,
+		denials:  m.denials,
 		duration: m.duration.WithLabelValues(api, route),
+		upstream: m.upstreamD.WithLabelValues(api, route),
 	}
 	empty := map[counterKey]prometheus.Counter{}
 	rm.counters.Store(&empty)
+	noReasons := map[string]prometheus.Counter{}
+	rm.reasons.Store(&noReasons)
 	return rm
+}
+
+// ObserveUpstream records the upstream's own time for one request.
+func (rm *RouteMetrics) ObserveUpstream(d time.Duration) { rm.upstream.Observe(d.Seconds()) }
+
+// Deny counts one refusal by its reason code. Reasons are the gateway's stable
+// codes (a bounded set), never client input.
+func (rm *RouteMetrics) Deny(reason string) {
+	c, ok := (*rm.reasons.Load())[reason]
+	if !ok {
+		rm.mu.Lock()
+		old := *rm.reasons.Load()
+		if c, ok = old[reason]; !ok {
+			c = rm.denials.WithLabelValues(rm.api, rm.route, reason)
+			next := make(map[string]prometheus.Counter, len(old)+1)
+			for k, v := range old {
+				next[k] = v
+			}
+			next[reason] = c
+			rm.reasons.Store(&next)
+		}
+		rm.mu.Unlock()
+	}
+	c.Inc()
 }
 
 // Observe counts one request with its response status and decision (allow, deny or

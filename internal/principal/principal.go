@@ -6,6 +6,7 @@ package principal
 import (
 	"context"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -68,6 +69,30 @@ func (p *Principal) ID() string {
 	default:
 		return p.Consumer
 	}
+}
+
+// ConsumerKey returns what a rate limit or quota keyed by consumer counts p
+// as, and false when p names no one it could be counted as:
+//
+//   - the consumer, when p has one: an API key's consumer; a JWT's
+//     consumer_claim if configured, else its azp, else its client_id; an
+//     introspected token's client_id (or configured member);
+//   - else the subject under its issuer: a token that names no client is
+//     its user's own, and counting it per user keeps one user from taking
+//     over another's budget (never the caller's IP, which many share);
+//   - else nothing (false): the gateway refuses rather than guess.
+//
+// The kinds are prefixed so a subject can never meet a consumer's bucket.
+func (p *Principal) ConsumerKey() (string, bool) {
+	switch {
+	case p == nil:
+		return "", false
+	case p.Consumer != "":
+		return "c=" + p.Consumer, true
+	case p.Subject != "":
+		return "cs=" + strconv.Itoa(len(p.Issuer)) + ":" + p.Issuer + p.Subject, true
+	}
+	return "", false
 }
 
 // NormalizeScopes sorts and de-duplicates scopes in place and returns them.

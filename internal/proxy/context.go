@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"net/http"
+	"time"
 )
 
 // Forwarded holds what the gateway decided about the client. The proxy sends
@@ -24,6 +25,10 @@ type Outcome struct {
 	Code string
 	// Err is the internal cause of a proxy-made answer or of an aborted stream.
 	Err error
+	// Latency is the upstream's own time: from handing the request to the
+	// transport to the response headers (the last attempt). Zero when no
+	// answer arrived.
+	Latency time.Duration
 }
 
 // RequestInfo is the one context value the proxy reads and writes per request:
@@ -44,6 +49,7 @@ type RequestInfo struct {
 	body    *bodyWatch  // outgoing body wrapper, nil without a body
 	inPath  inboundPath // request path as the caller set it
 	sent    bool        // the transport was called
+	sentAt  time.Time   // when the request was handed to the transport
 	rtErr   error       // error the transport returned, if any
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // rewrite points the outgoing request at the picked target and replaces the
@@ -17,6 +18,7 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		pr.Out.URL.Scheme = ""
 		return
 	}
+	info.sentAt = time.Now()
 	info.inPath = inboundPath{path: pr.In.URL.Path, rawPath: pr.In.URL.RawPath}
 	setURL(pr.Out, info.target, info.inPath)
 	if u.cfg.PreserveHost {
@@ -76,6 +78,13 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 		return nil
 	}
 	info.Outcome.Status = resp.StatusCode
+	info.Outcome.Latency = time.Since(info.sentAt)
+	if noBody(resp) && resp.Body != nil && resp.Body != http.NoBody {
+		// Whatever an upstream sends with a 304, a 204 or the answer to HEAD
+		// never reaches the client's connection nor, through a refused write, a log.
+		resp.Body.Close()
+		resp.Body = http.NoBody
+	}
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode), resp.Request)
 	}
@@ -83,6 +92,13 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 		return info.Response(resp)
 	}
 	return nil
+}
+
+// noBody reports whether resp may not carry a body (RFC 9110 §6.4.1): the
+// answer to HEAD, 204 and 304. (A 101's body is the upgraded connection.)
+func noBody(resp *http.Response) bool {
+	s := resp.StatusCode
+	return resp.Request.Method == http.MethodHead || s == http.StatusNoContent || s == http.StatusNotModified
 }
 
 // spoofable reports whether header k claims a client identity. The gateway

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 )
 
 // ErrStreamAborted is recorded in Outcome.Err when a response stream broke
@@ -69,7 +71,7 @@ func New(cfg Config, logger *slog.Logger) (*Upstream, error) {
 		BufferPool:     newBufferPool(),
 		ModifyResponse: u.modifyResponse,
 		ErrorHandler:   u.handleError,
-		ErrorLog:       slog.NewLogLogger(u.logger.Handler(), slog.LevelWarn),
+		ErrorLog:       logsafe.Logger(u.logger.Handler(), slog.LevelWarn),
 	}
 	return u, nil
 }

@@ -6,6 +6,8 @@ func BenchmarkCanonicalize(b *testing.B) {
 	cases := []struct{ name, path string }{
 		{"clean", "/api/v1/users/12345/orders/678"},
 		{"dirty", "/api//v1/./users/%31%32345/../12345/orders/%36%37%38/"},
+		{"matrix param", "/api/v1/users;v=2/12345/orders/678"},
+		{"unicode", "/api/v1/caf%C3%A9/%E6%97%A5%E6%9C%AC/orders"},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -1,9 +1,13 @@
 package route
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxPathLen is the longest path [Canonicalize] accepts, in bytes. It bounds both
@@ -26,6 +30,8 @@ const (
 	ReasonBadEscape        = "malformed percent-encoding"
 	ReasonBadUTF8          = "invalid utf-8"
 	ReasonAboveRoot        = "dot segment above root"
+	ReasonDotVariant       = "dot segment variant"
+	ReasonSlashVariant     = "slash look-alike"
 )
 
 // PathError is the typed refusal of [Canonicalize]. It unwraps to [ErrInvalidPath].
@@ -100,6 +106,9 @@ func scanClean(p string) (clean bool, escapes int) {
 		switch {
 		case seg == "." || seg == "..":
 			return false, 0
+		case seg != "" && (seg[0] == '.' || seg[0] == ';' || seg[0] == ' ') &&
+			(strings.IndexByte(seg, ';') >= 0 || dotsAndSpaces(seg)):
+			return false, 0 // a dot segment variant: the slow path refuses it
 		case seg == "" && i < len(p):
 			return false, 0 // "//"
 		}
@@ -126,6 +135,9 @@ func canonicalizeSlow(p string) (string, error) {
 			return "", err
 		}
 		highBytes = highBytes || high
+		if err := checkVariant(buf[segStart+1:], high); err != nil {
+			return "", err
+		}
 		buf, trailing, err = resolveSegment(buf, segStart)
 		if err != nil {
 			return "", err
@@ -159,6 +171,66 @@ func resolveSegment(buf []byte, segStart int) (out []byte, trailing bool, err er
 		return buf[:lastSlash(buf)], true, nil
 	}
 	return buf, false, nil
+}
+
+// checkVariant refuses a decoded segment that some backend reads as a dot
+// segment or a separator though the gateway does not: a path parameter hiding
+// a dot segment ("..;x", ".;", ";x" — Tomcat and Spring drop ";..." per
+// segment), a segment of dots and spaces other than "." and ".." ("...",
+// ".. " — Windows trims trailing dots and spaces), and, under NFKC (as
+// Unicode-normalising frameworks read it), a dot-like or slash-like character
+// ("．．", "‥", "／", "＼"), or a solidus look-alike ("∕", "⁄"). high says seg
+// has bytes >= 0x80.
+func checkVariant(seg []byte, high bool) error {
+	if !high && (len(seg) == 0 || seg[0] != '.' && seg[0] != ' ' && bytes.IndexByte(seg, ';') < 0) {
+		return nil // the common case: an ordinary name
+	}
+	s := seg
+	if high {
+		if !norm.NFKC.IsNormal(seg) {
+			s = norm.NFKC.Bytes(seg)
+		}
+		if bytes.ContainsAny(s, "/\\") || bytes.ContainsFunc(s, slashLike) {
+			return refuse(ReasonSlashVariant)
+		}
+	}
+	params := false
+	if i := bytes.IndexByte(s, ';'); i >= 0 {
+		s, params = s[:i], true
+	}
+	if !params && !high && (string(s) == "." || string(s) == "..") {
+		return nil // a plain dot segment: resolved, not refused
+	}
+	if (params && len(s) == 0) || dotsAndSpaces(s) {
+		return refuse(ReasonDotVariant)
+	}
+	return nil
+}
+
+// slashLike reports the solidus look-alikes NFKC leaves alone but Windows
+// best-fit code-page conversion or lenient decoders turn into "/" or "\\".
+func slashLike(r rune) bool {
+	switch r {
+	case '\u2215', '\u2044', '\u2216', '\u29F8', '\u29F9': // division slash, fraction slash, set minus, big (reverse) solidus
+		return true
+	}
+	return false
+}
+
+// dotsAndSpaces reports whether s is non-empty, has a dot, and has nothing but
+// dots and spaces.
+func dotsAndSpaces[T string | []byte](s T) bool {
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			dot = true
+		case ' ':
+		default:
+			return false
+		}
+	}
+	return dot
 }
 
 func lastSlash(b []byte) int {

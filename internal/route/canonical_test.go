@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestCanonicalize(t *testing.T) {
@@ -33,7 +35,36 @@ func TestCanonicalize(t *testing.T) {
 		{name: "encoded dotdot upper", in: "/a/%2E%2E/b", want: "/b"},
 		{name: "mixed encoded dotdot", in: "/a/.%2e/b", want: "/b"},
 		{name: "encoded dot", in: "/a/%2e/b", want: "/a/b"},
-		{name: "triple dot literal", in: "/a/.../b", want: "/a/.../b"},
+		{name: "triple dot", in: "/a/.../b", reason: ReasonDotVariant},
+		{name: "four dots", in: "/a/..../b", reason: ReasonDotVariant},
+		{name: "dotdot param", in: "/admin/..;/x", reason: ReasonDotVariant},
+		{name: "dotdot param value", in: "/api/..;a=b/secret", reason: ReasonDotVariant},
+		{name: "dot param", in: "/a/.;x/b", reason: ReasonDotVariant},
+		{name: "encoded dotdot param", in: "/a/%2e%2e;/b", reason: ReasonDotVariant},
+		{name: "dotdot encoded semicolon", in: "/a/..%3B/b", reason: ReasonDotVariant},
+		{name: "empty param segment", in: "/a/;x=1/b", reason: ReasonDotVariant},
+		{name: "dotdot trailing space", in: "/a/..%20/b", reason: ReasonDotVariant},
+		{name: "dot space dot", in: "/a/.%20./b", reason: ReasonDotVariant},
+		{name: "fullwidth dotdot", in: "/a/%EF%BC%8E%EF%BC%8E/b", reason: ReasonDotVariant},
+		{name: "fullwidth dotdot raw", in: "/a/．．/b", reason: ReasonDotVariant},
+		{name: "fullwidth dot", in: "/a/%EF%BC%8E/b", reason: ReasonDotVariant},
+		{name: "mixed fullwidth dotdot", in: "/a/.%EF%BC%8E/b", reason: ReasonDotVariant},
+		{name: "one dot leader pair", in: "/a/%E2%80%A4%E2%80%A4/b", reason: ReasonDotVariant},
+		{name: "two dot leader", in: "/a/%E2%80%A5/b", reason: ReasonDotVariant},
+		{name: "ellipsis", in: "/a/%E2%80%A6/b", reason: ReasonDotVariant},
+		{name: "small full stop", in: "/a/%EF%B9%92%EF%B9%92/b", reason: ReasonDotVariant},
+		{name: "fullwidth dotdot param", in: "/a/%EF%BC%8E%EF%BC%8E;x/b", reason: ReasonDotVariant},
+		{name: "fullwidth slash", in: "/a/%EF%BC%8Fadmin", reason: ReasonSlashVariant},
+		{name: "fullwidth slash raw", in: "/a／..／admin", reason: ReasonSlashVariant},
+		{name: "fullwidth backslash", in: "/a%EF%BC%BCb", reason: ReasonSlashVariant},
+		{name: "division slash", in: "/a/..%E2%88%95admin", reason: ReasonSlashVariant},
+		{name: "fraction slash", in: "/a%E2%81%84b", reason: ReasonSlashVariant},
+		{name: "set minus", in: "/a%E2%88%96b", reason: ReasonSlashVariant},
+		{name: "big solidus", in: "/a%E2%A7%B8b", reason: ReasonSlashVariant},
+		{name: "dot name with param", in: "/a/.well-known;x/b", want: "/a/.well-known;x/b"},
+		{name: "name with param", in: "/a/b;v=1/c", want: "/a/b;v=1/c"},
+		{name: "name with dots", in: "/a/v1.2..3", want: "/a/v1.2..3"},
+		{name: "ideographic full stop kept", in: "/a/%E3%80%82%E3%80%82", want: "/a/。。"},
 		{name: "dot prefix literal", in: "/a/.git", want: "/a/.git"},
 		{name: "double encoded dot stays literal", in: "/a/%252e%252e/b", want: "/a/%2e%2e/b"},
 		{name: "double encoded slash stays literal", in: "/a%252Fb", want: "/a%2Fb"},
@@ -77,9 +108,9 @@ func TestCanonicalize(t *testing.T) {
 		{name: "overlong path", in: long + "a", reason: ReasonTooLong},
 		// Regression (FuzzCanonicalize): accepted paths must stay under the cap once
 		// re-escaped for the upstream, or the round trip fails.
-		{name: "escaped form too long", in: "/" + strings.Repeat(";", MaxPathLen/3+1), reason: ReasonTooLong},
-		{name: "decoded escaped form too long", in: "/" + strings.Repeat("%3B", 2000) + strings.Repeat(";", 2000), reason: ReasonTooLong},
-		{name: "escaped form at cap", in: "/" + strings.Repeat(";", (MaxPathLen-1)/3), want: "/" + strings.Repeat(";", (MaxPathLen-1)/3)},
+		{name: "escaped form too long", in: "/" + strings.Repeat("!", MaxPathLen/3+1), reason: ReasonTooLong},
+		{name: "decoded escaped form too long", in: "/" + strings.Repeat("%21", 2000) + strings.Repeat("!", 2000), reason: ReasonTooLong},
+		{name: "escaped form at cap", in: "/" + strings.Repeat("!", (MaxPathLen-1)/3), want: "/" + strings.Repeat("!", (MaxPathLen-1)/3)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,6 +180,8 @@ func FuzzCanonicalize(f *testing.F) {
 		"/", "/a/b", "/a//b/", "/a/./b/../c", "/%2e%2e/", "/a/%252e", "/a%2Fb", "/a%5C",
 		"/a\\b", "/a%00", "/%C0%AE", "/caf%C3%A9", "//..//", "/a/b/..", "/%", "/%zz",
 		"/a%20b;c?d#e", "/.%2e/x", "/a/%2e/", "\x00", "", "/" + strings.Repeat(";", MaxPathLen/3),
+		"/admin/..;/x", "/a/..;a=b/s", "/a/;x/b", "/a/.../b", "/a/..%20/b", "/a/%EF%BC%8E%EF%BC%8E/b",
+		"/a/%E2%80%A4%E2%80%A4/b", "/a%EF%BC%8Fb", "/a/b;v=1/c", "/a/.well-known;x",
 	} {
 		f.Add(s)
 	}
@@ -181,6 +214,16 @@ func checkCanonical(t *testing.T, out string) {
 		t.Fatalf("%q has NUL or backslash", out)
 	case !isValidUTF8NoControl(out):
 		t.Fatalf("%q is not valid UTF-8 without controls", out)
+	}
+	for _, seg := range strings.Split(out[1:], "/") {
+		n := norm.NFKC.String(seg)
+		if strings.ContainsAny(n, "/\\") || strings.ContainsFunc(n, slashLike) {
+			t.Fatalf("%q has a segment %q that normalises to a separator", out, seg)
+		}
+		base, _, params := strings.Cut(n, ";")
+		if (params && base == "") || base != "" && strings.Trim(base, ". ") == "" && strings.Contains(base, ".") {
+			t.Fatalf("%q has a segment %q that a backend reads as a dot segment", out, seg)
+		}
 	}
 }
 

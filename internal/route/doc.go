@@ -28,8 +28,11 @@
 //     "/a" alike;
 //   - refused (errors wrap [ErrInvalidPath]): encoded "/" or "\", a literal "\",
 //     NUL, any control character (C0, DEL, C1), malformed escapes, invalid UTF-8
-//     (including overlong forms such as %C0%AE), a path not starting with "/", and
-//     paths longer than [MaxPathLen] either as received or once re-escaped.
+//     (including overlong forms such as %C0%AE), a path not starting with "/",
+//     paths longer than [MaxPathLen] either as received or once re-escaped, and a
+//     segment another parser reads as a dot segment or separator: "..;x", ".;",
+//     ";x" (path parameters), "...", ".. " (Windows trimming), and segments whose
+//     NFKC form is one of those or holds "/" or "\" ("．．", "‥", "／").
 //
 // # Precedence
 //

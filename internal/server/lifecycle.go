@@ -30,7 +30,7 @@ func (p *process) wait(ctx context.Context) error {
 		defer t.Stop()
 		tick = t.C
 	}
-	last := fileDigest(p.path)
+	last := filesDigest(p.watched())
 	pruneTick := time.NewTicker(time.Hour)
 	defer pruneTick.Stop()
 	p.prune(ctx)
@@ -47,12 +47,13 @@ loop:
 		case <-hup:
 			p.log.Info("reload requested", "signal", "SIGHUP")
 			p.reload()
-			last = fileDigest(p.path)
+			last = filesDigest(p.watched())
 		case <-tick:
-			if d := fileDigest(p.path); d != nil && !bytes.Equal(d, last) {
-				last = d
+			if d := filesDigest(p.watched()); d != nil && !bytes.Equal(d, last) {
 				p.log.Info("config file changed", "file", p.path)
 				p.reload()
+				// The new plan may read other files: watch what it read.
+				last = filesDigest(p.watched())
 			}
 		case <-pruneTick.C:
 			p.prune(ctx)
@@ -62,15 +63,32 @@ loop:
 	return runErr
 }
 
-// fileDigest hashes the config file; nil when it cannot be read (an editor
-// replacing the file): the next tick tries again.
-func fileDigest(path string) []byte {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
+// watched are the files whose change reloads the config: the config file and
+// every file the serving plan was built from (OpenAPI documents, ${file:}
+// references such as key files).
+func (p *process) watched() []string {
+	if p.gw != nil {
+		if files := p.gw.Plan().Files; len(files) > 0 {
+			return files
+		}
 	}
-	sum := sha256.Sum256(b)
-	return sum[:]
+	return []string{p.path}
+}
+
+// filesDigest hashes the files' names and contents; nil when one cannot be
+// read (an editor replacing it): the next tick tries again.
+func filesDigest(paths []string) []byte {
+	h := sha256.New()
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(b)
+		h.Write([]byte(path))
+		h.Write(sum[:])
+	}
+	return h.Sum(nil)
 }
 
 // Reload loads the config again. A config with errors is refused and logged with
@@ -79,9 +97,8 @@ func (p *process) reload() {
 	p.reloadMu.Lock()
 	defer p.reloadMu.Unlock()
 	plan, diags := config.Load(p.path)
-	for _, d := range diags {
-		p.log.Warn("config", "diagnostic", d.String())
-	}
+	diags = Verified(plan, diags)
+	logDiagnostics(p.log, diags)
 	if diags.HasErrors() {
 		p.metrics.ConfigReload(false)
 		p.log.Error("config reload refused; the running config keeps serving", "errors", len(diags.Errors()))
@@ -95,6 +112,7 @@ func (p *process) reload() {
 		return
 	}
 	p.metrics.ConfigReload(true)
+	p.opt.applyLevel(plan)
 	p.log.Info("config reloaded", "apis", len(plan.APIs))
 }
 

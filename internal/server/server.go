@@ -18,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -32,6 +33,13 @@ type Options struct {
 	// WatchInterval is how often the config file is checked for changes
 	// (default 2s; negative disables watching).
 	WatchInterval time.Duration
+	// Level, if set, is the Logger's level: Run sets it from the config's
+	// log.level (at start and on every reload) unless LevelFixed says a
+	// command-line flag chose it.
+	Level      *slog.LevelVar
+	LevelFixed bool
+	// Version, Revision and GoVersion name the build in bulwark_build_info.
+	Version, Revision, GoVersion string
 }
 
 // Addrs are the bound listener addresses.
@@ -44,6 +52,12 @@ type Addrs struct {
 // ErrConfig marks a config that failed to load; the diagnostics were logged.
 var ErrConfig = errors.New("invalid configuration")
 
+// Logged wraps an error Run has already logged; the caller need not log it again.
+type Logged struct{ Err error }
+
+func (l Logged) Error() string { return l.Err.Error() }
+func (l Logged) Unwrap() error { return l.Err }
+
 // Run serves the config at path until ctx ends, then shuts down gracefully.
 func Run(ctx context.Context, path string, opt Options) error {
 	if opt.Logger == nil {
@@ -53,13 +67,14 @@ func Run(ctx context.Context, path string, opt Options) error {
 		opt.Stdout = os.Stdout
 	}
 	log := opt.Logger
+	routeLibraryLogs(log)
 	plan, diags := config.Load(path)
-	for _, d := range diags {
-		log.Warn("config", "diagnostic", d.String())
-	}
+	diags = Verified(plan, diags)
+	logDiagnostics(log, diags)
 	if diags.HasErrors() {
 		return ErrConfig
 	}
+	opt.applyLevel(plan)
 	p, err := start(ctx, plan, opt)
 	if err != nil {
 		return err
@@ -102,6 +117,8 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	}
 	p.limiters = lim
 	p.metrics.SetLimiterSource(lim.health)
+	p.metrics.SetBuildInfo(opt.Version, opt.Revision, opt.GoVersion)
+	p.metrics.ConfigLoaded()
 	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store,
 		Limiters: lim.gateway()})
 	if err != nil {
@@ -113,8 +130,10 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	p.gw = gw
 	addrs, err := p.listen(plan)
 	if err != nil {
+		// The cause first: what follows is the orderly stop of what had started.
+		p.log.Error("cannot start", "error", err.Error())
 		p.shutdown()
-		return nil, err
+		return nil, Logged{err}
 	}
 	p.log.Info("bulwark started", "proxy", addrs.Proxy, "admin", addrs.Admin, "metrics", addrs.Metrics,
 		"apis", len(plan.APIs), "store", p.storeKind())
@@ -269,13 +288,13 @@ func (p *process) newServer(plan *config.Plan, h http.Handler) *http.Server {
 		WriteTimeout:      s.WriteTimeout,
 		MaxHeaderBytes:    maxHeaderBackstop(plan),
 		Protocols:         &protos,
-		ErrorLog:          slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+		ErrorLog:          logsafe.Logger(p.log.Handler(), slog.LevelDebug), // never a peer's bytes in a log
 	}
 }
 
 func (p *process) plainServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
-		ErrorLog: slog.NewLogLogger(p.log.Handler(), slog.LevelDebug)}
+		ErrorLog: logsafe.Logger(p.log.Handler(), slog.LevelDebug)}
 }
 
 func (p *process) serve(s *http.Server, ln net.Listener) {
@@ -285,12 +304,4 @@ func (p *process) serve(s *http.Server, ln net.Listener) {
 			p.errc <- err
 		}
 	}()
-}
-
-// ready reports whether the process can serve: the store answers.
-func (p *process) ready(ctx context.Context) error {
-	if p.store == nil {
-		return nil
-	}
-	return p.store.Ping(ctx)
 }

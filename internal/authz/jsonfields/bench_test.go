@@ -78,3 +78,16 @@ func BenchmarkFilterArray(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFindAnyDepth is BenchmarkFind with write-protected bare names,
+// which follow every container of the document (readonly_fields).
+func BenchmarkFindAnyDepth(b *testing.B) {
+	doc, ps := benchDoc(b), fields(b, "role", "is_admin", "profile.verified")
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Find(doc, ps); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -19,12 +19,16 @@ var (
 	ErrNotScalar = errors.New("jsonfields: value is not a string or number")
 	// ErrNotArray reports a value that is not an array where an array was expected.
 	ErrNotArray = errors.New("jsonfields: value is not an array")
+	// ErrTooDeep reports a document nested deeper than MaxDeepNesting under a deep step.
+	ErrTooDeep = errors.New("jsonfields: document too deep to search")
 )
 
-// segment is one step of a Path: an object member name, or any member or element.
+// segment is one step of a Path: an object member name, or any member or
+// element; or, deep, any number of steps (zero or more), never last.
 type segment struct {
 	name string
 	any  bool
+	deep bool
 }
 
 // Path is a compiled field path. The zero Path is the document itself.
@@ -127,6 +131,23 @@ func compileDotted(path string) ([]segment, error) {
 	return segs, nil
 }
 
+// CompileField compiles a field the caller may not set (write-protected,
+// mass assignment): a bare name ("role": no unescaped ".", not a pointer, not
+// "*") matches a member of that name at any depth, in objects inside objects
+// and arrays ({"user":{"role":1}}, {"data":[{"role":1}]}); a dotted path or a
+// pointer is Compile's, anchored at the document ("profile.verified",
+// "/role" for the top-level member only).
+func CompileField(field string) (Path, error) {
+	p, err := Compile(field)
+	if err != nil {
+		return Path{}, err
+	}
+	if len(p.segs) == 1 && !p.segs[0].any && field[0] != '/' {
+		p.segs = []segment{{deep: true}, p.segs[0]}
+	}
+	return p, nil
+}
+
 // String returns the path as it was compiled.
 func (p Path) String() string { return p.src }
 
@@ -155,19 +176,21 @@ func (p *Path) matches(k int, key []byte) bool {
 	}
 }
 
-// Segment is one step of a compiled path: a member name, or Any member or
-// element. Other packages that walk documents their own way (response
-// filtering) share this path syntax through it.
+// Segment is one step of a compiled path: a member name, Any member or
+// element, or Deep: any number of steps (CompileField). Other packages that
+// walk documents their own way (response filtering) share this path syntax
+// through it.
 type Segment struct {
 	Name string
 	Any  bool
+	Deep bool
 }
 
 // Segments returns the path's steps; none for the document itself.
 func (p Path) Segments() []Segment {
 	out := make([]Segment, len(p.segs))
 	for i, s := range p.segs {
-		out[i] = Segment{Name: s.name, Any: s.any}
+		out[i] = Segment{Name: s.name, Any: s.any, Deep: s.deep}
 	}
 	return out
 }

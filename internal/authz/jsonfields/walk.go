@@ -6,11 +6,27 @@ type state struct{ p, k int32 }
 
 // walker holds the document and paths of one walk. Recursion follows the
 // paths only, so its depth is bounded by the longest path; everything off the
-// paths is skipped iteratively.
+// paths is skipped iteratively. A deep step (CompileField) follows every
+// container, so its recursion is cut at MaxDeepNesting.
 type walker struct {
 	d     []byte
 	paths []Path
 	stack []state // backing store for the states of the values being walked
+	depth int     // containers entered
+}
+
+// MaxDeepNesting is how deep a path with a deep step (a bare field name
+// matched at any depth) follows a document; deeper is ErrTooDeep. The
+// gateway's JSON depth limit (64 by default) stops such bodies first.
+const MaxDeepNesting = 1000
+
+// enter counts one more container level; it fails past MaxDeepNesting.
+func (w *walker) enter() error {
+	w.depth++
+	if w.depth > MaxDeepNesting {
+		return ErrTooDeep
+	}
+	return nil
 }
 
 // roots returns the states of the document itself.
@@ -54,8 +70,16 @@ func (w *walker) children(states []state, inObj bool, name []byte) []state {
 			continue
 		}
 		p := &w.paths[s.p]
-		if ok := p.segs[s.k].any || (inObj && p.matches(int(s.k), name)); ok {
-			w.stack = append(w.stack, state{p: s.p, k: s.k + 1})
+		k := s.k
+		if p.segs[k].deep {
+			// The deep step takes this child too (one more level) and
+			// stays; or it ends above the child and the next step must
+			// take the child.
+			w.stack = append(w.stack, s)
+			k++
+		}
+		if ok := p.segs[k].any || (inObj && p.matches(int(k), name)); ok {
+			w.stack = append(w.stack, state{p: s.p, k: k + 1})
 		}
 	}
 	return w.stack[mark:]
@@ -82,6 +106,10 @@ func (w *walker) visit(i int, states []state, fn func(p, val int) error) (int, e
 	if (w.d[i] != '{' && w.d[i] != '[') || !w.anyOpen(states) {
 		return skipValue(w.d, i)
 	}
+	if err := w.enter(); err != nil {
+		return 0, err
+	}
+	defer func() { w.depth-- }()
 	it := open(w.d, i)
 	for {
 		key, v, ok, err := it.next()
@@ -130,6 +158,10 @@ func (w *rewriter) rewrite(i int, states []state) (int, error) {
 		w.out = append(w.out, d[i:end]...)
 		return end, nil
 	}
+	if err := w.enter(); err != nil {
+		return 0, err
+	}
+	defer func() { w.depth-- }()
 	it := open(d, i)
 	w.out = append(w.out, d[i])
 	n := 0

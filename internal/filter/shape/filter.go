@@ -1,10 +1,11 @@
 package shape
 
 import (
-	"github.com/bulwark-gw/bulwark/internal/jsonstr"
-
+	"bytes"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 )
 
 // Filter returns doc with every value t does not allow removed at any depth
@@ -20,7 +21,10 @@ import (
 // valid JSON in valid UTF-8 is refused with an error wrapping ErrInvalidJSON,
 // whatever t says: a response the gateway cannot read must not be passed on.
 // Duplicate member names are each filtered by the same rule; names are compared
-// after JSON unescaping, so "na\u006de" is "name".
+// after JSON unescaping, so "na\u006de" is "name". Deny paths, and the names of
+// role-restricted or otherwise described members of an open object or one with
+// Members, also match case variants (Unicode case folding): "Password" is cut
+// by a deny of "password", since some clients bind names ignoring case.
 func Filter(doc []byte, t *Tree, deny []Path, roles []string) (out []byte, removed int, err error) {
 	if !utf8.Valid(doc) {
 		return nil, 0, fmt.Errorf("%w: invalid UTF-8", ErrInvalidJSON)
@@ -237,7 +241,9 @@ func (w *walker) children(st []state, name []byte, inObj bool) (_ []state, denie
 	mark := len(w.states)
 	for _, s := range st {
 		seg := &w.deny[s.p].segs[s.k]
-		if !seg.any && (!inObj || seg.name != string(name)) {
+		// Case variants match too: deny "password" also removes "Password",
+		// which a case-insensitive client would read as the same member.
+		if !seg.any && (!inObj || !bytes.EqualFold([]byte(seg.name), name)) {
 			continue
 		}
 		if int(s.k)+1 == len(w.deny[s.p].segs) {

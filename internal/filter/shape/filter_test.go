@@ -104,6 +104,22 @@ func TestFilter(t *testing.T) {
 			want: `[ {} , {"b":2} ]`, removed: 1},
 		{name: "all cut keeps brackets", doc: "{\n  \"x\": 1,\n  \"y\": [2]\n}", allow: []string{"z"}, want: "{\n}", removed: 2},
 		{name: "scalar document", doc: ` "just text" `, allow: []string{"a"}, want: ` "just text" `},
+		{name: "deny matches case variants", doc: `{"password":1,"Password":2,"PASSWORD":3,"pa\u0053sword":4,"id":5}`,
+			deny: []string{"password"}, want: `{"id":5}`, removed: 4},
+		{name: "deny path matches case variants at depth", doc: `{"User":{"SSN":"x","id":1}}`,
+			deny: []string{"user.ssn"}, want: `{"User":{"id":1}}`, removed: 1},
+		{name: "deny matches unicode case variants", doc: `{"ÉTAT":1,"x":2}`, deny: []string{"état"}, want: `{"x":2}`, removed: 1},
+		{name: "open node hides case variants of restricted prop", doc: `{"a":1,"Salary":2,"SALARY":3,"salary":4}`,
+			tree: &Tree{Open: true, Props: map[string]*Tree{"salary": {Roles: []string{"admin"}}}},
+			want: `{"a":1}`, removed: 3},
+		{name: "open node shows case variants to the role", doc: `{"a":1,"Salary":2}`,
+			tree:  &Tree{Open: true, Props: map[string]*Tree{"salary": {Roles: []string{"admin"}}}},
+			roles: []string{"admin"}, want: `{"a":1,"Salary":2}`},
+		{name: "members node applies the named rule to variants", doc: `{"Secret":{"x":1},"other":{"x":2}}`,
+			tree: &Tree{Members: &Tree{Open: true}, Props: map[string]*Tree{"secret": {Roles: []string{"admin"}}}},
+			want: `{"other":{"x":2}}`, removed: 1},
+		{name: "closed node cuts case variants of allowed names", doc: `{"id":1,"ID":2}`, allow: []string{"id"},
+			want: `{"id":1}`, removed: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

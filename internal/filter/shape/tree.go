@@ -1,6 +1,7 @@
 package shape
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 )
@@ -166,10 +167,35 @@ func (t *Tree) member(name []byte, roles []string) (*Tree, bool) {
 	if c, ok := t.Props[string(name)]; ok {
 		return c, c.permits(roles)
 	}
+	if t.Members == nil && !t.Open {
+		return nil, false
+	}
+	// A case variant of a named member ("Salary" for "salary") follows that
+	// member's rule, so an open object cannot pass under another spelling what
+	// a role hides: clients such as Go's encoding/json bind names ignoring case.
+	if c, ok := t.foldedProp(name, roles); c != nil {
+		return c, ok
+	}
 	if t.Members != nil {
 		return t.Members, t.Members.permits(roles)
 	}
 	return nil, t.Open
+}
+
+// foldedProp returns the Props entry whose name equals name under Unicode
+// case folding, or nil; ok is false when any such entry is hidden from roles.
+func (t *Tree) foldedProp(name []byte, roles []string) (c *Tree, ok bool) {
+	ok = true
+	for k, sub := range t.Props {
+		if !bytes.EqualFold([]byte(k), name) {
+			continue
+		}
+		c = sub
+		if !sub.permits(roles) {
+			return sub, false // the most restrictive spelling decides
+		}
+	}
+	return c, ok
 }
 
 // element returns the Tree for an array element below t and whether the caller may see it.

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Username extraction errors, compared with errors.Is.
@@ -20,6 +21,10 @@ var (
 	// ErrNoUsername reports a well-formed body without a username; the
 	// gateway counts the attempt against the IP only.
 	ErrNoUsername = errors.New("bruteforce: no username in login body")
+	// ErrInvalidUsername reports a username holding a control or invisible
+	// formatting character, or bytes that are not UTF-8: backends strip or
+	// keep these differently, so no count could follow the account.
+	ErrInvalidUsername = errors.New("bruteforce: username holds control characters or invalid UTF-8")
 )
 
 // Username returns the username in a login body: field of a JSON object, or
@@ -33,9 +38,14 @@ var (
 // username while the upstream checks another, and an attacker could rotate
 // the one counted.
 func Username(contentType string, body []byte, field string) (string, error) {
-	mt, _, err := mime.ParseMediaType(contentType)
+	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return "", fmt.Errorf("%w: content type: %w", ErrMalformed, err)
+	}
+	// Another charset would make the upstream decode other characters than
+	// the gateway counts.
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return "", fmt.Errorf("%w: charset %q (only utf-8 is read)", ErrMalformed, cs)
 	}
 	var name string
 	switch {
@@ -57,6 +67,9 @@ func Username(contentType string, body []byte, field string) (string, error) {
 
 // jsonUsername reads field from a JSON object, refusing duplicates.
 func jsonUsername(body []byte, field string) (string, error) {
+	if !utf8.Valid(body) { // decoders replace or refuse invalid bytes differently
+		return "", fmt.Errorf("%w: body is not UTF-8", ErrMalformed)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
@@ -128,7 +141,7 @@ func formUsername(body []byte, field string) (string, error) {
 	n := 0
 	for k, vs := range vals {
 		switch {
-		case strings.EqualFold(k, field):
+		case sameFormName(k, field):
 			n += len(vs)
 			name = vs[0]
 		case len(k) > len(field) && strings.EqualFold(k[:len(field)], field) && strings.ContainsAny(k[len(field):len(field)+1], "[."):
@@ -142,4 +155,41 @@ func formUsername(body []byte, field string) (string, error) {
 		return "", ErrNoUsername
 	}
 	return name, nil
+}
+
+// sameFormName reports whether a form or query parameter named k is read as
+// field by some upstream: the same name ignoring case, or after PHP's
+// rewriting of "." and " " to "_" ("user.name" is $_POST["user_name"]).
+func sameFormName(k, field string) bool {
+	return strings.EqualFold(k, field) || strings.EqualFold(phpName(k), phpName(field))
+}
+
+func phpName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == ' ' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// InQuery reports whether the query string names field, the way an upstream
+// could read it (any case, PHP's "." and " " for "_", array syntax, ";" as a
+// separator). Many frameworks merge query and body parameters, some letting
+// the query win (a servlet's getParameter): a username there could be the
+// one the upstream checks while the gateway counts the body's.
+func InQuery(rawQuery, field string) bool {
+	for _, part := range strings.FieldsFunc(rawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, _, _ := strings.Cut(part, "=")
+		if u, err := url.QueryUnescape(k); err == nil {
+			k = u
+		}
+		if i := strings.IndexAny(k, "["); i >= 0 {
+			k = k[:i]
+		}
+		if sameFormName(k, field) {
+			return true
+		}
+	}
+	return false
 }

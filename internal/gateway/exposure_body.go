@@ -1,0 +1,193 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/filter/codec"
+	"github.com/bulwark-gw/bulwark/internal/filter/media"
+	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
+	"github.com/bulwark-gw/bulwark/internal/filter/shape"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/principal"
+)
+
+// errBlocked stops a record walk at a value a block action names.
+var errBlocked = errors.New("sensitive value blocked")
+
+// errScalarRoot refuses a bare string, number or literal answered on a route
+// whose allow-list names fields: nothing in it can be cut, so nothing in it
+// was allowed (allow: [""] allows a whole document, scalars included).
+var errScalarRoot = errors.New("a scalar document where the allow-list names fields")
+
+func unfilterable(cause error) *httperr.Problem {
+	return httperr.New(http.StatusBadGateway, "response_unfilterable", "The upstream's answer could not be checked.").WithCause(cause)
+}
+
+// filterBody reads the answer as its Content-Type says (media.Policy), cuts
+// every JSON document in it to the route's tree and redacts sensitive values.
+// A body the guards cannot read is refused (refuseBody) unless the route lists
+// its media type to pass; an empty body passes.
+func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal.Principal, ev *audit.Event) error {
+	kind, reason := e.media.Classify(resp.Header.Values("Content-Type"))
+	switch {
+	case kind == media.Pass, resp.ContentLength == 0:
+		return nil
+	case kind == media.Refuse:
+		return refuseBody(resp, ev, "response_media_type", unfilterable(errors.New(reason)))
+	}
+	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
+	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxBuffer+1))
+	if err != nil {
+		resp.Body.Close()
+		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
+	}
+	if int64(len(raw)) > e.cfg.MaxBuffer {
+		if e.cfg.OnOverflow == "pass" {
+			g.logger.Warn("response over max_buffer passed unfiltered", "route", ev.Route)
+			unread(resp, raw)
+			return nil
+		}
+		resp.Body.Close()
+		ev.Rule = "max_buffer"
+		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+	}
+	resp.Body.Close()
+	if len(raw) == 0 {
+		resp.Body = http.NoBody
+		return nil
+	}
+	body, err := codec.Decode(bytes.NewReader(raw), enc, e.cfg.MaxBuffer)
+	if err != nil {
+		return refuseBody(resp, ev, "response_encoding", unfilterable(err))
+	}
+	tree, declared := e.treeFor(resp.StatusCode)
+	if !declared {
+		return refuseBody(resp, ev, "response_undeclared",
+			httperr.New(http.StatusBadGateway, "response_undeclared", "The upstream's answer is not in the API contract."))
+	}
+	f := docFilter{tree: tree, deny: e.deny, sensitive: e.sensitive,
+		objectsOnly: e.doc == nil && tree != nil && !tree.Open}
+	if p != nil {
+		f.roles = p.Roles
+	}
+	var out []byte
+	if kind == media.Lines || kind == media.Seq {
+		out, err = media.Records(body, kind == media.Seq, f.doc)
+	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
+		out, err = f.doc(body)
+	}
+	noteFindings(ev, f.kinds)
+	switch {
+	case errors.Is(err, errBlocked):
+		return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
+	case err != nil:
+		return refuseBody(resp, ev, "response_unfilterable", unfilterable(err))
+	case f.removed == 0 && bytes.Equal(out, body):
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil
+	}
+	if enc != "" && enc != "identity" {
+		if out, err = codec.Encode(out, enc); err != nil {
+			return unfilterable(err)
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	if resp.Header.Get("ETag") != "" {
+		sum := sha256.Sum256(out) // the upstream's tag named a body the client never gets
+		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
+	}
+	return nil
+}
+
+// refuseBody answers for a body the guards cannot read or place, so that none
+// of it reaches the client: a 2xx (or 1xx) becomes refusal, a 502; a 3xx keeps
+// its status and headers without the body (a redirect still works); a 4xx or
+// 5xx keeps its status with a generic problem, so a client and its monitoring
+// still see "not found" or "server error", not a gateway failure.
+func refuseBody(resp *http.Response, ev *audit.Event, rule string, refusal *httperr.Problem) error {
+	resp.Body.Close()
+	ev.Rule = rule
+	switch s := resp.StatusCode; {
+	case s >= 400:
+		return upstreamProblem(s, "upstream_error").WithCause(refusal)
+	case s >= 300:
+		resp.Body, resp.ContentLength = http.NoBody, 0
+		resp.Header.Set("Content-Length", "0")
+		for _, k := range []string{"Content-Type", "Content-Encoding", "ETag"} {
+			resp.Header.Del(k)
+		}
+		return nil
+	}
+	return refusal
+}
+
+// docFilter cuts JSON documents to a tree and scans them for sensitive values,
+// adding up what it removed and the kinds it found over every document of one
+// answer (kinds only: an NDJSON answer of many records keeps a few strings,
+// not every finding).
+type docFilter struct {
+	tree      *shape.Tree
+	deny      []shape.Path
+	roles     []string
+	sensitive sensitive.Policy
+	// objectsOnly refuses a document that is not an object or array.
+	objectsOnly bool
+	removed     int
+	kinds       []string
+}
+
+// doc filters one document; it returns doc itself when nothing changed and
+// errBlocked when a block kind was found.
+func (f *docFilter) doc(doc []byte) ([]byte, error) {
+	if f.objectsOnly && scalarRoot(doc) {
+		return nil, errScalarRoot
+	}
+	out, removed, err := shape.Filter(doc, f.tree, f.deny, f.roles)
+	if err != nil {
+		return nil, err
+	}
+	f.removed += removed
+	if len(f.sensitive) == 0 {
+		return out, nil
+	}
+	out, findings, block, err := sensitive.Scan(out, f.sensitive)
+	if err != nil {
+		return nil, err
+	}
+	for _, fd := range findings {
+		if k := string(fd.Kind); !slices.Contains(f.kinds, k) {
+			f.kinds = append(f.kinds, k)
+		}
+	}
+	if block {
+		return nil, errBlocked
+	}
+	return out, nil
+}
+
+// scalarRoot reports whether the first byte of doc after JSON whitespace starts
+// neither an object nor an array (all whitespace: false, Filter refuses it).
+func scalarRoot(doc []byte) bool {
+	for _, c := range doc {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return false
+		}
+		return true
+	}
+	return false
+}

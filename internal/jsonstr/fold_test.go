@@ -1,0 +1,54 @@
+package jsonstr
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestAppendFoldedKey(t *testing.T) {
+	same := [][]string{
+		{`from_account`, `From_Account`, `FROM_ACCOUNT`, `\u0046rom_account`, `\u0066rom_\u0061ccount`, `from\u005faccount`},
+		{`role`, `ＲＯＬＥ`, `ｒｏｌｅ`, `r\u006fle`, `\uff52ole`},
+		{`is_admin`, `IS_admin`},
+		{`kind`, "\u212aind", `KIND`, `\u212Aind`},
+		{`pass`, "pa\u017f\u017f", `PASS`},
+		{`office`, "o\ufb03ce"},
+		{`\ud800`, `\udc00`, "\ufffd"}, // lone surrogates decode to U+FFFD, as encoding/json does
+		{`a\/b`, `a/b`},
+		{`role`, `role\u0000`, `role\u0000admin`, `ROLE\u0000`},
+		{`é`, "e\u0301", `\u00c9`, "E\u0301"},
+	}
+	for _, group := range same {
+		want := AppendFoldedKey(nil, []byte(group[0]))
+		for _, k := range group[1:] {
+			if got := AppendFoldedKey(nil, []byte(k)); !bytes.Equal(got, want) {
+				t.Errorf("%q folds to %q, %q to %q: want one key", group[0], want, k, got)
+			}
+		}
+	}
+	differ := [][2]string{
+		{`role`, `roles`}, {`role`, `ro le`}, {`a.b`, `a_b`}, {`id`, `ıd`}, {`ss`, `ß`}, {`a`, `\u0000a`}, {``, ` `},
+	}
+	for _, p := range differ {
+		a, b := AppendFoldedKey(nil, []byte(p[0])), AppendFoldedKey(nil, []byte(p[1]))
+		if bytes.Equal(a, b) {
+			t.Errorf("%q and %q fold to the same %q", p[0], p[1], a)
+		}
+	}
+	// Appends after what dst holds.
+	if got := AppendFoldedKey([]byte("x:"), []byte(`Ａb`)); string(got) != "x:AB" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func BenchmarkAppendFoldedKey(b *testing.B) {
+	for _, k := range []string{"from_account", `\u0046rom_Account`, "ＲＯＬＥ_ｉｄ"} {
+		b.Run(k, func(b *testing.B) {
+			buf := make([]byte, 0, 256)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = AppendFoldedKey(buf[:0], []byte(k))
+			}
+		})
+	}
+}
