@@ -188,6 +188,32 @@ func loadCorpus(root string, sample int) (*Corpus, error) {
 	return c, nil
 }
 
+// mergeAuthored adds the items of Bulwark's own rows (bench/detection/testdata/corpora,
+// the corpora layout) to c. Their paths are reported with the prefix
+// "bulwark:" so that they never mix with a shared file of the same name.
+func (c *Corpus) mergeAuthored(a *Corpus) {
+	for _, s := range a.Specs {
+		s.Path = authoredPrefix + s.Path
+		c.Specs = append(c.Specs, s)
+	}
+	for _, it := range a.Items {
+		it.File = authoredPrefix + it.File
+		c.Items = append(c.Items, it)
+	}
+	for f, l := range a.SetAside {
+		c.SetAside[authoredPrefix+f] = l
+	}
+	for f, n := range a.Uncounted {
+		c.Uncounted[authoredPrefix+f] = n
+	}
+	for _, f := range a.Ignored {
+		c.Ignored = append(c.Ignored, authoredPrefix+f)
+	}
+}
+
+// authoredPrefix marks the files of the project's own corpus in reports.
+const authoredPrefix = "bulwark:"
+
 // discover returns the specs of the files present under root: the known
 // ones in table order, then unknown files under attacks/ and benign/ whose
 // kind follows from their place (attacks/<class>/*.txt and benign/*.txt are
@@ -248,6 +274,9 @@ func guessSpec(p string) (fileSpec, bool) {
 		return fileSpec{Path: p, Kind: kValues, Label: LabelAttack, Group: g, Guessed: true}, true
 	case len(parts) == 2 && parts[0] == "benign" && strings.HasSuffix(p, ".txt"):
 		return fileSpec{Path: p, Kind: kValues, Label: LabelBenign, Group: "benign", Guessed: true}, true
+	case len(parts) == 3 && parts[0] == "benign" && parts[1] == "authored" && strings.HasSuffix(p, ".jsonl"):
+		// the risky-strings format: {"category","value","hard","note"}
+		return fileSpec{Path: p, Kind: kRisky, Label: LabelBenign, Group: "benign", Guessed: true}, true
 	}
 	return fileSpec{}, false
 }

@@ -28,14 +28,15 @@ import (
 )
 
 type options struct {
-	corpora, bulwark, config, gateway, out, misses, workdir, only string
-	workers, sample                                               int
-	timeout                                                       time.Duration
+	corpora, authored, bulwark, config, gateway, out, misses, workdir, only string
+	workers, sample                                                         int
+	timeout                                                                 time.Duration
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.corpora, "corpora", "", "corpora root (default $BULWARK_CORPORA, else ../shared/corpora)")
+	flag.StringVar(&o.authored, "authored", "bench/detection/testdata/corpora", "Bulwark's own corpus rows, in the corpora layout (\"\" = none)")
 	flag.StringVar(&o.bulwark, "bulwark", "", "path of the bulwark binary to run")
 	flag.StringVar(&o.config, "config", "bench/detection/bulwark.yaml", "gateway config")
 	flag.StringVar(&o.gateway, "gateway", "", "address of a gateway already running (host:port); skips starting one")
@@ -56,6 +57,13 @@ func run(o options) int {
 	c, err := loadCorpus(root, o.sample)
 	if err != nil {
 		return fail(fmt.Errorf("corpora: %w", err))
+	}
+	if o.authored != "" {
+		a, err := loadCorpus(o.authored, o.sample)
+		if err != nil {
+			return fail(fmt.Errorf("authored corpus: %w", err))
+		}
+		c.mergeAuthored(a)
 	}
 	sel, err := selectTargets(o.only)
 	if err != nil {

@@ -36,6 +36,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	for _, p := range detached {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -44,7 +48,7 @@ const testToken = "e2e-admin-token-0123456789abcdef"
 
 // proc is a running bulwark process.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	stdout *lockedBuf
 	stderr *lockedBuf
@@ -70,7 +74,7 @@ func (l *lockedBuf) String() string {
 }
 
 // writeConfig writes a config file into dir and returns its path.
-func writeConfig(t *testing.T, dir, body string) string {
+func writeConfig(t testing.TB, dir, body string) string {
 	t.Helper()
 	p := filepath.Join(dir, "bulwark.yaml")
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -79,8 +83,26 @@ func writeConfig(t *testing.T, dir, body string) string {
 	return p
 }
 
+// detached are processes shared by several tests (startDetached); TestMain ends them.
+var detached []*proc
+
+// startDetached is startBulwark for a process that outlives the test that
+// started it: it is ended when the test binary finishes.
+func startDetached(t testing.TB, args ...string) *proc {
+	t.Helper()
+	p := launch(t, args, false)
+	detached = append(detached, p)
+	return p
+}
+
 // startBulwark runs `bulwark <args>` and waits for the "bulwark started" log line.
-func startBulwark(t *testing.T, args ...string) *proc {
+// The process ends with the test.
+func startBulwark(t testing.TB, args ...string) *proc {
+	t.Helper()
+	return launch(t, args, true)
+}
+
+func launch(t testing.TB, args []string, owned bool) *proc {
 	t.Helper()
 	p := &proc{t: t, stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(binPath, args...)
@@ -113,6 +135,9 @@ func startBulwark(t *testing.T, args ...string) *proc {
 		}
 	}()
 	t.Cleanup(func() {
+		if !owned {
+			return
+		}
 		if p.cmd.ProcessState == nil {
 			_ = p.cmd.Process.Kill()
 			<-p.done

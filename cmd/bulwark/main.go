@@ -2,6 +2,7 @@
 //
 //	bulwark serve -c bulwark.yaml   run the gateway
 //	bulwark check -c bulwark.yaml   validate a config: every problem with file:line
+//	bulwark tune -c bulwark.yaml -audit audit.jsonl   propose injection exclusions
 //	bulwark demo                    a demo shop API with Bulwark in front of it
 //	bulwark version
 package main
@@ -31,8 +32,11 @@ const usage = `Bulwark — an API security gateway.
 Usage:
   bulwark serve -c FILE     run the gateway with the config FILE
   bulwark check -c FILE...  check config files; exits 1 on errors
+  bulwark tune -c FILE -audit EVENTS   propose injection exclusions from monitor-mode findings
   bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
   bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
+  bulwark clients COMMAND   manage OAuth clients: create, list, revoke
+  bulwark users COMMAND     manage end-user accounts of the authorization server: create
   bulwark demo              run the demo shop behind Bulwark and print what to try
   bulwark probe URL         exit 0 if URL answers 2xx (container health checks)
   bulwark version           print the version
@@ -54,8 +58,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "tune":
+		return tuneCommand(args[1:], stdout, stderr)
 	case "keys":
 		return keysCommand(args[1:], stdout, stderr)
+	case "clients":
+		return clientsCommand(args[1:], stdout, stderr)
+	case "users":
+		return usersCommand(args[1:], stdout, stderr)
 	case "owners":
 		return ownersCommand(args[1:], stdout, stderr)
 	case "demo":

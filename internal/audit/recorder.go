@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/redact"
 )
 
 // Sink writes a batch of events somewhere durable. Write is called from one goroutine
@@ -99,7 +101,12 @@ func (r *Recorder) Start() {
 // Record queues e for the sinks. In OverflowDrop mode it never blocks: a full queue
 // drops e and counts it. In OverflowBlock mode it waits up to BlockTimeout first.
 // After Close, events are dropped and counted.
+//
+// Before anything is queued, Bulwark keys and JWTs in the path and the object are
+// masked (package redact): a credential a client put in a URL never reaches the
+// audit file, the store or the recent-events view.
 func (r *Recorder) Record(e Event) {
+	e.Path, e.Object = redact.Mask(e.Path), redact.Mask(e.Object)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {

@@ -336,3 +336,31 @@ type discardSink struct{}
 
 func (discardSink) Name() string                         { return "discard" }
 func (discardSink) Write(context.Context, []Event) error { return nil }
+
+func TestRecorderMasksCredentialsInPathAndObject(t *testing.T) {
+	const key = "bwk_AbCdEfGhIjKl_0123456789abcdefghijABCDEFGHIJ0123456789abcdeF"
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz"
+	s := &memSink{}
+	r := NewRecorder(Config{}, nil, s)
+	r.Start()
+	r.Record(Event{RequestID: "1", Path: "/keys/" + key, Object: "key:" + key})
+	r.Record(Event{RequestID: "2", Path: "/verify/" + jwt + "/x", Object: "token:" + jwt})
+	r.Record(Event{RequestID: "3", Path: "/orders/1", Object: "order:1"})
+	if err := r.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []Event{
+		{RequestID: "1", Path: "/keys/bwk_AbCdEfGhIjKl_[masked]", Object: "key:bwk_AbCdEfGhIjKl_[masked]"},
+		{RequestID: "2", Path: "/verify/[masked]/x", Object: "token:[masked]"},
+		{RequestID: "3", Path: "/orders/1", Object: "order:1"},
+	}
+	got := s.events()
+	if len(got) != len(want) {
+		t.Fatalf("got %d events", len(got))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("event %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

@@ -47,6 +47,8 @@ const (
 	ReasonMissing           = "credentials_missing"
 	ReasonMalformed         = "credential_malformed"
 	ReasonInQuery           = "credential_in_query"
+	ReasonMultiple          = "multiple_credentials"
+	ReasonConflict          = "conflicting_credentials"
 	ReasonUnknownKey        = "unknown_key"
 	ReasonRevoked           = "revoked"
 	ReasonExpired           = "expired"

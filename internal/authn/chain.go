@@ -17,13 +17,19 @@ type Chain struct {
 	auths     []Authenticator
 	anonymous bool   // the route lists "none": no credential is acceptable
 	challenge string // WWW-Authenticate value when no credential was sent
+	keyHeader string // canonical API-key header, stripped when not checked
 }
 
 // NewChain returns a chain over auths. anonymous allows requests that carry no
 // credential at all (a credential that is present is still checked: a bad token
-// is refused even on an open route, so clients learn it is bad).
-func NewChain(auths []Authenticator, anonymous bool) *Chain {
-	c := &Chain{auths: auths, anonymous: anonymous}
+// is refused even on an open route, so clients learn it is bad). keyHeader is
+// the header API keys travel in ("" for X-API-Key): Strip removes it when this
+// chain does not check it.
+func NewChain(auths []Authenticator, anonymous bool, keyHeader string) *Chain {
+	if keyHeader == "" {
+		keyHeader = "X-API-Key"
+	}
+	c := &Chain{auths: auths, anonymous: anonymous, keyHeader: http.CanonicalHeaderKey(keyHeader)}
 	seen := map[string]bool{}
 	var parts []string
 	for _, a := range auths {
@@ -39,28 +45,42 @@ func NewChain(auths []Authenticator, anonymous bool) *Chain {
 // Authenticate returns the caller's principal (nil for an anonymous request on a
 // route that allows it) or the problem to answer with. It never returns both nil
 // unless anonymous access is allowed.
+//
+// A credential in the URL is refused first, on every route (InURL). Then every
+// authenticator runs, in order: the first that accepts its credential names the
+// principal, and each later one of another scheme that finds a credential checks
+// it too — a credential this route checks is never passed on unchecked. Any
+// refused credential refuses the request; two accepted credentials naming
+// different principals are 400 "conflicting_credentials" (the gateway and the
+// upstream could each believe a different one).
 func (c *Chain) Authenticate(r *http.Request) (*principal.Principal, *httperr.Problem) {
+	if f := InURL(r.URL); f != nil {
+		return nil, failureProblem("", f)
+	}
+	var found *principal.Principal
+	var foundScheme string
 	for _, a := range c.auths {
+		if found != nil && a.Scheme() == foundScheme {
+			continue // the same credential, already accepted
+		}
 		p, err := a.Authenticate(r)
 		switch {
+		case err == nil && p != nil && found == nil:
+			found, foundScheme = p, a.Scheme()
+			continue
 		case err == nil && p != nil:
-			return p, nil
+			if p.ID() != found.ID() {
+				return nil, httperr.New(http.StatusBadRequest, ReasonConflict,
+					"The request carries credentials of different callers; send one.")
+			}
+			continue
 		case errors.Is(err, ErrNoCredentials):
 			continue
 		}
-		var f *Failure
-		if errors.As(err, &f) {
-			return nil, failureProblem(a.Scheme(), f)
-		}
-		// The authenticator could not decide (store or network down): fail closed.
-		if err == nil {
-			err = errors.New("authenticator returned neither a principal nor an error")
-		}
-		return nil, httperr.New(http.StatusServiceUnavailable, ReasonUnavailable,
-			"Authentication is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
+		return nil, refusalProblem(a, err)
 	}
-	if c.anonymous {
-		return nil, nil
+	if found != nil || c.anonymous {
+		return found, nil
 	}
 	return nil, c.Unauthenticated()
 }
@@ -76,27 +96,92 @@ func (c *Chain) Unauthenticated() *httperr.Problem {
 	return p
 }
 
-// Strip removes every credential this chain reads from h.
-func (c *Chain) Strip(h http.Header) {
-	for _, a := range c.auths {
-		a.Strip(h)
+// refusalProblem renders an authenticator's error: a refused credential, or a
+// 503 when it could not decide (store or network down) — fail closed.
+func refusalProblem(a Authenticator, err error) *httperr.Problem {
+	var f *Failure
+	if errors.As(err, &f) {
+		return failureProblem(a.Scheme(), f)
 	}
+	if err == nil {
+		err = errors.New("authenticator returned neither a principal nor an error")
+	}
+	return httperr.New(http.StatusServiceUnavailable, ReasonUnavailable,
+		"Authentication is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
+}
+
+// Strip removes from h every credential the upstream must not receive: a
+// credential is either checked by this chain or stripped, never forwarded
+// unchecked. It removes what each of the chain's authenticators reads, the
+// API-key header, and an Authorization header of the Bearer or ApiKey scheme
+// (Bulwark's schemes) — except, when keep is set, the credential that
+// authenticated p. Authorization of another scheme (Basic, Digest) on a route
+// that checks no bearer token is the backend's own business and passes.
+func (c *Chain) Strip(h http.Header, p *principal.Principal, keep bool) {
+	kept := ""
+	if keep && p != nil {
+		kept = schemeOf(p.Method)
+	}
+	for _, a := range c.auths {
+		if a.Scheme() != kept {
+			a.Strip(h)
+		}
+	}
+	if kept != schemeAPIKey {
+		delete(h, c.keyHeader)
+	}
+	if kept != schemeBearer {
+		if v := h["Authorization"]; len(v) > 0 && bulwarkScheme(v) {
+			delete(h, "Authorization")
+		}
+	}
+}
+
+const (
+	schemeAPIKey = "ApiKey"
+	schemeBearer = "Bearer"
+)
+
+// schemeOf is the WWW-Authenticate scheme of an authentication method.
+func schemeOf(method string) string {
+	switch method {
+	case principal.MethodAPIKey:
+		return schemeAPIKey
+	case principal.MethodJWT, principal.MethodIntrospection:
+		return schemeBearer
+	}
+	return ""
+}
+
+// bulwarkScheme reports whether any Authorization value uses a scheme Bulwark
+// issues credentials for (Bearer, ApiKey), in any case.
+func bulwarkScheme(vals []string) bool {
+	for _, v := range vals {
+		scheme, _, _ := strings.Cut(strings.TrimLeft(v, " \t"), " ")
+		if strings.EqualFold(scheme, schemeBearer) || strings.EqualFold(scheme, schemeAPIKey) {
+			return true
+		}
+	}
+	return false
 }
 
 // failureProblem renders a refused credential: 401 with an RFC 6750 challenge, or
 // the Failure's own status (400 for a credential sent in the query string).
+// An empty scheme (a credential in the URL, before any authenticator) gets no
+// challenge: the answer is 400.
 func failureProblem(scheme string, f *Failure) *httperr.Problem {
 	status := f.Status
 	if status == 0 {
 		status = http.StatusUnauthorized
 	}
 	code := "invalid_credentials"
-	if f.Reason == ReasonInQuery {
-		code = ReasonInQuery
+	switch f.Reason {
+	case ReasonInQuery, ReasonMultiple:
+		code = f.Reason // the request's shape is wrong, not the credential: say so
 	}
 	p := httperr.New(status, code, f.Description).WithCause(f)
 	p.Reason = f.Reason
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized && scheme != "" {
 		p.WithHeader("WWW-Authenticate", challenge(scheme, f.Code, f.Description, ""))
 	}
 	return p

@@ -25,6 +25,7 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	d.checkListeners(p)
 	base := d.mergeLimits(defaultLimits(), cfg.Limits, "limits")
 	p.Identity = d.buildIdentity(cfg.Identity)
+	p.OAuth = d.buildOAuth(cfg.OAuth, p.Store)
 	p.Cluster = d.buildCluster(cfg.Cluster)
 	srv := orDefault(cfg.Server, serverConfig{})
 	p.Server.Shield = d.buildShield(srv.Shield, srv.IPv6Prefix)
@@ -32,6 +33,7 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	p.APIs = d.buildAPIs(cfg.APIs, base, p)
 	d.checkCluster(p)
 	d.checkAttemptTimeouts(p)
+	d.checkOAuthRoutes(p)
 	d.checkConflicts(p.APIs)
 	return p
 }

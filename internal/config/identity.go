@@ -62,7 +62,11 @@ func (d *decoder) buildIdentity(in *identityConfig) Identity {
 		id.Introspection = append(id.Introspection, d.buildIntrospection(c, indexPath("identity.introspection", i), seen))
 	}
 	if in.Headers != nil {
-		id.Headers = d.buildPrincipalHeaders(*in.Headers)
+		keyHeader := defaultAPIKeyHeader
+		if id.APIKeys != nil {
+			keyHeader = id.APIKeys.Header
+		}
+		id.Headers = d.buildPrincipalHeaders(*in.Headers, keyHeader)
 	}
 	return id
 }
@@ -167,7 +171,7 @@ func (d *decoder) buildIntrospection(c introspectionConfig, path string, seen ma
 	return out
 }
 
-func (d *decoder) buildPrincipalHeaders(h principalHeaders) PrincipalHeaders {
+func (d *decoder) buildPrincipalHeaders(h principalHeaders, keyHeader string) PrincipalHeaders {
 	def := defaultPrincipalHeaders()
 	out := PrincipalHeaders{
 		Subject: http.CanonicalHeaderKey(orDefault(h.Subject, def.Subject)), Consumer: http.CanonicalHeaderKey(orDefault(h.Consumer, def.Consumer)),
@@ -179,12 +183,29 @@ func (d *decoder) buildPrincipalHeaders(h principalHeaders) PrincipalHeaders {
 	for i, name := range out.List() {
 		p := "identity.principal_headers." + fields[i]
 		d.headerName(p, name)
+		if reservedHeader(name, keyHeader) {
+			d.errorf(p, "%s is not free for a principal header: the gateway, HTTP or the credential check uses it", name)
+		}
 		if first, dup := seen[name]; dup {
 			d.errorf(p, "header %s is already used for %s", name, first)
 		}
 		seen[name] = fields[i]
 	}
 	return out
+}
+
+// reservedHeaders may not carry the principal, compared lower-case with '_'
+// read as '-': a principal header is stripped from every request and set
+// after hop-by-hop processing, which would break credentials, framing or
+// the gateway's forwarding headers.
+var reservedHeaders = []string{"authorization", "cookie", "host", "content-length", "content-type",
+	"content-encoding", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade",
+	"proxy-authorization", "proxy-authenticate", "proxy-connection", "x-request-id", "forwarded"}
+
+func reservedHeader(name, keyHeader string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	return slices.Contains(reservedHeaders, n) || n == strings.ToLower(strings.ReplaceAll(keyHeader, "_", "-")) ||
+		strings.HasPrefix(n, "x-forwarded-")
 }
 
 // uniqueName checks an issuer or server name: required, [a-z0-9_-]+, unique.
@@ -256,6 +277,7 @@ func (d *decoder) authList(in []string, path string, id *Identity) []string {
 		case slices.Contains(out, m):
 			d.errorf(p, "duplicate auth method %q", m)
 			continue
+		case m == AuthOAuth: // checkOAuthRoutes requires the oauth section
 		case m == AuthNone || (m == AuthAPIKey):
 			if m == AuthAPIKey && id.APIKeys == nil {
 				d.errorf(p, "api_key needs identity.api_keys to be configured")

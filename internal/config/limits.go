@@ -2,9 +2,12 @@ package config
 
 import (
 	"math"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
 )
 
 // mergeLimits validates one limits block at path and lays its set fields
@@ -12,6 +15,7 @@ import (
 func (d *decoder) mergeLimits(base Limits, l *limitsConfig, path string) Limits {
 	out := base
 	out.ContentTypes = slices.Clone(base.ContentTypes)
+	out.KeepOverrideHeaders = slices.Clone(base.KeepOverrideHeaders)
 	if l == nil {
 		return out
 	}
@@ -40,6 +44,27 @@ func (d *decoder) mergeLimits(base Limits, l *limitsConfig, path string) Limits 
 	}
 	if l.ContentTypes != nil {
 		out.ContentTypes = d.contentTypes(path+".content_types", l.ContentTypes)
+	}
+	if l.KeepOverrideHeaders != nil {
+		out.KeepOverrideHeaders = d.overrideHeaders(path+".keep_override_headers", l.KeepOverrideHeaders)
+	}
+	return out
+}
+
+// overrideHeaders validates a keep_override_headers list: each name must be one
+// of the override headers the gateway strips, in any case. It returns the
+// canonical names.
+func (d *decoder) overrideHeaders(path string, in []string) []string {
+	out := make([]string, 0, len(in))
+	for i, name := range in {
+		canon := http.CanonicalHeaderKey(strings.TrimSpace(name))
+		if !slices.Contains(hygiene.OverrideHeaders, canon) {
+			d.errorf(indexPath(path, i), "%q is not an override header; expected one of %s", name, strings.Join(hygiene.OverrideHeaders, ", "))
+			continue
+		}
+		if !slices.Contains(out, canon) {
+			out = append(out, canon)
+		}
 	}
 	return out
 }

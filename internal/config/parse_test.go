@@ -55,6 +55,8 @@ func TestParseProblems(t *testing.T) {
 			"c.yaml:10:15: apis[0].routes[1].name: error: duplicate route name \"/a\" in this API (first at line 8): give one a distinct name"},
 		{"empty content types", "limits: {content_types: []}\n" + base + "      - match: /a\n",
 			"c.yaml:1:25: limits.content_types: error: list at least one media type (use \"*/*\" to allow any)"},
+		{"unknown override header", "limits: {keep_override_headers: [X-HTTP-Method-Override, X-Forwarded-For]}\n" + base + "      - match: /a\n",
+			"c.yaml:1:58: limits.keep_override_headers[1]: error: \"X-Forwarded-For\" is not an override header; expected one of X-Http-Method-Override, X-Http-Method, X-Method-Override, X-Original-Url, X-Rewrite-Url, X-Original-Uri, X-Original-Method, X-Envoy-Original-Path"},
 		{"zero body", "limits: {max_body: 0}\n" + base + "      - match: /a\n",
 			"c.yaml:1:20: limits.max_body: error: must be greater than 0"},
 		{"bad duplicate keys mode", "limits: {json_duplicate_keys: allow}\n" + base + "      - match: /a\n",
@@ -134,10 +136,10 @@ apis:
   - name: a
     upstream: http://h
     auth: [none]
-    limits: {max_body: 2MiB, content_types: [application/json], json_duplicate_keys: reject}
+    limits: {max_body: 2MiB, content_types: [application/json], json_duplicate_keys: reject, keep_override_headers: [x-http-method-override, X-HTTP-Method-Override]}
     routes:
       - match: /route
-        limits: {max_body: 3MiB, json_max_bytes: 7KB, json_duplicate_keys: guarded}
+        limits: {max_body: 3MiB, json_max_bytes: 7KB, json_duplicate_keys: guarded, keep_override_headers: [X-Original-URL]}
       - match: /api
   - name: b
     upstream: http://h
@@ -152,9 +154,9 @@ apis:
 	def := defaultLimits()
 	got := []Limits{plan.APIs[0].Routes[0].Limits, plan.APIs[0].Routes[1].Limits, plan.APIs[1].Routes[0].Limits}
 	want := []Limits{
-		{def.MaxHeaderBytes, 20, 3 << 20, def.ReadBodyTimeout, 10, 7000, JSONDupGuarded, []string{"application/json"}},
-		{def.MaxHeaderBytes, 20, 2 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupReject, []string{"application/json"}},
-		{def.MaxHeaderBytes, 20, 1 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupGuarded, def.ContentTypes},
+		{def.MaxHeaderBytes, 20, 3 << 20, def.ReadBodyTimeout, 10, 7000, JSONDupGuarded, []string{"application/json"}, []string{"X-Original-Url"}},
+		{def.MaxHeaderBytes, 20, 2 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupReject, []string{"application/json"}, []string{"X-Http-Method-Override"}},
+		{def.MaxHeaderBytes, 20, 1 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupGuarded, def.ContentTypes, nil},
 	}
 	for i := range want {
 		if !limitsEqual(got[i], want[i]) {
@@ -169,7 +171,7 @@ apis:
 }
 
 func limitsEqual(a, b Limits) bool {
-	return slices.Equal(a.ContentTypes, b.ContentTypes) &&
+	return slices.Equal(a.ContentTypes, b.ContentTypes) && slices.Equal(a.KeepOverrideHeaders, b.KeepOverrideHeaders) &&
 		a.MaxHeaderBytes == b.MaxHeaderBytes && a.MaxHeaderCount == b.MaxHeaderCount &&
 		a.MaxBodyBytes == b.MaxBodyBytes && a.ReadBodyTimeout == b.ReadBodyTimeout &&
 		a.JSONMaxDepth == b.JSONMaxDepth && a.JSONMaxBytes == b.JSONMaxBytes && a.JSONDuplicateKeys == b.JSONDuplicateKeys

@@ -23,6 +23,7 @@ type Plan struct {
 	Audit    Audit
 	Log      Log
 	Identity Identity
+	OAuth    *OAuth `json:",omitempty"` // the built-in authorization server; nil when not configured
 	Cluster  Cluster
 	APIs     []API
 	// Files are every file Load read to build the plan: the config file first,
@@ -163,6 +164,11 @@ type Limits struct {
 	// ContentTypes are the allowed lower-case media types; "type/*" and
 	// "application/*+json" patterns are allowed.
 	ContentTypes []string
+	// KeepOverrideHeaders are the method/URL override headers (canonical names,
+	// from hygiene.OverrideHeaders) forwarded to the upstream; every other one
+	// is stripped. Empty by default: a backend that honours X-HTTP-Method-Override
+	// would run a method the route's allow-list never saw.
+	KeepOverrideHeaders []string
 }
 
 // Upstream is where an API's requests go.

@@ -19,6 +19,7 @@ type fileConfig struct {
 	Log      *logConfig      `yaml:"log"`
 	Limits   *limitsConfig   `yaml:"limits"`
 	Identity *identityConfig `yaml:"identity"`
+	OAuth    *oauthConfig    `yaml:"oauth"`
 	Cluster  *clusterConfig  `yaml:"cluster"`
 	APIs     []apiConfig     `yaml:"apis"`
 }
@@ -76,6 +77,8 @@ type limitsConfig struct {
 	JSONMaxBytes    *Size     `yaml:"json_max_bytes"`
 	JSONDupKeys     *string   `yaml:"json_duplicate_keys"`
 	ContentTypes    []string  `yaml:"content_types"`
+	// KeepOverrideHeaders forwards these method/URL override headers.
+	KeepOverrideHeaders []string `yaml:"keep_override_headers"`
 }
 
 type apiConfig struct {

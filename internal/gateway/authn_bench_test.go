@@ -30,25 +30,33 @@ func authPlan(b *testing.B, upstream string) *config.Plan {
 	return p
 }
 
+// keyStore opens a store in a temporary directory, closed when tb ends, and
+// creates one API key in it.
+func keyStore(tb testing.TB, req apikey.CreateRequest) (*store.Store, string) {
+	tb.Helper()
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(tb.TempDir(), "k.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	m, err := apikey.NewManager(st, []byte(benchPepper), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, _, err := m.Create(context.Background(), req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st, key
+}
+
 // BenchmarkAuthCost measures what API-key authentication adds per request: the
 // same handler, the same upstream, an open route against a keyed one. The
 // upstream is an in-process handler so the difference is the gateway's own.
 func BenchmarkAuthCost(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
 	defer up.Close()
-	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(b.TempDir(), "b.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	m, err := apikey.NewManager(st, []byte(benchPepper), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	key, _, err := m.Create(context.Background(), apikey.CreateRequest{Consumer: "bench", Scopes: []string{"read"}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, key := keyStore(b, apikey.CreateRequest{Consumer: "bench", Scopes: []string{"read"}})
 	g, err := New(authPlan(b, up.URL), Deps{Metrics: metrics.New(), Audit: &events{}, Store: st,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -179,6 +179,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cors.IsPreflight(r) && g.preflight(st, sw, r, &ev, &entry) {
 		return
 	}
+	if g.serveOAuth(st, sw, r, &ev) {
+		return
+	}
 	var login *bruteforce.Attempt
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
@@ -317,7 +320,8 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	if r.TLS != nil {
 		proto = "https"
 	}
-	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host}}
+	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
+		Keep: st.owned.Keep()}
 	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
 	info.Response = exposure
 	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
@@ -378,23 +382,27 @@ func auditRawPath(escaped string) string {
 }
 
 // authenticate runs the route's authenticators and scope check, then rewrites the
-// principal headers: client-sent copies are always removed (a client must never
-// name itself), and the upstream receives the authenticated principal. The raw
-// credential is removed unless the route keeps it.
+// principal headers: client-sent copies of every gateway-owned header are always
+// removed in any spelling (a client must never name itself), and the upstream
+// receives the authenticated principal. Every credential is removed unless the
+// route keeps the one that authenticated.
 func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*principal.Principal, *httperr.Problem) {
-	for _, h := range st.headers {
-		r.Header.Del(h)
-	}
-	p, prob := entry.authn.Authenticate(r)
-	if prob != nil || p == nil { // p nil: anonymous on a route that allows it
+	if prob := st.owned.Clean(r.Header); prob != nil {
 		return nil, prob
+	}
+	hygiene.StripOverrides(r.Header, entry.limits.KeepOverrideHeaders)
+	p, prob := entry.authn.Authenticate(r)
+	if prob != nil {
+		return nil, prob
+	}
+	// A credential is checked or stripped, never forwarded unchecked.
+	entry.authn.Strip(r.Header, p, entry.keepCred)
+	if p == nil { // anonymous on a route that allows it
+		return nil, nil
 	}
 	ev.Principal = p.ID()
 	if prob := requireScopes(p, entry.scopes, entry.scopesAny); prob != nil {
 		return p, prob
-	}
-	if !entry.keepCred {
-		entry.authn.Strip(r.Header)
 	}
 	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)
 	return p, nil

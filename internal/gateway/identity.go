@@ -25,7 +25,9 @@ type identity struct {
 	jwtAll     *jwtEntry            // "jwt": every issuer
 	jwtOne     map[string]*jwtEntry // "jwt:NAME"
 	intro      map[string]*introEntry
-	owned      []func() // closers of authenticators this identity started
+	oauth      *oauthEntry // the built-in authorization server (gateway/oauth.go)
+	owned      []func()    // closers of authenticators this identity started
+	keyHeader  string      // the API-key header, stripped on routes that do not check it
 }
 
 type jwtEntry struct {
@@ -41,13 +43,19 @@ type introEntry struct {
 // buildIdentity creates the authenticators plan's routes refer to, reusing those
 // of prev whose configuration is unchanged.
 func buildIdentity(plan *config.Plan, prev *identity, st *store.Store, logger *slog.Logger) (*identity, error) {
-	id := &identity{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}}
+	id := &identity{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}, keyHeader: apikey.DefaultHeader}
+	if k := plan.Identity.APIKeys; k != nil {
+		id.keyHeader = k.Header
+	}
 	used := usedMethods(plan)
 	fail := func(err error) (*identity, error) { id.closeOwned(); return nil, err }
 	if used[config.AuthAPIKey] {
 		if err := id.buildAPIKeys(plan.Identity.APIKeys, prev, st, logger); err != nil {
 			return fail(err)
 		}
+	}
+	if err := id.buildOAuth(plan.OAuth, prev, st, logger); err != nil {
+		return fail(err)
 	}
 	for m := range used {
 		kind, name, _ := strings.Cut(m, ":")
@@ -176,6 +184,8 @@ func (id *identity) chain(auth []string, servers []config.Introspection) *authn.
 			anonymous = true
 		case config.AuthAPIKey:
 			auths = append(auths, id.apiKeys)
+		case config.AuthOAuth:
+			auths = append(auths, id.oauth.auth)
 		case config.AuthJWT:
 			if name == "" {
 				auths = append(auths, id.jwtAll.auth)
@@ -190,7 +200,7 @@ func (id *identity) chain(auth []string, servers []config.Introspection) *authn.
 			}
 		}
 	}
-	return authn.NewChain(auths, anonymous)
+	return authn.NewChain(auths, anonymous, id.keyHeader)
 }
 
 // retire stops what this identity started that the next one does not reuse.
@@ -208,6 +218,7 @@ func (id *identity) retire(next *identity) {
 			keep[e.auth] = true
 		}
 	}
+	id.retireOAuth(next)
 	if id.apiKeys != nil && !keep[id.apiKeys] {
 		id.apiKeys.Close()
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/inspect"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
+	"github.com/bulwark-gw/bulwark/internal/redact"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
@@ -98,7 +99,9 @@ func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, p
 		e.vMode = modeOff
 	}
 	if e.iMode != modeOff {
-		in, err := inspect.New(inspectConfig(rt.Inspect))
+		ic := inspectConfig(rt.Inspect)
+		ic.TextFields = contractText(api.doc, rt)
+		in, err := inspect.New(ic)
 		if err != nil {
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
@@ -125,6 +128,29 @@ func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, p
 		return nil, nil
 	}
 	return e, nil
+}
+
+// contractText is what the API's OpenAPI document says about the text of
+// the route's fields (x-bulwark-text: prose, formats, patterns, lengths),
+// for the inspector's context-aware scoring; nil without a document or
+// when the route does not name one method of one declared operation.
+func contractText(doc *openapi.Doc, rt config.Route) []inspect.TextField {
+	if doc == nil || len(rt.Methods) != 1 {
+		return nil
+	}
+	op, ok := doc.Match(rt.Methods[0], rt.Path)
+	if !ok {
+		return nil
+	}
+	var out []inspect.TextField
+	for _, f := range doc.TextFields(op.Method, op.Path) {
+		t := inspect.TextStrict
+		if f.Prose {
+			t = inspect.TextProse
+		}
+		out = append(out, inspect.TextField{Field: f.Field, Text: t})
+	}
+	return out
 }
 
 func inspectConfig(c config.Inspect) inspect.Config {
@@ -243,7 +269,7 @@ func (g *Gateway) findingOutcome(mode guardMode, f inspect.Finding, ev *audit.Ev
 	ev.Rule, ev.Object = f.Rule, f.Location+":"+f.Field
 	id := ev.RequestID
 	g.logger.Warn("injection finding", "finding_id", id, "mode", modeName(mode), "route", ev.Route,
-		"detector", f.Detector, "rule", f.Rule, "location", f.Location, "field", f.Field)
+		"detector", f.Detector, "rule", f.Rule, "location", f.Location, "field", redact.Mask(f.Field))
 	if mode != modeBlock {
 		ev.Reason = kind + "_monitored"
 		return nil

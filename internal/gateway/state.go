@@ -29,12 +29,18 @@ type state struct {
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
 	id        *identity
-	headers   []string        // principal headers: stripped from every request
+	owned     *hygiene.Owned  // headers only the gateway sets: client copies stripped
 	shield    ratelimit.Limit // per client IP before authentication; Rate 0 = off
 	v6prefix  int             // IPv6 clients are grouped by this prefix length
 	quotas    map[string]*quotaEntry
 	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
+}
+
+// ownedHeaders is the set of headers the plan's gateway owns: the principal
+// headers it sets, and the credential headers whose other spellings it strips.
+func ownedHeaders(plan *config.Plan, keyHeader string) *hygiene.Owned {
+	return hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", keyHeader})
 }
 
 // routeEntry is one route's ready-made chain.
@@ -82,7 +88,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		retireQuotas(quotas, prevQuotas)
 		return nil, err
 	}
-	st = &state{plan: plan, trusted: trusted, id: id, headers: plan.Identity.Headers.List(),
+	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
 		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{}}
 	if sh := plan.Server.Shield; sh.Rate.N > 0 {
 		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
@@ -263,6 +269,8 @@ func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
 		ContentTypes:    l.ContentTypes,
 		JSONMaxDepth:    l.JSONMaxDepth,
 		JSONMaxBytes:    l.JSONMaxBytes,
+
+		KeepOverrideHeaders: l.KeepOverrideHeaders,
 	}
 }
 

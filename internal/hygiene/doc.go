@@ -91,6 +91,20 @@
 // X-Forwarded-For, which takes precedence (it is what most proxies write, and a
 // client-sent Forwarded passes through them untouched).
 //
+// # Headers the gateway owns, override headers
+//
+// Owned.Clean refuses a request whose Connection header names a header the
+// gateway owns (400 "owned_header_in_connection": a proxy drops what Connection
+// lists) and deletes every client copy of an owned header — principal headers,
+// the X-Bulwark- and X-Forwarded- namespaces, X-Request-Id, client-address
+// claims, Proxy (httpoxy) — in every spelling a CGI-style backend reads as the
+// same (case and every non-alphanumeric byte folded), plus non-canonical
+// spellings of the credential headers. StripOverrides deletes method and URL
+// override headers (X-HTTP-Method-Override, X-Original-URL and kin) in every
+// spelling but the canonical one of a name the route keeps. Both allocate
+// nothing. The proxy sets the owned headers again after hop-by-hop processing
+// (proxy.RequestInfo.Keep).
+//
 // # Request ids
 //
 // RequestID keeps a trusted proxy's X-Request-Id when it is 1..128 characters of

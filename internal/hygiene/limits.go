@@ -53,6 +53,9 @@ type Limits struct {
 	// case-insensitively), so a guard reading one value while the upstream
 	// reads the other is a bypass. The check is part of the validity scan.
 	JSONUniqueKeys bool
+	// KeepOverrideHeaders are the method/URL override headers (canonical names
+	// from OverrideHeaders) this route forwards; StripOverrides removes the rest.
+	KeepOverrideHeaders []string
 }
 
 // DefaultLimits returns the limits a route has unless its configuration says

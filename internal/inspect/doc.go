@@ -41,6 +41,19 @@
 // than 32 KiB are inspected in overlapping windows, so every detector call is
 // bounded.
 //
+// # Prose: a complete injection, not a keyword
+//
+// A finding on a value that reads as natural language (package text: four
+// or more words of letters making up 60% of its tokens) stands only when the
+// injection is complete: SQL that leaves the query valid — no prose after it
+// unless a comment or a stacked statement ends it (sqli.Complete); a path
+// that climbs out of the directory it is joined to (traversal.Escapes, or a
+// NUL that truncates the rest); a NoSQL operator document or $where
+// JavaScript that is not a quotation inside a sentence; a shell-out call
+// inside PHP tags. Command lines are judged as they are (prose after an
+// injected command only adds arguments). The test runs only after a
+// detector fired, so it costs nothing on clean values.
+//
 // # False positives and limits
 //
 // Config.AllowOperators lets legitimate operators through (Feathers, Strapi);

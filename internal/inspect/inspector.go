@@ -107,10 +107,36 @@ type Config struct {
 	// Exclusions are known false positives: a field, or a set of fields, where
 	// some or all detectors do not apply.
 	Exclusions []Exclusion
+	// TextFields is what the API's contract says about fields' text (from
+	// OpenAPI: x-bulwark-text: prose, format, pattern, maxLength, enum): a
+	// prose field's findings need a complete injection whatever the value's
+	// shape; a strict field's findings stand even when its value reads as
+	// prose. Fields not listed are judged by their value's shape. The first
+	// matching entry decides.
+	TextFields []TextField
 	// MaxValues bounds the names and values inspected per request; 0 means
 	// DefaultMaxValues. A request with more is reported as a finding with rule
 	// RuleTooManyValues.
 	MaxValues int
+}
+
+// Text is what a field is declared to hold.
+type Text uint8
+
+// Kinds of text.
+const (
+	// TextProse is free text written by people (x-bulwark-text: prose).
+	TextProse Text = iota + 1
+	// TextStrict is an identifier, code or number: a declared format,
+	// pattern or enum, or at most 64 characters.
+	TextStrict
+)
+
+// TextField declares the text of fields, written as an exclusion's Field
+// ("body.comment", "query.q", "body.items.*.note").
+type TextField struct {
+	Field string
+	Text  Text
 }
 
 // Exclusion turns detectors off for fields that are known to carry
@@ -163,6 +189,7 @@ type Inspector struct {
 	allowOps   []string
 	allowFn    func(op string) bool // allowedOp, bound once; nil without allowOps
 	exclusions []exclusion
+	textFields []textField
 	maxValues  int
 	pool       sync.Pool // *state
 }
@@ -201,6 +228,16 @@ func New(c Config) (*Inspector, error) {
 			return nil, fmt.Errorf("exclusions[%d]: %w", i, err)
 		}
 		in.exclusions = append(in.exclusions, x)
+	}
+	for i, f := range c.TextFields {
+		if f.Text != TextProse && f.Text != TextStrict {
+			return nil, fmt.Errorf("text_fields[%d]: unknown text kind %d", i, f.Text)
+		}
+		x, err := compileExclusion(Exclusion{Field: f.Field})
+		if err != nil {
+			return nil, fmt.Errorf("text_fields[%d]: %w", i, err)
+		}
+		in.textFields = append(in.textFields, textField{x, f.Text})
 	}
 	return in, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/inspect/cmdi"
 	"github.com/bulwark-gw/bulwark/internal/inspect/nosql"
 	"github.com/bulwark-gw/bulwark/internal/inspect/sqli"
+	"github.com/bulwark-gw/bulwark/internal/inspect/text"
 	"github.com/bulwark-gw/bulwark/internal/inspect/traversal"
 )
 
@@ -215,26 +216,74 @@ func (s *state) check(loc location, name, v string, r role) bool {
 // detect runs the string detectors of det on v.
 func (s *state) detect(det detectorSet, r role, loc location, name, v string) bool {
 	if det&detSQLi != 0 {
-		if rule, hit := sqli.Detect(v); hit && s.hit(detSQLi, rule, loc, name) {
+		if rule, hit := sqli.Detect(v); hit && (!s.prose(loc, name, v) || sqli.Complete(v)) && s.hit(detSQLi, rule, loc, name) {
 			return true
 		}
 	}
 	if det&detNoSQLi != 0 {
-		if rule, hit := nosql.ValueAllowing(v, s.in.allowFn); hit && !s.judgedByName(rule, r) && s.hit(detNoSQLi, rule, loc, name) {
+		if rule, hit := nosql.ValueAllowing(v, s.in.allowFn); hit && !s.judgedByName(rule, r) &&
+			(rule != nosql.RuleOperator && (rule != nosql.RuleJS || strings.ContainsAny(v, "'\"")) || !s.prose(loc, name, v)) &&
+			s.hit(detNoSQLi, rule, loc, name) {
 			return true
 		}
 	}
 	if det&detCmdi != 0 {
-		if rule, hit := cmdi.Detect(v); hit && s.hit(detCmdi, rule, loc, name) {
-			return true
+		if rule, hit := cmdi.Detect(v); hit {
+			if rule == cmdi.RuleCode && !strings.Contains(v, "<?") && s.prose(loc, name, v) {
+				// a call quoted in prose: judge what else the value holds
+				rule, hit = cmdi.DetectCommands(v)
+			}
+			if hit && s.hit(detCmdi, rule, loc, name) {
+				return true
+			}
 		}
 	}
 	if det&detTraversal != 0 {
-		if rule, hit := traversal.Detect(v); hit && s.hit(detTraversal, rule, loc, name) {
+		if rule, hit := traversal.Detect(v); hit && (!s.prose(loc, name, v) || traversal.Escapes(v) || strings.IndexByte(v, 0) >= 0) &&
+			s.hit(detTraversal, rule, loc, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// prose reports whether a value on which a detector fired reads as natural
+// language (package text). Such a finding stands only when the injection is
+// complete: SQL that leaves the query valid (sqli.Complete), a path that
+// climbs out of its directory (traversal.Escapes; a NUL truncates whatever
+// prose follows), a NoSQL operator document that is not a quotation inside a
+// sentence or JavaScript without a quote to break out of, a shell-out call
+// outside PHP tags (prose around it is a syntax error in eval'd code).
+// Command lines are judged as they are: prose after an injected command
+// only adds arguments to it, the command still runs. It is only
+// asked after a hit, so clean values pay nothing.
+// A field the contract declares (Config.TextFields) is judged by its
+// declaration instead of its value's shape.
+func (s *state) prose(loc location, name, v string) bool {
+	if len(s.in.textFields) > 0 {
+		sc := loc.scope()
+		built := false
+		for i := range s.in.textFields {
+			f := &s.in.textFields[i]
+			if f.x.scope != sc {
+				continue
+			}
+			if !built {
+				s.segments(sc, name)
+				built = true
+			}
+			if f.x.match(s.segs) {
+				return f.text == TextProse
+			}
+		}
+	}
+	return text.Prose(v)
+}
+
+// textField is a compiled TextField.
+type textField struct {
+	x    exclusion
+	text Text
 }
 
 // nameOperator inspects a query, form or cookie name with nosql.QueryKey.

@@ -44,6 +44,15 @@ type RequestInfo struct {
 	// of the response; any other error answers 502 (fail closed).
 	Response func(resp *http.Response) error
 
+	// Keep names headers the gateway set on the request (canonical keys) that
+	// must reach the target exactly as set. ReverseProxy deletes every header the
+	// client's Connection header lists before the rewrite runs; the rewrite then
+	// copies these back from the inbound request, so no Connection list can
+	// remove them. The same names are removed from the target's response, so
+	// the gateway's own values (X-Request-Id) are the only ones the client sees.
+	// The slice is read only.
+	Keep []string
+
 	target  *target     // target currently tried
 	charged *target     // target already charged a passive failure
 	body    *bodyWatch  // outgoing body wrapper, nil without a body

@@ -6,6 +6,11 @@
 //   - spoofed client identity: client-sent X-Forwarded-*, Forwarded and X-Real-IP
 //     headers are removed and replaced by the values the gateway decided, so a
 //     backend never trusts an address the client chose;
+//   - removed identity: the headers the gateway set (RequestInfo.Keep: principal
+//     headers, X-Request-Id) are set again after ReverseProxy's hop-by-hop
+//     processing, so a client's Connection list cannot remove them, and a
+//     target's own copies are dropped from its answer; request trailers are
+//     never forwarded;
 //   - information leaks: transport failures become generic RFC 9457 problems
 //     (502 upstream_unreachable, 504 upstream_timeout, 503 upstream_unavailable);
 //     the real cause is logged, never sent;

@@ -28,6 +28,7 @@ type frontOpts struct {
 	noInfo       bool          // call ServeHTTP without WithInfo
 	maxBody      int64         // wrap the body with http.MaxBytesReader
 	readDeadline time.Duration // set a read deadline on the client connection
+	set          http.Header   // headers the front sets and keeps (RequestInfo.Keep)
 }
 
 // newFront starts a test gateway in front of up.
@@ -47,6 +48,10 @@ func newFront(t testing.TB, up *Upstream, o frontOpts) *front {
 			return
 		}
 		info := &RequestInfo{Forwarded: testForwarded}
+		for k, v := range o.set {
+			r.Header[k] = v
+			info.Keep = append(info.Keep, k)
+		}
 		defer func() { f.outcomes <- info.Outcome }()
 		up.ServeHTTP(w, r.WithContext(WithInfo(ctx, info)))
 	}))

@@ -27,6 +27,12 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		pr.Out.Host = ""
 	}
 	setForwarded(pr.Out.Header, info.Forwarded)
+	keepOwned(pr.Out.Header, pr.In.Header, info.Keep)
+	// Request trailers are never forwarded: a trailer field is a header no guard
+	// saw (the body may still be arriving), and backends that merge trailers into
+	// headers would take X-Bulwark-Subject from it. RFC 9110 §6.5.1 lets a
+	// recipient discard them.
+	pr.Out.Trailer = nil
 	if pr.Out.Body != nil {
 		info.body = &bodyWatch{rc: pr.Out.Body}
 		pr.Out.Body = info.body
@@ -85,6 +91,11 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 		resp.Body.Close()
 		resp.Body = http.NoBody
 	}
+	for _, k := range info.Keep {
+		// The gateway's headers are its own in the answer too: an upstream's
+		// X-Request-Id would sit beside the gateway's and name another request.
+		delete(resp.Header, k)
+	}
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode), resp.Request)
 	}
@@ -99,6 +110,20 @@ func (u *Upstream) modifyResponse(resp *http.Response) error {
 func noBody(resp *http.Response) bool {
 	s := resp.StatusCode
 	return resp.Request.Method == http.MethodHead || s == http.StatusNoContent || s == http.StatusNotModified
+}
+
+// keepOwned sets the headers named in keep in out to their values in in, or
+// removes them from out: hop-by-hop processing (a client's Connection list)
+// must not change what the gateway set. It allocates nothing: out shares the
+// value slices, which nothing downstream modifies.
+func keepOwned(out, in http.Header, keep []string) {
+	for _, k := range keep {
+		if v, ok := in[k]; ok {
+			out[k] = v
+		} else {
+			delete(out, k)
+		}
+	}
 }
 
 // spoofable reports whether header k claims a client identity. The gateway

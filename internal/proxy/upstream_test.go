@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -203,5 +205,100 @@ func TestRequestBodyForwarded(t *testing.T) {
 				t.Errorf("upstream saw %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestKeptHeadersSurviveConnection: headers the gateway set reach the target
+// exactly as set, whatever the client's Connection headers list (ReverseProxy
+// deletes the listed fields before the rewrite; the rewrite puts them back).
+func TestKeptHeadersSurviveConnection(t *testing.T) {
+	s := backend(t, echoHeaders)
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	f := newFront(t, up, frontOpts{set: http.Header{"X-Bulwark-Subject": {"alice"}, "X-Request-Id": {"rid-1"}}})
+	tests := []struct {
+		name       string
+		connection []string
+	}{
+		{"one list", []string{"X-Bulwark-Subject, X-Request-Id, X-Forwarded-For"}},
+		{"lower case", []string{"x-bulwark-subject,x-request-id"}},
+		{"several headers", []string{"keep-alive", "X-Bulwark-Subject", "x-request-id , X-Forwarded-Host"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, f.URL+"/", nil)
+			req.Header["Connection"] = tc.connection
+			e := doEcho(t, f, req)
+			want := map[string]string{"X-Bulwark-Subject": "alice", "X-Request-Id": "rid-1",
+				"X-Forwarded-For": testForwarded.ClientIP, "X-Forwarded-Host": testForwarded.Host}
+			for k, v := range want {
+				if got := e.Header[k]; len(got) != 1 || got[0] != v {
+					t.Errorf("%s = %q, want [%q]", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func TestKeepOwned(t *testing.T) {
+	in := http.Header{"A": {"1"}, "B": {"2"}}
+	out := http.Header{"B": {"forged"}, "C": {"3"}, "D": {"x"}}
+	keepOwned(out, in, []string{"A", "B", "D"})
+	want := http.Header{"A": {"1"}, "B": {"2"}, "C": {"3"}}
+	if !reflect.DeepEqual(out, want) {
+		t.Fatalf("out = %v, want %v", out, want)
+	}
+}
+
+// TestKeptHeadersDroppedFromResponse: a target's own copies of the gateway's
+// headers never reach the client.
+func TestKeptHeadersDroppedFromResponse(t *testing.T) {
+	s := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "target-id")
+		w.Header().Set("X-Bulwark-Subject", "root")
+		w.Header().Set("X-Other", "kept")
+	})
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	f := newFront(t, up, frontOpts{set: http.Header{"X-Bulwark-Subject": {"alice"}, "X-Request-Id": {"rid-1"}}})
+	resp, err := f.Client().Get(f.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Request-Id") != "" || resp.Header.Get("X-Bulwark-Subject") != "" || resp.Header.Get("X-Other") != "kept" {
+		t.Fatalf("response headers %v", resp.Header)
+	}
+}
+
+// TestRequestTrailersNotForwarded: a trailer the client sends after a chunked
+// body never reaches the target, even once read (a buffering guard reads it).
+func TestRequestTrailersNotForwarded(t *testing.T) {
+	got := make(chan http.Header, 1)
+	s := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		got <- r.Trailer
+	})
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body) // as a buffering guard does: the trailer is now in r.Trailer
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		r.ContentLength = -1
+		up.ServeHTTP(w, r.WithContext(WithInfo(r.Context(), &RequestInfo{Forwarded: testForwarded})))
+	}))
+	t.Cleanup(front.Close)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, front.URL+"/", pr)
+	req.Trailer = http.Header{"X-Bulwark-Subject": nil}
+	go func() {
+		_, _ = pw.Write([]byte("hello"))
+		req.Trailer.Set("X-Bulwark-Subject", "admin")
+		pw.Close()
+	}()
+	resp, err := front.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if tr := <-got; len(tr) != 0 {
+		t.Fatalf("target got trailer %v", tr)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -166,12 +167,13 @@ func TestParseAndHashDoNotAllocate(t *testing.T) {
 	key, _ := mustNewKey(t)
 	h, _ := newHasher(testPepper)
 	bad := replaceAt(key, KeyLen-1, otherBase62(key[KeyLen-1]))
+	clean := &url.URL{Path: "/orders/1", RawQuery: "page=2&sort=name&q=hello"}
 	for name, fn := range map[string]func(){
 		"parse valid":     func() { _, _ = ParseKey(key) },
 		"parse malformed": func() { _, _ = ParseKey(bad) },
 		"parse short":     func() { _, _ = ParseKey("bwk_x") },
 		"hash":            func() { _, _ = h.sum(key) },
-		"query clean":     func() { _ = keyInQuery("page=2&sort=name&q=hello") },
+		"url clean":       func() { _ = keyInURL(clean) },
 	} {
 		if raceEnabled && name == "hash" {
 			continue
@@ -183,7 +185,7 @@ func TestParseAndHashDoNotAllocate(t *testing.T) {
 	}
 }
 
-func TestKeyInQuery(t *testing.T) {
+func TestKeyInURL(t *testing.T) {
 	key, _ := mustNewKey(t)
 	cases := []struct {
 		query string
@@ -205,11 +207,15 @@ func TestKeyInQuery(t *testing.T) {
 		{"api%5Fkey=x", true},
 		{"t=BWK_abc", true},
 		{"t=%zz&u=1", false},
+		{"access_token=x", true},
 	}
 	for _, c := range cases {
-		if got := keyInQuery(c.query); got != c.want {
-			t.Errorf("keyInQuery(%q) = %v, want %v", c.query, got, c.want)
+		if got := keyInURL(&url.URL{Path: "/", RawQuery: c.query}); got != c.want {
+			t.Errorf("keyInURL(?%s) = %v, want %v", c.query, got, c.want)
 		}
+	}
+	if !keyInURL(&url.URL{Path: "/keys/" + key}) {
+		t.Error("a key in the path was not found")
 	}
 }
 

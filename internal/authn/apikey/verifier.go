@@ -150,19 +150,19 @@ func (v *Verifier) Scheme() string { return "ApiKey" }
 // Strip removes the key header, so the key never reaches the upstream.
 func (v *Verifier) Strip(h http.Header) { delete(h, v.header) }
 
-// Public descriptions of refusals; they never include the key.
+// Public descriptions of refusals; they never include the key. A malformed,
+// unknown, revoked or expired key gets the same answer: telling them apart
+// would tell a holder of a stolen or guessed key which ones once worked. The
+// audit event keeps the distinct reason.
 const (
-	descMalformed = "The API key is malformed."
-	descMultiple  = "Send exactly one API key."
-	descUnknown   = "The API key is not valid."
-	descRevoked   = "The API key has been revoked."
-	descExpired   = "The API key has expired."
+	descInvalid  = "The API key is not valid."
+	descMultiple = "Send exactly one API key."
 )
 
 // Authenticate implements authn.Authenticator. A cache hit costs a parse,
 // an HMAC and a map read; a malformed key never reaches the store.
 func (v *Verifier) Authenticate(r *http.Request) (*principal.Principal, error) {
-	if r.URL != nil && keyInQuery(r.URL.RawQuery) {
+	if keyInURL(r.URL) {
 		// Refused even with a valid header key: the URL has already leaked it.
 		return nil, &authn.Failure{Reason: authn.ReasonInQuery, Status: http.StatusBadRequest,
 			Code: authn.ErrCodeInvalidRequest, Description: v.descInQuery}
@@ -174,15 +174,16 @@ func (v *Verifier) Authenticate(r *http.Request) (*principal.Principal, error) {
 	case 1:
 	default:
 		// Two keys could be read differently by us and the upstream.
-		return nil, authn.Fail(authn.ReasonMalformed, descMultiple, nil)
+		return nil, &authn.Failure{Reason: authn.ReasonMultiple, Status: http.StatusBadRequest,
+			Code: authn.ErrCodeInvalidRequest, Description: descMultiple}
 	}
 	id, err := ParseKey(vals[0])
 	if err != nil {
-		return nil, authn.Fail(authn.ReasonMalformed, descMalformed, err)
+		return nil, authn.Fail(authn.ReasonMalformed, descInvalid, err)
 	}
 	h, err := v.hash.sum(vals[0])
 	if err != nil {
-		return nil, authn.Fail(authn.ReasonMalformed, descMalformed, err)
+		return nil, authn.Fail(authn.ReasonMalformed, descInvalid, err)
 	}
 	now := v.cfg.Now()
 	switch e, res := v.cache.lookup(&h, now); res {
@@ -262,12 +263,5 @@ func expiry(k *store.APIKey) time.Time {
 // refusal is the Failure for a well-formed key that is not accepted. The
 // cause names the key id (safe to log), never the key.
 func refusal(reason, id string) *authn.Failure {
-	desc := descUnknown
-	switch reason {
-	case authn.ReasonRevoked:
-		desc = descRevoked
-	case authn.ReasonExpired:
-		desc = descExpired
-	}
-	return authn.Fail(reason, desc, fmt.Errorf("api key id %s", id))
+	return authn.Fail(reason, descInvalid, fmt.Errorf("api key id %s", id))
 }

@@ -83,7 +83,7 @@ func TestAuthenticate(t *testing.T) {
 	badSum := replaceAt(valid, KeyLen-1, otherBase62(valid[KeyLen-1]))
 	inQuery := outcome{Reason: authn.ReasonInQuery, Status: 400, Code: authn.ErrCodeInvalidRequest,
 		Desc: "Send the API key in the X-API-Key header, not the URL."}
-	malformed := outcome{Reason: authn.ReasonMalformed, Code: authn.ErrCodeInvalidToken, Desc: descMalformed}
+	malformed := outcome{Reason: authn.ReasonMalformed, Code: authn.ErrCodeInvalidToken, Desc: descInvalid}
 	cases := []struct {
 		name    string
 		query   string
@@ -94,18 +94,18 @@ func TestAuthenticate(t *testing.T) {
 	}{
 		{name: "no header", want: outcome{Reason: "no_credentials"}},
 		{name: "unknown", keys: []string{unknown}, lookups: 1,
-			want: outcome{Reason: authn.ReasonUnknownKey, Code: authn.ErrCodeInvalidToken, Desc: descUnknown}},
+			want: outcome{Reason: authn.ReasonUnknownKey, Code: authn.ErrCodeInvalidToken, Desc: descInvalid}},
 		{name: "revoked", keys: []string{revoked}, lookups: 1,
-			want: outcome{Reason: authn.ReasonRevoked, Code: authn.ErrCodeInvalidToken, Desc: descRevoked}},
+			want: outcome{Reason: authn.ReasonRevoked, Code: authn.ErrCodeInvalidToken, Desc: descInvalid}},
 		{name: "expired", keys: []string{expired}, advance: time.Minute, lookups: 1,
-			want: outcome{Reason: authn.ReasonExpired, Code: authn.ErrCodeInvalidToken, Desc: descExpired}},
+			want: outcome{Reason: authn.ReasonExpired, Code: authn.ErrCodeInvalidToken, Desc: descInvalid}},
 		{name: "bad checksum", keys: []string{badSum}, want: malformed},
 		{name: "too short", keys: []string{valid[:KeyLen-1]}, want: malformed},
 		{name: "wrong prefix", keys: []string{"sk_" + valid[3:]}, want: malformed},
 		{name: "empty value", keys: []string{""}, want: malformed},
 		{name: "bearer style", keys: []string{"Bearer " + valid}, want: malformed},
 		{name: "two headers", keys: []string{valid, valid},
-			want: outcome{Reason: authn.ReasonMalformed, Code: authn.ErrCodeInvalidToken, Desc: descMultiple}},
+			want: outcome{Reason: authn.ReasonMultiple, Status: 400, Code: authn.ErrCodeInvalidRequest, Desc: descMultiple}},
 		{name: "key in query", query: "api_key=" + valid, want: inQuery},
 		{name: "key value in query", query: "page=1&t=" + valid, keys: []string{valid}, want: inQuery},
 		{name: "encoded key in query", query: "t=%62wk_x", want: inQuery},

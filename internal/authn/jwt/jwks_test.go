@@ -165,7 +165,7 @@ func TestNoKeysYetIsUnavailable(t *testing.T) {
 	if err == nil || asFailure(err) != nil || errors.Is(err, authn.ErrNoCredentials) || !errors.Is(err, errNoKeys) {
 		t.Fatalf("err = %v; want a plain (503) error", err)
 	}
-	prob := authn.NewChain([]authn.Authenticator{a}, false).Authenticate
+	prob := authn.NewChain([]authn.Authenticator{a}, false, "").Authenticate
 	if _, p := prob(request(tok)); p == nil || p.Status != http.StatusServiceUnavailable {
 		t.Fatalf("chain problem = %v; want 503", p)
 	}

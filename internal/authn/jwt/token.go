@@ -80,7 +80,7 @@ func bearer(r *http.Request) (string, error) {
 		return "", authn.ErrNoCredentials
 	case len(vals) > 1:
 		// Two credentials are ambiguous: intermediaries may disagree on which counts.
-		return "", &authn.Failure{Reason: authn.ReasonMalformed, Status: http.StatusBadRequest,
+		return "", &authn.Failure{Reason: authn.ReasonMultiple, Status: http.StatusBadRequest,
 			Code: authn.ErrCodeInvalidRequest, Description: descManyHeaders}
 	}
 	v := vals[0]

@@ -175,7 +175,7 @@ func checkReason(t *testing.T, err error, reason string) {
 // TestChainOverHTTP runs the authenticator in an authn chain behind a real server.
 func TestChainOverHTTP(t *testing.T) {
 	f := newFixture(t, nil)
-	chain := authn.NewChain([]authn.Authenticator{f.auth}, false)
+	chain := authn.NewChain([]authn.Authenticator{f.auth}, false, "")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, prob := chain.Authenticate(r)
 		if prob != nil {
@@ -185,7 +185,7 @@ func TestChainOverHTTP(t *testing.T) {
 			w.WriteHeader(prob.Status)
 			return
 		}
-		chain.Strip(r.Header)
+		chain.Strip(r.Header, p, false)
 		w.Header().Set("X-Subject", p.Subject)
 		w.Header().Set("X-Upstream-Authz", r.Header.Get("Authorization"))
 	}))

@@ -74,23 +74,75 @@ var classes = func() (t [256]uint16) {
 // A separator, a pipe or an ampersand alone is not enough: a command must
 // follow it. Values without shell metacharacters, slashes, dashes, quotes or
 // spaces return after one scan without allocating.
-func Detect(v string) (rule string, hit bool) {
-	var seen uint16
-	for i := 0; i < len(v); i++ {
-		seen |= classes[v[i]]
-	}
+func Detect(v string) (rule string, hit bool) { return detectValue(v, true) }
+
+// DetectCommands is Detect without the shell-out call rule (RuleCode): a
+// command line, substitution or other rule in v, for a caller that
+// discounts calls such as exec('id') in prose but not what else v holds.
+func DetectCommands(v string) (rule string, hit bool) { return detectValue(v, false) }
+
+func detectValue(v string, code bool) (rule string, hit bool) {
+	seen := classOf(v)
 	if seen&^(cDigit|cPlus) == 0 {
 		return "", false
 	}
-	if rule, hit = detect(v, seen); hit || seen&cPlus == 0 || !plusSpaced(v) {
+	if rule, hit = detect(v, seen, code); hit {
 		return rule, hit
+	}
+	if shellHit(v, seen, code) {
+		return RuleObfuscated, true
+	}
+	if seen&cPlus == 0 || !plusSpaced(v) {
+		return "", false
 	}
 	// Form encoding writes a space as '+'. A payload that reaches the
 	// application still encoded ("|+dir+c:/", a backend that decodes once
 	// more, a shell that receives the raw query) is read as its sender wrote
 	// it.
 	w := strings.ReplaceAll(v, "+", " ")
-	return detect(w, seen|cSpace)
+	if rule, hit = detect(w, seen|cSpace, code); hit {
+		return rule, hit
+	}
+	if shellHit(w, seen|cSpace, code) {
+		return RuleObfuscated, true
+	}
+	return "", false
+}
+
+// shellHit reports a value spelled to hide a command from a reader that
+// does not expand words, whose shell reading is command injection.
+func shellHit(v string, seen uint16, code bool) bool {
+	if seen&(cSlash|cQuote|cSubst|cParen) == 0 || !obfuscated(v) {
+		return false
+	}
+	for _, r := range shellReadings(v) {
+		if _, hit := detect(r, classOf(r), code); hit {
+			return true
+		}
+	}
+	return false
+}
+
+// shellshock reports the CVE-2014-6271 prefix "() {", blanks allowed.
+func shellshock(v string) bool {
+	t := strings.TrimLeft(v, " \t")
+	if !strings.HasPrefix(t, "(") {
+		return false
+	}
+	t = strings.TrimLeft(t[1:], " \t")
+	if !strings.HasPrefix(t, ")") {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimLeft(t[1:], " \t"), "{")
+}
+
+// classOf returns the pre-filter classes of the bytes of v.
+func classOf(v string) uint16 {
+	var seen uint16
+	for i := 0; i < len(v); i++ {
+		seen |= classes[v[i]]
+	}
+	return seen
 }
 
 // plusSpaced reports a '+' where a form-encoded command line would have a
@@ -113,11 +165,11 @@ func plusSpaced(v string) bool {
 }
 
 // detect runs the rules on v, whose byte classes are seen.
-func detect(v string, seen uint16) (rule string, hit bool) {
+func detect(v string, seen uint16, withCode bool) (rule string, hit bool) {
 	if seen&cSubst != 0 && ifs(v) {
 		return RuleIFS, true
 	}
-	if t := strings.TrimLeft(v, " \t"); strings.HasPrefix(t, "() {") || strings.HasPrefix(t, "(){") {
+	if shellshock(v) {
 		return RuleShellshock, true
 	}
 	if seen&(cSep|cSlash|cQuote) != 0 {
@@ -132,14 +184,14 @@ func detect(v string, seen uint16) (rule string, hit bool) {
 		return RuleSubstitution, true
 	}
 	if seen&cParen != 0 {
-		if code(v) {
+		if withCode && code(v) {
 			return RuleCode, true
 		}
 		if template(v) {
 			return RuleTemplate, true
 		}
 	}
-	if seen&cAngle != 0 && strings.Contains(v, "<?") && (containsFold(v, "<?php") || strings.Contains(v, "<?=")) {
+	if withCode && seen&cAngle != 0 && strings.Contains(v, "<?") && (containsFold(v, "<?php") || strings.Contains(v, "<?=")) {
 		return RuleCode, true
 	}
 	if strings.Contains(v, "!--#") && ssi(v) {

@@ -45,6 +45,18 @@
 //     that opens a query string ("/sync?https://...", "/a?id=") is not a
 //     wildcard.
 //
+// A value that carries the spellings a shell removes or expands inside a
+// word — a backslash before a letter, an empty quote pair, an expansion that
+// is empty or a blank ($@, $9, ${x:-}, ${IFS:0:1}), a brace list without
+// blanks — and passes the rules as written is read a second time the way a
+// shell reads it (normalize.go): parsed with mvdan.cc/sh/v3 in an unquoted,
+// a single-quoted and a double-quoted argument, every simple command's words
+// expanded (quote and backslash removal, empty and $IFS expansions, brace
+// expansion; an environment with only the default IFS), and the rules run on
+// that reading (rule cmdi.obfuscated). Words that hold blanks or separators
+// after expansion are printed quoted, so quoted text never becomes a command
+// line. Values without those spellings never reach the parser.
+//
 // Markdown is respected: backticks after a space in prose are code spans and
 // pipes in table rows are cells. URLs pass: their ';', '&' and '|' are
 // followed by parameters (a word followed by '=' is an assignment, not a

@@ -356,3 +356,50 @@ func (s *scan) prose(i int) bool {
 	}
 	return n > 2
 }
+
+// numericTautology: the whole value is a number (the operand of a numeric
+// context), OR or || and a constant MySQL reads as true, spelled the way
+// payloads spell it — TRUE, ~N, !0, NOT FALSE, NOT 0, the same number again,
+// or any non-zero number after || — then the end, a comment, a statement
+// end, LIMIT or ORDER: "1 OR 1", "1 || 2", "1 OR ~0", "5 OR TRUE#". In
+// words, two different numbers ("1 or 2") are a choice and pass.
+func (s *scan) numericTautology() bool {
+	k := 0
+	if t := s.at(0); t.kind == kArith && t.ch == '-' {
+		k = 1
+	}
+	lead := s.at(k)
+	if lead.kind != kNum {
+		return false
+	}
+	conn := s.at(k + 1)
+	symbol := conn.kind == kLogic && conn.ch == '|'
+	if !symbol && !(conn.kind == kWord && equalFold(s.text(conn), "or")) {
+		return false
+	}
+	j, num := k+2, func(t token, text string) bool { return t.kind == kNum && s.text(t) == text }
+	switch t := s.at(j); {
+	case t.kind == kNum && s.text(t) != "0" && (symbol || s.text(t) == s.text(lead)):
+		j++
+	case t.kind == kWord && equalFold(s.text(t), "true"):
+		j++
+	case t.kind == kArith && t.ch == '~' && s.at(j+1).kind == kNum:
+		j += 2
+	case t.kind == kArith && t.ch == '!' && num(s.at(j+1), "0"):
+		j += 2
+	case s.is(j, kwNot) && (num(s.at(j+1), "0") || equalFold(s.text(s.at(j+1)), "false")):
+		j += 2
+	default:
+		return false
+	}
+	switch n := s.at(j); {
+	case n.kind == 0, n.kind == kComment, n.kind == kSemi:
+		return true
+	case n.kind == kWord && (n.kw == kwLimit || n.kw == kwOrder):
+		return true
+	}
+	return false
+}
+
+// text is the source text of a token.
+func (s *scan) text(t token) string { return s.v[t.start:t.end] }

@@ -1,5 +1,7 @@
 package sqli
 
+import "strings"
+
 // The lexer turns a value into SQL-ish tokens without allocating (the caller
 // gives it a slice backed by a stack array). It normalises what databases
 // ignore and attackers use to split keywords from a signature's view:
@@ -83,6 +85,9 @@ func lex(v string, toks []token) []token {
 			i = j
 		case c == '*' && i+1 < n && v[i+1] == '/': // end of a /*! comment
 			i += 2
+		case (c == '#' || c == '-' && i+1 < n && v[i+1] == '-') && lineCommentBlank(v, i) > 0:
+			// A line comment that ends before more code is a blank.
+			i = lineCommentBlank(v, i)
 		case c == '-' && i+1 < n && v[i+1] == '-':
 			toks = append(toks, token{kind: kComment, ch: '-', start: int32(i), end: int32(i + 2)})
 			i += 2
@@ -107,6 +112,21 @@ func lex(v string, toks []token) []token {
 		}
 	}
 	return toks
+}
+
+// lineCommentBlank returns the index after the line comment at v[i] when
+// a line break ends it and more than blanks follows (the comment is then a
+// blank between tokens: "ORDER#x\nBY", "UNION-- x\nSELECT"), else 0.
+func lineCommentBlank(v string, i int) int {
+	nl := strings.IndexByte(v[i:], '\n')
+	if nl < 0 {
+		return 0
+	}
+	j := i + nl + 1
+	if strings.TrimLeft(v[j:], " \t\r\n\v\f") == "" {
+		return 0
+	}
+	return j
 }
 
 // lexPunct lexes one operator or punctuation token at v[i].

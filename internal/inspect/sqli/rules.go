@@ -41,6 +41,9 @@ func (s *scan) boundary(i int) bool {
 
 // rules runs every structural rule and returns the first that fires.
 func (s *scan) rules() (string, bool) {
+	if s.numericTautology() {
+		return "sqli.tautology", true
+	}
 	quotes := 0
 	for i, t := range s.t {
 		var rule string

@@ -74,3 +74,53 @@ func prefilter(v string) signal {
 	}
 	return sig
 }
+
+// Complete reports whether a SQL injection found in v could leave the
+// query it is put in valid, for a value that reads as natural language:
+// the text before the first comment must not end in prose — three or more
+// plain words (not SQL keywords, more of them than keywords) after the last
+// SQL token. An injected condition followed by "into the search box and
+// got an error" is a syntax error, not an injection; one that runs to the
+// end of the value or comments the rest out ("… thanks!' OR '1'='1' --
+// see you") is complete, and so is a stacked statement ("…'; DROP TABLE t;
+// and more text"): a database that runs several statements runs it before
+// the text after it fails.
+func Complete(v string) bool {
+	var buf [maxStackTokens]token
+	s := scan{v: v, t: lex(v, buf[:0])}
+	end := len(s.t)
+	for i, t := range s.t {
+		if t.kind == kComment {
+			end = i
+			break
+		}
+		if t.kind == kSemi && s.statement(i+1, true) {
+			// a stacked statement runs before the text after it fails
+			return true
+		}
+	}
+	i := end - 1
+	// sentence punctuation and Markdown backticks after the last word
+	for i >= 0 && (s.t[i].kind == kDot || s.t[i].kind == kComma || s.t[i].kind == kOther ||
+		s.t[i].kind == kArith && s.t[i].ch == '!' || s.t[i].kind == kQuote && s.t[i].ch == '`') {
+		i--
+	}
+	plain, keywords := 0, 0
+	for ; i >= 0; i-- {
+		t := s.t[i]
+		switch {
+		case t.kind == kWord && t.kw == kwNone:
+			plain++
+		case t.kind == kWord:
+			keywords++
+		case t.kind == kComma || t.kind == kQuote && s.apostrophe(t):
+		case t.kind == kQuote && s.opening(t):
+			// ' OR 'a' = 'hello world, how are you: the words are a string
+			// the query's own closing quote ends
+			return true
+		default:
+			return !(plain >= 3 && plain > keywords)
+		}
+	}
+	return !(plain >= 3 && plain > keywords)
+}

@@ -8,6 +8,17 @@ import (
 func TestDetectAttacks(t *testing.T) {
 	cases := []struct{ name, in string }{
 		{"union select", "-7 UNION SELECT name, pass FROM members"},
+		// numeric-context tautologies without a comparison
+		{"number or same number", "1 OR 1"},
+		{"number pipes number", "3 || 2"},
+		{"number or true", "1 OR true"},
+		{"number or tilde zero", "1 OR~0"},
+		{"number or bang zero", "7 or !0 LIMIT 1"},
+		{"number or not false", "1 OR NOT FALSE#"},
+		// line comments as blanks
+		{"hash comment blank", "9 ORDER#x\nBY 26-- "},
+		{"dash comment blank", "1 UNION-- x\nSELECT password FROM users"},
+		{"waitfor hash blank", "');waitfor#x\ndelay '0:0:5'--"},
 		{"union all with comment spacing", "9/**/uNiOn/**/aLl/**/sElEcT/**/1,2,3--"},
 		{"union mysql version comment", "3 /*!40000 UNION*/ /*!40000 SELECT*/ 4,5"},
 		{"union tabs and newlines", "5\tUNION\nSELECT\r\nnull,null"},
@@ -77,6 +88,9 @@ func TestDetectAttacks(t *testing.T) {
 func TestDetectBenign(t *testing.T) {
 	cases := []struct{ name, in string }{
 		{"empty", ""},
+		{"a choice of numbers", "1 or 2"},
+		{"number or word", "5 or more"},
+		{"hash then text", "Order #88123\nwas charged twice"},
 		{"word", "checkout"},
 		{"number", "184467"},
 		{"uuid", "7c9e6679-7425-40de-944b-e07fc1f90ae7"},

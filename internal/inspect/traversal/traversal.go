@@ -312,3 +312,39 @@ func hasPrefixFold(s, prefix string) bool {
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func isAlnum(c byte) bool { return isAlpha(c) || '0' <= c && c <= '9' }
+
+// Escapes reports whether v, joined to a directory the way an application
+// joins a name to its upload or template directory and resolved lexically,
+// climbs out of that directory. The encodings and strip-bypass spellings
+// Detect reads are undone first; '/' and '\' both separate, a segment of
+// two or more dots (or "..;") climbs one level. For a value that reads as
+// natural language this is the complete traversal: text before the path
+// ("my avatar is at ../../../../etc/passwd") is one more directory level,
+// and a path mentioned mid-sentence ("Check ../docs/setup.md for the
+// steps", "the logs are in /var/log/nginx") opens nothing outside it.
+func Escapes(v string) bool {
+	if n, changed := normalize(v); changed {
+		v = n
+	}
+	if n, changed := unstrip(v); changed {
+		v = n
+	}
+	depth := 0
+	for i := 0; i <= len(v); {
+		j := i
+		for j < len(v) && v[j] != '/' && v[j] != '\\' {
+			j++
+		}
+		switch seg := strings.TrimSuffix(v[i:j], ";"); {
+		case seg == "" || seg == ".":
+		case strings.Trim(seg, ".") == "":
+			if depth--; depth < 0 {
+				return true
+			}
+		default:
+			depth++
+		}
+		i = j + 1
+	}
+	return false
+}

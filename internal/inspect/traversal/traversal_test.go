@@ -214,3 +214,21 @@ func BenchmarkDetectToken(b *testing.B) {
 		Detect(tokens[i%len(tokens)])
 	}
 }
+
+func TestEscapes(t *testing.T) {
+	for v, want := range map[string]bool{
+		"my avatar is at ../../../../etc/passwd":                    true,
+		"see attachment: ....//....//....//etc/passwd":              true,
+		"holiday pics/2023/../../../../../../etc/passwd":            true,
+		`My CV final version..\..\..\..\windows\win.ini`:            true,
+		"Check ../docs/setup.md for the steps, section 3":           false,
+		"When I upload a file called ../README.md the preview":      false,
+		"Just a heads up: ../../ in the import path means two up.":  false,
+		"The test reads ../../testdata/golden.json; move it please": false,
+		"The logs are in /var/log/nginx/access.log on the box":      false,
+	} {
+		if got := Escapes(v); got != want {
+			t.Errorf("Escapes(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package config
+
+import (
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/oauthserver"
+)
+
+// AuthOAuth is the auth method of a route that accepts access tokens of the
+// built-in authorization server (the `oauth:` section).
+const AuthOAuth = "oauth"
+
+// Bounds of the oauth section.
+const (
+	defaultRevocationPoll = 250 * time.Millisecond
+	maxRevocationPoll     = time.Second
+)
+
+// The oauth section of the file: Bulwark's own authorization server. Docs
+// for each field live in docs/oauth.md.
+type oauthConfig struct {
+	Issuer          *string            `yaml:"issuer"`
+	Secret          *Secret            `yaml:"secret"`
+	Audience        *string            `yaml:"audience"`
+	AccessTokenTTL  *Duration          `yaml:"access_token_ttl"`
+	RefreshTokenTTL *Duration          `yaml:"refresh_token_ttl"`
+	CodeTTL         *Duration          `yaml:"code_ttl"`
+	RefreshGrace    *Duration          `yaml:"refresh_grace"`
+	KeyRotation     *Duration          `yaml:"key_rotation"`
+	KeyPublishAhead *Duration          `yaml:"key_publish_ahead"`
+	LoginTTL        *Duration          `yaml:"login_ttl"`
+	LoginAttempts   *int               `yaml:"login_attempts"`
+	LoginWindow     *Duration          `yaml:"login_window"`
+	RevocationPoll  *Duration          `yaml:"revocation_poll"`
+	Scopes          []oauthScopeConfig `yaml:"scopes"`
+}
+
+type oauthScopeConfig struct {
+	Name        *string  `yaml:"name"`
+	Description *string  `yaml:"description"`
+	Categories  []string `yaml:"data_categories"`
+}
+
+// OAuth is the built-in authorization server's plan: the server's own
+// options, and how often gateway nodes read the revocation log.
+type OAuth struct {
+	Options        oauthserver.Options
+	RevocationPoll time.Duration
+}
+
+func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
+	if c == nil {
+		return nil
+	}
+	const path = "oauth"
+	o := oauthserver.Options{
+		Issuer: orDefault(c.Issuer, ""), Secret: []byte(orDefault(c.Secret, "")), Audience: orDefault(c.Audience, ""),
+		AccessTokenTTL:  durationOr(c.AccessTokenTTL, oauthserver.DefaultAccessTokenTTL),
+		RefreshTokenTTL: durationOr(c.RefreshTokenTTL, oauthserver.DefaultRefreshTokenTTL),
+		CodeTTL:         durationOr(c.CodeTTL, oauthserver.DefaultCodeTTL),
+		RefreshGrace:    durationOr(c.RefreshGrace, oauthserver.DefaultRefreshGrace),
+		KeyRotation:     durationOr(c.KeyRotation, oauthserver.DefaultKeyRotation),
+		KeyPublishAhead: durationOr(c.KeyPublishAhead, 10*time.Minute),
+		LoginTTL:        durationOr(c.LoginTTL, oauthserver.DefaultLoginTTL),
+		LoginAttempts:   orDefault(c.LoginAttempts, oauthserver.DefaultLoginAttempts),
+		LoginWindow:     durationOr(c.LoginWindow, oauthserver.DefaultLoginWindow),
+	}
+	if u, err := url.Parse(o.Issuer); o.Issuer == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		d.errorf(path+".issuer", "issuer is required: the public http(s) origin of the gateway, e.g. https://api.example.com (no path)")
+	}
+	switch {
+	case len(o.Secret) == 0:
+		d.errorf(path+".secret", "secret is required: it encrypts signing keys in the store and keys token hashes (use ${env:NAME} or ${file:PATH})")
+	case len(o.Secret) < oauthserver.MinSecretBytes:
+		d.errorf(path+".secret", "secret must be at least %d characters, got %d", oauthserver.MinSecretBytes, len(o.Secret))
+	}
+	d.between(path+".access_token_ttl", o.AccessTokenTTL, time.Minute, 24*time.Hour)
+	d.between(path+".refresh_token_ttl", o.RefreshTokenTTL, time.Hour, 365*24*time.Hour)
+	d.between(path+".code_ttl", o.CodeTTL, 10*time.Second, 10*time.Minute)
+	d.between(path+".refresh_grace", o.RefreshGrace, 0, time.Minute)
+	d.between(path+".key_rotation", o.KeyRotation, time.Hour, 365*24*time.Hour)
+	d.between(path+".key_publish_ahead", o.KeyPublishAhead, time.Minute, 24*time.Hour)
+	d.between(path+".login_ttl", o.LoginTTL, time.Minute, 30*24*time.Hour)
+	d.between(path+".login_window", o.LoginWindow, time.Minute, 24*time.Hour)
+	if o.LoginAttempts < 1 || o.LoginAttempts > 100 {
+		d.errorf(path+".login_attempts", "login_attempts must be between 1 and 100, got %d", o.LoginAttempts)
+	}
+	if o.RefreshGrace == 0 {
+		o.RefreshGrace = -1 // an explicit 0s turns the grace window off
+	}
+	poll := durationOr(c.RevocationPoll, defaultRevocationPoll)
+	d.between(path+".revocation_poll", poll, 50*time.Millisecond, maxRevocationPoll)
+	var names []string
+	for i, s := range c.Scopes {
+		p := indexPath(path+".scopes", i)
+		sc := oauthserver.Scope{Name: orDefault(s.Name, ""), Description: orDefault(s.Description, ""), Categories: slices.Clone(s.Categories)}
+		switch {
+		case !oauthserver.ValidScopeToken(sc.Name):
+			d.errorf(p+".name", "name must be a scope token (printable ASCII without spaces, quotes or backslashes)")
+		case slices.Contains(names, sc.Name):
+			d.errorf(p+".name", "scope %q is listed twice", sc.Name)
+		}
+		if sc.Description == "" {
+			d.errorf(p+".description", "description is required: the consent screen shows it (e.g. \"read your orders\")")
+		}
+		names = append(names, sc.Name)
+		o.Scopes = append(o.Scopes, sc)
+	}
+	if store == "" {
+		d.errorf(path, "the authorization server needs a store")
+	}
+	return &OAuth{Options: o, RevocationPoll: poll}
+}
+
+// checkOAuthRoutes refuses `auth: [oauth]` without the oauth section.
+func (d *decoder) checkOAuthRoutes(p *Plan) {
+	if p.OAuth != nil {
+		return
+	}
+	for i, api := range p.APIs {
+		for j, r := range api.Routes {
+			if slices.Contains(r.Auth, AuthOAuth) {
+				d.errorf(indexPath(indexPath("apis", i)+".routes", j)+".auth", "auth method oauth needs the oauth section (the built-in authorization server) to be configured")
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const oauthBase = `admin: {listen: "off"}
+store: "sqlite::memory:"
+oauth:
+  issuer: https://api.example.com
+  secret: ${env:ADMIN_TOKEN}-padding-to-32-bytes-and-more
+  access_token_ttl: 5m
+  refresh_grace: 0s
+  scopes:
+    - name: orders:read
+      description: read your orders
+      data_categories: [orders]
+apis:
+  - name: shop
+    upstream: http://127.0.0.1:9001
+    routes:
+      - match: GET /orders
+        auth: [oauth]
+        scopes: [orders:read]
+`
+
+func TestOAuthPlan(t *testing.T) {
+	plan, diags := parseString(t, oauthBase)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	o := plan.OAuth
+	if o == nil || o.Options.Issuer != "https://api.example.com" || o.Options.AccessTokenTTL != 5*time.Minute ||
+		o.Options.RefreshGrace >= 0 || o.RevocationPoll != defaultRevocationPoll || len(o.Options.Scopes) != 1 ||
+		o.Options.Scopes[0].Categories[0] != "orders" || !strings.HasSuffix(string(o.Options.Secret), "-and-more") {
+		t.Fatalf("oauth plan: %+v", o)
+	}
+	if got := plan.APIs[0].Routes[0].Auth; len(got) != 1 || got[0] != AuthOAuth {
+		t.Fatalf("route auth %v", got)
+	}
+}
+
+func TestOAuthProblems(t *testing.T) {
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"no section", "oauth:\n  issuer", "x_unused:\n  issuer", "apis[0].routes[0].auth: error: auth method oauth needs the oauth section"},
+		{"short secret", "${env:ADMIN_TOKEN}-padding-to-32-bytes-and-more", "short", "c.yaml:5:11: oauth.secret: error: secret must be at least 32"},
+		{"issuer path", "https://api.example.com", "https://api.example.com/auth", "c.yaml:4:11: oauth.issuer: error: issuer is required"},
+		{"bad scope", "name: orders:read", "name: \"orders read\"", "oauth.scopes[0].name: error: name must be a scope token"},
+		{"no description", "      description: read your orders\n", "", "oauth.scopes[0].description: error: description is required"},
+		{"ttl", "access_token_ttl: 5m", "access_token_ttl: 48h", "oauth.access_token_ttl: error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(oauthBase, tc.from, tc.to, 1)
+			if src == oauthBase {
+				t.Fatal("replacement did not apply")
+			}
+			_, diags := parseString(t, src)
+			if !strings.Contains(diags.String(), tc.want) {
+				t.Errorf("want %q in:\n%s", tc.want, diags)
+			}
+		})
+	}
+}
