@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
 )
 
 // Plan is a validated configuration with every default applied and limits
@@ -154,6 +155,8 @@ type Route struct {
 	Inspect Inspect
 	// WAF is the optional Coraza + OWASP CRS engine.
 	WAF WAF
+	// GraphQL is the route's GraphQL guard; nil when the route is not GraphQL.
+	GraphQL *graphql.Options
 	// CORS is the route's cross-origin guard (its own section, else its
 	// API's); nil for none.
 	CORS *cors.Options

@@ -174,6 +174,7 @@ type routeConfig struct {
 	Validation       *validationConfig   `yaml:"validation"`
 	Inspect          *inspectConfig      `yaml:"inspect"`
 	WAF              *wafConfig          `yaml:"waf"`
+	GraphQL          *graphqlConfig      `yaml:"graphql"`
 	CORS             *corsConfig         `yaml:"cors"`
 }
 
