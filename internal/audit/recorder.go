@@ -107,7 +107,7 @@ func (r *Recorder) Start() {
 // masked (package redact): a credential a client put in a URL never reaches the
 // audit file, the store or the recent-events view.
 func (r *Recorder) Record(e Event) {
-	e.Path, e.Object = redact.Mask(e.Path), redact.Mask(e.Object)
+	e.Path, e.Object = redact.MaskRecorded(e.Path), redact.Mask(e.Object)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
