@@ -2,8 +2,11 @@ package main
 
 // The gateway-level bypass fuzzer: random mutations of requests (methods, paths,
 // headers, Connection lists, credentials, JSON keys, bodies, content types,
-// upstream answers) go through the real binary with every guard on, in front of
-// a recording upstream. The oracle never asks the gateway what it decided; it
+// origins, upstream answers) go through the real binary with every REST guard
+// on (API keys, rate limit, quota, CORS, owner rules on path and body,
+// enumeration, write-protected fields, CEL policy, injection inspection,
+// response allow-list and sensitive values, brute force), in front of a
+// recording upstream. The oracle never asks the gateway what it decided; it
 // checks what the upstream received and what the client got back:
 //
 //   - no panic, no reset connection, no 500 from the gateway itself;
@@ -15,7 +18,9 @@ package main
 //     encoding/json binding, case-insensitive, last key wins);
 //   - no write-protected field at any depth reaches it;
 //   - on routes with response guards the client never sees the secret field
-//     or the card number, whatever the upstream's media type or status.
+//     or the card number, whatever the upstream's media type or status;
+//   - a request from an origin outside the CORS list never reaches the
+//     upstream, and no answer allows another origin.
 //
 // TestBypassFuzz runs the seeds (every attack of issue 11) and a bounded,
 // seeded random walk of mutations (BULWARK_FUZZ_N, BULWARK_FUZZ_SEED to widen
@@ -79,9 +84,15 @@ apis:
       - by: [consumer]
         rate: 100000/s
         burst: 100000
+    quota: {by: consumer, limit: 1000000, period: day}
+    cors:
+      allow_origins: [https://app.bank.test]
+      allow_methods: [GET, POST, PATCH]
+      allow_credentials: true
     routes:
       - match: GET /users/{id}
         owner: [{param: id, equals: sub}]
+        enumeration: {window: 1m, max_distinct: 100000, min_requests: 100000, max_denied_percent: 100, sequential: 100000}
       - match: PATCH /users/{id}
         owner: [{param: id, equals: sub}]
         readonly_fields: [role, is_admin]
@@ -92,6 +103,8 @@ apis:
           allow: [id, name]
           sensitive: {card: redact}
       - match: GET /search
+        policy: 'principal.authenticated && "user" in principal.roles'
+        inspect: {mode: block}
       - match: GET /public
         auth: [none]
       - match: POST /login
@@ -369,6 +382,14 @@ func (e *fzBypassEnv) check(r fuzzReq) []string {
 	}
 	for _, u := range got {
 		bad = append(bad, e.upstreamInvariants(r, u, reqID)...)
+		// CORS: a browser request from an origin outside the list never
+		// reaches the upstream (the header is read as Go's server reads it).
+		if o := u.header.Get("Origin"); o != "" && o != "https://app.bank.test" {
+			bad = append(bad, "a request from a refused origin reached the upstream: "+o)
+		}
+	}
+	if acao := resp.Header.Get("Access-Control-Allow-Origin"); acao != "" && acao != "https://app.bank.test" {
+		bad = append(bad, "the answer allowed another origin: "+acao)
 	}
 	return bad
 }
@@ -684,6 +705,9 @@ func fzInsertAt(rng *rand.Rand, s, ins string) string {
 }
 
 func fzHeaderVariant(rng *rand.Rand) string {
+	if rng.IntN(6) == 0 {
+		return "Origin: " + fzPick(rng, "https://app.bank.test", "https://evil.test", "null", "https://app.bank.test.evil.test")
+	}
 	name := fzPick(rng, "X-Bulwark-Subject", "X-Bulwark-Roles", "X-Bulwark-Consumer", "X-Bulwark-Scopes", "X-Bulwark-Auth-Method", "X-Request-Id",
 		"X-HTTP-Method-Override", "X-Original-URL", "X-Rewrite-URL", "X-Method-Override", "X-Api-Key", "Authorization")
 	switch rng.IntN(3) {
