@@ -78,6 +78,7 @@ audit:
   stdout: true
   file: ` + auditFile + `
   store: true
+  tiers: {store_all: true}   # the test reads allowed requests' events back from the store
 identity:
   api_keys:
     pepper: ${env:BULWARK_ADMIN_TOKEN}-pepper
