@@ -334,3 +334,36 @@ func TestCheckFormats(t *testing.T) {
 		t.Fatalf("serve with a stray argument: %d", code)
 	}
 }
+
+// server.health_path answers on the proxy listener, before routing, and never
+// reaches the upstream; other paths are routed as before.
+func TestHealthPathOnProxyListener(t *testing.T) {
+	var hits int
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer up.Close()
+	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), `server:
+  listen: 127.0.0.1:0
+  health_path: /-/health
+admin:
+  listen: "off"
+apis:
+  - name: a
+    upstream: `+up.URL+`
+    auth: [none]
+    routes:
+      - match: GET /a
+`))
+	resp, body := get(t, p.url("/-/health"))
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"ok"`) || hits != 0 {
+		t.Fatalf("health path: %d %s (upstream hits %d)", resp.StatusCode, body, hits)
+	}
+	for path, want := range map[string]int{"/-/health?x=1": 404, "/-/health/x": 404, "/a": 200} {
+		if resp, _ := get(t, p.url(path)); resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	out, err := execCommand(binPath, "check", "-c", writeConfig(t, t.TempDir(), "server:\n  health_path: healthz\nadmin:\n  listen: \"off\"\napis:\n  - name: a\n    upstream: http://127.0.0.1:9\n    auth: [none]\n    routes:\n      - match: GET /a\n")).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "server.health_path") {
+		t.Fatalf("a relative health path passed check: %s", out)
+	}
+}

@@ -46,8 +46,12 @@ func (d *decoder) buildServer(s serverConfig) Server {
 		IdleTimeout:       durationOr(s.IdleTimeout, defaultIdleTimeout),
 		WriteTimeout:      durationOr(s.WriteTimeout, defaultWriteTimeout),
 		ShutdownGrace:     durationOr(s.ShutdownGrace, defaultShutdownGrace),
+		HealthPath:        orDefault(s.HealthPath, ""),
 	}
 	d.checkAddr("server.listen", out.Listen)
+	if p := out.HealthPath; p != "" && (!strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?#{}*%") || strings.Contains(p, "//") || strings.Contains(p, "/.")) {
+		d.errorf("server.health_path", "must be a plain absolute path like /healthz, got %q", p)
+	}
 	d.positive("server.read_header_timeout", out.ReadHeaderTimeout, "it is the defense against slowloris")
 	d.positive("server.idle_timeout", out.IdleTimeout, "idle connections must be closed eventually")
 	if s.TLS != nil {

@@ -51,6 +51,10 @@ type Server struct {
 	ShutdownGrace   time.Duration
 	Shield          Shield
 	SecurityHeaders SecurityHeaders
+	// HealthPath, when set, is answered on the proxy listener (GET/HEAD, 200,
+	// before routing) for load balancers that can only probe the traffic
+	// port; "" for none. It says the process serves, not that it is ready.
+	HealthPath string
 }
 
 // Admin configures the admin API listener.

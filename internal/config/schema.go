@@ -37,6 +37,8 @@ type serverConfig struct {
 	Shield          *shieldConfig          `yaml:"shield"`
 	IPv6Prefix      *int                   `yaml:"ipv6_prefix"`
 	SecurityHeaders *securityHeadersConfig `yaml:"security_headers"`
+	// HealthPath answers a liveness probe on the proxy listener.
+	HealthPath *string `yaml:"health_path"`
 }
 
 type tlsConfig struct {

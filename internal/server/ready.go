@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/gateway"
 )
 
 // ready reports whether the process can serve what its config promises:
@@ -53,4 +55,23 @@ func usesFailClosed(plan *config.Plan) bool {
 		}
 	}
 	return false
+}
+
+// proxyHandler is the proxy listener's handler: the gateway, with the
+// optional liveness path of server.health_path answered first (followed
+// across reloads), for load balancers that can only probe the traffic port.
+type proxyHandler struct{ gw *gateway.Gateway }
+
+func (h proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if hp := h.gw.Plan().Server.HealthPath; hp != "" && r.URL.Path == hp && r.URL.RawQuery == "" &&
+		(r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodGet {
+			_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+		}
+		return
+	}
+	h.gw.ServeHTTP(w, r)
 }

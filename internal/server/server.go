@@ -231,7 +231,7 @@ func (p *process) stopAudit(ctx context.Context) {
 // then serves them.
 func (p *process) listen(plan *config.Plan) (Addrs, error) {
 	var addrs Addrs
-	proxySrv := p.newServer(plan, p.gw)
+	proxySrv := p.newServer(plan, proxyHandler{gw: p.gw})
 	ln, err := p.bind(plan.Server.Listen, plan)
 	if err != nil {
 		return addrs, fmt.Errorf("proxy listener: %w", err)
