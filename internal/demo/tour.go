@@ -30,7 +30,8 @@ var TourGraphQLAliases = func() string {
 // (in backquotes) the output holds, or does not hold after "no". A test in
 // cmd/bulwark runs every command against a real demo and checks all of it.
 const tourText = `What to try: copy one command at a time into bash or zsh. After each
-step, "expect:" says the HTTP status and what the output holds or lacks.
+step, "expect:" says the HTTP status (a refusal's problem JSON carries it as
+"status"; add -i to curl to see it on any answer) and what the output holds or lacks.
 
 Two users through the gateway, {gateway}
   log in as alice and as bob; the gateway asks the shop whose session token a
@@ -75,7 +76,7 @@ Two users through the gateway, {gateway}
     expect: 405 ` + "`method_not_allowed`" + ` ` + "`Allow: POST`" + `
   SQL injection in the search, refused with a finding id:
     curl -s -G {gateway}/search --data-urlencode "q=' UNION SELECT id, username, password_hash, 0 FROM users --"
-    expect: 403 ` + "`injection_detected`" + ` ` + "`sqli`" + `, no ` + "`$2b$`" + `
+    expect: 403 ` + "`injection_detected`" + ` ` + "`sqli`" + `, a ` + "`finding`" + ` id, no ` + "`$2b$`" + `
   a search that merely looks odd passes:
     curl -s -G {gateway}/search --data-urlencode "q=USB-C"
     expect: 200 ` + "`USB-C Hub`" + `
@@ -110,11 +111,15 @@ Two users through the gateway, {gateway}
   introspection, refused:
     curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{ __schema { types { name } } }'
     expect: 403 ` + "`graphql_introspection_disabled`" + `
-  last, because it locks bob's login for a minute (alice's and the steps above
-  are not affected): guessing bob's password, locked after 5 failures:
+  last, because it locks bob's login for a minute: guessing bob's password,
+  locked after 5 failures:
     for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' {gateway}/login \
       -H 'Content-Type: application/json' -d '{"username":"bob","password":"guess'$i'"}'; done; echo
     expect: ` + "`401 401 401 401 401 429`" + `
+  only bob's login is locked: alice still logs in from the same address:
+    curl -s -o /dev/null -w '%{http_code}\n' {gateway}/login -H 'Content-Type: application/json' \
+      -d '{"username":"alice","password":"alice-password"}'
+    expect: ` + "`200`" + `
 
 Metrics and the admin API, {admin} (export BULWARK_ADMIN_TOKEN as printed above)
   what the gateway refused, counted by reason:
