@@ -51,6 +51,9 @@ Two users through the gateway, {gateway}
   without a token, refused:
     curl -s {gateway}/users/1/orders
     expect: 401 ` + "`credentials_missing`" + `
+  the shop's token check answers the gateway only; through the gateway it does not exist:
+    curl -s -X POST {gateway}/oauth/introspect -d token=guess
+    expect: 404 ` + "`route_not_found`" + `
   data exposure: alice's own record, cut to the shop's OpenAPI contract, her card masked:
     curl -s -H "Authorization: Bearer $ALICE" {gateway}/users/1
     expect: 200 ` + "`************1111`" + `, no ` + "`password_hash`" + `, no ` + "`ssn`" + `, no ` + "`internal_notes`" + `
