@@ -78,6 +78,9 @@ func shopRun(addr string, expose bool, stdout io.Writer) error {
 		return err
 	}
 	defer shop.Close()
+	if token := os.Getenv("BULWARK_ADMIN_TOKEN"); token != "" { // as in demoRun
+		shop.SetIntrospectionSecret(token + demo.IntrospectSecretSuffix)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("demo shop listener: %w", err)
@@ -97,11 +100,21 @@ func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writ
 	if err := checkShopAddr(upstreamAddr, false); err != nil {
 		return err
 	}
+	if os.Getenv("BULWARK_ADMIN_TOKEN") == "" {
+		token, err := randomToken()
+		if err != nil {
+			return err
+		}
+		os.Setenv("BULWARK_ADMIN_TOKEN", token)
+	}
 	shop, err := demo.New()
 	if err != nil {
 		return err
 	}
 	defer shop.Close()
+	// The gateway asks the shop whose session token a request carries, with
+	// the secret the demo config builds from the admin token.
+	shop.SetIntrospectionSecret(os.Getenv("BULWARK_ADMIN_TOKEN") + demo.IntrospectSecretSuffix)
 	ln, err := net.Listen("tcp", upstreamAddr)
 	if err != nil {
 		return fmt.Errorf("demo shop listener: %w", err)
@@ -122,13 +135,6 @@ func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writ
 	cfgPath, err := writeDemoConfig(dir, listen, adminAddr, upstreamURL)
 	if err != nil {
 		return err
-	}
-	if os.Getenv("BULWARK_ADMIN_TOKEN") == "" {
-		token, err := randomToken()
-		if err != nil {
-			return err
-		}
-		os.Setenv("BULWARK_ADMIN_TOKEN", token)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -192,6 +198,16 @@ func writeDemoConfig(dir, listen, adminAddr, upstreamURL string) (string, error)
 		return "", errors.New("embedded demo config lacks apis[0].upstream.targets")
 	}
 	targets.Content[0].Value = upstreamURL
+	// The gateway asks the shop whose session token a request carries.
+	servers := lookup(root, "identity", "introspection")
+	if servers == nil || len(servers.Content) != 1 {
+		return "", errors.New("embedded demo config lacks identity.introspection")
+	}
+	introspectURL := lookup(servers.Content[0], "url")
+	if introspectURL == nil {
+		return "", errors.New("embedded demo config lacks identity.introspection[0].url")
+	}
+	introspectURL.Value = upstreamURL + "/oauth/introspect"
 	out, err := yaml.Marshal(&doc)
 	if err != nil {
 		return "", err

@@ -272,7 +272,7 @@ func TestTourMentionsItsURLs(t *testing.T) {
 	text := Tour(gateway+"/", upstream, admin)
 	for _, want := range []string{
 		gateway + "/login", gateway + "/events", upstream + "/orders/1004", upstream + "/search",
-		admin + "/metrics", admin + "/admin/api/routes", "$BULWARK_ADMIN_TOKEN", "curl -N",
+		admin + "/metrics", admin + "/admin/api/routes", "$BULWARK_ADMIN_TOKEN", "curl -sN",
 		gateway + "/graphql", upstream + "/graphql", TourGraphQLDeep, TourGraphQLAliases, TourGraphQLDenied,
 	} {
 		if !strings.Contains(text, want) {

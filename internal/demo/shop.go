@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -17,6 +18,8 @@ type Shop struct {
 	// gqlSchema is the GraphQL endpoint's executable schema.
 	gqlSchema *gql.Schema
 	now       func() time.Time // stamps new orders
+	// introspectSecret is the client secret POST /oauth/introspect wants.
+	introspectSecret atomic.Value // string
 
 	// eventInterval is the pause between two server-sent events.
 	eventInterval time.Duration
@@ -73,6 +76,7 @@ func (s *Shop) routes() []route {
 		{"GET", "/", "this index", s.index},
 		{"GET", "/health", "liveness: {\"status\":\"ok\"}", s.health},
 		{"POST", "/login", "{username,password} -> session token (no brute-force limit)", s.login},
+		{"POST", "/oauth/introspect", "RFC 7662: whose session token is this? (for the gateway)", s.introspect},
 		{"GET", "/users/{id}", "any user's full record, secrets included (BOLA, data exposure)", s.getUser},
 		{"PATCH", "/users/{id}", "change any field of any user, role and is_admin too (mass assignment)", s.patchUser},
 		{"GET", "/users/{id}/orders", "any user's orders (BOLA)", s.userOrders},

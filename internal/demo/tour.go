@@ -24,73 +24,145 @@ var TourGraphQLAliases = func() string {
 	return b.String() + "}"
 }()
 
-// tourText is the tour with placeholders for the three base URLs.
-const tourText = `What to try (copy one command at a time into a shell)
+// tourText is the tour with placeholders for the three base URLs. Every step
+// is a title (two spaces in), its commands (four; a continuation six) and an
+// "expect:" line: the HTTP status the step's curl commands get, and the texts
+// (in backquotes) the output holds, or does not hold after "no". A test in
+// cmd/bulwark runs every command against a real demo and checks all of it.
+const tourText = `What to try: copy one command at a time into bash or zsh. After each
+step, "expect:" says the HTTP status (a refusal's problem JSON carries it as
+"status"; add -i to curl to see it on any answer) and what the output holds or lacks.
 
-Through the gateway, {gateway}
-  log in as alice and keep her session token:
-    TOKEN=$(curl -s {gateway}/login -H 'Content-Type: application/json' \
+Two users through the gateway, {gateway}
+  log in as alice and as bob; the gateway asks the shop whose session token a
+  request carries (RFC 7662 introspection), so it knows alice is user 1, bob 2:
+    ALICE=$(curl -s {gateway}/login -H 'Content-Type: application/json' \
       -d '{"username":"alice","password":"alice-password"}' | sed -nE 's/.*"token": *"([^"]*)".*/\1/p')
-  a normal call, alice's own orders:
-    curl -s -H "Authorization: Bearer $TOKEN" {gateway}/users/1/orders
-  path traversal, refused with problem JSON (400):
+    BOB=$(curl -s {gateway}/login -H 'Content-Type: application/json' \
+      -d '{"username":"bob","password":"bob-password"}' | sed -nE 's/.*"token": *"([^"]*)".*/\1/p')
+    echo ${#ALICE} ${#BOB}
+    expect: two 64-character tokens, ` + "`64 64`" + `
+  alice reads her own orders:
+    curl -s -H "Authorization: Bearer $ALICE" {gateway}/users/1/orders
+    expect: 200, her orders ` + "`1001`" + ` to ` + "`1003`" + `, no ` + "`1004`" + `
+  BOLA: alice asks for bob's orders, refused before the shop sees it:
+    curl -s -H "Authorization: Bearer $ALICE" {gateway}/users/2/orders
+    expect: 403 ` + "`not_owner`" + `
+  without a token, refused:
+    curl -s {gateway}/users/1/orders
+    expect: 401 ` + "`credentials_missing`" + `
+  the shop's token check answers the gateway only; through the gateway it does not exist:
+    curl -s -X POST {gateway}/oauth/introspect -d token=guess
+    expect: 404 ` + "`route_not_found`" + `
+  data exposure: alice's own record, cut to the shop's OpenAPI contract, her card masked:
+    curl -s -H "Authorization: Bearer $ALICE" {gateway}/users/1
+    expect: 200 ` + "`************1111`" + `, no ` + "`password_hash`" + `, no ` + "`ssn`" + `, no ` + "`internal_notes`" + `
+  bob's record, which the shop would hand anyone, refused to alice:
+    curl -s -H "Authorization: Bearer $ALICE" {gateway}/users/2
+    expect: 403 ` + "`not_owner`" + `, no ` + "`5555555555554444`" + `
+  mass assignment: alice tries to make herself admin, refused naming the fields:
+    curl -s -X PATCH -H "Authorization: Bearer $ALICE" {gateway}/users/1 \
+      -H 'Content-Type: application/json' -d '{"role":"admin","is_admin":true}'
+    expect: 422 ` + "`readonly_field`" + ` ` + "`is_admin`" + `
+  bob tries to change alice's email, refused:
+    curl -s -X PATCH -H "Authorization: Bearer $BOB" {gateway}/users/1 \
+      -H 'Content-Type: application/json' -d '{"email":"bob@example.com"}'
+    expect: 403 ` + "`not_owner`" + `
+  path traversal, refused with problem JSON:
     curl -s '{gateway}/users/1/..%2f..%2fadmin/users'
-  a NUL byte in the path, refused (400):
+    expect: 400 ` + "`path_invalid`" + `
+  a NUL byte in the path, refused:
     curl -s '{gateway}/products/%00'
-  a method the route does not allow, refused (405):
+    expect: 400 ` + "`path_invalid`" + `
+  a method the route does not allow, refused (-i shows the Allow header):
     curl -si -X PUT {gateway}/login
-  SQL injection in the search, refused with a finding id (403); O'Brien passes Bulwark:
+    expect: 405 ` + "`method_not_allowed`" + ` ` + "`Allow: POST`" + `
+  SQL injection in the search, refused with a finding id:
     curl -s -G {gateway}/search --data-urlencode "q=' UNION SELECT id, username, password_hash, 0 FROM users --"
-  a NoSQL operator in the order filter, refused (403):
+    expect: 403 ` + "`injection_detected`" + ` ` + "`sqli`" + `, a ` + "`finding`" + ` id, no ` + "`$2b$`" + `
+  a search that merely looks odd passes:
+    curl -s -G {gateway}/search --data-urlencode "q=USB-C"
+    expect: 200 ` + "`USB-C Hub`" + `
+  O'Brien passes Bulwark: the name reaches the shop, which knows no such user:
+    curl -s {gateway}/login -H 'Content-Type: application/json' \
+      -d '{"username":"O'"'"'Brien","password":"irish-password"}'
+    expect: 401 ` + "`invalid credentials`" + `
+  a NoSQL operator in the order filter, refused:
     curl -s {gateway}/orders/search -H 'Content-Type: application/json' -d '{"filter":{"status":{"$ne":null}}}'
-  the OpenAPI contract: an order id that is not an integer, refused with the failing field (400):
+    expect: 403 ` + "`injection_detected`" + ` ` + "`nosql`" + `
+  the OpenAPI contract: an order id that is not an integer, refused naming the field:
     curl -s '{gateway}/orders?id=abc'
-  live order updates, server-sent events streamed through:
-    curl -N {gateway}/events
-  bob's record cut to the shop's OpenAPI contract: no password_hash or ssn, the card masked:
-    curl -s {gateway}/users/2
+    expect: 400 ` + "`request_invalid`" + ` ` + "`id`" + `
+  live order updates, server-sent events streamed through (five, then the stream ends):
+    curl -sN {gateway}/events
+    expect: 200 ` + "`id: 5`" + `
   a crash answered with a clean problem; the stack trace stays in Bulwark's log:
     curl -s {gateway}/debug/crash
+    expect: 500, no ` + "`goroutine`" + `, no ` + "`SELECT`" + `
   GraphQL, a normal query:
     curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{ user(id: 1) { username orders(first: 2) { id status } } }'
-  a query nested seven deep, refused before the shop sees it (400 graphql_too_deep):
+    expect: 200 ` + "`alice`" + `
+  a query nested seven deep, refused before the shop sees it:
     curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{deep}'
-  an alias flood, one list 16 times over (400 graphql_too_many_aliases):
+    expect: 400 ` + "`graphql_too_deep`" + `
+  an alias flood, one list 16 times over:
     curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{aliases}'
-  a field only admins may read (403 graphql_field_forbidden), and introspection (403):
+    expect: 400 ` + "`graphql_too_many_aliases`" + `
+  a field only admins may read:
     curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{denied}'
+    expect: 403 ` + "`graphql_field_forbidden`" + `, no ` + "`219-09-9999`" + `
+  introspection, refused:
     curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{ __schema { types { name } } }'
-  guessing bob's password: after 5 failures the login is locked (429, Retry-After):
+    expect: 403 ` + "`graphql_introspection_disabled`" + `
+  last, because it locks bob's login for a minute: guessing bob's password,
+  locked after 5 failures:
     for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' {gateway}/login \
       -H 'Content-Type: application/json' -d '{"username":"bob","password":"guess'$i'"}'; done; echo
+    expect: ` + "`401 401 401 401 401 429`" + `
+  only bob's login is locked: alice still logs in from the same address:
+    curl -s -o /dev/null -w '%{http_code}\n' {gateway}/login -H 'Content-Type: application/json' \
+      -d '{"username":"alice","password":"alice-password"}'
+    expect: ` + "`200`" + `
 
-Metrics and the admin API, {admin}
-  Prometheus metrics:
-    curl -s {admin}/metrics | grep '^bulwark_'
-  the routes Bulwark serves, then the requests it refused:
+Metrics and the admin API, {admin} (export BULWARK_ADMIN_TOKEN as printed above)
+  what the gateway refused, counted by reason:
+    curl -s {admin}/metrics | grep '^bulwark_denials_total'
+    expect: ` + "`not_owner`" + ` ` + "`mass_assignment`" + ` ` + "`login_locked`" + `
+  the routes Bulwark serves:
     curl -s -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" {admin}/admin/api/routes
+    expect: 200 ` + "`/users/{id}/orders`" + `
+  the requests it refused, with the deciding rule, never a body or a token:
     curl -s -H "Authorization: Bearer $BULWARK_ADMIN_TOKEN" '{admin}/admin/api/audit?decision=deny'
+    expect: 200 ` + "`not_owner`" + ` ` + "`owner[0]`" + `, no ` + "`$ALICE`" + `
 
-Straight to the shop, {upstream}, with nothing in the way
-(the flaws Bulwark's guards stop; BOLA and mass assignment need the
-authenticated setup in docs/authorization.md):
-  BOLA, alice reads bob's order:
-    curl -s -H "Authorization: Bearer $TOKEN" {upstream}/orders/1004
-  excessive data exposure, password_hash, card_number and ssn:
+Straight to the shop, {upstream}, with nothing in the way (the flaws above)
+  BOLA: alice's token reads bob's order; the shop checks nothing:
+    curl -s -H "Authorization: Bearer $ALICE" {upstream}/orders/1004
+    expect: 200 ` + "`22 Elm Rd`" + `
+  excessive data exposure: bob's password_hash, card number and ssn:
     curl -s {upstream}/users/2
-  SQL injection, every product, then the users table:
+    expect: 200 ` + "`password_hash`" + ` ` + "`5555555555554444`" + ` ` + "`219-09-9999`" + `
+  SQL injection: every product, then the users table with the password hashes:
     curl -s -G {upstream}/search --data-urlencode "q=' OR 1=1 --"
     curl -s -G {upstream}/search --data-urlencode "q=' UNION SELECT id, username, password_hash, 0 FROM users --"
-  NoSQL injection, everyone's orders:
+    expect: 200 ` + "`Coffee Mug`" + ` ` + "`$2b$12$`" + `
+  O'Brien breaks the shop's string-built SQL, and its 500 leaks the query:
+    curl -s -G {upstream}/search --data-urlencode "q=O'Brien"
+    expect: 500 ` + "`SELECT id, name`" + `
+  NoSQL injection: everyone's orders:
     curl -s {upstream}/orders/search -H 'Content-Type: application/json' -d '{"filter":{"status":{"$ne":null}}}'
-  mass assignment, alice makes herself admin:
+    expect: 200 ` + "`1004`" + ` ` + "`1007`" + `
+  mass assignment: alice makes herself admin:
     curl -s -X PATCH {upstream}/users/1 -H 'Content-Type: application/json' -d '{"role":"admin","is_admin":true}'
+    expect: 200 ` + "`\"is_admin\": true`" + `
   leaky errors, SQL text and a stack trace:
     curl -s {upstream}/orders/abc
+    expect: 500 ` + "`stack`" + `
   GraphQL without limits: the deep query, the alias flood and bob's ssn all run:
     curl -s {upstream}/graphql -H 'Content-Type: application/graphql' -d '{deep}'
     curl -s {upstream}/graphql -H 'Content-Type: application/graphql' -d '{aliases}'
     curl -s {upstream}/graphql -H 'Content-Type: application/graphql' -d '{denied}'
+    expect: 200 ` + "`219-09-9999`" + `, no ` + "`errors`" + `
 `
 
 // Tour returns the "what to try" text that `bulwark demo` prints: curl
