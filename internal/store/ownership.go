@@ -389,6 +389,9 @@ func (s *Store) ownerTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *Store) ownerEvent(ctx context.Context, tx *sql.Tx, objectType, objectID string, at time.Time) error {
+	if err := s.logEvent(ctx, tx, "ownership_events", ChannelOwnershipEvents); err != nil {
+		return err
+	}
 	q := s.d.rebind("INSERT INTO ownership_events (object_type, object_id, at) VALUES (?, ?, ?)")
 	if _, err := tx.ExecContext(ctx, q, objectType, objectID, s.d.timeArg(at)); err != nil {
 		return fmt.Errorf("record ownership event: %w", err)
