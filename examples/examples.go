@@ -4,7 +4,7 @@ package examples
 
 import "embed"
 
-// FS holds the example configs.
+// FS holds the example configs and the documents they attach.
 //
-//go:embed *.yaml
+//go:embed *.yaml *.graphql
 var FS embed.FS

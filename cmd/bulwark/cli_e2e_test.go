@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/demo"
 )
 
 func TestCheckReportsEveryErrorWithLocation(t *testing.T) {
@@ -154,6 +156,14 @@ func TestDemoRunsShopBehindGateway(t *testing.T) {
 	_, body = get(t, shop+"/users/2")
 	if !strings.Contains(string(body), "password_hash") {
 		t.Fatalf("the demo shop is supposed to leak password_hash directly: %s", body)
+	}
+	// The tour's deep GraphQL query: refused by the gateway, answered by the shop.
+	for base, status := range map[string]int{gw: 400, shop: 200} {
+		req, _ = http.NewRequest("POST", base+"/graphql", strings.NewReader(demo.TourGraphQLDeep))
+		req.Header.Set("Content-Type", "application/graphql")
+		if resp, body = do(t, req); resp.StatusCode != status {
+			t.Fatalf("deep GraphQL query at %s: %d %s", base, resp.StatusCode, body)
+		}
 	}
 	resp, _ = get(t, urls["admin"]+"/healthz")
 	if resp.StatusCode != 200 {

@@ -196,13 +196,15 @@ func writeDemoConfig(dir, listen, adminAddr, upstreamURL string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	// The contract the demo config attaches sits beside it.
-	contract, err := examples.FS.ReadFile("shop.openapi.yaml")
-	if err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "shop.openapi.yaml"), contract, 0o600); err != nil {
-		return "", err
+	// The contract and the GraphQL schema the demo config attaches sit beside it.
+	for _, name := range []string{"shop.openapi.yaml", "shop.graphql"} {
+		doc, err := examples.FS.ReadFile(name)
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), doc, 0o600); err != nil {
+			return "", err
+		}
 	}
 	path := filepath.Join(dir, "bulwark-demo.yaml")
 	return path, os.WriteFile(path, out, 0o600)

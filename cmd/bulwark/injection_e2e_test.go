@@ -26,12 +26,14 @@ func demoConfig(t *testing.T, dir, shop string) string {
 	}
 	cfg := strings.NewReplacer("127.0.0.1:8080", "127.0.0.1:0", "127.0.0.1:9090", "127.0.0.1:0",
 		"http://127.0.0.1:9001", shop, "  stdout: true\n", "  stdout: true\n").Replace(string(src))
-	contract, err := os.ReadFile("../../examples/shop.openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "shop.openapi.yaml"), contract, 0o600); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"shop.openapi.yaml", "shop.graphql"} {
+		doc, err := os.ReadFile("../../examples/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), doc, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return writeConfig(t, dir, cfg)
 }
@@ -54,15 +56,29 @@ func decodeFinding(t *testing.T, body []byte) findingProblem {
 	return f
 }
 
-func TestDemoShopInjection(t *testing.T) {
+// demoBehindBulwark starts a demo shop and Bulwark with the demo config in
+// front of it; both stop with the test.
+func demoBehindBulwark(t *testing.T) (*httptest.Server, *proc) {
+	t.Helper()
+	shopSrv := startShop(t)
+	return shopSrv, startBulwark(t, "serve", "-c", demoConfig(t, t.TempDir(), shopSrv.URL))
+}
+
+// startShop serves a fresh demo shop until the test ends.
+func startShop(t *testing.T) *httptest.Server {
+	t.Helper()
 	shop, err := demo.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer shop.Close()
+	t.Cleanup(func() { shop.Close() })
 	shopSrv := httptest.NewServer(shop.Handler())
-	defer shopSrv.Close()
-	p := startBulwark(t, "serve", "-c", demoConfig(t, t.TempDir(), shopSrv.URL))
+	t.Cleanup(shopSrv.Close)
+	return shopSrv
+}
+
+func TestDemoShopInjection(t *testing.T) {
+	shopSrv, p := demoBehindBulwark(t)
 
 	search := func(base, q string) (*http.Response, []byte) {
 		return get(t, base+"/search?q="+url.QueryEscape(q))

@@ -286,7 +286,8 @@ func grep(s, sub string) string {
 func TestSIGTERMDrainsInFlightAndKeepsAudit(t *testing.T) {
 	up := upstream(t)
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir, baseConfig(up.URL, ""))
+	// Every event in full: the default tiers keep 1 % of allowed requests.
+	cfg := writeConfig(t, dir, strings.Replace(baseConfig(up.URL, ""), "  store: true\n", "  store: true\n  tiers: {store_all: true}\n", 1))
 	p := startBulwark(t, "serve", "-c", cfg)
 
 	var status atomic.Int32

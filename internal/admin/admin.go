@@ -45,9 +45,12 @@ func (a *API) Handler(withMetrics bool, metricsPath string) http.Handler {
 	mux.Handle("GET /admin/api/routes", a.auth(a.routes))
 	mux.Handle("GET /admin/api/upstreams", a.auth(a.upstreams))
 	mux.Handle("GET /admin/api/audit", a.auth(a.audit))
+	mux.Handle("GET /admin/api/audit/rollups", a.auth(a.auditRollups))
+	mux.Handle("GET /admin/api/audit/refusals", a.auth(a.auditRefusals))
 	a.keysRoutes(mux)
 	a.quotaRoutes(mux)
 	a.ownersRoutes(mux)
+	a.graphqlRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, "", httperr.New(http.StatusNotFound, "not_found", "No such admin endpoint."))
 	})
@@ -89,7 +92,7 @@ func (a *API) auth(next http.HandlerFunc) http.Handler {
 				"A valid admin token is required.").WithHeader("WWW-Authenticate", `Bearer realm="bulwark-admin"`))
 			return
 		}
-		next(w, r)
+		a.serveRecorded(next, w, r)
 	})
 }
 

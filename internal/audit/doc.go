@@ -1,5 +1,9 @@
 // Package audit records one typed Event per request and delivers it, off the request
-// path, to durable sinks (JSON lines on stdout or a file, and the store).
+// path, to durable sinks: JSON lines on stdout or a rotated file (every event), the
+// store through tiers (Tierer: alerts and admin actions in full, refusals in full up
+// to a budget per source and reason a minute and summarised beyond, allowed requests
+// sampled, every request counted in per-minute rollups), and optional exports to
+// OTLP logs and RFC 5424 syslog (every event).
 //
 // Place in the pipeline: the gateway calls Recorder.Record once per request, after the
 // response is written. The threat it answers is repudiation: operators must be able to

@@ -17,12 +17,13 @@ const maxKeptBuffer = 1 << 20
 // JSONLines is a Sink writing one JSON object per line (AppendJSON) to an io.Writer,
 // one Write call per batch.
 type JSONLines struct {
-	mu    sync.Mutex
-	w     io.Writer
-	name  string
-	sync  bool
-	owned *os.File // the file OpenJSONLines opened, closed by Close
-	buf   []byte
+	mu     sync.Mutex
+	w      io.Writer
+	name   string
+	sync   bool
+	owned  *os.File  // the file OpenJSONLines opened, closed by Close
+	closer io.Closer // the rotating file OpenRotatingJSONLines opened, closed by Close
+	buf    []byte
 }
 
 var _ Sink = (*JSONLines)(nil)
@@ -73,7 +74,7 @@ func (j *JSONLines) Write(ctx context.Context, batch []Event) error {
 // fsync flushes the file to stable storage when configured. Pipes and terminals
 // (stdout) cannot be synced; that is not an error.
 func (j *JSONLines) fsync() error {
-	f, ok := j.w.(*os.File)
+	f, ok := j.w.(interface{ Sync() error })
 	if !j.sync || !ok {
 		return nil
 	}
@@ -89,11 +90,15 @@ func (j *JSONLines) fsync() error {
 func (j *JSONLines) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.owned == nil {
+	c := j.closer
+	if j.owned != nil {
+		c = j.owned
+	}
+	if c == nil {
 		return nil
 	}
-	err := j.owned.Close()
-	j.owned = nil
+	err := c.Close()
+	j.owned, j.closer = nil, nil
 	if err != nil {
 		return fmt.Errorf("audit: %s: close: %w", j.name, err)
 	}

@@ -55,6 +55,7 @@ type Recorder struct {
 	queueDropped atomic.Uint64
 	sinkDropped  atomic.Uint64
 	sinkErrors   atomic.Uint64
+	failingSinks atomic.Int32 // sinks whose last write failed
 }
 
 // NewRecorder returns a Recorder delivering to sinks. It does nothing until Start.
@@ -106,7 +107,7 @@ func (r *Recorder) Start() {
 // masked (package redact): a credential a client put in a URL never reaches the
 // audit file, the store or the recent-events view.
 func (r *Recorder) Record(e Event) {
-	e.Path, e.Object = redact.Mask(e.Path), redact.Mask(e.Object)
+	e.Path, e.Object = redact.MaskRecorded(e.Path), redact.Mask(e.Object)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
@@ -170,6 +171,10 @@ func (r *Recorder) Stats() Stats {
 		SinkErrors: r.sinkErrors.Load(),
 	}
 }
+
+// Failing reports whether a sink's last write failed: it stays true from the
+// first failed attempt until that sink writes again.
+func (r *Recorder) Failing() bool { return r.failingSinks.Load() > 0 }
 
 // Recent returns the newest recorded events matching f, newest first.
 func (r *Recorder) Recent(f Filter) []Event {

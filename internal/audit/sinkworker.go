@@ -47,6 +47,7 @@ func (r *Recorder) deliver(w *sinkWorker, b *batch) {
 		w.streakErrors++
 		if !w.failing {
 			w.failing = true
+			r.failingSinks.Add(1)
 			r.logger.Error("audit sink write failed; retrying, then dropping batches until it recovers",
 				"sink", w.sink.Name(), "err", err)
 		}
@@ -60,6 +61,7 @@ func (r *Recorder) recovered(w *sinkWorker) {
 	if !w.failing {
 		return
 	}
+	r.failingSinks.Add(-1)
 	r.logger.Info("audit sink recovered", "sink", w.sink.Name(),
 		"failed_writes", w.streakErrors, "dropped_events", w.streakDropped)
 	w.failing, w.streakErrors, w.streakDropped = false, 0, 0

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
 )
 
 // Plan is a validated configuration with every default applied and limits
@@ -82,6 +83,19 @@ type Audit struct {
 	BlockTimeout time.Duration
 	// Retention is how long events are kept in the store; 0 keeps them.
 	Retention time.Duration
+	Tiers     AuditTiers
+	// MaxSize bounds the store's audit data in bytes; 0 is no bound.
+	MaxSize int64
+	// RollupRetention is how long rollups and refusal summaries are kept; 0 keeps them.
+	RollupRetention time.Duration
+	// MinFreeSpace is the free-space floor below which the SQLite store refuses audit writes.
+	MinFreeSpace int64
+	// PruneInterval is how often the store is held to its bounds.
+	PruneInterval time.Duration
+	// OnFailure is "open" (keep serving while a sink fails) or "block" (503).
+	OnFailure string
+	Rotation  AuditRotation
+	Export    AuditExport
 }
 
 // Log configures the process log.
@@ -141,6 +155,8 @@ type Route struct {
 	Inspect Inspect
 	// WAF is the optional Coraza + OWASP CRS engine.
 	WAF WAF
+	// GraphQL is the route's GraphQL guard; nil when the route is not GraphQL.
+	GraphQL *graphql.Options
 	// CORS is the route's cross-origin guard (its own section, else its
 	// API's); nil for none.
 	CORS *cors.Options

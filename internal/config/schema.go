@@ -62,6 +62,15 @@ type auditConfig struct {
 	Overflow     *string   `yaml:"overflow"`
 	BlockTimeout *Duration `yaml:"block_timeout"`
 	Retention    *Duration `yaml:"retention"`
+	// Tiers, bounds, failure, rotation and export: audit.go.
+	Tiers           *auditTiersConfig    `yaml:"tiers"`
+	MaxSize         *Size                `yaml:"max_size"`
+	RollupRetention *Duration            `yaml:"rollup_retention"`
+	MinFreeSpace    *Size                `yaml:"min_free_space"`
+	PruneInterval   *Duration            `yaml:"prune_interval"`
+	OnFailure       *string              `yaml:"on_failure"`
+	Rotation        *auditRotationConfig `yaml:"rotation"`
+	Export          *auditExportConfig   `yaml:"export"`
 }
 
 type logConfig struct {
@@ -165,6 +174,7 @@ type routeConfig struct {
 	Validation       *validationConfig   `yaml:"validation"`
 	Inspect          *inspectConfig      `yaml:"inspect"`
 	WAF              *wafConfig          `yaml:"waf"`
+	GraphQL          *graphqlConfig      `yaml:"graphql"`
 	CORS             *corsConfig         `yaml:"cors"`
 }
 

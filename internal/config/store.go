@@ -110,6 +110,7 @@ func (d *decoder) buildAudit(a auditConfig) Audit {
 	if out.File != "" {
 		out.File = d.res.abs(out.File)
 	}
+	d.buildAuditStorage(a, &out)
 	d.atLeast("audit.queue_size", out.QueueSize, 1)
 	switch out.Overflow {
 	case "drop", "block":

@@ -273,6 +273,7 @@ func TestTourMentionsItsURLs(t *testing.T) {
 	for _, want := range []string{
 		gateway + "/login", gateway + "/events", upstream + "/orders/1004", upstream + "/search",
 		admin + "/metrics", admin + "/admin/api/routes", "$BULWARK_ADMIN_TOKEN", "curl -N",
+		gateway + "/graphql", upstream + "/graphql", TourGraphQLDeep, TourGraphQLAliases, TourGraphQLDenied,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("tour does not mention %q", want)

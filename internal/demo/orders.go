@@ -44,20 +44,11 @@ func scanOrder(row scanner) (order, error) {
 
 // queryOrders returns the orders that query (selecting orderColumns) finds.
 func (s *Shop) queryOrders(ctx context.Context, query string, args ...any) ([]order, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
+	orders, err := queryAll(ctx, s, scanOrder, query, args...)
+	if orders == nil && err == nil {
+		orders = []order{} // [] in JSON, not null
 	}
-	defer rows.Close()
-	orders := []order{}
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, err
-		}
-		orders = append(orders, o)
-	}
-	return orders, rows.Err()
+	return orders, err
 }
 
 // getOrder answers GET /orders/{id}. VULNERABLE twice: no ownership check

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	gql "github.com/graph-gophers/graphql-go"
 )
 
 // Shop is one instance of the demo shop: its own in-memory database, its own
@@ -12,7 +14,9 @@ type Shop struct {
 	db       *database
 	sessions *sessions
 	handler  http.Handler
-	now      func() time.Time // stamps new orders
+	// gqlSchema is the GraphQL endpoint's executable schema.
+	gqlSchema *gql.Schema
+	now       func() time.Time // stamps new orders
 
 	// eventInterval is the pause between two server-sent events.
 	eventInterval time.Duration
@@ -29,6 +33,10 @@ func New() (*Shop, error) {
 		sessions:      newSessions(maxSessions),
 		now:           time.Now,
 		eventInterval: 200 * time.Millisecond,
+	}
+	if s.gqlSchema, err = s.graphqlSchema(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -78,6 +86,8 @@ func (s *Shop) routes() []route {
 		{"GET", "/products", "the catalogue", s.listProducts},
 		{"GET", "/products/{id}", "one product", s.getProduct},
 		{"GET", "/search", "?q= product search by string-built SQL (SQL injection)", s.search},
+		{"GET", "/graphql", "?query= GraphQL: no depth, alias, batch or cost limit; introspection and ssn for all", s.serveGraphQL},
+		{"POST", "/graphql", "GraphQL as JSON (batches too) or application/graphql", s.serveGraphQL},
 		{"GET", "/events", "server-sent events: 5 order updates, 200ms apart", s.events},
 		{"GET", "/admin/users", "every user, no admin check (broken function-level authz)", s.adminUsers},
 		{"DELETE", "/admin/users/{id}", "delete any user, no admin check", s.adminDeleteUser},

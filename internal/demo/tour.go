@@ -1,6 +1,28 @@
 package demo
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
+
+// The GraphQL operations the tour sends, refused through the gateway and
+// answered by the shop directly (cmd/bulwark's e2e test sends these).
+const (
+	// TourGraphQLDeep nests seven levels; the demo config allows six.
+	TourGraphQLDeep = "{ user(id: 1) { friends { friends { friends { friends { friends { friends { username } } } } } } } }"
+	// TourGraphQLDenied asks for a field only the admin role may read.
+	TourGraphQLDenied = "{ user(id: 2) { username ssn } }"
+)
+
+// TourGraphQLAliases repeats one list under 16 aliases; the demo allows 15.
+var TourGraphQLAliases = func() string {
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := 1; i <= 16; i++ {
+		b.WriteString("a" + strconv.Itoa(i) + ": users { username } ")
+	}
+	return b.String() + "}"
+}()
 
 // tourText is the tour with placeholders for the three base URLs.
 const tourText = `What to try (copy one command at a time into a shell)
@@ -29,6 +51,15 @@ Through the gateway, {gateway}
     curl -s {gateway}/users/2
   a crash answered with a clean problem; the stack trace stays in Bulwark's log:
     curl -s {gateway}/debug/crash
+  GraphQL, a normal query:
+    curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{ user(id: 1) { username orders(first: 2) { id status } } }'
+  a query nested seven deep, refused before the shop sees it (400 graphql_too_deep):
+    curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{deep}'
+  an alias flood, one list 16 times over (400 graphql_too_many_aliases):
+    curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{aliases}'
+  a field only admins may read (403 graphql_field_forbidden), and introspection (403):
+    curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{denied}'
+    curl -s {gateway}/graphql -H 'Content-Type: application/graphql' -d '{ __schema { types { name } } }'
   guessing bob's password: after 5 failures the login is locked (429, Retry-After):
     for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' {gateway}/login \
       -H 'Content-Type: application/json' -d '{"username":"bob","password":"guess'$i'"}'; done; echo
@@ -56,6 +87,10 @@ authenticated setup in docs/authorization.md):
     curl -s -X PATCH {upstream}/users/1 -H 'Content-Type: application/json' -d '{"role":"admin","is_admin":true}'
   leaky errors, SQL text and a stack trace:
     curl -s {upstream}/orders/abc
+  GraphQL without limits: the deep query, the alias flood and bob's ssn all run:
+    curl -s {upstream}/graphql -H 'Content-Type: application/graphql' -d '{deep}'
+    curl -s {upstream}/graphql -H 'Content-Type: application/graphql' -d '{aliases}'
+    curl -s {upstream}/graphql -H 'Content-Type: application/graphql' -d '{denied}'
 `
 
 // Tour returns the "what to try" text that `bulwark demo` prints: curl
@@ -68,5 +103,8 @@ func Tour(gatewayURL, upstreamURL, adminURL string) string {
 		"{gateway}", trim(gatewayURL),
 		"{upstream}", trim(upstreamURL),
 		"{admin}", trim(adminURL),
+		"{deep}", TourGraphQLDeep,
+		"{aliases}", TourGraphQLAliases,
+		"{denied}", TourGraphQLDenied,
 	).Replace(tourText)
 }

@@ -186,6 +186,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var caller *principal.Principal
 	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
 	if p != nil {
+		if entry != nil && entry.graphql != nil {
+			p = graphqlShape(p) // a GraphQL client reads GraphQL errors
+		}
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
@@ -267,6 +270,12 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
+	if entry.graphql != nil {
+		var p *httperr.Problem
+		if r, p = checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev); p != nil {
+			return entry, r, p
+		}
+	}
 	if entry.injection != nil {
 		if p := g.checkInjection(entry.injection, r, &entry.limits, &m, ev); p != nil {
 			return entry, r, p
@@ -307,6 +316,10 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 
 // forward hands the request to the route's upstream.
 func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
+	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
+		g.deny(w, reqID, pr, ev)
+		return
+	}
 	proto := "http"
 	if r.TLS != nil {
 		proto = "https"
@@ -325,6 +338,10 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 			return exposure(resp)
 		}
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
+	}
+	if entry.graphql != nil {
+		info.Response = graphqlResponse(info.Response, deniedFields(r)) // errors cleaned before the exposure guards run
+		r.Header.Del("Accept-Encoding")
 	}
 	if entry.cors != nil {
 		info.Response = withoutUpstreamCORS(info.Response)

@@ -9,6 +9,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
@@ -61,6 +62,7 @@ type routeEntry struct {
 	scopesAny  bool
 	exposure   *exposureEntry  // nil when the route has no response guards
 	injection  *injectionEntry // nil when validation, inspection and WAF are off
+	graphql    *graphql.Guard  // nil when the route is not GraphQL
 	cors       *cors.Guard     // nil when the route has no cors section
 }
 
@@ -152,6 +154,10 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			if err == nil {
 				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs)
 			}
+			var gq *graphql.Guard
+			if err == nil {
+				gq, err = buildGraphQL(rt, api, d.Logger)
+			}
 			if err != nil {
 				st.close()
 				id.closeOwned()
@@ -186,6 +192,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				scopesAny:  rt.Authz.ScopesAny,
 				exposure:   ex,
 				injection:  inj,
+				graphql:    gq,
 				cors:       corsGuard,
 			})
 		}

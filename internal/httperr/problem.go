@@ -29,6 +29,10 @@ type Problem struct {
 	// as the failing fields of a validation error. Values are JSON-encoded with
 	// HTML-significant characters escaped; they must never carry raw input.
 	Extensions []Extension
+	// Render, when set, writes the response body in place of the problem JSON
+	// (a GraphQL endpoint answers in GraphQL's error shape). Header and the
+	// request id header are still set; Render sets the status and content type.
+	Render func(w http.ResponseWriter, requestID string)
 }
 
 // Extension is one extension member of a problem object.
@@ -110,6 +114,11 @@ func Write(w http.ResponseWriter, requestID string, p *Problem) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	if requestID != "" {
 		h.Set("X-Request-Id", requestID)
+	}
+	if p.Render != nil {
+		h.Del("Content-Type")
+		p.Render(w, requestID)
+		return
 	}
 	h.Del("Content-Length")
 	title := p.Title

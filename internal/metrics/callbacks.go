@@ -32,6 +32,16 @@ func (m *Metrics) SetAuditSource(fn func() (written, dropped uint64)) {
 	m.audit.Store(&fn)
 }
 
+// SetAuditFailureSource sets the callback read at each scrape for
+// bulwark_audit_sink_failures_total (failed sink writes, retries included).
+func (m *Metrics) SetAuditFailureSource(fn func() uint64) {
+	if fn == nil {
+		m.auditFails.Store(nil)
+		return
+	}
+	m.auditFails.Store(&fn)
+}
+
 // upstreamCollector emits bulwark_upstream_healthy from the current upstream source.
 type upstreamCollector struct {
 	m    *Metrics
@@ -72,8 +82,8 @@ func (c upstreamCollector) Collect(ch chan<- prometheus.Metric) {
 
 // auditCollector emits the audit counters from the current audit source.
 type auditCollector struct {
-	m                *Metrics
-	written, dropped *prometheus.Desc
+	m                        *Metrics
+	written, dropped, failed *prometheus.Desc
 }
 
 // newAuditCollector returns the collector reading m's audit source.
@@ -84,6 +94,8 @@ func newAuditCollector(m *Metrics) auditCollector {
 			"Audit events written by a sink (once per sink).", nil, nil),
 		dropped: prometheus.NewDesc("bulwark_audit_events_dropped_total",
 			"Audit events lost to a full queue or buffer, a failing sink, or shutdown.", nil, nil),
+		failed: prometheus.NewDesc("bulwark_audit_sink_failures_total",
+			"Failed audit sink writes, retries included (a full disk, an unreachable database).", nil, nil),
 	}
 }
 
@@ -91,10 +103,14 @@ func newAuditCollector(m *Metrics) auditCollector {
 func (c auditCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.written
 	ch <- c.dropped
+	ch <- c.failed
 }
 
 // Collect calls the source once per scrape.
 func (c auditCollector) Collect(ch chan<- prometheus.Metric) {
+	if fails := c.m.auditFails.Load(); fails != nil {
+		ch <- constMetric(c.failed, prometheus.CounterValue, float64((*fails)()))
+	}
 	fn := c.m.audit.Load()
 	if fn == nil {
 		return

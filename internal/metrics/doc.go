@@ -13,6 +13,7 @@
 //	bulwark_upstream_healthy{api,target}                          gauge, 1 or 0
 //	bulwark_audit_events_written_total                            counter
 //	bulwark_audit_events_dropped_total                            counter
+//	bulwark_audit_sink_failures_total                             counter
 //	bulwark_config_reloads_total{result="ok|error"}               counter
 //	bulwark_config_last_reload_success_timestamp_seconds          gauge
 //

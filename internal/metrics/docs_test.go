@@ -15,6 +15,7 @@ func TestMetricsDocumented(t *testing.T) {
 	// Populate the callback collectors, which expose nothing without a source.
 	m.SetUpstreamSource(func() []UpstreamHealth { return []UpstreamHealth{{API: "a", Target: "t"}} })
 	m.SetAuditSource(func() (uint64, uint64) { return 0, 0 })
+	m.SetAuditFailureSource(func() uint64 { return 0 })
 	m.SetLimiterSource(func() LimiterHealth { return LimiterHealth{} })
 	m.Route("a", "r").Deny("x")
 	m.Route("a", "r").Observe(200, "allow", time.Millisecond)

@@ -29,6 +29,7 @@ type Metrics struct {
 	lastReload prometheus.Gauge
 	upstream   atomic.Pointer[func() []UpstreamHealth]
 	audit      atomic.Pointer[func() (written, dropped uint64)]
+	auditFails atomic.Pointer[func() uint64]
 	limiter    limiterSource
 	alerts     *prometheus.CounterVec
 	panics     prometheus.Counter

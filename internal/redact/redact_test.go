@@ -78,3 +78,20 @@ func BenchmarkMask(b *testing.B) {
 		})
 	}
 }
+
+func TestMaskRecorded(t *testing.T) {
+	esc := strings.NewReplacer("b", "%62", "_", "%5F")
+	tests := []struct{ name, in, want string }{
+		{"clean with escapes", "/a%20b/%2e%2e", "/a%20b/%2e%2e"},
+		{"plain key", "/k/" + key, "/k/bwk_AbCdEfGhIjKl_[masked]"},
+		{"escaped key", "/k/" + esc.Replace(key[:5]) + key[5:], "/k/bwk_AbCdEfGhIjKl_[masked]"},
+		{"double-escaped key", "/k/%2562wk_" + key[4:], "/k/bwk_AbCdEfGhIjKl_[masked]"},
+		{"escaped jwt", "/t/%65yJ" + jwt[3:], "/t/[masked]"},
+		{"bad escape kept", "/x/%zz%6", "/x/%zz%6"},
+	}
+	for _, tc := range tests {
+		if got := MaskRecorded(tc.in); got != tc.want {
+			t.Errorf("%s: MaskRecorded(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+	}
+}

@@ -129,15 +129,7 @@ func (p *process) prune(ctx context.Context) {
 	if p.store == nil {
 		return
 	}
-	if ret := p.gw.Plan().Audit.Retention; ret > 0 {
-		n, err := p.store.PruneAudit(ctx, time.Now().Add(-ret))
-		switch {
-		case err != nil:
-			p.log.Error("prune audit events", "error", err)
-		case n > 0:
-			p.log.Info("pruned audit events", "count", n)
-		}
-	}
+	// Audit events are held to their bounds by their own loop (audit.go).
 	// The change logs only carry invalidations to the other nodes' caches:
 	// a day is far more than any poller needs (see store.ResyncAfter).
 	cut := time.Now().Add(-store.ChangeLogRetention)

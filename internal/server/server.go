@@ -97,6 +97,10 @@ type process struct {
 	reloadMu  sync.Mutex
 	auditFile *audit.JSONLines
 	limiters  *limiters
+	// audit storage and export (audit.go)
+	boundsStop  context.CancelFunc
+	boundsDone  chan struct{}
+	exportClose []func()
 }
 
 func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error) {
@@ -177,7 +181,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 		sinks = append(sinks, audit.NewJSONLines(p.opt.Stdout, "stdout", false))
 	}
 	if a.File != "" {
-		f, err := audit.OpenJSONLines(a.File, true)
+		f, err := audit.OpenRotatingJSONLines(a.File, true, rotation(a.Rotation))
 		if err != nil {
 			return fmt.Errorf("audit file: %w", err)
 		}
@@ -185,14 +189,24 @@ func (p *process) startAudit(plan *config.Plan) error {
 		sinks = append(sinks, f)
 	}
 	if a.Store && p.store != nil {
-		sinks = append(sinks, audit.NewStoreSink(p.store.Dialect(), p.store))
+		sinks = append(sinks, p.storeSink(a))
 	}
+	exports, err := p.exportSinks(a)
+	if err != nil {
+		if p.auditFile != nil {
+			_ = p.auditFile.Close()
+		}
+		return fmt.Errorf("audit export: %w", err)
+	}
+	sinks = append(sinks, exports...)
 	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout}
 	if a.Overflow == "block" {
 		cfg.Overflow = audit.OverflowBlock
 	}
 	p.rec = audit.NewRecorder(cfg, p.log, sinks...)
 	p.rec.Start()
+	p.auditFailures()
+	p.startAuditBounds(a)
 	p.metrics.SetAuditSource(func() (uint64, uint64) {
 		s := p.rec.Stats()
 		return s.Written, s.Dropped
@@ -201,11 +215,15 @@ func (p *process) startAudit(plan *config.Plan) error {
 }
 
 func (p *process) stopAudit(ctx context.Context) {
+	p.stopAuditBounds()
 	if err := p.rec.Close(ctx); err != nil {
 		p.log.Error("audit drain incomplete", "error", err)
 	}
 	if p.auditFile != nil {
 		_ = p.auditFile.Close()
+	}
+	for _, c := range p.exportClose {
+		c()
 	}
 }
 

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -16,9 +18,9 @@ const (
 	MaxAuditLimit     = 1000 // most rows one QueryAudit call returns
 )
 
-// auditChunk is the most rows one INSERT carries: 13 parameters a row stays
-// far below SQLite's and PostgreSQL's parameter limits.
-const auditChunk = 500
+// auditChunk is the most rows one INSERT carries, a power of two: 15
+// parameters a row stays far below SQLite's and PostgreSQL's parameter limits.
+const auditChunk = 256
 
 // pruneChunk is the most rows one DELETE removes, so pruning a large backlog
 // never holds the SQLite write lock long enough to stall audit appends.
@@ -62,16 +64,37 @@ func (s *Store) AppendAudit(ctx context.Context, events []audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	return s.AppendTiered(ctx, &audit.TieredBatch{Events: events})
+}
+
+// AppendTiered stores a tiered batch in one transaction: its events, and its
+// rollups and refusal summaries added to the rows of their minute. It refuses
+// with ErrLowDiskSpace, writing nothing, while the SQLite file's filesystem has
+// less free space than the floor (SetFreeSpaceFloor).
+func (s *Store) AppendTiered(ctx context.Context, b *audit.TieredBatch) error {
+	if len(b.Events) == 0 && len(b.Rollups) == 0 && len(b.Summaries) == 0 {
+		return nil
+	}
+	if err := s.checkFloor(); err != nil {
+		return fmt.Errorf("store: append audit: %w", err)
+	}
+	p, err := s.prepared(ctx)
+	if err != nil {
+		return fmt.Errorf("store: append audit: %w", err)
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: append audit: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	for start := 0; start < len(events); start += auditChunk {
-		chunk := events[start:min(start+auditChunk, len(events))]
-		if _, err := tx.ExecContext(ctx, s.insertAuditSQL(len(chunk)), s.auditArgs(chunk)...); err != nil {
-			return fmt.Errorf("store: append audit: %w", err)
-		}
+	if err := s.insertEvents(ctx, tx, p, b.Events); err != nil {
+		return fmt.Errorf("store: append audit: %w", err)
+	}
+	if err := s.upsertRollups(ctx, tx, p, b.Rollups); err != nil {
+		return fmt.Errorf("store: append audit rollups: %w", err)
+	}
+	if err := s.upsertSummaries(ctx, tx, p, b.Summaries); err != nil {
+		return fmt.Errorf("store: append audit refusals: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: append audit: commit: %w", err)
@@ -79,7 +102,132 @@ func (s *Store) AppendAudit(ctx context.Context, events []audit.Event) error {
 	return nil
 }
 
-func (s *Store) insertAuditSQL(rows int) string {
+// auditStmts are the audit write path's prepared statements.
+type auditStmts struct {
+	insert  map[int]*sql.Stmt // rows → multi-row INSERT, for every power of two up to auditChunk
+	rollup  *sql.Stmt
+	refusal *sql.Stmt
+}
+
+// prepared returns the audit statements, preparing them on first use. They
+// are prepared before a transaction begins: a SQLite store has one write
+// connection, which the transaction then holds.
+func (s *Store) prepared(ctx context.Context) (*auditStmts, error) {
+	if p := s.stmts.Load(); p != nil {
+		return p, nil
+	}
+	s.prepMu.Lock()
+	defer s.prepMu.Unlock()
+	if p := s.stmts.Load(); p != nil {
+		return p, nil
+	}
+	p := &auditStmts{insert: map[int]*sql.Stmt{}}
+	prep := func(q string) (*sql.Stmt, error) {
+		st, err := s.write.PrepareContext(ctx, s.d.rebind(q))
+		if err != nil {
+			p.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		return st, nil
+	}
+	var err error
+	if s.d.name == DialectPostgres {
+		if p.insert[0], err = prep(pgInsertAuditSQL); err != nil {
+			return nil, err
+		}
+	}
+	for n := 1; n <= auditChunk && s.d.name == DialectSQLite; n *= 2 {
+		if p.insert[n], err = prep(insertAuditSQL(n)); err != nil {
+			return nil, err
+		}
+	}
+	rollupSQL, refusalSQL := upsertRollupSQL, upsertRefusalSQL
+	if s.d.name == DialectPostgres {
+		rollupSQL, refusalSQL = pgUpsertRollupSQL, pgUpsertRefusalSQL
+	}
+	if p.rollup, err = prep(rollupSQL); err != nil {
+		return nil, err
+	}
+	if p.refusal, err = prep(refusalSQL); err != nil {
+		return nil, err
+	}
+	s.stmts.Store(p)
+	return p, nil
+}
+
+func (p *auditStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{p.rollup, p.refusal} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	for _, st := range p.insert {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// insertEvents inserts events with the prepared multi-row INSERTs of
+// power-of-two sizes: a batch of n rows takes at most log2(auditChunk)+1
+// statements, plus one per further auditChunk rows.
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, p *auditStmts, events []audit.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if s.d.name == DialectPostgres {
+		_, err := tx.StmtContext(ctx, p.insert[0]).ExecContext(ctx, pgAuditColumns(events)...)
+		return err
+	}
+	args := make([]any, 0, min(len(events), auditChunk)*auditArity)
+	for len(events) > 0 {
+		n := auditChunk
+		for n > len(events) {
+			n /= 2
+		}
+		args = s.auditArgs(args[:0], events[:n])
+		if _, err := tx.StmtContext(ctx, p.insert[n]).ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		events = events[n:]
+	}
+	return nil
+}
+
+// pgInsertAuditSQL inserts any number of events in one statement, one array
+// parameter per column.
+const pgInsertAuditSQL = "INSERT INTO audit_events (" + auditColumns + ") SELECT * FROM unnest(" +
+	"?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], " +
+	"?::text[], ?::text[], ?::int[], ?::float8[], ?::text[], ?::text[], ?::text[])"
+
+// pgAuditColumns returns events as pgInsertAuditSQL's column arrays.
+func pgAuditColumns(events []audit.Event) []any {
+	n := len(events)
+	ts := make([]time.Time, n)
+	strs := make([][]string, 12)
+	for i := range strs {
+		strs[i] = make([]string, n)
+	}
+	status := make([]int32, n)
+	lat := make([]float64, n)
+	for i := range events {
+		e := &events[i]
+		ts[i] = e.Time.UTC().Truncate(time.Microsecond)
+		for j, v := range [...]string{e.RequestID, e.API, e.Route, e.Method, e.Path, e.ClientIP, e.Principal,
+			e.Decision, e.Reason, e.Upstream, e.Rule, e.Object} {
+			strs[j][i] = clean(v)
+		}
+		status[i] = int32(min(max(e.Status, math.MinInt32), math.MaxInt32)) //nolint:gosec // clamped
+		lat[i] = finite(e.LatencyMS)
+	}
+	return []any{ts, strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], strs[6], strs[7], strs[8],
+		status, lat, strs[9], strs[10], strs[11]}
+}
+
+// insertAuditSQL returns the INSERT of rows rows, with "?" placeholders.
+func insertAuditSQL(rows int) string {
 	var b strings.Builder
 	b.Grow(48 + len(auditColumns) + rows*(len(auditValues)+2))
 	b.WriteString("INSERT INTO audit_events (" + auditColumns + ") VALUES ")
@@ -89,11 +237,10 @@ func (s *Store) insertAuditSQL(rows int) string {
 		}
 		b.WriteString(auditValues)
 	}
-	return s.d.rebind(b.String())
+	return b.String()
 }
 
-func (s *Store) auditArgs(events []audit.Event) []any {
-	args := make([]any, 0, len(events)*auditArity)
+func (s *Store) auditArgs(args []any, events []audit.Event) []any {
 	for i := range events {
 		e := &events[i]
 		args = append(args, s.d.timeArg(e.Time), clean(e.RequestID), clean(e.API), clean(e.Route),

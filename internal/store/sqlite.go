@@ -8,11 +8,15 @@ import (
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-// sqlitePragmas apply to every connection. synchronous=FULL makes a committed
+// sqlitePragmas apply to every connection. auto_vacuum=incremental takes
+// effect only in a new database (before its first table): pruned audit pages
+// are then returned to the filesystem in steps; an older database keeps
+// reusing its free pages (docs/audit.md). synchronous=FULL makes a committed
 // audit batch survive a power loss; busy_timeout waits out other processes'
 // locks instead of failing; foreign_keys enforces the references later
 // tables declare.
-const sqlitePragmas = "_pragma=busy_timeout(10000)" +
+const sqlitePragmas = "_pragma=auto_vacuum(2)" +
+	"&_pragma=busy_timeout(10000)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=synchronous(FULL)" +
 	"&_pragma=foreign_keys(1)"
@@ -41,6 +45,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if path == ":memory:" {
 		return s, nil
 	}
+	s.file = path
 	read, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		_ = write.Close()

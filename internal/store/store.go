@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 )
 
 // Store is Bulwark's persistent state on SQLite or PostgreSQL. It is safe for
@@ -15,6 +17,12 @@ type Store struct {
 	d     *dialect
 	write *sql.DB
 	read  *sql.DB
+
+	// Audit write path (audit.go, audit_tiers.go, audit_bounds.go).
+	stmts  atomic.Pointer[auditStmts] // prepared on first append
+	prepMu sync.Mutex
+	file   string // the SQLite file; "" for PostgreSQL and :memory:
+	floor  atomic.Int64
 }
 
 // Open connects to the store named by dsn and applies pending migrations.
@@ -58,6 +66,9 @@ func openWith(ctx context.Context, d *dialect, write *sql.DB) (*Store, error) {
 // Close releases every connection. The store must not be used afterwards.
 func (s *Store) Close() error {
 	var errs []error
+	if p := s.stmts.Load(); p != nil {
+		errs = append(errs, p.close())
+	}
 	if s.read != s.write {
 		errs = append(errs, s.read.Close())
 	}

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 	runKeys(t, open)
 	runQuota(t, open)
 	runOwnership(t, open)
+	runTiers(t, open)
 }
 
 // base returns the suite's reference time: not UTC and finer than a

@@ -1,0 +1,86 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bulwark-gw/bulwark/internal/graphql"
+)
+
+const graphqlBase = `admin: {listen: "off"}
+apis:
+  - name: shop
+    upstream: http://127.0.0.1:9001
+    auth: [none]
+    routes:
+      - match: /graphql
+        graphql:
+`
+
+func TestGraphQLPlan(t *testing.T) {
+	plan, diags := parseString(t, graphqlBase+`          schema: |
+            type Query { me: User users(first: Int): [User!]! }
+            type User { id: ID! email: String }
+          limits: {max_depth: 8, max_aliases: -1, max_bytes: 32KiB, max_batch: 2}
+          cost: {max_cost: 300, default_list_size: 20, list_size_args: [first], weights: {Query.users: 3}}
+          introspection_roles: [admin]
+          fields:
+            User.email: {roles: [support], scopes: ["users:read"]}
+          persisted: {mode: learn}
+          on_denied_field: "null"
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	rt := plan.APIs[0].Routes[0]
+	o := rt.GraphQL
+	if o == nil || o.Limits.MaxDepth != 8 || o.Limits.MaxAliases != -1 || o.Limits.MaxBytes != 32<<10 || o.Limits.MaxBatch != 2 ||
+		o.Cost.MaxCost != 300 || o.Cost.DefaultListSize != 20 || o.Cost.Weights["Query.users"] != 3 ||
+		o.Fields["User.email"].Scopes[0] != "users:read" || o.Persisted.Mode != graphql.PersistedLearn ||
+		o.IntrospectionRoles[0] != "admin" || o.OnDeniedField != "null" {
+		t.Fatalf("options %+v", o)
+	}
+	if !strings.Contains(strings.Join(rt.Limits.ContentTypes, ","), "application/graphql") {
+		t.Fatalf("content types %v", rt.Limits.ContentTypes)
+	}
+	if _, err := graphql.New(*o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGraphQLProblems(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"no schema", "          limits: {max_depth: 3}\n",
+			"c.yaml:9:11: apis[0].routes[0].graphql: error: a GraphQL route needs its upstream's schema: set schema_file (SDL), schema or introspect: true"},
+		{"introspect and schema", "          introspect: true\n          schema: 'type Query { me: Int }'\n",
+			"apis[0].routes[0].graphql.introspect: error: introspect fetches the schema from the upstream"},
+		{"bad SDL", "          schema: |\n            type Query {\n              me: Nope\n            }\n",
+			`c.yaml:9:19: apis[0].routes[0].graphql.schema: error: schema line 2 (file line 11): Undefined type Nope.`},
+		{"unreadable file", "          schema_file: shop.graphql\n",
+			"c.yaml:9:24: apis[0].routes[0].graphql.schema_file: error: cannot read"},
+		{"unknown field rule", "          schema: 'type Query { me: Int }'\n          fields: {Query.you: {roles: [a]}}\n",
+			`apis[0].routes[0].graphql: error: field rule: "Query.you": type Query has no field you`},
+		{"empty field rule", "          schema: 'type Query { me: Int }'\n          fields: {Query.me: {}}\n",
+			"c.yaml:10:30: apis[0].routes[0].graphql.fields.Query.me: error: a field rule needs roles or scopes"},
+		{"zero depth", "          schema: 'type Query { me: Int }'\n          limits: {max_depth: 0}\n",
+			"apis[0].routes[0].graphql.limits.max_depth: error: must be at least 1 (or -1 for no limit), got 0"},
+		{"bad mode", "          schema: 'type Query { me: Int }'\n          persisted: {mode: sometimes}\n",
+			"apis[0].routes[0].graphql.persisted.mode: error:"},
+		{"allow without operations", "          schema: 'type Query { me: Int }'\n          persisted: {mode: allow}\n",
+			"apis[0].routes[0].graphql.persisted: error: allow mode needs registered operations"},
+		{"bad on_denied_field", "          schema: 'type Query { me: Int }'\n          on_denied_field: hide\n",
+			"apis[0].routes[0].graphql.on_denied_field: error:"},
+		{"unknown key", "          schema: 'type Query { me: Int }'\n          depth: 3\n",
+			"apis[0].routes[0].graphql.depth: error:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := parseString(t, graphqlBase+tc.src)
+			if !strings.Contains(diags.String(), tc.want) {
+				t.Fatalf("got\n%v\nwant %q", diags, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,113 @@
+package graphql
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// SanitizeResponse cleans the errors of an upstream GraphQL response: "Did
+// you mean …" suggestions are cut from messages (they map the schema for a
+// client that may not introspect it) and each error's extensions keep only
+// a string code (stack traces, exception objects and internal details go).
+// data is passed through as the upstream wrote it. It returns body itself
+// and false when nothing changed, and an error when body is not a JSON
+// object (or its errors not a list of objects).
+//
+// A batched request's answer is an array of responses; each is cleaned.
+// denied (Decision.Denied, nil when nothing was left out) adds, per
+// operation, an error for each field "null" mode left out.
+func SanitizeResponse(body []byte, denied [][]string) ([]byte, bool, error) {
+	extra := func(i int) []string {
+		if i < len(denied) {
+			return denied[i]
+		}
+		return nil
+	}
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
+		var batch []json.RawMessage
+		if err := json.Unmarshal(t, &batch); err != nil {
+			return nil, false, err
+		}
+		changed := false
+		for i, one := range batch {
+			out, c, err := sanitizeOne(one, extra(i))
+			if err != nil {
+				return nil, false, err
+			}
+			if c {
+				batch[i], changed = out, true
+			}
+		}
+		if !changed {
+			return body, false, nil
+		}
+		out, err := json.Marshal(batch)
+		return out, err == nil, err
+	}
+	return sanitizeOne(body, extra(0))
+}
+
+func sanitizeOne(body []byte, denied []string) ([]byte, bool, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, false, err
+	}
+	raw, ok := top["errors"]
+	if (!ok || isNull(raw)) && len(denied) == 0 {
+		return body, false, nil
+	}
+	var errs []map[string]json.RawMessage
+	if ok && !isNull(raw) {
+		if err := json.Unmarshal(raw, &errs); err != nil {
+			return nil, false, err
+		}
+	}
+	changed := false
+	for _, e := range errs {
+		if m, ok := e["message"]; ok {
+			var msg string
+			if json.Unmarshal(m, &msg) == nil {
+				if clean := withoutSuggestion(msg); clean != msg {
+					e["message"], _ = json.Marshal(clean)
+					changed = true
+				}
+			}
+		}
+		if ext, ok := e["extensions"]; ok {
+			var x struct {
+				Code any `json:"code"`
+			}
+			_ = json.Unmarshal(ext, &x)
+			kept := []byte("{}")
+			if code, ok := x.Code.(string); ok {
+				kept, _ = json.Marshal(map[string]string{"code": code})
+			}
+			if !bytes.Equal(compact(ext), kept) {
+				e["extensions"] = kept
+				changed = true
+			}
+		}
+	}
+	for _, key := range denied {
+		e := map[string]json.RawMessage{}
+		for k, v := range deniedError(key) {
+			e[k], _ = json.Marshal(v)
+		}
+		errs = append(errs, e)
+		changed = true
+	}
+	if !changed {
+		return body, false, nil
+	}
+	top["errors"], _ = json.Marshal(errs)
+	out, err := json.Marshal(top)
+	return out, err == nil, err
+}
+
+func compact(b []byte) []byte {
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return b
+	}
+	return out.Bytes()
+}
