@@ -58,8 +58,15 @@ func (s *Store) Changes(ctx context.Context, channel string, log *slog.Logger) <
 	}
 	go func() {
 		failing := false
+		up := func() {
+			if failing {
+				failing = false
+				log.Info("change notifications restored", "channel", channel)
+			}
+			signal() // changes made while no one listened
+		}
 		for ctx.Err() == nil {
-			err := s.listen(ctx, channel, signal)
+			err := s.listen(ctx, channel, up, signal)
 			if ctx.Err() != nil {
 				return
 			}
@@ -77,9 +84,9 @@ func (s *Store) Changes(ctx context.Context, channel string, log *slog.Logger) <
 	return wake
 }
 
-// listen holds one connection in LISTEN and signals every notification until
-// the connection fails or ctx ends.
-func (s *Store) listen(ctx context.Context, channel string, signal func()) error {
+// listen holds one connection in LISTEN, calls up once it listens and signal
+// on every notification, until the connection fails or ctx ends.
+func (s *Store) listen(ctx context.Context, channel string, up, signal func()) error {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return err
@@ -93,7 +100,7 @@ func (s *Store) listen(ctx context.Context, channel string, signal func()) error
 		if _, lerr = pc.Exec(ctx, "LISTEN "+quoteIdent(channel)); lerr != nil {
 			return driver.ErrBadConn
 		}
-		signal() // changes made while no one listened
+		up()
 		for {
 			if _, lerr = pc.WaitForNotification(ctx); lerr != nil {
 				return driver.ErrBadConn
