@@ -165,3 +165,55 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestEventIDsBecomeVisibleInCommitOrder: while another transaction holds an
+// uncommitted key event (an earlier id), a Store's key change waits for it
+// instead of committing a later id a poller could see first and then never
+// look behind.
+func TestEventIDsBecomeVisibleInCommitOrder(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	app := "bulwark_order_" + randHex(t)
+	b := storetest.Open(t, dsn+"&application_name="+app)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	// Migrations ran when b opened; the earlier transaction inserts an event.
+	earlier, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = earlier.Rollback() }()
+	if _, err := earlier.ExecContext(ctx, "INSERT INTO key_events (key_id, kind, at) VALUES ('earlier', 'created', now())"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.CreateKey(ctx, testKey("later")) }()
+	waitUntil(t, "the later change to wait for the earlier one, or commit past it", func() bool {
+		select {
+		case err := <-done:
+			t.Fatalf("the later change committed (err %v) while an earlier event id was uncommitted", err)
+		default:
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", app).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	})
+	if err := earlier.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	evs, err := b.KeyEventsSince(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].KeyID != "earlier" || evs[1].KeyID != "later" {
+		t.Fatalf("events %+v, want earlier then later", evs)
+	}
+}

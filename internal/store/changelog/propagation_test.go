@@ -3,6 +3,7 @@ package changelog_test
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,6 +129,97 @@ func measurePropagation(t *testing.T, dsn string, n int, interval, bound time.Du
 
 func propKey(id string) *store.APIKey {
 	now := time.Now().UTC()
-	h := []byte(id + "-hash-padding-to-thirty-two-bytes")[:32]
+	h := []byte(id + "-hash-padding-to-thirty-two-bytes-")[:32]
 	return &store.APIKey{ID: id, Hash: h, Consumer: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+}
+
+// TestConcurrentWritersSkipNothing: several nodes create keys at once while
+// a follower polls as fast as it can. Event ids are taken in insert order but
+// transactions commit in any order; unless ids become visible in commit
+// order, a poll can see id 7 committed before id 6 and move past 6 for good.
+// The follower must apply every event exactly once.
+func TestConcurrentWritersSkipNothing(t *testing.T) {
+	for _, be := range []struct {
+		name string
+		dsn  func(testing.TB) string
+	}{{"sqlite", storetest.SQLiteDSN}, {"postgres", storetest.PostgresDSN}} {
+		t.Run(be.name, func(t *testing.T) {
+			const writers, each = 4, 100
+			dsn := be.dsn(t)
+			ctx := t.Context()
+			follower := storetest.Open(t, dsn)
+			var mu sync.Mutex
+			seen := map[string]int{}
+			p := changelog.New(changelog.Config[store.KeyEvent]{
+				Name: "follower", Latest: follower.LatestKeyEventID, Since: follower.KeyEventsSince,
+				Page: store.MaxKeyEvents, ID: func(e store.KeyEvent) int64 { return e.ID },
+				Apply: func(evs []store.KeyEvent) {
+					mu.Lock()
+					defer mu.Unlock()
+					for _, e := range evs {
+						seen[e.KeyID]++
+					}
+				},
+				Reset: func() {}, Interval: time.Millisecond,
+			})
+			if _, err := p.Poll(ctx); err != nil { // synchronize before any event
+				t.Fatal(err)
+			}
+			stop := make(chan struct{})
+			polled := make(chan struct{})
+			go func() {
+				defer close(polled)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					_, _ = p.Poll(ctx)
+				}
+			}()
+			var wg sync.WaitGroup
+			errs := make(chan error, writers)
+			for w := range writers {
+				st := storetest.Open(t, dsn)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range each {
+						if err := st.CreateKey(ctx, propKey(fmt.Sprintf("w%d-%03d", w, i))); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(stop)
+			<-polled
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			if _, err := p.Poll(ctx); err != nil { // everything committed is visible now
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			var missing, twice []string
+			for w := range writers {
+				for i := range each {
+					switch id := fmt.Sprintf("w%d-%03d", w, i); seen[id] {
+					case 1:
+					case 0:
+						missing = append(missing, id)
+					default:
+						twice = append(twice, id)
+					}
+				}
+			}
+			if len(missing)+len(twice) > 0 {
+				t.Fatalf("of %d events, %d never applied (%v), %d applied twice (%v)", writers*each, len(missing), missing, len(twice), twice)
+			}
+		})
+	}
 }
