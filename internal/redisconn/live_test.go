@@ -41,6 +41,42 @@ func TestSentinelClientServesTheLimiters(t *testing.T) {
 	}
 }
 
+// TestSentinelFailover kills the primary: Sentinel promotes the replica and
+// the client follows it without a restart.
+func TestSentinelFailover(t *testing.T) {
+	bin := redisServer(t)
+	primary, replica, sentinel := freePort(t), freePort(t), freePort(t)
+	p := startRedis(t, bin, "primary", "port "+primary)
+	startRedis(t, bin, "replica", "port "+replica+"\nreplicaof 127.0.0.1 "+primary)
+	startRedis(t, bin, "sentinel", "port "+sentinel+"\nsentinel monitor bulwarktest 127.0.0.1 "+primary+" 1\n"+
+		"sentinel down-after-milliseconds bulwarktest 500\nsentinel failover-timeout bulwarktest 5000\n", "--sentinel")
+	o, err := redisconn.Parse("redis+sentinel://127.0.0.1:" + sentinel + "/0?master_name=bulwarktest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := o.Client()
+	defer client.Close()
+	ctx := t.Context()
+	rl := ratelimit.NewRedis(client, ratelimit.RedisConfig{Prefix: "bulwark:test:"})
+	lim := ratelimit.Limit{Rate: 100, Per: time.Minute, Burst: 100}
+	waitFor(t, "the primary to answer", func() bool { _, err := rl.Allow(ctx, "k", lim, 1); return err == nil })
+	// The sentinel must know the replica before it can promote it.
+	sc := redis.NewSentinelClient(&redis.Options{Addr: "127.0.0.1:" + sentinel})
+	defer sc.Close()
+	waitFor(t, "the sentinel to see the replica", func() bool {
+		r, err := sc.Replicas(ctx, "bulwarktest").Result()
+		return err == nil && len(r) == 1
+	})
+	if err := p.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the sentinel to promote the replica", func() bool {
+		addr, err := sc.GetMasterAddrByName(ctx, "bulwarktest").Result()
+		return err == nil && len(addr) == 2 && addr[1] == replica
+	})
+	waitFor(t, "the client to reach the new primary", func() bool { _, err := rl.Allow(ctx, "k", lim, 1); return err == nil })
+}
+
 func TestClusterClientServesTheLimiters(t *testing.T) {
 	bin := redisServer(t)
 	cli, err := exec.LookPath("redis-cli")
@@ -130,7 +166,7 @@ func redisServer(t *testing.T) string {
 
 // startRedis runs redis-server with conf (written to a file of its own in a
 // temporary directory) until t ends.
-func startRedis(t *testing.T, bin, name, conf string, extra ...string) {
+func startRedis(t *testing.T, bin, name, conf string, extra ...string) *exec.Cmd {
 	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, name+".conf")
@@ -144,6 +180,7 @@ func startRedis(t *testing.T, bin, name, conf string, extra ...string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd
 }
 
 func freePort(t *testing.T) string {
