@@ -180,6 +180,14 @@ func startRedis(t *testing.T, bin, name, conf string, extra ...string) *exec.Cmd
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	port, _, _ := strings.Cut(strings.TrimPrefix(conf[strings.Index(conf, "\nport ")+1:], "port "), "\n")
+	waitFor(t, name+" to listen", func() bool {
+		c, err := net.Dial("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
 	return cmd
 }
 
