@@ -38,6 +38,7 @@ func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster.redis: %w", err) // never echoes the URL, which may hold a password
 	}
+	redisconn.UseLogger(logger)
 	l.client = opt.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
