@@ -17,16 +17,54 @@ import (
 // sends SIGTERM while they run, and then checks the store: every request a
 // client got an answer for (its X-Request-Id) has its audit event stored.
 func TestSIGTERMUnderLoadLosesNoAuditEvent(t *testing.T) {
+	acked, stored, _ := stopUnderLoad(t, syscall.SIGTERM)
+	var lost []string
+	for id := range acked {
+		if !stored[id] {
+			lost = append(lost, id)
+		}
+	}
+	t.Logf("%d answered requests, %d audit events stored", len(acked), len(stored))
+	if len(lost) > 0 {
+		t.Fatalf("%d of %d answered requests have no stored audit event (e.g. %v)", len(lost), len(acked), lost[:min(5, len(lost))])
+	}
+}
+
+// TestKillUnderLoadKeepsTheStoreUsable: kill -9 under load loses at most the
+// events still in memory (reported), and the store opens again: a new
+// process starts on it and serves the stored events.
+func TestKillUnderLoadKeepsTheStoreUsable(t *testing.T) {
+	acked, stored, cfg := stopUnderLoad(t, syscall.SIGKILL)
+	lost := 0
+	for id := range acked {
+		if !stored[id] {
+			lost++
+		}
+	}
+	t.Logf("kill -9: %d answered requests, %d of their audit events lost (in memory when killed)", len(acked), lost)
+	p := startBulwark(t, "serve", "-c", cfg)
+	req, _ := http.NewRequest("GET", p.admin("/admin/api/audit?limit=1"), nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, body := do(t, req)
+	if resp.StatusCode != 200 || (len(stored) > 0 && !strings.Contains(string(body), "request_id")) {
+		t.Fatalf("after kill -9 the store does not serve its events: %d %s", resp.StatusCode, body)
+	}
+}
+
+// stopUnderLoad runs eight clients against a new gateway, sends sig once 500
+// requests were answered, and returns the answered request ids, the request
+// ids of the stored audit events, and the config path.
+func stopUnderLoad(t *testing.T, sig syscall.Signal) (acked, stored map[string]bool, cfg string) {
 	up := upstream(t)
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir, strings.Replace(baseConfig(up.URL, ""), "  store: true\n", "  store: true\n  tiers: {store_all: true}\n", 1))
+	cfg = writeConfig(t, dir, strings.Replace(baseConfig(up.URL, ""), "  store: true\n", "  store: true\n  tiers: {store_all: true}\n", 1))
 	p := startBulwark(t, "serve", "-c", cfg)
 
 	var (
-		mu    sync.Mutex
-		acked = map[string]bool{}
-		wg    sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
+	acked = map[string]bool{}
 	enough := make(chan struct{})
 	var once sync.Once
 	client := &http.Client{}
@@ -55,7 +93,7 @@ func TestSIGTERMUnderLoadLosesNoAuditEvent(t *testing.T) {
 		}()
 	}
 	<-enough
-	if err := p.stop(syscall.SIGTERM); err != nil {
+	if err := p.stop(sig); err != nil && sig != syscall.SIGKILL {
 		t.Fatalf("exit: %v\n%s", err, p.stderr.String())
 	}
 	wg.Wait()
@@ -65,7 +103,7 @@ func TestSIGTERMUnderLoadLosesNoAuditEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	stored := map[string]bool{}
+	stored = map[string]bool{}
 	var before int64
 	for {
 		rows, err := st.QueryAudit(context.Background(), store.AuditFilter{Limit: store.MaxAuditLimit, BeforeID: before})
@@ -80,14 +118,5 @@ func TestSIGTERMUnderLoadLosesNoAuditEvent(t *testing.T) {
 		}
 		before = rows[len(rows)-1].ID
 	}
-	var lost []string
-	for id := range acked {
-		if !stored[id] {
-			lost = append(lost, id)
-		}
-	}
-	t.Logf("%d answered requests, %d audit events stored", len(acked), len(stored))
-	if len(lost) > 0 {
-		t.Fatalf("%d of %d answered requests have no stored audit event (e.g. %v)", len(lost), len(acked), lost[:min(5, len(lost))])
-	}
+	return acked, stored, cfg
 }
