@@ -2,12 +2,12 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/redisconn"
 )
 
 const (
@@ -40,8 +40,8 @@ func (d *decoder) buildCluster(c *clusterConfig) Cluster {
 		d.errorf("cluster.local_batch", "must be between 0 (off) and 10000")
 	}
 	if out.Redis != "" {
-		if u, err := url.Parse(out.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			d.errorf("cluster.redis", "expected a URL like redis://127.0.0.1:6379/0 or rediss://…")
+		if _, err := redisconn.Parse(out.Redis); err != nil {
+			d.errorf("cluster.redis", "%v; expected a URL like redis://127.0.0.1:6379/0, rediss://…, redis+sentinel://HOST:26379/0?master_name=NAME or redis+cluster://HOST:6379?addr=HOST2:6379", err)
 		} else if literalPassword(d.rawValue("cluster.redis", out.Redis)) {
 			d.warnf("cluster.redis", "literal password in the Redis URL: write it as ${env:NAME} or ${file:PATH}")
 		}

@@ -33,6 +33,7 @@ var revokedClaims = [...]struct{ kind, claim string }{
 // Revocations follows the store's revocation log for one gateway node.
 type Revocations struct {
 	st     *store.Store
+	log    *slog.Logger
 	keep   time.Duration // entries older than this cannot match a live token
 	set    atomic.Pointer[revocationSet]
 	poller *changelog.Poller[store.OAuthRevocation]
@@ -44,7 +45,7 @@ type Revocations struct {
 // NewRevocations returns a follower polling every interval; keep is the
 // longest access-token lifetime (older revocations are dropped on a resync).
 func NewRevocations(st *store.Store, interval, keep time.Duration, logger *slog.Logger) *Revocations {
-	r := &Revocations{st: st, keep: keep}
+	r := &Revocations{st: st, log: logger, keep: keep}
 	empty := revocationSet{}
 	r.set.Store(&empty)
 	r.poller = changelog.New(changelog.Config[store.OAuthRevocation]{
@@ -115,8 +116,12 @@ func (r *Revocations) Sync(ctx context.Context) error {
 	return err
 }
 
-// Run polls until ctx ends.
-func (r *Revocations) Run(ctx context.Context) { r.poller.Run(ctx, nil) }
+// Run polls until ctx ends: every interval, and at once when PostgreSQL
+// notifies a committed revocation.
+func (r *Revocations) Run(ctx context.Context) {
+	r.poller.WakeOn(r.st.Changes(ctx, store.ChannelOAuthRevocation, r.log))
+	r.poller.Run(ctx, nil)
+}
 
 // Revoked reports whether a token with these claims was revoked.
 func (r *Revocations) Revoked(claims map[string]any) bool {

@@ -13,13 +13,14 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/redisconn"
 )
 
 // limiters are the process's counter backends: local memory always, and Redis
 // behind a failover per failure mode when cluster.redis is set.
 type limiters struct {
 	local     *ratelimit.Memory
-	client    *redis.Client
+	client    redis.UniversalClient
 	failovers map[string]*ratelimit.Failover
 	brute     bruteforce.Backend
 	secret    []byte
@@ -31,13 +32,14 @@ func newLimiters(c config.Cluster, logger *slog.Logger) (*limiters, error) {
 	if c.Redis == "" {
 		return l, nil
 	}
-	opt, err := redis.ParseURL(c.Redis)
+	// One server, Sentinel or Cluster; every client fails fast (no retries,
+	// short timeouts) into the limits' failure modes.
+	opt, err := redisconn.Parse(c.Redis)
 	if err != nil {
-		return nil, fmt.Errorf("cluster.redis: not a Redis URL") // the URL may hold a password: never echo it
+		return nil, fmt.Errorf("cluster.redis: %w", err) // never echoes the URL, which may hold a password
 	}
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, 500*time.Millisecond, 500*time.Millisecond
-	opt.MaxRetries = 0 // a failing Redis must fail fast into the failure mode, not stall requests
-	l.client = redis.NewClient(opt)
+	redisconn.UseLogger(logger)
+	l.client = opt.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := l.client.Ping(ctx).Err(); err != nil {

@@ -429,6 +429,9 @@ func (s *Store) keyTx(ctx context.Context, events bool, fn func(tx *sql.Tx) erro
 }
 
 func (s *Store) keyEvent(ctx context.Context, tx *sql.Tx, id, kind string, at time.Time) error {
+	if err := s.logEvent(ctx, tx, "key_events", ChannelKeyEvents); err != nil {
+		return err
+	}
 	q := s.d.rebind("INSERT INTO key_events (key_id, kind, at) VALUES (?, ?, ?)")
 	if _, err := tx.ExecContext(ctx, q, id, kind, s.d.timeArg(at)); err != nil {
 		return fmt.Errorf("record %s event: %w", kind, err)

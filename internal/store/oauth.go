@@ -551,11 +551,10 @@ func (s *Store) LatestOAuthRevocationID(ctx context.Context) (int64, error) {
 }
 
 func (s *Store) oauthRevocation(ctx context.Context, tx *sql.Tx, kind, value string, at time.Time) error {
-	if s.d.name == DialectPostgres {
-		// Ids become visible in commit order, so a poller never skips one.
-		if _, err := tx.ExecContext(ctx, "LOCK TABLE oauth_revocations IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-			return fmt.Errorf("lock oauth revocations: %w", err)
-		}
+	// Ids become visible in commit order, so a poller never skips one; every
+	// node is woken at commit.
+	if err := s.logEvent(ctx, tx, "oauth_revocations", ChannelOAuthRevocation); err != nil {
+		return err
 	}
 	q := s.d.rebind("INSERT INTO oauth_revocations (kind, value, at) VALUES (?, ?, ?)")
 	if _, err := tx.ExecContext(ctx, q, kind, value, s.d.timeArg(at)); err != nil {

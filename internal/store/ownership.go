@@ -278,8 +278,12 @@ func (s *Store) importEvents(ctx context.Context, tx *sql.Tx, recs []OwnershipRe
 	if len(recs) > ImportEventThreshold {
 		return s.ownerEvent(ctx, tx, "", "", now)
 	}
+	// One lock and one notification for the whole import.
+	if err := s.logEvent(ctx, tx, "ownership_events", ChannelOwnershipEvents); err != nil {
+		return err
+	}
 	for _, r := range recs {
-		if err := s.ownerEvent(ctx, tx, r.ObjectType, r.ObjectID, now); err != nil {
+		if err := s.insertOwnerEvent(ctx, tx, r.ObjectType, r.ObjectID, now); err != nil {
 			return err
 		}
 	}
@@ -389,6 +393,13 @@ func (s *Store) ownerTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *Store) ownerEvent(ctx context.Context, tx *sql.Tx, objectType, objectID string, at time.Time) error {
+	if err := s.logEvent(ctx, tx, "ownership_events", ChannelOwnershipEvents); err != nil {
+		return err
+	}
+	return s.insertOwnerEvent(ctx, tx, objectType, objectID, at)
+}
+
+func (s *Store) insertOwnerEvent(ctx context.Context, tx *sql.Tx, objectType, objectID string, at time.Time) error {
 	q := s.d.rebind("INSERT INTO ownership_events (object_type, object_id, at) VALUES (?, ?, ?)")
 	if _, err := tx.ExecContext(ctx, q, objectType, objectID, s.d.timeArg(at)); err != nil {
 		return fmt.Errorf("record ownership event: %w", err)

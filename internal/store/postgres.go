@@ -11,9 +11,11 @@ import (
 
 // Pool bounds for PostgreSQL; the gateway's writes are batched, so a few
 // connections per node suffice and a cluster of nodes stays well under
-// max_connections.
+// max_connections. Each change listener (Store.Changes: one per followed
+// change log, three in a gateway) holds one connection of its own on top.
 const (
-	pgMaxOpen     = 10
+	pgMaxOpen     = 10 + pgListeners
+	pgListeners   = 3
 	pgMaxIdle     = 4
 	pgMaxIdleTime = 5 * time.Minute
 )

@@ -12,10 +12,11 @@ import (
 const flushTimeout = 5 * time.Second
 
 // Start runs the background work until ctx ends or Close is called: polling
-// key_events every PollInterval to drop changed keys from the cache (so a
-// revocation on any node sharing the store takes effect here within about a
-// poll interval), and writing last-used times every LastUsedInterval. Later
-// calls do nothing.
+// key_events every PollInterval, and at once when PostgreSQL notifies a
+// change, to drop changed keys from the cache (so a revocation on any node
+// sharing the store takes effect here within milliseconds on PostgreSQL, or
+// about a poll interval on SQLite or while notifications are lost), and
+// writing last-used times every LastUsedInterval. Later calls do nothing.
 func (v *Verifier) Start(ctx context.Context) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -61,6 +62,7 @@ func (v *Verifier) pollLoop(ctx context.Context) {
 		Apply:    v.applyEvents,
 		Reset:    v.cache.reset,
 		Interval: v.cfg.PollInterval,
+		Wake:     v.st.Changes(ctx, store.ChannelKeyEvents, v.log),
 		Now:      v.cfg.Now,
 		Log:      v.log,
 		FailHint: []any{"cached keys expire within", v.cfg.CacheTTL},

@@ -99,6 +99,9 @@ type Store interface {
 	KeyEventsSince(ctx context.Context, afterID int64) ([]store.KeyEvent, error)
 	LatestKeyEventID(ctx context.Context) (int64, error)
 	TouchKeys(ctx context.Context, used map[string]time.Time) error
+	// Changes wakes the poller when a key event is committed (nil: poll at
+	// the interval only).
+	Changes(ctx context.Context, channel string, log *slog.Logger) <-chan struct{}
 }
 
 // Verifier authenticates requests by API key. It is safe for concurrent use.

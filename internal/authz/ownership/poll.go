@@ -8,8 +8,8 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/store/changelog"
 )
 
-// Start polls ownership_events every PollInterval until ctx ends or Close
-// is called, dropping the objects that changed from the cache. Until the
+// Start polls ownership_events every PollInterval, and at once when
+// PostgreSQL notifies a change, until ctx ends or Close is called, dropping the objects that changed from the cache. Until the
 // first poll succeeds, and whenever polling has failed for MaxStale, lookups
 // bypass the cache. Later calls do nothing.
 func (r *Records) Start(ctx context.Context) {
@@ -51,6 +51,7 @@ func (r *Records) pollLoop(ctx context.Context) {
 		Apply:    r.apply,
 		Reset:    r.cache.reset,
 		Interval: r.cfg.PollInterval,
+		Wake:     r.st.Changes(ctx, store.ChannelOwnershipEvents, r.log),
 		Now:      r.cfg.Now,
 		Log:      r.log,
 		FailHint: []any{"lookups bypass the cache after", r.cfg.MaxStale},

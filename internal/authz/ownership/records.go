@@ -84,6 +84,9 @@ type Store interface {
 	DeleteOwner(ctx context.Context, objectType, objectID string) error
 	OwnershipEventsSince(ctx context.Context, afterID int64) ([]store.OwnershipEvent, error)
 	LatestOwnershipEventID(ctx context.Context) (int64, error)
+	// Changes wakes the poller when an ownership event is committed (nil:
+	// poll at the interval only).
+	Changes(ctx context.Context, channel string, log *slog.Logger) <-chan struct{}
 }
 
 // Records answers "who owns this object?" from a cache kept in step with

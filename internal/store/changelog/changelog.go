@@ -35,6 +35,12 @@ type Config[E any] struct {
 	Interval time.Duration
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Wake, when set, makes Run poll at once instead of at the next tick:
+	// the store's change notifications (store.Changes). Wakes that arrive
+	// while a poll runs are coalesced into one further poll by the sender's
+	// one-slot buffer. Interval polling continues as the fallback for lost
+	// notifications and for stores that cannot notify (nil Wake).
+	Wake <-chan struct{}
 	// FailHint is added to the one warning logged per outage: what the
 	// cache does meanwhile.
 	FailHint []any
@@ -61,8 +67,12 @@ func New[E any](c Config[E]) *Poller[E] {
 	return &Poller[E]{cfg: c}
 }
 
-// Run polls every Interval until ctx ends; onSuccess, when set, is called
-// with the time of each successful poll.
+// WakeOn sets Config.Wake for a poller built before its wake channel could
+// be (the channel needs the context Run will run under). Call it before Run.
+func (p *Poller[E]) WakeOn(wake <-chan struct{}) { p.cfg.Wake = wake }
+
+// Run polls every Interval, and at once on each Wake, until ctx ends;
+// onSuccess, when set, is called with the time of each successful poll.
 func (p *Poller[E]) Run(ctx context.Context, onSuccess func(time.Time)) {
 	t := time.NewTicker(p.cfg.Interval)
 	defer t.Stop()
@@ -74,6 +84,7 @@ func (p *Poller[E]) Run(ctx context.Context, onSuccess func(time.Time)) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-p.cfg.Wake: // a nil Wake never fires
 		}
 	}
 }

@@ -139,3 +139,42 @@ func TestRunStopsWithItsContext(t *testing.T) {
 		t.Fatalf("%d polls", polls.Load())
 	}
 }
+
+func TestRunPollsAtOnceOnAWake(t *testing.T) {
+	h := newHarness()
+	h.p.cfg.Interval = time.Hour // only a wake can make the second poll happen
+	wake := make(chan struct{}, 1)
+	h.p.cfg.Wake = wake
+	applied := make(chan []int64, 8)
+	h.p.cfg.Apply = func(evs []int64) { applied <- slices.Clone(evs) }
+	polled := make(chan struct{}, 8)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.p.Run(ctx, func(time.Time) { polled <- struct{}{} })
+	}()
+	defer func() { cancel(); <-done }()
+	next := func(what string) []int64 {
+		t.Helper()
+		select {
+		case evs := <-applied:
+			return evs
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: nothing applied (the interval is an hour)", what)
+			return nil
+		}
+	}
+	<-polled // the first poll synchronizes
+	h.log.ids = []int64{1, 2, 3}
+	wake <- struct{}{}
+	if got := append(next("first wake"), next("first wake, second page")...); !slices.Equal(got, []int64{1, 2, 3}) {
+		t.Fatalf("applied %v after a wake, want [1 2 3]", got)
+	}
+	<-polled
+	h.log.ids = append(h.log.ids, 4)
+	wake <- struct{}{}
+	if got := next("second wake"); !slices.Equal(got, []int64{4}) {
+		t.Fatalf("applied %v after the second wake, want [4]", got)
+	}
+}
