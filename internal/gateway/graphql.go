@@ -59,17 +59,45 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 	return g, nil
 }
 
+// admitGraphQL runs the route's GraphQL guard, then charges the operation's
+// cost to the route's limits and quota with cost: graphql. They run here, not
+// with the request-counting limits, because the cost exists only once the
+// operation is parsed and priced; the request-counting limits still run
+// before the body is read. A request the guard refuses spends no cost.
+func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *routeEntry, keys *keyParts, ev *audit.Event) (*http.Request, *httperr.Problem) {
+	r, cost, p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev)
+	if p != nil {
+		return r, p
+	}
+	return r, g.spendCost(r.Context(), w, entry, keys, cost)
+}
+
+// spendCost is the cost pass: every request spends at least 1, so that
+// operations priced 0 (scalar root fields) are still counted.
+func (g *Gateway) spendCost(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts, cost int) *httperr.Problem {
+	ps := pass{cost: true, n: max(int64(cost), 1)}
+	if p := g.chargeLimits(ctx, w, entry, keys, ps); p != nil {
+		return p
+	}
+	return chargeQuota(ctx, entry, keys, ps)
+}
+
+// costObject is the audit event's object for a priced GraphQL request.
+func costObject(cost int) string { return "graphql_cost:" + strconv.Itoa(cost) }
+
 // checkGraphQL runs the route's GraphQL guard on a request whose body hygiene
 // has admitted. A refusal is answered in GraphQL's error shape. When the guard
 // left denied fields out ("null" mode), the request sent upstream carries the
 // rewritten operation, and the fields left out ride with it to the answer.
-func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, *httperr.Problem) {
+// It returns the request's computed cost, which the audit event's object
+// records.
+func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, int, *httperr.Problem) {
 	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery,
 		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
 	if r.Method == http.MethodPost {
 		body, p := hygiene.BufferBody(r, limits)
 		if p != nil {
-			return r, p
+			return r, 0, p
 		}
 		req.Body = body
 	}
@@ -79,8 +107,9 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 	}
 	dec, ref := gq.Check(&req, caller)
 	if ref == nil {
+		ev.Object = costObject(dec.Cost)
 		if dec.Denied == nil {
-			return r, nil
+			return r, dec.Cost, nil
 		}
 		if dec.Body != nil {
 			body := dec.Body
@@ -93,17 +122,20 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 			r.URL.RawQuery = dec.RawQuery
 		}
 		ev.Rule = strings.Join(dec.Denied[firstDenied(dec.Denied)], ",")
-		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), nil
+		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), dec.Cost, nil
 	}
 	if f, ok := ref.Extensions["field"].(string); ok {
 		ev.Rule = f
+	}
+	if c, ok := ref.Extensions["cost"].(int); ok {
+		ev.Object = costObject(c)
 	}
 	p := httperr.New(ref.Status, ref.Code, ref.Message)
 	if allow, ok := ref.Extensions["allow"].(string); ok {
 		p.WithHeader("Allow", allow)
 	}
 	p.Render = ref.Write
-	return r, p
+	return r, 0, p
 }
 
 func firstDenied(d [][]string) int {
