@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,11 +67,50 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 // operation is parsed and priced; the request-counting limits still run
 // before the body is read. A request the guard refuses spends no cost.
 func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *routeEntry, keys *keyParts, ev *audit.Event) (*http.Request, *httperr.Problem) {
-	r, cost, p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev)
+	r, dec, p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev)
 	if p != nil {
 		return r, p
 	}
-	return r, g.spendCost(r.Context(), w, entry, keys, cost)
+	if p := g.spendCost(r.Context(), w, entry, keys, dec.Cost); p != nil {
+		return r, p
+	}
+	if entry.injection != nil && entry.injection.inspector != nil {
+		r = r.WithContext(context.WithValue(r.Context(), inspectionKey{}, dec.Inspection()))
+	}
+	return r, nil
+}
+
+// inspectionKey carries Decision.Inspection to checkInjection.
+type inspectionKey struct{}
+
+// graphqlInspection returns what the injection inspector reads of an
+// admitted GraphQL request instead of its body and operation parameters.
+func graphqlInspection(r *http.Request) ([]byte, bool) {
+	b, ok := r.Context().Value(inspectionKey{}).([]byte)
+	return b, ok
+}
+
+// graphqlParams are the URL parameters that carry a GraphQL operation:
+// inspection reads their content through Decision.Inspection, never as text.
+var graphqlParams = []string{"query", "operationName", "variables", "extensions"}
+
+// withoutGraphQLParams returns raw without the GraphQL operation parameters.
+func withoutGraphQLParams(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	var b strings.Builder
+	for part := range strings.SplitSeq(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil && slices.Contains(graphqlParams, n) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
 }
 
 // spendCost is the cost pass: every request spends at least 1, so that
@@ -89,15 +130,14 @@ func costObject(cost int) string { return "graphql_cost:" + strconv.Itoa(cost) }
 // has admitted. A refusal is answered in GraphQL's error shape. When the guard
 // left denied fields out ("null" mode), the request sent upstream carries the
 // rewritten operation, and the fields left out ride with it to the answer.
-// It returns the request's computed cost, which the audit event's object
-// records.
-func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, int, *httperr.Problem) {
+// The audit event's object records the request's computed cost.
+func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, graphql.Decision, *httperr.Problem) {
 	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery,
 		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
 	if r.Method == http.MethodPost {
 		body, p := hygiene.BufferBody(r, limits)
 		if p != nil {
-			return r, 0, p
+			return r, graphql.Decision{}, p
 		}
 		req.Body = body
 	}
@@ -109,7 +149,7 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 	if ref == nil {
 		ev.Object = costObject(dec.Cost)
 		if dec.Denied == nil {
-			return r, dec.Cost, nil
+			return r, dec, nil
 		}
 		if dec.Body != nil {
 			body := dec.Body
@@ -122,7 +162,7 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 			r.URL.RawQuery = dec.RawQuery
 		}
 		ev.Rule = strings.Join(dec.Denied[firstDenied(dec.Denied)], ",")
-		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), dec.Cost, nil
+		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), dec, nil
 	}
 	if f, ok := ref.Extensions["field"].(string); ok {
 		ev.Rule = f
@@ -135,7 +175,7 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 		p.WithHeader("Allow", allow)
 	}
 	p.Render = ref.Write
-	return r, 0, p
+	return r, dec, p
 }
 
 func firstDenied(d [][]string) int {
