@@ -2,7 +2,7 @@ package graphql
 
 import (
 	"encoding/json"
-	"strconv"
+	"unicode/utf8"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -58,13 +58,14 @@ func (op *operation) inspection(b []byte) []byte {
 	w := argWriter{b: append(b, `,"arguments":{`...)}
 	if op.doc != nil {
 		for _, o := range op.doc.Operations {
-			w.directives("", o.Directives)
-			w.selections("", o.SelectionSet)
+			w.path = w.path[:0]
+			w.directives(o.Directives)
+			w.selections(o.SelectionSet)
 		}
 		for _, f := range op.doc.Fragments {
-			prefix := "fragment " + f.Name
-			w.directives(prefix, f.Directives)
-			w.selections(prefix, f.SelectionSet)
+			w.path = append(append(w.path[:0], "fragment "...), f.Name...)
+			w.directives(f.Directives)
+			w.selections(f.SelectionSet)
 		}
 	}
 	w.b = append(w.b, `},"defaults":{`...)
@@ -73,7 +74,8 @@ func (op *operation) inspection(b []byte) []byte {
 		for _, o := range op.doc.Operations {
 			for _, v := range o.VariableDefinitions {
 				if v.DefaultValue != nil {
-					w.member(v.Variable, v.DefaultValue)
+					w.path = append(w.path[:0], v.Variable...)
+					w.member(v.DefaultValue)
 				}
 			}
 		}
@@ -83,11 +85,22 @@ func (op *operation) inspection(b []byte) []byte {
 
 // argWriter appends "path":value members for every literal argument.
 type argWriter struct {
-	b []byte
-	n int // members written in the current object
+	b    []byte
+	n    int    // members written in the current object
+	path []byte // the dotted path of the field being walked
 }
 
-func (w *argWriter) selections(prefix string, set ast.SelectionSet) {
+// push appends name to the path and returns the length to pop back to.
+func (w *argWriter) push(name string) int {
+	n := len(w.path)
+	if n > 0 {
+		w.path = append(w.path, '.')
+	}
+	w.path = append(w.path, name...)
+	return n
+}
+
+func (w *argWriter) selections(set ast.SelectionSet) {
 	for _, s := range set {
 		switch s := s.(type) {
 		case *ast.Field:
@@ -95,31 +108,37 @@ func (w *argWriter) selections(prefix string, set ast.SelectionSet) {
 			if key == "" {
 				key = s.Name
 			}
-			path := join(prefix, key)
+			back := w.push(key)
 			for _, a := range s.Arguments {
-				w.member(join(path, a.Name), a.Value)
+				n := w.push(a.Name)
+				w.member(a.Value)
+				w.path = w.path[:n]
 			}
-			w.directives(path, s.Directives)
-			w.selections(path, s.SelectionSet)
+			w.directives(s.Directives)
+			w.selections(s.SelectionSet)
+			w.path = w.path[:back]
 		case *ast.InlineFragment:
-			w.directives(prefix, s.Directives)
-			w.selections(prefix, s.SelectionSet)
+			w.directives(s.Directives)
+			w.selections(s.SelectionSet)
 		case *ast.FragmentSpread:
-			w.directives(prefix, s.Directives)
+			w.directives(s.Directives)
 		}
 	}
 }
 
-func (w *argWriter) directives(prefix string, ds ast.DirectiveList) {
+func (w *argWriter) directives(ds ast.DirectiveList) {
 	for _, d := range ds {
 		for _, a := range d.Arguments {
-			w.member(join(prefix, "@"+d.Name+"."+a.Name), a.Value)
+			n := w.push("@" + d.Name + "." + a.Name)
+			w.member(a.Value)
+			w.path = w.path[:n]
 		}
 	}
 }
 
-// member writes one argument unless it holds no literal (a bare variable).
-func (w *argWriter) member(key string, v *ast.Value) {
+// member writes the argument at the current path unless it holds no literal
+// (a bare variable).
+func (w *argWriter) member(v *ast.Value) {
 	if v == nil || v.Kind == ast.Variable {
 		return
 	}
@@ -127,7 +146,7 @@ func (w *argWriter) member(key string, v *ast.Value) {
 		w.b = append(w.b, ',')
 	}
 	w.n++
-	w.b = appendJSONString(w.b, key)
+	w.b = appendJSONString(w.b, w.path)
 	w.b = append(w.b, ':')
 	w.value(v)
 }
@@ -170,17 +189,39 @@ func (w *argWriter) value(v *ast.Value) {
 	}
 }
 
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 as U+FFFD (as encoding/json
+// does; the inspector decodes the value back).
+func appendJSONString[T string | []byte](b []byte, s T) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+		default:
+			r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, "\\ufffd"...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		i++
 	}
-	return prefix + "." + name
+	return append(b, '"')
 }
 
-func appendJSONString(b []byte, s string) []byte {
-	q, err := json.Marshal(s)
-	if err != nil { // a string always marshals
-		return append(b, strconv.Quote("")...)
-	}
-	return append(b, q...)
-}
+const hexDigits = "0123456789abcdef"

@@ -49,3 +49,21 @@ b""") { id } }`),
 		t.Fatal("a refused request has something to inspect")
 	}
 }
+
+// appendJSONString writes what encoding/json would decode to the same string.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "q\"b\\s", "line\nfeed\r\t\x00\x1f", "é ✓ 😀", "bad \xff\xfe utf8 \xe2\x82", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendJSONString(nil, s)
+		want, _ := json.Marshal(s)
+		var a, b string
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("%q: %s is not JSON: %v", s, got, err)
+		}
+		if err := json.Unmarshal(want, &b); err != nil || a != b {
+			t.Fatalf("%q decodes to %q, encoding/json's to %q", s, a, b)
+		}
+	})
+}
