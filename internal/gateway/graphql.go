@@ -196,7 +196,8 @@ func deniedFields(r *http.Request) [][]string {
 }
 
 // graphqlShape renders any other guard's problem on a GraphQL route in
-// GraphQL's error shape, keeping its status, code and headers.
+// GraphQL's error shape, keeping its status, code, headers and (below 500)
+// its extension members.
 func graphqlShape(p *httperr.Problem) *httperr.Problem {
 	if p == nil || p.Render != nil {
 		return p
@@ -211,6 +212,16 @@ func graphqlShape(p *httperr.Problem) *httperr.Problem {
 			if n, err := strconv.Atoi(v); err == nil {
 				ref.Extensions = map[string]any{"retry_after": n}
 			}
+		}
+	}
+	if p.Status < 500 {
+		// The problem's members (an injection finding, a contract's failing
+		// fields) ride in extensions; they never carry raw input.
+		for _, e := range p.Extensions {
+			if ref.Extensions == nil {
+				ref.Extensions = map[string]any{}
+			}
+			ref.Extensions[e.Name] = e.Value
 		}
 	}
 	p.Render = ref.Write
