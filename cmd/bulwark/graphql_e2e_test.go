@@ -45,6 +45,18 @@ func (u *gqlRecorder) seen() []string {
 }
 
 func graphqlConfig(upstream string) string {
+	return graphqlAPIHead(upstream) + `      - match: GET,POST /graphql
+        auth: [api_key, none]
+        graphql:
+          schema_file: shop.graphql
+          introspection_roles: [admin]
+          fields:
+            User.email: {roles: [support]}
+`
+}
+
+// graphqlAPIHead is a test config up to the shop API's routes: list.
+func graphqlAPIHead(upstream string) string {
 	return `server:
   listen: 127.0.0.1:0
 admin:
@@ -59,13 +71,6 @@ apis:
   - name: shop
     upstream: ` + upstream + `
     routes:
-      - match: GET,POST /graphql
-        auth: [api_key, none]
-        graphql:
-          schema_file: shop.graphql
-          introspection_roles: [admin]
-          fields:
-            User.email: {roles: [support]}
 `
 }
 

@@ -188,3 +188,20 @@ func (d *decoder) persistedManifest(path, file string) map[string]string {
 	}
 	return out
 }
+
+// checkCostUnits refuses a route's own limit or quota that spends the
+// GraphQL cost on a route without a graphql block: there is no cost to
+// spend. Limits inherited from the API spend 1 on such routes, as documented.
+func (d *decoder) checkCostUnits(rc routeConfig, path string) {
+	if rc.GraphQL != nil {
+		return
+	}
+	for i, l := range rc.RateLimits {
+		if l.Cost != nil && *l.Cost == CostGraphQL {
+			d.errorf(indexPath(path+".rate_limits", i)+".cost", "cost: graphql needs a graphql block on the route (it spends the operation's computed cost)")
+		}
+	}
+	if rc.Quota != nil && rc.Quota.Cost != nil && *rc.Quota.Cost == CostGraphQL {
+		d.errorf(path+".quota.cost", "cost: graphql needs a graphql block on the route (it spends the operation's computed cost)")
+	}
+}

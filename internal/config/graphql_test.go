@@ -84,3 +84,43 @@ func TestGraphQLProblems(t *testing.T) {
 		})
 	}
 }
+
+func TestGraphQLCostUnits(t *testing.T) {
+	const restRoute = `      - match: /orders
+`
+	tests := []struct {
+		name, src, want string
+	}{
+		{"cost limit and quota on a GraphQL route", graphqlBase + `          schema: 'type Query { me: Int }'
+        rate_limits: [{by: [ip], rate: 100/m, burst: 50, cost: graphql}, {by: [ip], rate: 10/s}]
+        quota: {by: ip, limit: 1000, cost: graphql}
+`, ""},
+		{"unknown unit", graphqlBase + `          schema: 'type Query { me: Int }'
+        rate_limits: [{by: [ip], rate: 100/m, cost: bytes}]
+`, "c.yaml:10:53: apis[0].routes[0].rate_limits[0].cost: error: expected one of request, graphql"},
+		{"cost limit on a REST route", graphqlBase + `          schema: 'type Query { me: Int }'
+` + restRoute + `        rate_limits: [{by: [ip], rate: 100/m, cost: graphql}]
+`, "apis[0].routes[1].rate_limits[0].cost: error: cost: graphql needs a graphql block on the route"},
+		{"cost quota on a REST route", graphqlBase + `          schema: 'type Query { me: Int }'
+` + restRoute + `        quota: {by: ip, limit: 10, cost: graphql}
+`, "apis[0].routes[1].quota.cost: error: cost: graphql needs a graphql block on the route"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, diags := parseString(t, tc.src)
+			if tc.want == "" {
+				if diags.HasErrors() {
+					t.Fatal(diags)
+				}
+				rt := plan.APIs[0].Routes[0]
+				if rt.RateLimits[0].Cost != CostGraphQL || rt.RateLimits[1].Cost != CostRequest || rt.Quota.Cost != CostGraphQL {
+					t.Fatalf("limits %+v quota %+v", rt.RateLimits, rt.Quota)
+				}
+				return
+			}
+			if !strings.Contains(diags.String(), tc.want) {
+				t.Fatalf("got\n%v\nwant %q", diags, tc.want)
+			}
+		})
+	}
+}

@@ -28,7 +28,10 @@ const (
 	defaultBFIPFactor = 10
 )
 
-var failureModes = []string{"local", "closed", "open"}
+var (
+	failureModes = []string{"local", "closed", "open"}
+	costUnits    = []string{CostRequest, CostGraphQL}
+)
 
 func (d *decoder) buildCluster(c *clusterConfig) Cluster {
 	if c == nil {
@@ -76,7 +79,8 @@ func (d *decoder) rateLimits(in []rateLimitConfig, path, id string, c Cluster) [
 		p := indexPath(path, i)
 		rl := RateLimit{ID: fmt.Sprintf("%s#%d", id, i), Rate: orDefault(l.Rate, Rate{}), Burst: orDefault(l.Burst, 0),
 			Algorithm: orDefault(l.Algorithm, "gcra"), Mode: orDefault(l.Mode, "reject"),
-			MaxDelay: durationOr(l.MaxDelay, defaultMaxDelay), OnRedisFailure: orDefault(l.OnRedisFailure, c.OnRedisFailure)}
+			MaxDelay: durationOr(l.MaxDelay, defaultMaxDelay), OnRedisFailure: orDefault(l.OnRedisFailure, c.OnRedisFailure),
+			Cost: orDefault(l.Cost, CostRequest)}
 		if l.Rate == nil {
 			d.errorf(p+".rate", "rate is required, like 600/m")
 		}
@@ -85,6 +89,7 @@ func (d *decoder) rateLimits(in []rateLimitConfig, path, id string, c Cluster) [
 		d.oneOf(p+".algorithm", rl.Algorithm, []string{"gcra", "sliding_window"})
 		d.oneOf(p+".mode", rl.Mode, []string{"reject", "throttle"})
 		d.oneOf(p+".on_redis_failure", rl.OnRedisFailure, failureModes)
+		d.oneOf(p+".cost", rl.Cost, costUnits)
 		d.between(p+".max_delay", rl.MaxDelay, time.Millisecond, maxMaxDelay)
 		if l.MaxDelay != nil && rl.Mode != "throttle" {
 			d.errorf(p+".max_delay", "max_delay applies only with mode: throttle")
@@ -127,12 +132,14 @@ func (d *decoder) buildQuota(q *quotaConfig, path, id string) *Quota {
 		return nil
 	}
 	out := &Quota{ID: id, By: orDefault(q.By, "consumer"), Limit: orDefault(q.Limit, 0),
-		Period: orDefault(q.Period, "day"), Timezone: orDefault(q.Timezone, "UTC")}
+		Period: orDefault(q.Period, "day"), Timezone: orDefault(q.Timezone, "UTC"),
+		Cost: orDefault(q.Cost, CostRequest)}
 	d.oneOf(path+".by", out.By, []string{"consumer", "subject", "api_key", "ip"})
 	if out.Limit <= 0 {
 		d.errorf(path+".limit", "limit must be a positive number of requests")
 	}
 	d.oneOf(path+".period", out.Period, []string{"day", "month"})
+	d.oneOf(path+".cost", out.Cost, costUnits)
 	if _, err := time.LoadLocation(out.Timezone); err != nil {
 		d.errorf(path+".timezone", "unknown time zone %q (use an IANA name like Europe/Berlin)", out.Timezone)
 	}

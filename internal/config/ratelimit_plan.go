@@ -41,6 +41,9 @@ type RateLimit struct {
 	Mode           string // reject | throttle
 	MaxDelay       time.Duration
 	OnRedisFailure string // local | closed | open
+	// Cost is what one request spends: CostRequest (1) or CostGraphQL (the
+	// operation's computed cost, on a GraphQL route).
+	Cost string
 }
 
 // Quota caps a consumer's requests per calendar day or month.
@@ -50,7 +53,17 @@ type Quota struct {
 	Limit    int64
 	Period   string // day | month
 	Timezone string // IANA name, validated
+	// Cost is what one request spends: CostRequest (1) or CostGraphQL.
+	Cost string
 }
+
+// What a request spends from a rate limit or quota.
+const (
+	CostRequest = "request" // 1 per request
+	// CostGraphQL is the GraphQL operation's computed cost (at least 1) on a
+	// GraphQL route; 1 on a route without a graphql block.
+	CostGraphQL = "graphql"
+)
 
 // BruteForce protects a login route.
 type BruteForce struct {

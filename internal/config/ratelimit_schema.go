@@ -22,6 +22,7 @@ type rateLimitConfig struct {
 	Mode           *string   `yaml:"mode"`
 	MaxDelay       *Duration `yaml:"max_delay"`
 	OnRedisFailure *string   `yaml:"on_redis_failure"`
+	Cost           *string   `yaml:"cost"`
 }
 
 type quotaConfig struct {
@@ -29,6 +30,7 @@ type quotaConfig struct {
 	Limit    *int64  `yaml:"limit"`
 	Period   *string `yaml:"period"`
 	Timezone *string `yaml:"timezone"`
+	Cost     *string `yaml:"cost"`
 }
 
 type bruteForceConfig struct {

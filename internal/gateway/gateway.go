@@ -264,7 +264,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
 	}
-	if p := takeQuota(r.Context(), entry.quota, &keys); p != nil {
+	if p := takeQuota(r.Context(), entry, &keys); p != nil {
 		return entry, r, p
 	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
@@ -272,7 +272,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	if entry.graphql != nil {
 		var p *httperr.Problem
-		if r, p = checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev); p != nil {
+		if r, p = g.admitGraphQL(w, r, entry, &keys, ev); p != nil {
 			return entry, r, p
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,17 +61,83 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 	return g, nil
 }
 
+// admitGraphQL runs the route's GraphQL guard, then charges the operation's
+// cost to the route's limits and quota with cost: graphql. They run here, not
+// with the request-counting limits, because the cost exists only once the
+// operation is parsed and priced; the request-counting limits still run
+// before the body is read. A request the guard refuses spends no cost.
+func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *routeEntry, keys *keyParts, ev *audit.Event) (*http.Request, *httperr.Problem) {
+	r, dec, p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev)
+	if p != nil {
+		return r, p
+	}
+	if p := g.spendCost(r.Context(), w, entry, keys, dec.Cost); p != nil {
+		return r, p
+	}
+	if entry.injection != nil && entry.injection.inspector != nil {
+		r = r.WithContext(context.WithValue(r.Context(), inspectionKey{}, dec.Inspection()))
+	}
+	return r, nil
+}
+
+// inspectionKey carries Decision.Inspection to checkInjection.
+type inspectionKey struct{}
+
+// graphqlInspection returns what the injection inspector reads of an
+// admitted GraphQL request instead of its body and operation parameters.
+func graphqlInspection(r *http.Request) ([]byte, bool) {
+	b, ok := r.Context().Value(inspectionKey{}).([]byte)
+	return b, ok
+}
+
+// graphqlParams are the URL parameters that carry a GraphQL operation:
+// inspection reads their content through Decision.Inspection, never as text.
+var graphqlParams = []string{"query", "operationName", "variables", "extensions"}
+
+// withoutGraphQLParams returns raw without the GraphQL operation parameters.
+func withoutGraphQLParams(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	var b strings.Builder
+	for part := range strings.SplitSeq(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil && slices.Contains(graphqlParams, n) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+// spendCost is the cost pass: every request spends at least 1, so that
+// operations priced 0 (scalar root fields) are still counted.
+func (g *Gateway) spendCost(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts, cost int) *httperr.Problem {
+	ps := pass{cost: true, n: max(int64(cost), 1)}
+	if p := g.chargeLimits(ctx, w, entry, keys, ps); p != nil {
+		return p
+	}
+	return chargeQuota(ctx, entry, keys, ps)
+}
+
+// costObject is the audit event's object for a priced GraphQL request.
+func costObject(cost int) string { return "graphql_cost:" + strconv.Itoa(cost) }
+
 // checkGraphQL runs the route's GraphQL guard on a request whose body hygiene
 // has admitted. A refusal is answered in GraphQL's error shape. When the guard
 // left denied fields out ("null" mode), the request sent upstream carries the
 // rewritten operation, and the fields left out ride with it to the answer.
-func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, *httperr.Problem) {
+// The audit event's object records the request's computed cost.
+func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, who *principal.Principal, ev *audit.Event) (*http.Request, graphql.Decision, *httperr.Problem) {
 	req := graphql.Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery,
 		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
 	if r.Method == http.MethodPost {
 		body, p := hygiene.BufferBody(r, limits)
 		if p != nil {
-			return r, p
+			return r, graphql.Decision{}, p
 		}
 		req.Body = body
 	}
@@ -79,8 +147,9 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 	}
 	dec, ref := gq.Check(&req, caller)
 	if ref == nil {
+		ev.Object = costObject(dec.Cost)
 		if dec.Denied == nil {
-			return r, nil
+			return r, dec, nil
 		}
 		if dec.Body != nil {
 			body := dec.Body
@@ -93,17 +162,20 @@ func checkGraphQL(gq *graphql.Guard, r *http.Request, limits *hygiene.Limits, wh
 			r.URL.RawQuery = dec.RawQuery
 		}
 		ev.Rule = strings.Join(dec.Denied[firstDenied(dec.Denied)], ",")
-		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), nil
+		return r.WithContext(context.WithValue(r.Context(), deniedKey{}, dec.Denied)), dec, nil
 	}
 	if f, ok := ref.Extensions["field"].(string); ok {
 		ev.Rule = f
+	}
+	if c, ok := ref.Extensions["cost"].(int); ok {
+		ev.Object = costObject(c)
 	}
 	p := httperr.New(ref.Status, ref.Code, ref.Message)
 	if allow, ok := ref.Extensions["allow"].(string); ok {
 		p.WithHeader("Allow", allow)
 	}
 	p.Render = ref.Write
-	return r, p
+	return r, dec, p
 }
 
 func firstDenied(d [][]string) int {
@@ -124,7 +196,8 @@ func deniedFields(r *http.Request) [][]string {
 }
 
 // graphqlShape renders any other guard's problem on a GraphQL route in
-// GraphQL's error shape, keeping its status, code and headers.
+// GraphQL's error shape, keeping its status, code, headers and (below 500)
+// its extension members.
 func graphqlShape(p *httperr.Problem) *httperr.Problem {
 	if p == nil || p.Render != nil {
 		return p
@@ -139,6 +212,16 @@ func graphqlShape(p *httperr.Problem) *httperr.Problem {
 			if n, err := strconv.Atoi(v); err == nil {
 				ref.Extensions = map[string]any{"retry_after": n}
 			}
+		}
+	}
+	if p.Status < 500 {
+		// The problem's members (an injection finding, a contract's failing
+		// fields) ride in extensions; they never carry raw input.
+		for _, e := range p.Extensions {
+			if ref.Extensions == nil {
+				ref.Extensions = map[string]any{}
+			}
+			ref.Extensions[e.Name] = e.Value
 		}
 	}
 	p.Render = ref.Write

@@ -19,7 +19,8 @@ import (
 // BenchmarkGraphQLGuardCost measures what the GraphQL guard adds to a
 // GraphQL POST through the whole gateway handler: the same request on a
 // route without the guard and on one with it (the answer's errors cleaned
-// too). The operation is seen before (cached), as repeated client operations
+// too), then with a rate limit spending the operation's cost, then with
+// injection inspection of its argument values and variables. The operation is seen before (cached), as repeated client operations
 // are.
 func BenchmarkGraphQLGuardCost(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +35,10 @@ func BenchmarkGraphQLGuardCost(b *testing.B) {
 	}
 	schema := "            " + strings.ReplaceAll(strings.TrimSpace(string(sdl)), "\n", "\n            ")
 	src := "admin:\n  listen: \"off\"\napis:\n  - name: shop\n    upstream: " + up.URL +
-		"\n    auth: [none]\n    inspect: {mode: \"off\"}\n    routes:\n      - match: POST /plain\n      - match: POST /graphql\n        graphql:\n          schema: |\n" + schema + "\n"
+		"\n    auth: [none]\n    inspect: {mode: \"off\"}\n    routes:\n      - match: POST /plain\n" +
+		gqlRoute("/graphql", schema, "") +
+		gqlRoute("/graphql-cost-limit", schema, "        rate_limits: [{by: [ip], rate: 1000000000/s, burst: 1000000000, cost: graphql}]\n") +
+		gqlRoute("/graphql-inspect", schema, "        inspect: {mode: block}\n")
 	plan, diags := config.Parse("bench.yaml", []byte(src), func(string) (string, bool) { return "", false }, nil)
 	if diags.HasErrors() {
 		b.Fatalf("config: %v", diags)
@@ -47,7 +51,7 @@ func BenchmarkGraphQLGuardCost(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{
 		"query":     "query Orders($n: Int) { me { id name orders(first: $n) { id total status items(limit: 5) { quantity product { name price } } } } }",
 		"variables": map[string]any{"n": 10}})
-	for _, path := range []string{"/plain", "/graphql"} {
+	for _, path := range []string{"/plain", "/graphql", "/graphql-cost-limit", "/graphql-inspect"} {
 		b.Run(strings.TrimPrefix(path, "/"), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
@@ -62,4 +66,9 @@ func BenchmarkGraphQLGuardCost(b *testing.B) {
 			}
 		})
 	}
+}
+
+// gqlRoute is a benchmark config's GraphQL route at path, with extra lines.
+func gqlRoute(path, schema, extra string) string {
+	return "      - match: POST " + path + "\n" + extra + "        graphql:\n          schema: |\n" + schema + "\n"
 }

@@ -73,16 +73,22 @@ func retireQuotas(prev, next map[string]*quotaEntry) {
 	}
 }
 
-// takeQuota counts the request against the route's quota.
-func takeQuota(ctx context.Context, e *quotaEntry, keys *keyParts) *httperr.Problem {
-	if e == nil {
+// takeQuota counts the request against the route's quota, unless the quota
+// spends the GraphQL cost (then spendCost charges it).
+func takeQuota(ctx context.Context, entry *routeEntry, keys *keyParts) *httperr.Problem {
+	return chargeQuota(ctx, entry, keys, requestPass)
+}
+
+func chargeQuota(ctx context.Context, entry *routeEntry, keys *keyParts, ps pass) *httperr.Problem {
+	e := entry.quota
+	if e == nil || !ps.includes(entry, e.cfg.Cost) {
 		return nil
 	}
 	part, ok := keyPart(e.cfg.By, keys)
 	if !ok {
 		return noConsumer()
 	}
-	res, err := e.q.Take(ctx, e.cfg.ID+"|"+part, 1)
+	res, err := e.q.Take(ctx, e.cfg.ID+"|"+part, ps.n)
 	if err != nil {
 		return httperr.New(http.StatusServiceUnavailable, "quota_unavailable",
 			"Quota accounting is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")

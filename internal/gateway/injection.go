@@ -179,6 +179,9 @@ func (g *Gateway) checkInjection(e *injectionEntry, r *http.Request, limits *hyg
 	if e.inspector != nil {
 		req := inspect.Request{RawQuery: r.URL.RawQuery, Params: m.Params, Header: r.Header,
 			ContentType: r.Header.Get("Content-Type"), Body: body}
+		if doc, ok := graphqlInspection(r); ok { // each argument value on its own, never the query text
+			req.RawQuery, req.ContentType, req.Body = withoutGraphQLParams(req.RawQuery), "application/json", doc
+		}
 		f, found, err := e.inspector.Inspect(&req)
 		switch {
 		case err != nil:

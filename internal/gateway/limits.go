@@ -94,29 +94,57 @@ func (g *Gateway) shield(st *state, ctx context.Context, client string) *httperr
 	return nil
 }
 
-// applyLimits evaluates a route's limits in order; the first refusal answers.
-// A request refused by a later limit has already been counted by earlier ones
-// (limits are not transactional across backends); order the most restrictive
-// limit first to keep that effect small.
+// applyLimits evaluates a route's limits in order, each request spending 1;
+// the first refusal answers. On a GraphQL route the limits with cost: graphql
+// are left to spendCost, which runs once the GraphQL guard has priced the
+// operation. A request refused by a later limit has already been counted by
+// earlier ones (limits are not transactional across backends); order the most
+// restrictive limit first to keep that effect small.
 func (g *Gateway) applyLimits(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts) *httperr.Problem {
+	return g.chargeLimits(ctx, w, entry, keys, requestPass)
+}
+
+// pass is one of the two times a request is charged to its route's limits
+// and quota: the request pass, before the body is read (so a flood is refused
+// before the gateway spends time parsing it), charges 1 to every limit that
+// counts requests; the cost pass, after the GraphQL guard has admitted and
+// priced the request, charges the operation's cost to the limits and the
+// quota with cost: graphql.
+type pass struct {
+	cost bool  // the cost pass
+	n    int64 // what each limit of the pass spends
+}
+
+var requestPass = pass{n: 1}
+
+// includes reports whether a limit or quota counted in unit is charged in p.
+// Off a GraphQL route every limit counts requests.
+func (p pass) includes(entry *routeEntry, unit string) bool {
+	return p.cost == (entry.graphql != nil && unit == config.CostGraphQL)
+}
+
+func (g *Gateway) chargeLimits(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts, ps pass) *httperr.Problem {
 	if len(entry.rateLimits) == 0 {
 		return nil
 	}
-	var tightest ratelimit.Decision
-	tightest.Remaining = math.MaxInt
-	tightestID := ""
+	charged := false
 	for i := range entry.rateLimits {
 		e := &entry.rateLimits[i]
+		if !ps.includes(entry, e.cfg.Cost) {
+			continue
+		}
+		charged = true
 		key, ok := limitKey(e.cfg, keys)
 		if !ok {
 			return noConsumer()
 		}
+		n := int(min(ps.n, math.MaxInt32))
 		var d ratelimit.Decision
 		var err error
 		if e.throttle != nil {
-			d, err = e.throttle.Wait(ctx, key, e.limit, 1)
+			d, err = e.throttle.Wait(ctx, key, e.limit, n)
 		} else {
-			d, err = e.limiter.Allow(ctx, key, e.limit, 1)
+			d, err = e.limiter.Allow(ctx, key, e.limit, n)
 		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
@@ -125,15 +153,21 @@ func (g *Gateway) applyLimits(ctx context.Context, w http.ResponseWriter, entry 
 			return unavailable(err)
 		}
 		if !d.Allowed {
-			return rateLimited("rate_limited", "The rate limit for this route is exceeded.", d, e.policy, e.cfg.ID)
+			detail := "The rate limit for this route is exceeded."
+			if ps.cost {
+				detail = "The rate limit for this route's GraphQL cost is exceeded (this request costs " + strconv.FormatInt(ps.n, 10) + ")."
+			}
+			return rateLimited("rate_limited", detail, d, e.policy, e.cfg.ID)
 		}
-		if d.Remaining < tightest.Remaining {
-			tightest, tightestID = d, e.cfg.ID
+		if !keys.counted || d.Remaining < keys.tightest.Remaining {
+			keys.tightest, keys.tightestID, keys.counted = d, e.cfg.ID, true
 		}
 	}
-	h := w.Header()
-	h.Set("RateLimit-Policy", entry.policies)
-	h.Set("RateLimit", strconv.Quote(tightestID)+";r="+strconv.Itoa(tightest.Remaining)+";t="+strconv.FormatInt(ceilSeconds(tightest.ResetAfter), 10))
+	if charged {
+		h := w.Header()
+		h.Set("RateLimit-Policy", entry.policies)
+		h.Set("RateLimit", strconv.Quote(keys.tightestID)+";r="+strconv.Itoa(keys.tightest.Remaining)+";t="+strconv.FormatInt(ceilSeconds(keys.tightest.ResetAfter), 10))
+	}
 	return nil
 }
 
@@ -143,6 +177,12 @@ type keyParts struct {
 	route string
 	p     *principal.Principal
 	r     *http.Request
+
+	// The limit with the fewest requests left over both passes, for the
+	// RateLimit header.
+	tightest   ratelimit.Decision
+	tightestID string
+	counted    bool
 }
 
 // limitKey builds a bucket key from canonical values only: the client IP decided

@@ -155,3 +155,22 @@ func BenchmarkRefuseAttacks(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkInspection builds what injection inspection reads of the typical
+// 2 KB query (its argument values, variables and defaults), once admitted.
+func BenchmarkInspection(b *testing.B) {
+	g := newGuard(b, nil)
+	req := &Request{Method: "POST", ContentType: "application/json", Body: typicalBody(b)}
+	dec, ref := g.Check(req, Caller{})
+	if ref != nil {
+		b.Fatal(ref)
+	}
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		if len(dec.Inspection()) == 0 {
+			b.Fatal("nothing to inspect")
+		}
+	}
+	cpu.report(b)
+}

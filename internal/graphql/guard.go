@@ -83,6 +83,8 @@ type Decision struct {
 	// URL query to send instead, for GET.
 	Body     []byte
 	RawQuery string
+
+	ops []operation // what Inspection reads
 }
 
 // New builds a Guard. The schema is loaded and validated here, so a bad
@@ -224,6 +226,7 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 			return dec, refuse(http.StatusInternalServerError, "graphql_rewrite_failed", "The request could not be rewritten.")
 		}
 	}
+	dec.ops = ops
 	return dec, nil
 }
 
@@ -259,6 +262,7 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 	if ref != nil {
 		return 0, h, nil, ref
 	}
+	op.doc = doc
 	sel, ref := pickOperation(doc, op.name)
 	if ref != nil {
 		return 0, h, nil, ref

@@ -1,6 +1,8 @@
 package graphql
 
 import (
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"bytes"
 	"encoding/json"
 	"mime"
@@ -33,6 +35,7 @@ type operation struct {
 	rawVars   json.RawMessage // variables as sent (JSON bodies), for a rewritten request
 	// rewritten is the query text sent upstream instead of query ("" for none).
 	rewritten string
+	doc       *ast.QueryDocument // the parsed document, once admitted (read-only: it may be cached)
 }
 
 // Request forms, to rebuild a rewritten request in the form it came in.
