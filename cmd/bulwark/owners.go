@@ -79,30 +79,31 @@ func newOwnersSetCmd() *cobra.Command {
 }
 
 func newOwnersGetCmd() *cobra.Command {
-	c := &cobra.Command{Use: "get --object TYPE --id ID", Short: "print an object's owner (exit 1 when it has none)", Args: exactArgs(0)}
-	cfg := configFlag(c)
-	object, id, given := objectFlags(c)
-	c.RunE = action(func(c *cobra.Command, _ []string) int {
-		if !given() {
-			return 2
-		}
-		return withStore(*cfg, c.ErrOrStderr(), func(ctx context.Context, st *store.Store) error {
-			owner, err := st.Owner(ctx, *object, *id)
-			if errors.Is(err, store.ErrOwnerNotFound) {
-				return fmt.Errorf("%s %s has no ownership record", *object, *id)
+	return objectCmd("get", "print an object's owner (exit 1 when it has none)",
+		func(ctx context.Context, st *store.Store, object, id string, out io.Writer) error {
+			owner, err := st.Owner(ctx, object, id)
+			if err == nil {
+				fmt.Fprintln(out, owner)
 			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.OutOrStdout(), owner)
-			return nil
+			return err
 		})
-	})
-	return c
 }
 
 func newOwnersDeleteCmd() *cobra.Command {
-	c := &cobra.Command{Use: "delete --object TYPE --id ID", Short: "delete an object's ownership record", Args: exactArgs(0)}
+	return objectCmd("delete", "delete an object's ownership record",
+		func(ctx context.Context, st *store.Store, object, id string, out io.Writer) error {
+			err := st.DeleteOwner(ctx, object, id)
+			if err == nil {
+				fmt.Fprintf(out, "Deleted the ownership record of %s %s.\n", object, id)
+			}
+			return err
+		})
+}
+
+// objectCmd is an owners subcommand on the one object --object/--id name;
+// a missing record is a failure that says so.
+func objectCmd(name, short string, fn func(ctx context.Context, st *store.Store, object, id string, out io.Writer) error) *cobra.Command {
+	c := &cobra.Command{Use: name + " --object TYPE --id ID", Short: short, Args: exactArgs(0)}
 	cfg := configFlag(c)
 	object, id, given := objectFlags(c)
 	c.RunE = action(func(c *cobra.Command, _ []string) int {
@@ -110,15 +111,11 @@ func newOwnersDeleteCmd() *cobra.Command {
 			return 2
 		}
 		return withStore(*cfg, c.ErrOrStderr(), func(ctx context.Context, st *store.Store) error {
-			err := st.DeleteOwner(ctx, *object, *id)
+			err := fn(ctx, st, *object, *id, c.OutOrStdout())
 			if errors.Is(err, store.ErrOwnerNotFound) {
 				return fmt.Errorf("%s %s has no ownership record", *object, *id)
 			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "Deleted the ownership record of %s %s.\n", *object, *id)
-			return nil
+			return err
 		})
 	})
 	return c
