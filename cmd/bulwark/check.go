@@ -2,48 +2,49 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/server"
+	"github.com/spf13/cobra"
 )
+
+func newCheckCmd() *cobra.Command {
+	c := &cobra.Command{Use: "check [-c FILE]... [FILE]...", Short: "check config files: every problem with file:line:col",
+		Long: `Check config files: builds what serve would build and prints every error and
+warning as file:line:col: path: severity: message. Files come from -c (repeatable)
+and the arguments; with neither, the default config. Exit status 1 on errors.`,
+		Args: cobra.ArbitraryArgs}
+	files := c.Flags().StringArrayP("config", "c", nil, configUsage+" (repeatable)")
+	strict := c.Flags().Bool("strict", false, "treat warnings as errors")
+	format := c.Flags().String("format", "text", "output: text (file:line:col: path: severity: message), json (one report), or sarif (SARIF 2.1.0, for code-scanning tools)")
+	c.RunE = action(func(c *cobra.Command, args []string) int {
+		all := append(*files, args...)
+		if len(all) == 0 {
+			all = []string{defaultConfig()}
+		}
+		return check(all, *strict, *format, c.OutOrStdout(), c.ErrOrStderr())
+	})
+	return c
+}
 
 // check validates config files and prints every diagnostic. Exit status: 0 clean
 // or warnings only, 1 errors, 2 usage.
-func check(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var files []string
-	fs.Func("c", "config file (repeatable; further files may follow the flags)", func(s string) error {
-		files = append(files, s)
-		return nil
-	})
-	strict := fs.Bool("strict", false, "treat warnings as errors")
-	format := fs.String("format", "text", "output: text (file:line:col: path: severity: message), json (one report), or sarif (SARIF 2.1.0, for code-scanning tools)")
-	pos, err := parseAnywhere(fs, args)
-	if err != nil {
-		return 2
-	}
-	files = append(files, pos...)
-	if len(files) == 0 {
-		fmt.Fprintln(stderr, "bulwark check: name a config file with -c FILE")
-		return 2
-	}
-	if *format != "text" && *format != "json" && *format != "sarif" {
-		fmt.Fprintf(stderr, "bulwark check: -format %q: expected text, json or sarif\n", *format)
+func check(files []string, strict bool, format string, stdout, stderr io.Writer) int {
+	if format != "text" && format != "json" && format != "sarif" {
+		fmt.Fprintf(stderr, "bulwark check: --format %q: expected text, json or sarif\n", format)
 		return 2
 	}
 	status := 0
 	var reports []fileReport
 	for _, f := range files {
-		r := checkFile(f, *strict)
+		r := checkFile(f, strict)
 		if !r.OK {
 			status = 1
 		}
 		reports = append(reports, r)
-		if *format == "text" {
+		if format == "text" {
 			for _, d := range r.diags {
 				fmt.Fprintln(stdout, d.String())
 			}
@@ -56,7 +57,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	switch *format {
+	switch format {
 	case "json":
 		_ = enc.Encode(reports)
 	case "sarif":
@@ -141,21 +142,5 @@ func sarifLog(reports []fileReport) map[string]any {
 			}},
 			"results": results,
 		}},
-	}
-}
-
-// parseAnywhere parses fs allowing flags after positional arguments
-// ("bulwark check a.yaml -strict") and returns the positional ones.
-func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos, args = append(pos, args[0]), args[1:]
 	}
 }

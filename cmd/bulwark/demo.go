@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,34 +20,39 @@ import (
 	"github.com/bulwark-gw/bulwark/examples"
 	"github.com/bulwark-gw/bulwark/internal/demo"
 	"github.com/bulwark-gw/bulwark/internal/server"
+	"github.com/spf13/cobra"
 )
 
 // demo runs the bundled shop API on loopback and Bulwark in front of it, using
 // examples/demo.yaml with the addresses from the flags.
-func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "gateway address")
-	adminAddr := fs.String("admin", "127.0.0.1:9090", "admin API address (loopback)")
-	upstreamAddr := fs.String("upstream", "127.0.0.1:9001", "demo shop address (loopback only)")
-	dir := fs.String("dir", "", "folder for the demo's config and SQLite store (default: a temporary folder, removed at exit)")
-	shopOnly := fs.Bool("shop-only", false, "run only the demo shop on -upstream (the upstream of the compose setup)")
-	expose := fs.Bool("expose-shop", false, "with -shop-only: allow a non-loopback -upstream (a container network that nothing outside reaches)")
-	if err := fs.Parse(args); err != nil {
+func newDemoCmd() *cobra.Command {
+	c := &cobra.Command{Use: "demo", Short: "run the demo shop behind Bulwark and print what to try", Args: exactArgs(0)}
+	f := c.Flags()
+	listen := f.String("listen", "127.0.0.1:8080", "gateway address")
+	adminAddr := f.String("admin", "127.0.0.1:9090", "admin API address (loopback)")
+	upstreamAddr := f.String("upstream", "127.0.0.1:9001", "demo shop address (loopback only)")
+	dir := f.String("dir", "", "folder for the demo's config and SQLite store (default: a temporary folder, removed at exit)")
+	shopOnly := f.Bool("shop-only", false, "run only the demo shop on --upstream (the upstream of the compose setup)")
+	expose := f.Bool("expose-shop", false, "with --shop-only: allow a non-loopback --upstream (a container network that nothing outside reaches)")
+	c.RunE = action(func(c *cobra.Command, _ []string) int {
+		return runDemo(*listen, *adminAddr, *upstreamAddr, *dir, *shopOnly, *expose, c.OutOrStdout(), c.ErrOrStderr())
+	})
+	return c
+}
+
+func runDemo(listen, adminAddr, upstreamAddr, dir string, shopOnly, expose bool, stdout, stderr io.Writer) int {
+	if expose && !shopOnly {
+		fmt.Fprintln(stderr, "bulwark demo: --expose-shop needs --shop-only")
 		return 2
 	}
-	if *expose && !*shopOnly {
-		fmt.Fprintln(stderr, "bulwark demo: -expose-shop needs -shop-only")
-		return 2
-	}
-	if *shopOnly {
-		if err := shopRun(*upstreamAddr, *expose, stdout); err != nil {
+	if shopOnly {
+		if err := shopRun(upstreamAddr, expose, stdout); err != nil {
 			fmt.Fprintln(stderr, "bulwark demo:", err)
 			return 1
 		}
 		return 0
 	}
-	if err := demoRun(*listen, *adminAddr, *upstreamAddr, *dir, stdout, stderr); err != nil {
+	if err := demoRun(listen, adminAddr, upstreamAddr, dir, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "bulwark demo:", err)
 		return 1
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,63 +13,13 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authn/apikey"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/spf13/cobra"
 )
 
-const keysUsage = `Usage:
-  bulwark keys create -c FILE --consumer NAME [--subject S] [--scopes a,b] [--roles r] [--expires 90d] [--meta k=v]...
-  bulwark keys list   -c FILE [--consumer NAME] [--all] [--json]
-  bulwark keys revoke -c FILE ID
-  bulwark keys rotate -c FILE ID [--overlap 24h]
-
-The store and the pepper come from the config file (store, identity.api_keys).
-`
-
-// keysCommand manages API keys in the configured store. Exit status: 0 done,
-// 1 failed, 2 usage.
-func keysCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, keysUsage)
-		return 2
-	}
-	cmds := map[string]func([]string, io.Writer, io.Writer) int{
-		"create": keysCreate, "list": keysList, "revoke": keysRevoke, "rotate": keysRotate,
-	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, keysUsage)
-		return 0
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "bulwark keys: unknown command %q\n\n%s", args[0], keysUsage)
-		return 2
-	}
-	return cmd(args[1:], stdout, stderr)
-}
-
-// keysFlags is a subcommand's flag set with the shared -c flag.
-type keysFlags struct {
-	*flag.FlagSet
-	config *string
-}
-
-func newKeysFlags(name string, stderr io.Writer) keysFlags {
-	fs := flag.NewFlagSet("keys "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return keysFlags{FlagSet: fs, config: fs.String("c", "bulwark.yaml", "config file")}
-}
-
-// parse parses args, allowing flags after positional arguments, and returns
-// the positional ones; it wants exactly nargs of them.
-func (f keysFlags) parse(args []string, nargs int) ([]string, bool) {
-	pos, err := parseAnywhere(f.FlagSet, args)
-	if err != nil {
-		return nil, false
-	}
-	if len(pos) != nargs {
-		fmt.Fprintf(f.Output(), "bulwark %s: want %d argument(s), got %d\n", f.Name(), nargs, len(pos))
-		return nil, false
-	}
-	return pos, true
+func newKeysCmd() *cobra.Command {
+	return group("keys", "manage API keys: create, list, revoke, rotate",
+		"Manage API keys. The store and the pepper come from the config file (store, identity.api_keys).",
+		newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysRotateCmd())
 }
 
 // openManager loads the config and opens its store. The caller closes the store.
@@ -108,19 +57,21 @@ func withManager(path string, stderr io.Writer, fn func(ctx context.Context, m *
 	return 0
 }
 
-func keysCreate(args []string, stdout, stderr io.Writer) int {
-	f := newKeysFlags("create", stderr)
+func newKeysCreateCmd() *cobra.Command {
+	c := &cobra.Command{Use: "create --consumer NAME", Short: "create an API key (its plaintext is shown once)", Args: exactArgs(0)}
+	cfg := configFlag(c)
+	f := c.Flags()
 	var req apikey.CreateRequest
 	f.StringVar(&req.Consumer, "consumer", "", "the application the key belongs to (required)")
 	f.StringVar(&req.Subject, "subject", "", "the user the key acts for")
-	f.Func("scopes", "comma-separated scopes", listFlag(&req.Scopes))
-	f.Func("roles", "comma-separated roles", listFlag(&req.Roles))
-	f.Func("expires", "lifetime such as 90d or 12h (default: never expires)", func(s string) error {
+	funcFlag(f, "scopes", "a,b", "comma-separated scopes", listFlag(&req.Scopes))
+	funcFlag(f, "roles", "a,b", "comma-separated roles", listFlag(&req.Roles))
+	funcFlag(f, "expires", "duration", "lifetime such as 90d or 12h (default: never expires)", func(s string) error {
 		d, err := config.ParseDuration(s)
 		req.ExpiresIn = d
 		return err
 	})
-	f.Func("meta", "metadata label k=v (repeatable)", func(s string) error {
+	funcFlag(f, "meta", "k=v", "metadata label k=v (repeatable)", func(s string) error {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok || k == "" {
 			return errors.New("want k=v")
@@ -131,17 +82,17 @@ func keysCreate(args []string, stdout, stderr io.Writer) int {
 		req.Metadata[k] = v
 		return nil
 	})
-	if _, ok := f.parse(args, 0); !ok {
-		return 2
-	}
-	return withManager(*f.config, stderr, func(ctx context.Context, m *apikey.Manager) error {
-		plain, k, err := m.Create(ctx, req)
-		if err != nil {
-			return err
-		}
-		printNewKey(stdout, "Created", plain, k)
-		return nil
+	c.RunE = action(func(c *cobra.Command, _ []string) int {
+		return withManager(*cfg, c.ErrOrStderr(), func(ctx context.Context, m *apikey.Manager) error {
+			plain, k, err := m.Create(ctx, req)
+			if err != nil {
+				return err
+			}
+			printNewKey(c.OutOrStdout(), "Created", plain, k)
+			return nil
+		})
 	})
+	return c
 }
 
 // printNewKey shows a key's plaintext, the one time it is ever shown.
@@ -162,31 +113,33 @@ func listFlag(dst *[]string) func(string) error {
 	}
 }
 
-func keysList(args []string, stdout, stderr io.Writer) int {
-	f := newKeysFlags("list", stderr)
+func newKeysListCmd() *cobra.Command {
+	c := &cobra.Command{Use: "list", Short: "list API keys", Args: exactArgs(0)}
+	cfg := configFlag(c)
 	var filter store.KeyFilter
-	f.StringVar(&filter.Consumer, "consumer", "", "only this consumer's keys")
-	f.BoolVar(&filter.IncludeRevoked, "all", false, "include revoked keys")
-	asJSON := f.Bool("json", false, "print JSON")
-	if _, ok := f.parse(args, 0); !ok {
-		return 2
-	}
-	return withManager(*f.config, stderr, func(ctx context.Context, m *apikey.Manager) error {
-		keys, err := m.List(ctx, filter)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			if keys == nil {
-				keys = []*store.APIKey{}
+	c.Flags().StringVar(&filter.Consumer, "consumer", "", "only this consumer's keys")
+	c.Flags().BoolVar(&filter.IncludeRevoked, "all", false, "include revoked keys")
+	asJSON := c.Flags().Bool("json", false, "print JSON")
+	c.RunE = action(func(c *cobra.Command, _ []string) int {
+		stdout := c.OutOrStdout()
+		return withManager(*cfg, c.ErrOrStderr(), func(ctx context.Context, m *apikey.Manager) error {
+			keys, err := m.List(ctx, filter)
+			if err != nil {
+				return err
 			}
-			return enc.Encode(keys)
-		}
-		printKeys(stdout, keys, time.Now())
-		return nil
+			if *asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if keys == nil {
+					keys = []*store.APIKey{}
+				}
+				return enc.Encode(keys)
+			}
+			printKeys(stdout, keys, time.Now())
+			return nil
+		})
 	})
+	return c
 }
 
 func printKeys(w io.Writer, keys []*store.APIKey, now time.Time) {
@@ -213,40 +166,41 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func keysRevoke(args []string, stdout, stderr io.Writer) int {
-	f := newKeysFlags("revoke", stderr)
-	pos, ok := f.parse(args, 1)
-	if !ok {
-		return 2
-	}
-	return withManager(*f.config, stderr, func(ctx context.Context, m *apikey.Manager) error {
-		if err := m.Revoke(ctx, pos[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Revoked API key %s. Gateways sharing the store refuse it within a second.\n", pos[0])
-		return nil
+func newKeysRevokeCmd() *cobra.Command {
+	c := &cobra.Command{Use: "revoke ID", Short: "revoke an API key", Args: exactArgs(1)}
+	cfg := configFlag(c)
+	c.RunE = action(func(c *cobra.Command, args []string) int {
+		return withManager(*cfg, c.ErrOrStderr(), func(ctx context.Context, m *apikey.Manager) error {
+			if err := m.Revoke(ctx, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "Revoked API key %s. Gateways sharing the store refuse it within a second.\n", args[0])
+			return nil
+		})
 	})
+	return c
 }
 
-func keysRotate(args []string, stdout, stderr io.Writer) int {
-	f := newKeysFlags("rotate", stderr)
+func newKeysRotateCmd() *cobra.Command {
+	c := &cobra.Command{Use: "rotate ID", Short: "replace an API key; the old one stays valid for --overlap", Args: exactArgs(1)}
+	cfg := configFlag(c)
 	overlap := 24 * time.Hour
-	f.Func("overlap", "how long the old key stays valid, such as 24h or 7d (default 24h)", func(s string) error {
+	funcFlag(c.Flags(), "overlap", "duration", "how long the old key stays valid, such as 24h or 7d (default 24h)", func(s string) error {
 		d, err := config.ParseDuration(s)
 		overlap = d
 		return err
 	})
-	pos, ok := f.parse(args, 1)
-	if !ok {
-		return 2
-	}
-	return withManager(*f.config, stderr, func(ctx context.Context, m *apikey.Manager) error {
-		plain, k, err := m.Rotate(ctx, pos[0], overlap)
-		if err != nil {
-			return err
-		}
-		printNewKey(stdout, "Rotated "+pos[0]+" to", plain, k)
-		fmt.Fprintf(stdout, "The old key %s stays valid until %s.\n", pos[0], stamp(time.Now().Add(overlap)))
-		return nil
+	c.RunE = action(func(c *cobra.Command, args []string) int {
+		stdout := c.OutOrStdout()
+		return withManager(*cfg, c.ErrOrStderr(), func(ctx context.Context, m *apikey.Manager) error {
+			plain, k, err := m.Rotate(ctx, args[0], overlap)
+			if err != nil {
+				return err
+			}
+			printNewKey(stdout, "Rotated "+args[0]+" to", plain, k)
+			fmt.Fprintf(stdout, "The old key %s stays valid until %s.\n", args[0], stamp(time.Now().Add(overlap)))
+			return nil
+		})
 	})
+	return c
 }

@@ -2,15 +2,16 @@
 //
 //	bulwark serve -c bulwark.yaml   run the gateway
 //	bulwark check -c bulwark.yaml   validate a config: every problem with file:line
-//	bulwark tune -c bulwark.yaml -audit audit.jsonl   propose injection exclusions
+//	bulwark tune -c bulwark.yaml --audit audit.jsonl   propose injection exclusions
 //	bulwark demo                    a demo shop API with Bulwark in front of it
+//	bulwark help COMMAND            a command's usage and flags
+//	bulwark completion bash|zsh|fish   a shell completion script
 //	bulwark version
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -22,65 +23,14 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/server"
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usage = `Bulwark — an API security gateway.
-
-Usage:
-  bulwark serve -c FILE     run the gateway with the config FILE
-  bulwark check -c FILE...  check config files; exits 1 on errors
-  bulwark tune -c FILE -audit EVENTS   propose injection exclusions from monitor-mode findings
-  bulwark keys COMMAND      manage API keys: create, list, revoke, rotate
-  bulwark owners COMMAND    manage object ownership records: set, get, delete, list, import
-  bulwark clients COMMAND   manage OAuth clients: create, list, revoke
-  bulwark users COMMAND     manage end-user accounts of the authorization server: create
-  bulwark demo              run the demo shop behind Bulwark and print what to try
-  bulwark probe URL         exit 0 if URL answers 2xx (container health checks)
-  bulwark version           print the version
-
-Run 'bulwark COMMAND -h' for a command's flags.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-}
-
-func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	switch args[0] {
-	case "serve":
-		return serve(args[1:], stdout, stderr)
-	case "check":
-		return check(args[1:], stdout, stderr)
-	case "tune":
-		return tuneCommand(args[1:], stdout, stderr)
-	case "keys":
-		return keysCommand(args[1:], stdout, stderr)
-	case "clients":
-		return clientsCommand(args[1:], stdout, stderr)
-	case "users":
-		return usersCommand(args[1:], stdout, stderr)
-	case "owners":
-		return ownersCommand(args[1:], stdout, stderr)
-	case "demo":
-		return runDemo(args[1:], stdout, stderr)
-	case "probe":
-		return probe(args[1:], stdout, stderr)
-	case "version", "--version", "-v":
-		return printVersion(stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "bulwark: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
 }
 
 // newLogger returns a JSON logger on w at level (debug, info, warn, error) and
@@ -101,20 +51,24 @@ func newLogger(w io.Writer, level string) (*slog.Logger, *slog.LevelVar, error) 
 	return logger, lv, nil
 }
 
-func serve(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "bulwark.yaml", "config file")
-	level := fs.String("log-level", "info", "diagnostic log level: debug, info, warn, error (default: the config's log.level)")
-	if pos, err := parseAnywhere(fs, args); err != nil {
-		return 2
-	} else if len(pos) > 0 {
-		fmt.Fprintf(stderr, "bulwark serve: unexpected argument %q (the config file is -c FILE)\n", pos[0])
-		return 2
-	}
-	fixed := false
-	fs.Visit(func(f *flag.Flag) { fixed = fixed || f.Name == "log-level" })
-	logger, lv, err := newLogger(stderr, *level)
+func newServeCmd() *cobra.Command {
+	c := &cobra.Command{Use: "serve", Short: "run the gateway with the config file", Args: func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("unexpected argument %q (the config file is -c FILE)", args[0])
+		}
+		return nil
+	}}
+	cfg := configFlag(c)
+	level := c.Flags().String("log-level", "info", "diagnostic log level: debug, info, warn, error (default: the config's log.level)")
+	c.RunE = action(func(c *cobra.Command, _ []string) int {
+		return serve(*cfg, *level, c.Flags().Changed("log-level"), c.OutOrStdout(), c.ErrOrStderr())
+	})
+	return c
+}
+
+// serve runs the gateway; fixed says the level was given on the command line.
+func serve(cfg, level string, fixed bool, stdout, stderr io.Writer) int {
+	logger, lv, err := newLogger(stderr, level)
 	if err != nil {
 		fmt.Fprintln(stderr, "bulwark serve:", err)
 		return 2
@@ -122,14 +76,14 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	v, rev, _ := buildParts()
-	err = server.Run(ctx, *cfg, server.Options{Logger: logger, Level: lv, LevelFixed: fixed, Stdout: stdout,
+	err = server.Run(ctx, cfg, server.Options{Logger: logger, Level: lv, LevelFixed: fixed, Stdout: stdout,
 		Version: v, Revision: rev, GoVersion: runtime.Version()})
 	if err != nil {
 		// Fatal errors are log lines like every other the process writes.
 		var logged server.Logged
 		switch {
 		case errors.Is(err, server.ErrConfig):
-			logger.Error("config has errors; the gateway did not start", "file", *cfg, "hint", "bulwark check -c "+*cfg)
+			logger.Error("config has errors; the gateway did not start", "file", cfg, "hint", "bulwark check -c "+cfg)
 		case errors.As(err, &logged):
 		default:
 			logger.Error("bulwark stopped", "error", err.Error())

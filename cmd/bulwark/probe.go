@@ -2,34 +2,30 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // probe asks a health endpoint and exits 0 on a 2xx answer: the health check of
 // images without a shell or curl (the distroless image, the compose file).
-func probe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	timeout := fs.Duration("timeout", 2*time.Second, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bulwark probe [-timeout 2s] URL   (e.g. http://127.0.0.1:9091/readyz)")
-		fs.PrintDefaults()
-	}
-	pos, err := parseAnywhere(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+func newProbeCmd() *cobra.Command {
+	c := &cobra.Command{Use: "probe URL", Short: "exit 0 if URL answers 2xx (container health checks)",
+		Example: "  bulwark probe --timeout 2s http://127.0.0.1:9091/readyz", Args: exactArgs(1)}
+	timeout := c.Flags().Duration("timeout", 2*time.Second, "give up after this long")
+	c.RunE = action(func(c *cobra.Command, args []string) int {
+		return probe(args[0], *timeout, c.OutOrStdout(), c.ErrOrStderr())
+	})
+	return c
+}
+
+func probe(url string, timeout time.Duration, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pos[0], nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "bulwark probe:", err)
 		return 2

@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // versionInfo describes the build: the version set at link time (or the
@@ -51,7 +52,7 @@ func buildParts() (v, rev, when string) {
 	return v, rev, when
 }
 
-func printVersion(stdout io.Writer) int {
-	fmt.Fprintln(stdout, versionInfo())
-	return 0
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "print the version, VCS revision, Go version and platform", Args: exactArgs(0),
+		Run: func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), versionInfo()) }}
 }
