@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
@@ -15,11 +13,7 @@ import (
 
 // wait serves until ctx ends or a listener fails, reloading on SIGHUP and on
 // changes of the config file, then shuts down.
-func (p *process) wait(ctx context.Context) error {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-
+func (p *process) wait(ctx context.Context, hup <-chan os.Signal) error {
 	interval := p.opt.WatchInterval
 	if interval == 0 {
 		interval = 2 * time.Second

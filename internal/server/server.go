@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/admin"
@@ -75,11 +77,17 @@ func Run(ctx context.Context, path string, opt Options) error {
 		return ErrConfig
 	}
 	opt.applyLevel(plan)
+	// SIGHUP is caught before "bulwark started" is logged: a reload asked for
+	// the moment the process reports ready must not meet the default action
+	// (terminate). A SIGHUP during start is kept and applied once serving.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	p, err := start(ctx, plan, opt)
 	if err != nil {
 		return err
 	}
-	return p.wait(ctx)
+	return p.wait(ctx, hup)
 }
 
 // process is one running Bulwark.
