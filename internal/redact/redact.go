@@ -9,7 +9,11 @@
 // key does not get it recorded.
 package redact
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
+)
 
 // Masked replaces the secret part of a credential-shaped run.
 const Masked = "[masked]"
@@ -50,53 +54,18 @@ func Contains(s string) bool {
 }
 
 // MaskRecorded is Mask for a path or query as the client sent it: a key or
-// token hidden behind percent-escapes (%62wk_…) is found in the decoded form,
-// and then the decoded form is recorded, masked. Without anything to mask, s
+// token hidden behind percent-escapes (%62wk_…, double-encoded too) is found in
+// the form decode.Value gives, and then that form is recorded, masked. Without anything to mask, s
 // is returned as it is, without allocating.
 func MaskRecorded(s string) string {
 	if m := Mask(s); m != s || !strings.Contains(s, "%") {
 		return m
 	}
-	d := unescapeLenient(s)
+	d := decode.Value(s)
 	if !Contains(d) {
 		return s
 	}
 	return Mask(d)
-}
-
-// unescapeLenient decodes every valid %XX escape, repeatedly (a double
-// encoding hides as well), and keeps invalid ones as they are.
-func unescapeLenient(s string) string {
-	for range 3 {
-		var b strings.Builder
-		changed := false
-		for i := 0; i < len(s); i++ {
-			if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
-				b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-				i += 2
-				changed = true
-				continue
-			}
-			b.WriteByte(s[i])
-		}
-		if !changed {
-			break
-		}
-		s = b.String()
-	}
-	return s
-}
-
-func ishex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 // Mask returns s with every Bulwark key and every JWT masked: a key keeps its
