@@ -175,3 +175,13 @@ func TestOTLPSinkNameHidesPassword(t *testing.T) {
 		t.Fatalf("write error = %v", err)
 	}
 }
+
+func TestSyslogSinkNameHidesPassword(t *testing.T) {
+	s, err := NewSyslogSink("tcp://user:s3cret-pw@127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s.Name(), "s3cret-pw") || !strings.Contains(s.Name(), "127.0.0.1:1") {
+		t.Fatalf("name = %q", s.Name())
+	}
+}
