@@ -158,3 +158,30 @@ func checkSyslog(t *testing.T, m syslog.Message, requestID string) {
 		t.Fatalf("message = %+v", sm)
 	}
 }
+
+// The sink's name is logged with every failed write: a password in the
+// endpoint URL must not be in it.
+func TestOTLPSinkNameHidesPassword(t *testing.T) {
+	s, err := NewOTLPSink(context.Background(), "http://user:s3cret-pw@127.0.0.1:1/v1/logs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close(context.Background()) }()
+	if strings.Contains(s.Name(), "s3cret-pw") || !strings.Contains(s.Name(), "127.0.0.1:1/v1/logs") {
+		t.Fatalf("name = %q", s.Name())
+	}
+	err = s.Write(context.Background(), []Event{{RequestID: "r1", Decision: DecisionAllow}})
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Fatalf("write error = %v", err)
+	}
+}
+
+func TestSyslogSinkNameHidesPassword(t *testing.T) {
+	s, err := NewSyslogSink("tcp://user:s3cret-pw@127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s.Name(), "s3cret-pw") || !strings.Contains(s.Name(), "127.0.0.1:1") {
+		t.Fatalf("name = %q", s.Name())
+	}
+}

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
 	"sync"
 	"time"
 
@@ -44,8 +45,13 @@ func (c *recordCollector) Shutdown(context.Context) error   { return nil }
 func (c *recordCollector) ForceFlush(context.Context) error { return nil }
 
 // NewOTLPSink returns a sink exporting to the OTLP/HTTP logs endpoint url
-// (e.g. http://collector:4318/v1/logs).
+// (e.g. http://collector:4318/v1/logs). The sink's name, logged with every
+// failed write, shows the URL without its password.
 func NewOTLPSink(ctx context.Context, url string) (*OTLPSink, error) {
+	name := "otlp:invalid-url"
+	if u, err := neturl.Parse(url); err == nil {
+		name = "otlp:" + u.Redacted()
+	}
 	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(url),
 		otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}), otlploghttp.WithTimeout(10*time.Second))
 	if err != nil {
@@ -54,7 +60,7 @@ func NewOTLPSink(ctx context.Context, url string) (*OTLPSink, error) {
 	col := &recordCollector{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(col),
 		sdklog.WithResource(resource.NewSchemaless(attribute.String("service.name", "bulwark"))))
-	return &OTLPSink{exp: exp, lp: lp, col: col, name: "otlp:" + url,
+	return &OTLPSink{exp: exp, lp: lp, col: col, name: name,
 		logger: lp.Logger("github.com/bulwark-gw/bulwark/internal/audit")}, nil
 }
 

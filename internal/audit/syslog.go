@@ -51,7 +51,7 @@ func NewSyslogSink(target string) (*SyslogSink, error) {
 		host = "-"
 	}
 	return &SyslogSink{network: u.Scheme, addr: u.Host, hostname: host, procID: strconv.Itoa(os.Getpid()),
-		name: "syslog:" + target}, nil
+		name: "syslog:" + u.Redacted()}, nil
 }
 
 // Name identifies the sink in logs.

@@ -3,7 +3,6 @@ package introspect
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
@@ -78,23 +77,10 @@ func isB64Token(t string) bool {
 	return true
 }
 
-// hasQueryParam reports whether the raw query has a parameter named name, decoding
-// escaped keys ("access%5Ftoken") as servers do. It allocates only for escaped keys.
+// hasQueryParam reports whether the raw query has a parameter named name,
+// decoding escaped keys ("access%5Ftoken") as servers do (authn.QueryHas).
 func hasQueryParam(raw, name string) bool {
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		key, _, _ := strings.Cut(part, "=")
-		if strings.ContainsAny(key, "%+") {
-			if k, err := url.QueryUnescape(key); err == nil {
-				key = k
-			}
-		}
-		if key == name {
-			return true
-		}
-	}
-	return false
+	return authn.QueryHas(raw, func(n, _ string) bool { return n == name })
 }
 
 // errInQuery refuses a token sent in the URL (RFC 6750 §5.3: URLs end up in logs,

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
@@ -64,13 +63,14 @@ func inQuery(r *http.Request) *authn.Failure {
 	if q == "" || (!strings.Contains(q, "access") && !strings.Contains(q, "%")) {
 		return nil
 	}
-	vals, _ := url.ParseQuery(q) // partial results are enough to find the key
-	if _, ok := vals["access_token"]; !ok {
+	if !authn.QueryHas(q, isAccessToken) {
 		return nil
 	}
 	return &authn.Failure{Reason: authn.ReasonInQuery, Status: http.StatusBadRequest,
 		Code: authn.ErrCodeInvalidRequest, Description: descInQuery}
 }
+
+func isAccessToken(name, _ string) bool { return name == "access_token" }
 
 // bearer returns the token of a single `Authorization: Bearer` header.
 func bearer(r *http.Request) (string, error) {
