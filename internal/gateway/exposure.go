@@ -258,7 +258,7 @@ func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID stri
 		// attacker) may still decode it, so it is replaced like a leaky one.
 		resp.Body.Close()
 		g.logger.Warn("upstream error body replaced", "request_id", reqID, "status", resp.StatusCode,
-			"error", derr.Error())
+			"leaks", "undecodable") // not derr: it can quote the upstream's Content-Encoding
 		ev.Rule = "sanitize_errors"
 		return upstreamProblem(resp.StatusCode, "upstream_error")
 	}
