@@ -250,9 +250,17 @@ func (g *Gateway) sanitizeError(resp *http.Response, ev *audit.Event, reqID stri
 		resp.Body.Close()
 		return upstreamProblem(resp.StatusCode, "upstream_error")
 	}
-	body, derr := codec.Decode(bytes.NewReader(raw), resp.Header.Get("Content-Encoding"), 1<<20)
+	// Every Content-Encoding line counts: the client undoes them all.
+	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
+	body, derr := codec.Decode(bytes.NewReader(raw), enc, 1<<20)
 	if derr != nil {
-		body = raw
+		// A body that cannot be decoded cannot be checked; the client (or an
+		// attacker) may still decode it, so it is replaced like a leaky one.
+		resp.Body.Close()
+		g.logger.Warn("upstream error body replaced", "request_id", reqID, "status", resp.StatusCode,
+			"leaks", "undecodable") // not derr: it can quote the upstream's Content-Encoding
+		ev.Rule = "sanitize_errors"
+		return upstreamProblem(resp.StatusCode, "upstream_error")
 	}
 	leaks := sanitize.Detect(body)
 	if len(leaks) == 0 {
