@@ -24,8 +24,11 @@ type failures struct {
 	start time.Time
 }
 
-// maxSubjects bounds the memory: past it, expired entries are swept, and if
-// none expired the oldest half of the map is dropped.
+// maxSubjects bounds the memory: past it, expired entries are swept, then the
+// entries with the fewest failures (a spray's single guesses first) until the
+// map is half full. Locked entries are never dropped: a flood of new subjects
+// must not wipe a victim's count. While the map is full of locked entries,
+// subjects it does not hold are refused (fail closed).
 const maxSubjects = 100000
 
 func newLoginLimiter(max int, window time.Duration, now func() time.Time) *loginLimiter {
@@ -40,6 +43,10 @@ func (l *loginLimiter) locked(subjects ...string) time.Duration {
 	var wait time.Duration
 	for _, s := range subjects {
 		f := l.seen[s]
+		if f == nil && len(l.seen) >= maxSubjects {
+			wait = max(wait, l.window) // no room to count it: refuse rather than not count
+			continue
+		}
 		if f == nil || now.Sub(f.start) >= l.window {
 			continue
 		}
@@ -67,6 +74,9 @@ func (l *loginLimiter) record(failed bool, subjects ...string) {
 	}
 	for _, s := range subjects {
 		f := l.seen[s]
+		if f == nil && len(l.seen) >= maxSubjects {
+			continue // full of locked subjects: locked() refuses this one
+		}
 		if f == nil || now.Sub(f.start) >= l.window {
 			f = &failures{start: now}
 			l.seen[s] = f
@@ -81,10 +91,14 @@ func (l *loginLimiter) sweep(now time.Time) {
 			delete(l.seen, k)
 		}
 	}
-	for k := range l.seen {
-		if len(l.seen) < maxSubjects/2 {
-			break
+	for n := 1; n < l.max && len(l.seen) >= maxSubjects/2; n++ {
+		for k, f := range l.seen {
+			if len(l.seen) < maxSubjects/2 {
+				break
+			}
+			if f.n <= n {
+				delete(l.seen, k)
+			}
 		}
-		delete(l.seen, k)
 	}
 }

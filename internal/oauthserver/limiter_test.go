@@ -1,6 +1,7 @@
 package oauthserver
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -41,5 +42,33 @@ func TestLoginLimiter(t *testing.T) {
 	}
 	if len(l.seen) > maxSubjects {
 		t.Errorf("unbounded: %d subjects", len(l.seen))
+	}
+}
+
+// A spray of new subjects must not wipe a victim's count: locked entries are
+// never evicted, and a map full of locked entries refuses what it cannot count.
+func TestLoginLimiterEvictionKeepsLockedSubjects(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newLoginLimiter(3, time.Minute, func() time.Time { return now })
+	for range 3 {
+		l.record(true, "victim")
+	}
+	for i := range maxSubjects + 10 {
+		l.record(true, fmt.Sprint("spray", i))
+	}
+	if l.locked("victim") == 0 {
+		t.Fatal("the spray wiped the victim's lock")
+	}
+	if len(l.seen) > maxSubjects {
+		t.Fatalf("unbounded: %d", len(l.seen))
+	}
+	// Fill the map with locked subjects: a new subject cannot be counted, so it is refused.
+	full := newLoginLimiter(1, time.Minute, func() time.Time { return now })
+	for i := range maxSubjects {
+		full.record(true, fmt.Sprint("locked", i))
+	}
+	full.record(true, "newcomer")
+	if full.locked("newcomer") == 0 {
+		t.Fatal("a subject the full map could not count was let through")
 	}
 }
