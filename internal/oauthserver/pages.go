@@ -205,6 +205,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.st.OAuthUserByName(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrOAuthNotFound) {
+		// The store failed: refuse without counting a failure (an outage
+		// must not lock users out) and without calling it a wrong password.
+		s.log.Error("sign-in: user lookup", "error", err)
+		s.pageError(w, r, http.StatusServiceUnavailable, "Signing in is not possible right now.")
+		return
+	}
 	ok := false
 	if err == nil && u.DisabledAt.IsZero() {
 		ok = checkPassword(u.PasswordHash, r.PostForm.Get("password"))

@@ -504,3 +504,25 @@ func TestValidation(t *testing.T) {
 		t.Error("argon2id round trip")
 	}
 }
+
+// A store that fails during sign-in is not a wrong password: the answer is
+// 503 and no failure is counted (an outage must not lock users out).
+func TestLoginStoreFailureIsNotAWrongPassword(t *testing.T) {
+	h := newHarness(t, storetest.SQLiteDSN(t), func(o *Options) { o.LoginAttempts = 1 })
+	b := h.browser()
+	page := body(t, h.get(b, h.ts.URL+PathApps))
+	csrf := field(t, csrfRe, page)
+	if err := h.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		r := h.post(b, PathLogin, url.Values{"csrf": {csrf}, "next": {"apps"}, "username": {testUser}, "password": {testPassword}})
+		p := body(t, r)
+		if r.StatusCode != http.StatusServiceUnavailable || strings.Contains(p, "Wrong username or password") {
+			t.Fatalf("store down: %d %s", r.StatusCode, p)
+		}
+	}
+	if len(h.srv.limiter.seen) != 0 {
+		t.Fatalf("an outage counted as failed sign-ins: %d subjects", len(h.srv.limiter.seen))
+	}
+}
