@@ -1,0 +1,65 @@
+// Package exchange holds the one value every guard of the request path shares:
+// the Exchange of one request. The gateway creates it when a request arrives and
+// passes it explicitly to each guard in the order gateway.admit lists; nothing a
+// guard needs rides in a context value, and no guard writes the audit event —
+// guards leave notes here and the gateway turns them into the event.
+//
+// exchange is a leaf: it imports no stage package, so every stage package
+// (authn, authz, ratelimit, inspect, filter, graphql, cors) can take it.
+package exchange
+
+import (
+	"net/http"
+	"net/netip"
+
+	"github.com/bulwark-gw/bulwark/internal/principal"
+	"github.com/bulwark-gw/bulwark/internal/route"
+)
+
+// Exchange is one request on its way through the guards. It belongs to one
+// request and is never shared between goroutines without the request's own
+// ordering (the response guards run after the request guards returned).
+type Exchange struct {
+	// Req is the request as the guards see it. A guard that buffers the body
+	// replaces Req.Body with a replayable reader; the upstream receives Req.
+	Req *http.Request
+	// W is the client's response writer, for headers a guard adds to every
+	// answer (RateLimit, CORS). Guards never write a body to it: a refusal is
+	// returned as a *httperr.Problem.
+	W http.ResponseWriter
+
+	RequestID string
+	// Client is the client address the gateway believes (trusted_proxies).
+	Client netip.Addr
+	// ClientGroup is the key limits count a client under: the address, or its
+	// IPv6 prefix (server.shield.ipv6_prefix).
+	ClientGroup string
+	// Path is the canonical request path the route matched.
+	Path string
+	// API and Route name the matched route ("" before the match).
+	API, Route string
+	// Match holds the route's path parameters.
+	Match route.Match
+	// Principal is the authenticated caller; nil when anonymous.
+	Principal *principal.Principal
+
+	// Notes are what the guards decided, for the audit event.
+	Notes Notes
+}
+
+// Notes are a guard's contribution to the request's audit event. The gateway
+// copies them into the event once the request is over.
+type Notes struct {
+	// Rule names the rule that decided ("owner[0]", "policy", "sensitive:email").
+	Rule string
+	// Object is the object the decision was about, as type:id ("order:1001").
+	Object string
+}
+
+// Note records the deciding rule and, when not empty, the object.
+func (x *Exchange) Note(rule, object string) {
+	x.Notes.Rule = rule
+	if object != "" {
+		x.Notes.Object = object
+	}
+}
