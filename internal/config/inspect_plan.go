@@ -20,10 +20,12 @@ type Inspect struct {
 
 // InspectExclusion skips Detectors (all when empty) on Field, a location and
 // a dotted path: query.q, path.id, cookie.prefs, header.x-sql, form.comment,
-// body.items.*.note, body.script.** .
+// body.items.*.note, body.script.** . With Operators it skips no detector:
+// those NoSQL operators pass on Field, every other finding there stands.
 type InspectExclusion struct {
 	Field     string
 	Detectors []string
+	Operators []string
 }
 
 // Validation checks requests against the API's OpenAPI document.

@@ -156,7 +156,7 @@ func contractText(doc *openapi.Doc, rt config.Route) []inspect.TextField {
 func inspectConfig(c config.Inspect) inspect.Config {
 	out := inspect.Config{Detectors: c.Detectors, Headers: c.Headers, AllowOperators: c.AllowOperators, MaxValues: c.MaxValues}
 	for _, x := range c.Exclusions {
-		out.Exclusions = append(out.Exclusions, inspect.Exclusion{Field: x.Field, Detectors: x.Detectors})
+		out.Exclusions = append(out.Exclusions, inspect.Exclusion{Field: x.Field, Detectors: x.Detectors, Operators: x.Operators})
 	}
 	return out
 }
@@ -270,9 +270,12 @@ func (g *Gateway) findingOutcome(mode guardMode, f inspect.Finding, ev *audit.Ev
 	kind := "injection_" + f.Detector
 	g.metrics.Alert(kind)
 	ev.Rule, ev.Object = f.Rule, f.Location+":"+f.Field
+	if f.Operators != "" { // operator names from a fixed list, what bulwark tune allows
+		ev.Rule += ":" + f.Operators
+	}
 	id := ev.RequestID
 	g.logger.Warn("injection finding", "finding_id", id, "mode", modeName(mode), "route", ev.Route,
-		"detector", f.Detector, "rule", f.Rule, "location", f.Location, "field", redact.Mask(f.Field))
+		"detector", f.Detector, "rule", ev.Rule, "location", f.Location, "field", redact.Mask(f.Field))
 	if mode != modeBlock {
 		ev.Reason = kind + "_monitored"
 		return nil
