@@ -9,7 +9,7 @@
 // "orders.*.id"); it applies at any depth and through arrays, and a node's
 // Roles restrict a field to some principals. Deny-list Paths (CompilePath)
 // remove fields afterwards and win over the allow-list. Paths use the syntax
-// of internal/authz/jsonfields: dotted names with "*" wildcards, or RFC 6901
+// of internal/jsonread/jsonfields: dotted names with "*" wildcards, or RFC 6901
 // pointers.
 //
 // # Parsing
