@@ -55,3 +55,12 @@ func (x *Exchange) JSON() (*jsonread.Index, error) {
 	}
 	return b.index, b.err
 }
+
+// ReleaseJSON gives the body's index back to the reader's pool, so the next
+// request parses into it without allocating. Call it once, when the request
+// is over (the response guards included); afterwards nothing may read the
+// index or bytes it returned, and JSON answers as for no body.
+func (x *Exchange) ReleaseJSON() {
+	x.body.index.Release()
+	x.body = body{}
+}

@@ -40,4 +40,9 @@ func TestJSON(t *testing.T) {
 	if got, err := x.JSON(); got != pre || err != nil {
 		t.Fatalf("SetJSON: %v, %v", got, err)
 	}
+	x.ReleaseJSON()
+	if _, err := x.JSON(); !errors.Is(err, ErrNoBody) {
+		t.Fatalf("after ReleaseJSON: %v", err)
+	}
+	x.ReleaseJSON() // twice, and with no index, is harmless
 }
