@@ -11,7 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/bulwark-gw/bulwark/internal/jsonstr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonreadtest"
 )
 
 var fuzzSeeds = []string{
@@ -52,7 +52,7 @@ func FuzzParse(f *testing.F) {
 			return // UniqueKeys is for requests, read strictly
 		}
 		_, uerr := Parse(data, Options{MaxDepth: DefaultMaxDepth, UniqueKeys: true})
-		want := refDuplicates(data)
+		want := jsonreadtest.RefDuplicates(data)
 		var dup *DuplicateKeyError
 		switch {
 		case uerr != nil && !errors.As(uerr, &dup):
@@ -179,43 +179,4 @@ func checkTree(t *testing.T, ix *Index) {
 			n++
 		}
 	}
-}
-
-// refDuplicates is the pointers of every duplicate key encoding/json's
-// tokenizer meets in a valid document, folded as Parse folds.
-func refDuplicates(data []byte) map[string]bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	esc := strings.NewReplacer("~", "~0", "/", "~1")
-	dups := map[string]bool{}
-	var walk func(path string)
-	walk = func(path string) {
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		switch tok {
-		case json.Delim('{'):
-			seen := map[string]bool{}
-			for dec.More() {
-				kt, _ := dec.Token()
-				key, _ := kt.(string)
-				raw, _ := json.Marshal(key)
-				f := string(jsonstr.AppendFoldedKey(nil, raw[1:len(raw)-1]))
-				p := path + "/" + esc.Replace(key)
-				if seen[f] {
-					dups[p] = true
-				}
-				seen[f] = true
-				walk(p)
-			}
-			_, _ = dec.Token()
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				walk(path + "/" + strconv.Itoa(i))
-			}
-			_, _ = dec.Token()
-		}
-	}
-	walk("")
-	return dups
 }
