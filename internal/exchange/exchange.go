@@ -45,6 +45,8 @@ type Exchange struct {
 
 	// Notes are what the guards decided, for the audit event.
 	Notes Notes
+
+	body body // the request body, read once and parsed once (body.go)
 }
 
 // Notes are a guard's contribution to the request's audit event. The gateway

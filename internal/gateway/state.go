@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
-	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // PrepareBody enforces the body limits of l on r before anything reads the body:
@@ -110,17 +111,38 @@ func bufferJSON(r *http.Request, rc *http.ResponseController, l *Limits) *httper
 		// request's context while the upstream is still answering.
 		_ = rc.SetReadDeadline(time.Time{})
 	}
-	switch v, dup := scanJSON(buf, l.JSONMaxDepth, l.JSONUniqueKeys); v {
-	case jsonTooDeep:
-		return httperr.New(http.StatusBadRequest, "json_too_deep",
-			"The JSON body is nested deeper than this route allows.")
-	case jsonInvalid:
-		return httperr.New(http.StatusBadRequest, "json_invalid", "The body is not valid JSON.")
-	case jsonDuplicateKey:
-		return DuplicateKeyProblem(dup)
+	ix, err := jsonread.Parse(buf, jsonOptions(l))
+	if p := jsonProblem(err); p != nil {
+		return p
 	}
 	setBuffered(r, buf, jsonKind(l.JSONUniqueKeys))
+	r.Body.(*bufferedBody).index = ix
 	return nil
+}
+
+// jsonOptions are what the route's limits ask of a JSON body: the depth cap
+// and, with JSONUniqueKeys, no object with two keys of one folded form.
+func jsonOptions(l *Limits) jsonread.Options {
+	return jsonread.Options{MaxDepth: l.JSONMaxDepth, UniqueKeys: l.JSONUniqueKeys}
+}
+
+// jsonProblem maps an error of jsonread.Parse to the client's answer; nil maps to nil.
+func jsonProblem(err error) *httperr.Problem {
+	if err == nil {
+		return nil
+	}
+	var dup *jsonread.DuplicateKeyError
+	switch {
+	case errors.Is(err, jsonread.ErrTooDeep):
+		return httperr.New(http.StatusBadRequest, "json_too_deep",
+			"The JSON body is nested deeper than this route allows.")
+	case errors.As(err, &dup):
+		return DuplicateKeyProblem(dup.Pointer)
+	case errors.Is(err, jsonread.ErrTooLarge):
+		return tooLarge()
+	default:
+		return httperr.New(http.StatusBadRequest, "json_invalid", "The body is not valid JSON.")
+	}
 }
 
 // DuplicateKeyProblem is the 400 "json_duplicate_key" answer to a JSON body
@@ -150,17 +172,19 @@ func jsonKind(unique bool) bodyKind {
 }
 
 // bufferedBody is a request body held in memory; BufferedBody gives its bytes
-// to the guards that read it, without another copy.
+// to the guards that read it, without another copy, and JSONIndex the index
+// PrepareBody built of a JSON body, so no guard parses it again.
 type bufferedBody struct {
 	*bytes.Reader
-	buf  []byte
-	kind bodyKind
+	buf   []byte
+	kind  bodyKind
+	index *jsonread.Index // of buf, when PrepareBody parsed it
 }
 
-func (bufferedBody) Close() error { return nil }
+func (*bufferedBody) Close() error { return nil }
 
 func setBuffered(r *http.Request, buf []byte, kind bodyKind) {
-	r.Body = bufferedBody{Reader: bytes.NewReader(buf), buf: buf, kind: kind}
+	r.Body = &bufferedBody{Reader: bytes.NewReader(buf), buf: buf, kind: kind}
 	r.ContentLength = int64(len(buf))
 	r.TransferEncoding = nil
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf)), nil }
@@ -170,16 +194,34 @@ func setBuffered(r *http.Request, buf []byte, kind bodyKind) {
 // BufferBody holds in memory. The bytes go to the upstream: callers must not
 // modify them.
 func BufferedBody(r *http.Request) ([]byte, bool) {
-	b, ok := r.Body.(bufferedBody)
-	return b.buf, ok
+	b, ok := r.Body.(*bufferedBody)
+	if !ok {
+		return nil, false
+	}
+	return b.buf, true
+}
+
+// JSONIndex returns the jsonread index of the JSON body PrepareBody validated
+// (with the route's depth cap and, with JSONUniqueKeys, no duplicate keys):
+// the one reading of the body every guard asks, read-only. ok is false when
+// the body is not such a body, or was replaced since (SetUniqueKeyJSON).
+func JSONIndex(r *http.Request) (ix *jsonread.Index, ok bool) {
+	b, isBuf := r.Body.(*bufferedBody)
+	if !isBuf || b.index == nil {
+		return nil, false
+	}
+	return b.index, true
 }
 
 // UniqueKeyJSON returns the bytes of a body PrepareBody validated as JSON and
 // found free of duplicate keys (Limits.JSONUniqueKeys): the only body a guard
 // may read a field of, since the upstream will read the same one.
 func UniqueKeyJSON(r *http.Request) ([]byte, bool) {
-	b, ok := r.Body.(bufferedBody)
-	return b.buf, ok && b.kind == bodyUniqueJSON
+	b, ok := r.Body.(*bufferedBody)
+	if !ok || b.kind != bodyUniqueJSON {
+		return nil, false
+	}
+	return b.buf, true
 }
 
 // SetUniqueKeyJSON replaces r's body with buf, a rewrite (fields removed) of

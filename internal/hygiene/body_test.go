@@ -250,3 +250,34 @@ func TestPrepareBodyUniqueKeys(t *testing.T) {
 		t.Fatalf("after rewrite: %q %v %d", b, ok, r.ContentLength)
 	}
 }
+
+// TestJSONIndex: a JSON body PrepareBody validated comes with its one
+// index; other bodies, and a body rewritten since, have none.
+func TestJSONIndex(t *testing.T) {
+	l := DefaultLimits()
+	l.JSONUniqueKeys = true
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"user":{"role":"x"}}`))
+	r.Header.Set("Content-Type", "application/json")
+	if p := PrepareBody(httptest.NewRecorder(), r, &l); p != nil {
+		t.Fatal(p)
+	}
+	ix, ok := JSONIndex(r)
+	if !ok || ix.Len() != 3 || string(ix.Key(2)) != "role" || ix.Pointer(2) != "/user/role" {
+		t.Fatalf("JSONIndex = %v, %v", ix, ok)
+	}
+	if buf, _ := UniqueKeyJSON(r); string(buf) != string(ix.Data()) {
+		t.Fatalf("index of %q, body %q", ix.Data(), buf)
+	}
+	SetUniqueKeyJSON(r, []byte(`{"user":{}}`))
+	if _, ok := JSONIndex(r); ok {
+		t.Fatal("index of the replaced body")
+	}
+	text := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"a":1}`))
+	text.Header.Set("Content-Type", "text/plain")
+	if p := PrepareBody(httptest.NewRecorder(), text, &l); p != nil {
+		t.Fatal(p)
+	}
+	if _, ok := JSONIndex(text); ok {
+		t.Fatal("index of a text body")
+	}
+}

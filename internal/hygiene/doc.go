@@ -29,11 +29,13 @@
 //     of another or no media type is 415 "unsupported_media_type"; two
 //     Content-Type fields are 400 "bad_header". Parser confusion upstream.
 //   - JSONMaxDepth, 64 and JSONMaxBytes, 1 MiB: JSON bodies (application/json and
-//     any "+json" type) are buffered up to JSONMaxBytes (413 past it), scanned by
-//     a non-recursive validator, and refused with 400 "json_too_deep" past the
-//     depth or 400 "json_invalid" when malformed (invalid UTF-8 included: parsers
-//     disagree about it). JSON bombs against recursive upstream parsers. The body
-//     is then handed on with a known length and GetBody for replay.
+//     any "+json" type) are buffered up to JSONMaxBytes (413 past it), read once
+//     by internal/jsonread (the one JSON reader of every guard, non-recursive),
+//     and refused with 400 "json_too_deep" past the depth or 400 "json_invalid"
+//     when malformed (invalid UTF-8 included: parsers disagree about it). JSON
+//     bombs against recursive upstream parsers. The body is then handed on with
+//     a known length and GetBody for replay, and its index (JSONIndex) to the
+//     guards that read it.
 //
 // # Methods
 //

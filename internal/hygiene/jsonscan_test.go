@@ -1,15 +1,13 @@
 package hygiene
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/bulwark-gw/bulwark/internal/jsonstr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonreadtest"
 )
 
 func TestScanJSON(t *testing.T) {
@@ -106,7 +104,7 @@ func FuzzJSONDepth(f *testing.F) {
 		if unique, dup := scanJSON(data, maxDepth, true); unique != got && unique != jsonDuplicateKey {
 			t.Fatalf("%q: %d without the key check, %d (%q) with it", data, got, unique, dup)
 		} else if got == jsonOK || unique == jsonDuplicateKey && json.Valid(data) {
-			want := refDuplicates(data)
+			want := jsonreadtest.RefDuplicates(data)
 			if (unique == jsonDuplicateKey) != (len(want) > 0) || (dup != "" && !want[dup] && !strings.Contains(dup, "…")) {
 				t.Fatalf("%q: duplicate %q, reference %v", data, dup, want)
 			}
@@ -200,44 +198,4 @@ func TestScanJSONDuplicatePointerBounded(t *testing.T) {
 	if len(dup) > maxPointerBytes+len("…") || !utf8.ValidString(dup) || !strings.HasPrefix(dup, "/éé") {
 		t.Fatalf("pointer %d bytes: %q", len(dup), dup)
 	}
-}
-
-// refDuplicates is the reference for FuzzJSONDepth: the pointers of every
-// duplicate key encoding/json's tokenizer meets in a valid document, folded
-// the way the scanner folds.
-func refDuplicates(data []byte) map[string]bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	esc := strings.NewReplacer("~", "~0", "/", "~1")
-	dups := map[string]bool{}
-	var walk func(path string)
-	walk = func(path string) {
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		switch tok {
-		case json.Delim('{'):
-			seen := map[string]bool{}
-			for dec.More() {
-				kt, _ := dec.Token()
-				key, _ := kt.(string)
-				raw, _ := json.Marshal(key)
-				f := string(jsonstr.AppendFoldedKey(nil, raw[1:len(raw)-1]))
-				p := path + "/" + esc.Replace(key)
-				if seen[f] {
-					dups[p] = true
-				}
-				seen[f] = true
-				walk(p)
-			}
-			_, _ = dec.Token()
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				walk(path + "/" + strconv.Itoa(i))
-			}
-			_, _ = dec.Token()
-		}
-	}
-	walk("")
-	return dups
 }

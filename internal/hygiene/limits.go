@@ -51,7 +51,8 @@ type Limits struct {
 	// naming the key's JSON pointer. Parsers disagree on which of two such
 	// keys counts (encoding/json takes the last one matching a field
 	// case-insensitively), so a guard reading one value while the upstream
-	// reads the other is a bypass. The check is part of the validity scan.
+	// reads the other is a bypass. The check is part of the one reading of the
+	// body (internal/jsonread).
 	JSONUniqueKeys bool
 	// KeepOverrideHeaders are the method/URL override headers (canonical names
 	// from OverrideHeaders) this route forwards; StripOverrides removes the rest.

@@ -8,6 +8,8 @@ import (
 	"mime"
 	"mime/multipart"
 	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // bodyKind is how a body is inspected, chosen by its media type.
@@ -76,13 +78,13 @@ func mediaType(v string) (typ, sub string, ok bool) {
 
 // body inspects the request body by its media type. Only parse failures are
 // errors; a finding is left in s.
-func (s *state) body(contentType string, body []byte) error {
+func (s *state) body(contentType string, body []byte, ix *jsonread.Index) error {
 	if len(body) == 0 {
 		return nil
 	}
 	switch kindOf(contentType) {
 	case bodyJSON:
-		return s.walkJSON(body)
+		return s.walkJSON(body, ix)
 	case bodyForm:
 		s.query(bytesString(body), locForm)
 	case bodyMultipart:

@@ -25,8 +25,9 @@
 //   - cookie names and values of every Cookie header (parsed tolerantly: a
 //     malformed pair is still inspected) and the configured headers;
 //   - JSON bodies (application/json, +json): every key and every string at any
-//     depth, walked by a validating, non-recursive scanner over the bytes that
-//     undoes JSON escapes (\u0024ne is $ne) and sees duplicate keys;
+//     depth, read by internal/jsonread, the JSON reader every guard shares
+//     (or from the request's index, Request.JSON), escapes undone (\u0024ne
+//     is $ne), every duplicate key seen;
 //   - urlencoded forms like the query; multipart forms: part names, field
 //     values and filenames (raw, before any directory stripping);
 //   - XML bodies: attribute values and text nodes with entities resolved
@@ -67,6 +68,7 @@
 // attacker's payload does not belong. Field is escaped and truncated.
 //
 // On a clean request Inspect allocates nothing beyond what the decoder needs
-// for encoded values: its scratch space is pooled per Inspector, and JSON
-// strings without escapes are inspected in place.
+// for encoded values: its scratch space is pooled per Inspector, a JSON body
+// it reads itself goes to a pooled index, and JSON strings without escapes
+// are inspected in place.
 package inspect

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/inspect/nosql"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
 
@@ -170,6 +171,10 @@ type Request struct {
 	Header      http.Header
 	ContentType string // the Content-Type header value (may be empty)
 	Body        []byte // the buffered body, nil when none
+	// JSON is the index of Body when the gateway has read it as JSON
+	// already (exchange.JSON, internal/jsonread), so a JSON body is read
+	// once per request; nil: Inspect reads Body itself.
+	JSON *jsonread.Index
 }
 
 // Finding says where an attack was found. It never holds the value itself:
@@ -307,7 +312,7 @@ func (in *Inspector) Inspect(req *Request) (Finding, bool, error) {
 		s.headers(req.Header) {
 		return s.finding, true, nil
 	}
-	if err := s.body(req.ContentType, req.Body); err != nil {
+	if err := s.body(req.ContentType, req.Body, req.JSON); err != nil {
 		return Finding{}, false, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return s.finding, s.found, nil

@@ -5,24 +5,19 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/bulwark-gw/bulwark/internal/jsonstr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
-// jsonUnescape runs scanString and unescape over a quoted JSON string.
+// jsonUnescape reads a quoted JSON string as the inspector does (jsonread,
+// strictly) and returns its decoded text.
 func jsonUnescape(t testing.TB, quoted string) (string, bool) {
 	t.Helper()
-	data := []byte(quoted)
-	if len(data) == 0 || data[0] != '"' {
+	ix, err := jsonread.Parse([]byte(quoted), jsonread.Options{MaxDepth: MaxJSONDepth})
+	if err != nil || ix.Kind(0) != jsonread.String {
 		return "", false
 	}
-	end, escaped, err := scanString(data, 0)
-	if err != nil || end != len(data)-1 {
-		return "", false
-	}
-	if !escaped {
-		return string(data[1:end]), true
-	}
-	return string(jsonstr.AppendUnescaped(nil, data[1:end])), true
+	defer ix.Release()
+	return string(ix.Text(0)), true
 }
 
 func TestUnescapeAgreesWithEncodingJSON(t *testing.T) {
@@ -106,5 +101,33 @@ func checkFinding(t *testing.T, f Finding, found bool) {
 		if c := f.Field[i]; c < 0x20 || c == 0x7f {
 			t.Fatalf("Field %q holds control byte %#x", f.Field, c)
 		}
+	}
+}
+
+// TestInspectSharedIndex: a body the gateway already read (Request.JSON) is
+// inspected from that index, with the same finding and path as when the
+// inspector reads it itself.
+func TestInspectSharedIndex(t *testing.T) {
+	in, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"items":[{"n":"ok"},{"n":"../../etc/passwd"}]}`,
+		`{"filter":{"\u0024where":"sleep(1)"}}`,
+		`{"a":[[],{}],"b":"clean"}`,
+	} {
+		ix, err := jsonread.Parse([]byte(body), jsonread.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, ownFound, err1 := in.Inspect(&Request{ContentType: jsonType, Body: []byte(body)})
+		shared, sharedFound, err2 := in.Inspect(&Request{ContentType: jsonType, Body: []byte(body), JSON: ix})
+		if own != shared || ownFound != sharedFound || err1 != nil || err2 != nil {
+			t.Errorf("%s: own %+v %v %v, shared %+v %v %v", body, own, ownFound, err1, shared, sharedFound, err2)
+		}
+	}
+	if _, _, err := in.Inspect(&Request{ContentType: jsonType, Body: []byte(`{"a":`)}); err == nil {
+		t.Error("malformed body inspected")
 	}
 }

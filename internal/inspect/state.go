@@ -89,6 +89,7 @@ type frame struct {
 	object           bool
 	keyStart, keyEnd int
 	index            int
+	node             int // the container's value in the JSON index
 }
 
 // segment is one step of a field's path, for exclusion matching. index marks

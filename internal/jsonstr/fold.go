@@ -35,16 +35,44 @@ func AppendFoldedKey(dst, raw []byte) []byte {
 		}
 	}
 	if simple {
-		for _, c := range raw {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			dst = append(dst, c)
-		}
-		return dst
+		return appendUpper(dst, raw)
 	}
 	start := len(dst)
-	dst = AppendUnescaped(dst, raw)
+	return foldInPlace(AppendUnescaped(dst, raw), start)
+}
+
+// AppendFoldedText is AppendFoldedKey for a key already decoded (escapes
+// undone, as AppendUnescaped leaves it): AppendFoldedText(dst,
+// AppendUnescaped(nil, raw)) is AppendFoldedKey(dst, raw), for readers that
+// keep keys decoded.
+func AppendFoldedText(dst, text []byte) []byte {
+	simple := true
+	for _, c := range text {
+		if c >= utf8.RuneSelf || c == 0 {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return appendUpper(dst, text)
+	}
+	start := len(dst)
+	return foldInPlace(append(dst, text...), start)
+}
+
+// appendUpper appends ASCII b upper-cased.
+func appendUpper(dst, b []byte) []byte {
+	for _, c := range b {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// foldInPlace replaces the decoded key dst[start:] with its folded form.
+func foldInPlace(dst []byte, start int) []byte {
 	if i := bytes.IndexByte(dst[start:], 0); i >= 0 {
 		dst = dst[:start+i]
 	}

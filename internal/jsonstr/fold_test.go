@@ -52,3 +52,28 @@ func BenchmarkAppendFoldedKey(b *testing.B) {
 		})
 	}
 }
+
+// FuzzAppendFoldedText: folding a decoded key is folding its raw form.
+func FuzzAppendFoldedText(f *testing.F) {
+	for _, s := range []string{`from_Account`, `\u0046rom`, `ＲＯＬＥ`, `role\u0000x`, `a\\b`, "pa\u017f\u017f", `\ud800`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for i := 0; i < len(raw); i++ { // only raw key bodies that are valid JSON
+			switch c := raw[i]; {
+			case c < 0x20 || c == '"':
+				return
+			case c == '\\':
+				n := EscapeLen([]byte(raw[i:]))
+				if n == 0 {
+					return
+				}
+				i += n - 1
+			}
+		}
+		want := AppendFoldedKey(nil, []byte(raw))
+		if got := AppendFoldedText(nil, AppendUnescaped(nil, []byte(raw))); !bytes.Equal(got, want) {
+			t.Fatalf("%q: text form %q, raw form %q", raw, got, want)
+		}
+	})
+}

@@ -8,7 +8,6 @@ const (
 	clDollar                  // $
 	clWord                    // [A-Za-z0-9_], a regexp \w
 	clSecretStart             // first byte of a secret prefix: - A e g x s r b
-	clStringStop              // ", \ or a control character: ends the fast path in a string
 )
 
 // byteClass is an immutable table built once; nothing writes to it afterwards.
@@ -20,9 +19,6 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if isWord(b) {
 			t[c] |= clWord
-		}
-		if b < 0x20 || b == '"' || b == '\\' {
-			t[c] |= clStringStop
 		}
 	}
 	t['@'] |= clAt

@@ -1,7 +1,6 @@
 package sensitive
 
 import (
-	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 	"strconv"
 	"unicode/utf8"
 )
@@ -53,20 +52,21 @@ const maxKeyLen = 64
 
 // path renders the position of the current value, e.g. "users[3].card_number".
 func (s *scanner) path() string {
+	ix := s.ix
+	var chain []int // the value and its ancestors below the root, innermost first
+	for i := s.cur; ix.Parent(i) >= 0; i = ix.Parent(i) {
+		chain = append(chain, i)
+	}
 	var b []byte
-	for i := range s.depth {
-		f := s.frame(i)
-		if f.array {
+	for j := len(chain) - 1; j >= 0; j-- {
+		i := chain[j]
+		if !ix.IsMember(i) {
 			b = append(b, '[')
-			b = strconv.AppendInt(b, int64(f.index), 10)
+			b = strconv.AppendInt(b, int64(ix.Position(i)), 10)
 			b = append(b, ']')
 			continue
 		}
-		key := s.doc[f.keyStart:f.keyEnd]
-		if f.keyEsc {
-			key = jsonstr.AppendUnescaped(nil, key)
-		}
-		b = appendKey(b, key, i == 0)
+		b = appendKey(b, ix.Key(i), j == len(chain)-1)
 	}
 	return string(b)
 }

@@ -9,18 +9,19 @@
 // "orders.*.id"); it applies at any depth and through arrays, and a node's
 // Roles restrict a field to some principals. Deny-list Paths (CompilePath)
 // remove fields afterwards and win over the allow-list. Paths use the syntax
-// of internal/authz/jsonfields: dotted names with "*" wildcards, or RFC 6901
+// of internal/jsonread/jsonfields: dotted names with "*" wildcards, or RFC 6901
 // pointers.
 //
 // # Parsing
 //
-// Filter is a single pass over the bytes: it validates the document as it
-// goes, skips what is cut, and copies what is kept byte for byte, so numbers
-// keep their precision and strings their escapes. Nothing is decoded except
-// member names that contain a backslash, which are compared after unescaping
-// ("pass\u0077ord" is "password") because that is what the client sees.
-// Duplicate names are each filtered by the same rule, since parsers disagree
-// about which duplicate wins. A malformed document, invalid UTF-8 or nesting
-// deeper than 10000 levels is refused (ErrInvalidJSON): the gateway fails
-// closed rather than pass on bytes it could not read.
+// Filter reads the document once with internal/jsonread, the reader every
+// guard shares (FilterIndex takes an index already read), then cuts what is
+// not allowed by the spans the reader recorded and copies what is kept byte
+// for byte, so numbers keep their precision and strings their escapes.
+// Member names are compared decoded ("pass\u0077ord" is "password") because
+// that is what the client sees. Duplicate names are each filtered by the same
+// rule, since parsers disagree about which duplicate wins. A malformed
+// document, invalid UTF-8 or nesting deeper than 10000 levels is refused
+// (ErrInvalidJSON): the gateway fails closed rather than pass on bytes it
+// could not read.
 package shape

@@ -1,9 +1,6 @@
 package shape
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Errors returned by this package; callers compare with errors.Is.
 var (
@@ -16,8 +13,3 @@ var (
 	// the whole document is hidden, which cannot be expressed as a document.
 	ErrForbidden = errors.New("shape: caller may not see the document")
 )
-
-// syntaxError reports malformed input at byte offset off.
-func syntaxError(off int, msg string) error {
-	return fmt.Errorf("%w: %s at offset %d", ErrInvalidJSON, msg, off)
-}

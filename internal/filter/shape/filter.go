@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"github.com/bulwark-gw/bulwark/internal/jsonstr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // Filter returns doc with every value t does not allow removed at any depth
@@ -26,30 +26,40 @@ import (
 // Members, also match case variants (Unicode case folding): "Password" is cut
 // by a deny of "password", since some clients bind names ignoring case.
 func Filter(doc []byte, t *Tree, deny []Path, roles []string) (out []byte, removed int, err error) {
-	if !utf8.Valid(doc) {
-		return nil, 0, fmt.Errorf("%w: invalid UTF-8", ErrInvalidJSON)
+	if !t.permits(roles) {
+		if !utf8.Valid(doc) {
+			return nil, 0, fmt.Errorf("%w: invalid UTF-8", ErrInvalidJSON)
+		}
+		return nil, 0, ErrForbidden
 	}
+	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: maxDepth})
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %w", ErrInvalidJSON, err)
+	}
+	defer ix.Release()
+	return FilterIndex(ix, t, deny, roles)
+}
+
+// maxDepth bounds nesting, as encoding/json does: deeper documents are refused.
+const maxDepth = jsonread.DefaultMaxDepth
+
+// FilterIndex is Filter on a document already read by jsonread; out is
+// ix.Data() when nothing is removed.
+func FilterIndex(ix *jsonread.Index, t *Tree, deny []Path, roles []string) (out []byte, removed int, err error) {
 	if !t.permits(roles) {
 		return nil, 0, ErrForbidden
 	}
-	w := walker{d: doc, roles: roles, deny: deny}
+	w := walker{ix: ix, d: ix.Data(), roles: roles, deny: deny}
 	for i, p := range deny {
 		if len(p.segs) > 0 { // the zero Path matches nothing
 			w.states = append(w.states, state{p: int32(i)})
 		}
 	}
-	i := skipWS(doc, 0)
-	end, err := w.value(i, t, w.states, 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if end = skipWS(doc, end); end != len(doc) {
-		return nil, 0, syntaxError(end, "data after the document")
-	}
+	w.value(0, t, w.states)
 	if w.removed == 0 {
-		return doc, 0, nil
+		return w.d, 0, nil
 	}
-	w.emit(len(doc))
+	w.emit(len(w.d))
 	return w.out, w.removed, nil
 }
 
@@ -59,6 +69,7 @@ type state struct{ p, k int32 }
 // walker carries one Filter call. The output is built lazily: out holds
 // doc[:copied] minus the spans cut so far, and stays nil until the first cut.
 type walker struct {
+	ix      *jsonread.Index
 	d       []byte
 	out     []byte
 	copied  int // doc offset up to which out is settled
@@ -66,8 +77,6 @@ type walker struct {
 	roles   []string
 	deny    []Path
 	states  []state // stack of deny states for the values being walked
-	kinds   []byte  // scratch for skipValue
-	name    []byte  // scratch for unescaped member names
 }
 
 // emit appends doc[copied:to] to the output.
@@ -111,127 +120,56 @@ func (c *container) kept(end int) {
 	c.keptEnd, c.anyKept = end, true
 }
 
-// value filters the value at d[i] by t and the deny states st, and returns
-// the offset just past it.
-func (w *walker) value(i int, t *Tree, st []state, depth int) (int, error) {
-	d := w.d
-	if i >= len(d) {
-		return 0, syntaxError(i, "unexpected end")
-	}
+// value filters value i by t and the deny states st.
+func (w *walker) value(i int, t *Tree, st []state) {
 	if len(st) == 0 && t.whole() {
-		end, kinds, err := skipValue(d, i, depth, w.kinds)
-		w.kinds = kinds
-		return end, err
+		return
 	}
-	switch d[i] {
-	case '{':
-		if depth >= maxDepth {
-			return 0, syntaxError(i, "nesting too deep")
-		}
-		return w.object(i, t, st, depth)
-	case '[':
-		if depth >= maxDepth {
-			return 0, syntaxError(i, "nesting too deep")
-		}
-		return w.array(i, t, st, depth)
-	default:
-		return scanScalar(d, i)
+	switch w.ix.Kind(i) {
+	case jsonread.Object:
+		w.object(i, t, st)
+	case jsonread.Array:
+		w.array(i, t, st)
 	}
 }
 
-// object filters the object at d[i] == '{'.
-func (w *walker) object(i int, t *Tree, st []state, depth int) (int, error) {
-	d := w.d
-	c := container{anchor: i + 1, keptEnd: i + 1}
-	j := skipWS(d, i+1)
-	if j < len(d) && d[j] == '}' {
-		return j + 1, nil
-	}
-	for {
-		start := j
-		if j >= len(d) || d[j] != '"' {
-			return 0, syntaxError(j, "expected member name")
-		}
-		end, escaped, err := scanString(d, j)
-		if err != nil {
-			return 0, err
-		}
-		name := d[j+1 : end-1]
-		if escaped {
-			w.name = jsonstr.AppendUnescaped(w.name[:0], name)
-			name = w.name
-		}
-		if j = skipWS(d, end); j >= len(d) || d[j] != ':' {
-			return 0, syntaxError(j, "expected ':'")
-		}
-		j = skipWS(d, j+1)
+// object filters the object i.
+func (w *walker) object(i int, t *Tree, st []state) {
+	start, _ := w.ix.Span(i)
+	c := container{anchor: start + 1, keptEnd: start + 1}
+	for m := w.ix.Child(i); m >= 0; m = w.ix.Sibling(m) {
+		name := w.ix.Key(m)
 		child, ok := t.member(name, w.roles)
 		mark := len(w.states)
 		cst, denied := w.children(st, name, true)
-		j, err = w.member(&c, start, j, child, ok && !denied, cst, depth)
+		w.member(&c, m, child, ok && !denied, cst)
 		w.states = w.states[:mark]
-		if err != nil {
-			return 0, err
-		}
-		if j = skipWS(d, j); j < len(d) && d[j] == ',' {
-			j = skipWS(d, j+1)
-			continue
-		}
-		if j < len(d) && d[j] == '}' {
-			return j + 1, nil
-		}
-		return 0, syntaxError(j, "expected ',' or '}'")
 	}
 }
 
-// array filters the array at d[i] == '['.
-func (w *walker) array(i int, t *Tree, st []state, depth int) (int, error) {
-	d := w.d
-	c := container{anchor: i + 1, keptEnd: i + 1}
-	j := skipWS(d, i+1)
-	if j < len(d) && d[j] == ']' {
-		return j + 1, nil
-	}
+// array filters the array i.
+func (w *walker) array(i int, t *Tree, st []state) {
+	start, _ := w.ix.Span(i)
+	c := container{anchor: start + 1, keptEnd: start + 1}
 	child, ok := t.element(w.roles)
-	for {
+	for e := w.ix.Child(i); e >= 0; e = w.ix.Sibling(e) {
 		mark := len(w.states)
 		cst, denied := w.children(st, nil, false)
-		var err error
-		j, err = w.member(&c, j, j, child, ok && !denied, cst, depth)
+		w.member(&c, e, child, ok && !denied, cst)
 		w.states = w.states[:mark]
-		if err != nil {
-			return 0, err
-		}
-		if j = skipWS(d, j); j < len(d) && d[j] == ',' {
-			j = skipWS(d, j+1)
-			continue
-		}
-		if j < len(d) && d[j] == ']' {
-			return j + 1, nil
-		}
-		return 0, syntaxError(j, "expected ',' or ']'")
 	}
 }
 
-// member keeps (filtering it by t and st) or cuts the member or element that
-// starts at start and whose value is at v, and returns the offset past the value.
-func (w *walker) member(c *container, start, v int, t *Tree, keep bool, st []state, depth int) (int, error) {
+// member keeps (filtering it by t and st) or cuts the member or element m.
+func (w *walker) member(c *container, m int, t *Tree, keep bool, st []state) {
+	_, end := w.ix.Span(m)
 	if !keep {
-		end, kinds, err := skipValue(w.d, v, depth+1, w.kinds)
-		w.kinds = kinds
-		if err != nil {
-			return 0, err
-		}
 		w.cut(c, end)
-		return end, nil
+		return
 	}
-	w.keep(c, start)
-	end, err := w.value(v, t, st, depth+1)
-	if err != nil {
-		return 0, err
-	}
+	w.keep(c, w.ix.MemberStart(m))
+	w.value(m, t, st)
 	c.kept(end)
-	return end, nil
 }
 
 // children pushes onto w.states the deny states of a member named name (an

@@ -3,7 +3,7 @@ package shape
 import (
 	"fmt"
 
-	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
+	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
 )
 
 // segment is one step of a path: an object member name, or (any) every
@@ -20,7 +20,7 @@ type Path struct {
 }
 
 // CompilePath compiles a deny-list path in the syntax of
-// internal/authz/jsonfields: dotted names ("password", "profile.ssn",
+// internal/jsonread/jsonfields: dotted names ("password", "profile.ssn",
 // "orders.*.card") where "*" is any object member or array element and `\.`,
 // `\*`, `\\` escape a literal dot, star or backslash; or, when s starts with
 // "/", an RFC 6901 JSON pointer whose tokens are literal names ("~0" is "~",

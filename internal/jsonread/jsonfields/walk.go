@@ -1,15 +1,17 @@
 package jsonfields
 
+import "github.com/bulwark-gw/bulwark/internal/jsonread"
+
 // state is one path's progress at a value: path index p, next segment k.
 // k == len(segs) means the value is at the path.
 type state struct{ p, k int32 }
 
 // walker holds the document and paths of one walk. Recursion follows the
 // paths only, so its depth is bounded by the longest path; everything off the
-// paths is skipped iteratively. A deep step (CompileField) follows every
-// container, so its recursion is cut at MaxDeepNesting.
+// paths is skipped by its span in the index. A deep step (CompileField)
+// follows every container, so its recursion is cut at MaxDeepNesting.
 type walker struct {
-	d     []byte
+	ix    *jsonread.Index
 	paths []Path
 	stack []state // backing store for the states of the values being walked
 	depth int     // containers entered
@@ -85,54 +87,41 @@ func (w *walker) children(states []state, inObj bool, name []byte) []state {
 	return w.stack[mark:]
 }
 
-// memberName returns the unescaped name of an object member (nil for an array element).
-func memberName(key []byte) ([]byte, error) {
-	if key == nil {
-		return nil, nil
-	}
-	return unquote(key)
+// container reports whether value i is an object or an array.
+func (w *walker) container(i int) bool {
+	k := w.ix.Kind(i)
+	return k == jsonread.Object || k == jsonread.Array
 }
 
-// visit calls fn for every path that ends at the value at d[i] or below it, and
-// returns the offset just past the value.
-func (w *walker) visit(i int, states []state, fn func(p, val int) error) (int, error) {
+// visit calls fn for every path that ends at value i or below it.
+func (w *walker) visit(i int, states []state, fn func(p, val int) error) error {
 	for _, s := range states {
 		if w.complete(s) {
 			if err := fn(int(s.p), i); err != nil {
-				return 0, err
+				return err
 			}
 		}
 	}
-	if (w.d[i] != '{' && w.d[i] != '[') || !w.anyOpen(states) {
-		return skipValue(w.d, i)
+	if !w.container(i) || !w.anyOpen(states) {
+		return nil
 	}
 	if err := w.enter(); err != nil {
-		return 0, err
+		return err
 	}
 	defer func() { w.depth-- }()
-	it := open(w.d, i)
-	for {
-		key, v, ok, err := it.next()
-		if err != nil || !ok {
-			return it.pos, err
-		}
-		name, err := memberName(key)
-		if err != nil {
-			return 0, err
-		}
+	obj := w.ix.Kind(i) == jsonread.Object
+	for c := w.ix.Child(i); c >= 0; c = w.ix.Sibling(c) {
 		mark := len(w.stack)
-		var end int
-		if child := w.children(states, it.obj, name); len(child) > 0 {
-			end, err = w.visit(v, child, fn)
-		} else {
-			end, err = skipValue(w.d, v)
+		var err error
+		if child := w.children(states, obj, w.ix.Key(c)); len(child) > 0 {
+			err = w.visit(c, child, fn)
 		}
 		w.stack = w.stack[:mark]
 		if err != nil {
-			return 0, err
+			return err
 		}
-		it.done(end)
 	}
+	return nil
 }
 
 // rewriter copies a document while removing what is at its paths (strip) or
@@ -144,62 +133,46 @@ type rewriter struct {
 	filter  *owner
 }
 
-// rewrite appends the value at d[i] to w.out, rewritten, and returns the offset just past it.
-func (w *rewriter) rewrite(i int, states []state) (int, error) {
-	d := w.d
+// rewrite appends value i to w.out, rewritten.
+func (w *rewriter) rewrite(i int, states []state) error {
+	ix := w.ix
 	if w.filter != nil && w.anyComplete(states) {
 		return w.filterArray(i)
 	}
-	if (d[i] != '{' && d[i] != '[') || !w.anyOpen(states) {
-		end, err := skipValue(d, i)
-		if err != nil {
-			return 0, err
-		}
-		w.out = append(w.out, d[i:end]...)
-		return end, nil
+	if !w.container(i) || !w.anyOpen(states) {
+		w.out = append(w.out, ix.Raw(i)...)
+		return nil
 	}
 	if err := w.enter(); err != nil {
-		return 0, err
+		return err
 	}
 	defer func() { w.depth-- }()
-	it := open(d, i)
-	w.out = append(w.out, d[i])
+	raw := ix.Raw(i)
+	w.out = append(w.out, raw[0])
+	obj := ix.Kind(i) == jsonread.Object
 	n := 0
-	for {
-		key, v, ok, err := it.next()
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			w.out = append(w.out, d[it.pos-1])
-			return it.pos, nil
-		}
-		name, err := memberName(key)
-		if err != nil {
-			return 0, err
-		}
+	for c := ix.Child(i); c >= 0; c = ix.Sibling(c) {
 		mark := len(w.stack)
-		child := w.children(states, it.obj, name)
-		var end int
-		switch {
-		case w.filter == nil && w.anyComplete(child):
+		child := w.children(states, obj, ix.Key(c))
+		var err error
+		if w.filter == nil && w.anyComplete(child) {
 			w.removed++ // stripped: neither the member nor its comma is written
-			end, err = skipValue(d, v)
-		default:
+		} else {
 			if n > 0 {
 				w.out = append(w.out, ',')
 			}
 			n++
-			if key != nil {
-				w.out = append(w.out, key...)
+			if obj {
+				w.out = append(w.out, ix.RawKey(c)...)
 				w.out = append(w.out, ':')
 			}
-			end, err = w.rewrite(v, child)
+			err = w.rewrite(c, child)
 		}
 		w.stack = w.stack[:mark]
 		if err != nil {
-			return 0, err
+			return err
 		}
-		it.done(end)
 	}
+	w.out = append(w.out, raw[len(raw)-1])
+	return nil
 }

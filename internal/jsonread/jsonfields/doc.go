@@ -1,5 +1,5 @@
 // Package jsonfields is the JSON surgery behind Bulwark's body and response
-// authorization rules: it finds and strips fields a caller may not set (mass
+// authorization rules, on top of the one JSON reader (internal/jsonread): it finds and strips fields a caller may not set (mass
 // assignment: "role", "profile.is_admin"), reads the object ids a request names
 // (broken object-level authorization on batch endpoints), and filters arrays in
 // a response down to the elements the caller owns (excessive data exposure).
@@ -22,15 +22,18 @@
 //
 // # Parsing and what it refuses
 //
-// Every function first checks that the document is one valid JSON value in
-// valid UTF-8 and returns an error wrapping ErrInvalidJSON otherwise: a gateway
-// and an upstream that disagree about a malformed document is a bypass, so the
-// caller should refuse (fail closed). Duplicate object keys are not collapsed:
-// every occurrence is found, stripped, read and checked, because parsers
-// disagree about which duplicate wins.
+// Every function reads the document with jsonread (one JSON value in valid
+// UTF-8, nested no deeper than encoding/json allows) and returns an error
+// wrapping ErrInvalidJSON otherwise: a gateway and an upstream that disagree
+// about a malformed document is a bypass, so the caller should refuse (fail
+// closed). The In variants (FindIn, StripIn, ValuesIn, FilterArrayIn) work on
+// an index already built, the request's one (exchange.JSON), so a body is
+// not read again. Duplicate object keys are not collapsed: every occurrence is
+// found, stripped, read and checked, because parsers disagree about which
+// duplicate wins.
 //
-// Documents are walked in place; only containers on the way to a path are
-// re-encoded (compactly), and everything else, numbers included, is copied
-// byte for byte, so no precision and no unknown content is lost. Recursion is
-// bounded by the longest path, not by the document's nesting.
+// Rewrites copy everything off the paths byte for byte (numbers included, so
+// no precision and no unknown content is lost) and re-encode, compactly, only
+// the containers on the way to a path. Recursion is bounded by the longest
+// path, not by the document's nesting.
 package jsonfields

@@ -3,7 +3,19 @@ package jsonfields
 import (
 	"fmt"
 	"slices"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
+
+// parse reads doc with the package's rules: one JSON value in valid UTF-8,
+// nested no deeper than encoding/json allows.
+func parse(doc []byte) (*jsonread.Index, error) {
+	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidJSON, err)
+	}
+	return ix, nil
+}
 
 // Find reports whether any of paths is present in doc (a JSON document) and
 // which: found lists the String of every path present, in the order of paths,
@@ -11,11 +23,17 @@ import (
 // included, so a "role" sent twice is found. The document itself (the root
 // path) is always present.
 func Find(doc []byte, paths []Path) (found []string, err error) {
-	start, err := validate(doc)
+	ix, err := parse(doc)
 	if err != nil {
 		return nil, err
 	}
-	hit, err := find(doc, start, paths)
+	defer ix.Release()
+	return FindIn(ix, paths)
+}
+
+// FindIn is Find on a document already read (the request's one index).
+func FindIn(ix *jsonread.Index, paths []Path) (found []string, err error) {
+	hit, err := find(ix, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -27,11 +45,11 @@ func Find(doc []byte, paths []Path) (found []string, err error) {
 	return found, nil
 }
 
-// find marks which paths occur in the validated doc.
-func find(doc []byte, start int, paths []Path) ([]bool, error) {
+// find marks which paths occur in the document.
+func find(ix *jsonread.Index, paths []Path) ([]bool, error) {
 	hit := make([]bool, len(paths))
-	w := walker{d: doc, paths: paths}
-	_, err := w.visit(start, w.roots(), func(p, _ int) error {
+	w := walker{ix: ix, paths: paths}
+	err := w.visit(0, w.roots(), func(p, _ int) error {
 		hit[p] = true
 		return nil
 	})
@@ -48,27 +66,45 @@ func find(doc []byte, start int, paths []Path) ([]bool, error) {
 // compactly and every other byte, numbers included, is copied as it was. The
 // root path cannot be stripped (ErrPath).
 func Strip(doc []byte, paths []Path) (out []byte, changed bool, err error) {
-	for _, p := range paths {
-		if p.IsRoot() {
-			return nil, false, fmt.Errorf("%w: cannot strip the document itself", ErrPath)
-		}
+	if err := strippable(paths); err != nil {
+		return nil, false, err
 	}
-	start, err := validate(doc)
+	ix, err := parse(doc)
 	if err != nil {
 		return nil, false, err
 	}
-	hit, err := find(doc, start, paths)
+	defer ix.Release()
+	return StripIn(ix, paths)
+}
+
+// StripIn is Strip on a document already read; out is ix.Data() when nothing
+// was removed.
+func StripIn(ix *jsonread.Index, paths []Path) (out []byte, changed bool, err error) {
+	if err := strippable(paths); err != nil {
+		return nil, false, err
+	}
+	hit, err := find(ix, paths)
 	if err != nil {
 		return nil, false, err
 	}
 	if !slices.Contains(hit, true) {
-		return doc, false, nil
+		return ix.Data(), false, nil
 	}
-	w := rewriter{walker: walker{d: doc, paths: paths}, out: make([]byte, 0, len(doc))}
-	if _, err := w.rewrite(start, w.roots()); err != nil {
+	w := rewriter{walker: walker{ix: ix, paths: paths}, out: make([]byte, 0, len(ix.Data()))}
+	if err := w.rewrite(0, w.roots()); err != nil {
 		return nil, false, err
 	}
 	return w.out, w.removed > 0, nil
+}
+
+// strippable refuses the root path.
+func strippable(paths []Path) error {
+	for _, p := range paths {
+		if p.IsRoot() {
+			return fmt.Errorf("%w: cannot strip the document itself", ErrPath)
+		}
+	}
+	return nil
 }
 
 // Values returns the string forms of the values at path, for object-level
@@ -80,35 +116,32 @@ func Strip(doc []byte, paths []Path) (out []byte, changed bool, err error) {
 // must be a scalar); nothing at the path is ErrNotFound. An empty array gives
 // no values and no error.
 func Values(doc []byte, path Path) ([]string, error) {
-	start, err := validate(doc)
+	ix, err := parse(doc)
 	if err != nil {
 		return nil, err
 	}
+	defer ix.Release()
+	return ValuesIn(ix, path)
+}
+
+// ValuesIn is Values on a document already read.
+func ValuesIn(ix *jsonread.Index, path Path) ([]string, error) {
 	var (
 		vals  []string
 		found bool
 	)
-	w := walker{d: doc, paths: []Path{path}}
-	_, err = w.visit(start, w.roots(), func(_, i int) error {
+	w := walker{ix: ix, paths: []Path{path}}
+	err := w.visit(0, w.roots(), func(_, i int) error {
 		found = true
-		if doc[i] != '[' {
-			return appendScalar(&vals, doc, i, path)
+		if ix.Kind(i) != jsonread.Array {
+			return appendScalar(&vals, ix, i, path)
 		}
-		it := open(doc, i)
-		for {
-			_, v, ok, err := it.next()
-			if err != nil || !ok {
+		for c := ix.Child(i); c >= 0; c = ix.Sibling(c) {
+			if err := appendScalar(&vals, ix, c, path); err != nil {
 				return err
 			}
-			if err := appendScalar(&vals, doc, v, path); err != nil {
-				return err
-			}
-			end, err := skipValue(doc, v)
-			if err != nil {
-				return err
-			}
-			it.done(end)
 		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -119,29 +152,24 @@ func Values(doc []byte, path Path) ([]string, error) {
 	return vals, nil
 }
 
-// appendScalar appends the string form of the string or number at d[i].
-func appendScalar(vals *[]string, d []byte, i int, path Path) error {
-	switch c := d[i]; {
-	case c == '"':
-		end, err := skipString(d, i)
-		if err != nil {
-			return err
-		}
-		s, err := unquote(d[i:end])
-		if err != nil {
-			return err
-		}
-		*vals = append(*vals, string(s))
-	case c == '-' || (c >= '0' && c <= '9'):
-		end, err := skipValue(d, i)
-		if err != nil {
-			return err
-		}
-		*vals = append(*vals, string(d[i:end]))
-	default:
+// appendScalar appends the string form of the string or number i.
+func appendScalar(vals *[]string, ix *jsonread.Index, i int, path Path) error {
+	text, ok := scalarText(ix, i)
+	if !ok {
 		return fmt.Errorf("%w at %q", ErrNotScalar, path.src)
 	}
+	*vals = append(*vals, string(text))
 	return nil
+}
+
+// scalarText is the text an id is compared by: a string decoded, a number
+// as written; ok is false for anything else.
+func scalarText(ix *jsonread.Index, i int) (text []byte, ok bool) {
+	switch ix.Kind(i) {
+	case jsonread.String, jsonread.Number:
+		return ix.Text(i), true
+	}
+	return nil, false
 }
 
 // FilterArray keeps only the elements of the array at path ("" is the
@@ -156,23 +184,33 @@ func FilterArray(doc []byte, path Path, ownerField Path, want []string) (out []b
 	if ownerField.IsRoot() {
 		return nil, 0, fmt.Errorf("%w: the owner field must name a field", ErrPath)
 	}
-	start, err := validate(doc)
+	ix, err := parse(doc)
 	if err != nil {
 		return nil, 0, err
 	}
-	w := rewriter{
-		walker: walker{d: doc, paths: []Path{path}},
-		out:    make([]byte, 0, len(doc)),
-		filter: newOwner(doc, ownerField, want),
+	defer ix.Release()
+	return FilterArrayIn(ix, path, ownerField, want)
+}
+
+// FilterArrayIn is FilterArray on a document already read; out is ix.Data()
+// when nothing was removed.
+func FilterArrayIn(ix *jsonread.Index, path Path, ownerField Path, want []string) (out []byte, removed int, err error) {
+	if ownerField.IsRoot() {
+		return nil, 0, fmt.Errorf("%w: the owner field must name a field", ErrPath)
 	}
-	if _, err := w.rewrite(start, w.roots()); err != nil {
+	w := rewriter{
+		walker: walker{ix: ix, paths: []Path{path}},
+		out:    make([]byte, 0, len(ix.Data())),
+		filter: newOwner(ix, ownerField, want),
+	}
+	if err := w.rewrite(0, w.roots()); err != nil {
 		return nil, 0, err
 	}
 	if w.filter.arraysSeen == 0 {
 		return nil, 0, fmt.Errorf("%w: %q", ErrNotFound, path.src)
 	}
 	if w.removed == 0 {
-		return doc, 0, nil
+		return ix.Data(), 0, nil
 	}
 	return w.out, w.removed, nil
 }
