@@ -13,6 +13,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -168,6 +169,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	group := clientGroup(client, st.v6prefix)
+	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: group}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
@@ -183,8 +185,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var login *bruteforce.Attempt
-	var caller *principal.Principal
-	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
+	entry, r, p := g.admit(st, x, &ev, &login)
 	if p != nil {
 		if entry != nil && entry.graphql != nil {
 			p = graphqlShape(p) // a GraphQL client reads GraphQL errors
@@ -199,7 +200,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
 		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
 	}
-	g.forward(sw, r, st, entry, caller, &ev, reqID)
+	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
 // finish records the audit event and the metrics of one request.
@@ -229,7 +230,8 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login **bruteforce.Attempt, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login **bruteforce.Attempt) (*routeEntry, *http.Request, *httperr.Problem) {
+	w, r, group := x.W, x.Req, x.ClientGroup
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -245,6 +247,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	entry := &st.routes[st.specRoute[m.Index]]
 	ev.API, ev.Route = entry.api, entry.name
+	x.Path, x.API, x.Route, x.Match = canonical, entry.api, entry.name, m
 	if entry.cors != nil {
 		if p := checkCORS(entry.cors, w, r, ev); p != nil {
 			return entry, r, p
@@ -259,7 +262,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p != nil {
 		return entry, r, p
 	}
-	*caller = who
+	x.Principal = who
 	keys := keyParts{ip: group, route: entry.name, p: who, r: r}
 	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
@@ -315,7 +318,7 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
+func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
 	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
 		g.deny(w, reqID, pr, ev)
 		return
@@ -326,9 +329,9 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
 		Keep: st.owned.Keep()}
-	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
+	exposure := entry.exposure.Response(x)
 	info.Response = exposure
-	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
+	if guard := g.responseGuard(entry.authz, x.Principal, g.logger); guard != nil {
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
 		info.Response = func(resp *http.Response) error {
@@ -349,6 +352,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
+	noted(ev, x) // what the response guards decided
 	out := &info.Outcome
 	ev.Upstream = out.Target
 	if out.Latency > 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/filter"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -60,7 +61,7 @@ type routeEntry struct {
 	brute      *bruteEntry
 	authz      *authzEntry // nil when the route configures no authorization
 	scopesAny  bool
-	exposure   *exposureEntry  // nil when the route has no response guards
+	exposure   *filter.Guard   // the response guards (security headers at least)
 	injection  *injectionEntry // nil when validation, inspection and WAF are off
 	graphql    *graphql.Guard  // nil when the route is not GraphQL
 	cors       *cors.Guard     // nil when the route has no cors section
@@ -146,9 +147,9 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 					az.unauthenticated = chain.Unauthenticated
 				}
 			}
-			var ex *exposureEntry
-			if rt.Response.Active() && err == nil {
-				ex, err = buildExposure(rt.Response, doc, rt.Methods, rt.Path)
+			var ex *filter.Guard
+			if err == nil {
+				ex, err = buildExposure(plan, rt, doc, d.Logger)
 			}
 			var inj *injectionEntry
 			if err == nil {
