@@ -275,12 +275,12 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	}
 	if entry.graphql != nil {
 		var p *httperr.Problem
-		if r, p = g.admitGraphQL(w, r, entry, &keys, ev); p != nil {
+		if r, p = g.admitGraphQL(x, w, r, entry, &keys, ev); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.injection != nil {
-		if p := g.checkInjection(entry.injection, r, &entry.limits, &m, ev); p != nil {
+		if p := checkInjection(entry.injection, x, &entry.limits, ev); p != nil {
 			return entry, r, p
 		}
 	}

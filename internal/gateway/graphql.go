@@ -17,6 +17,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
@@ -67,7 +68,7 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 // with the request-counting limits, because the cost exists only once the
 // operation is parsed and priced; the request-counting limits still run
 // before the body is read. A request the guard refuses spends no cost.
-func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *routeEntry, keys *keyParts, ev *audit.Event) (*http.Request, *httperr.Problem) {
+func (g *Gateway) admitGraphQL(x *exchange.Exchange, w http.ResponseWriter, r *http.Request, entry *routeEntry, keys *keyParts, ev *audit.Event) (*http.Request, *httperr.Problem) {
 	r, dec, p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev)
 	if p != nil {
 		return r, p
@@ -75,20 +76,10 @@ func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *ro
 	if p := g.spendCost(r.Context(), w, entry, keys, dec.Cost); p != nil {
 		return r, p
 	}
-	if entry.injection != nil && entry.injection.inspector != nil {
-		r = r.WithContext(context.WithValue(r.Context(), inspectionKey{}, dec.Inspection()))
+	if entry.injection.Inspects() {
+		x.Inspection = &exchange.Inspection{RawQuery: withoutGraphQLParams(r.URL.RawQuery), Body: dec.Inspection()}
 	}
 	return r, nil
-}
-
-// inspectionKey carries Decision.Inspection to checkInjection.
-type inspectionKey struct{}
-
-// graphqlInspection returns what the injection inspector reads of an
-// admitted GraphQL request instead of its body and operation parameters.
-func graphqlInspection(r *http.Request) ([]byte, bool) {
-	b, ok := r.Context().Value(inspectionKey{}).([]byte)
-	return b, ok
 }
 
 // graphqlParams are the URL parameters that carry a GraphQL operation:

@@ -87,7 +87,7 @@ func Verify(plan *config.Plan) []*RouteError {
 			}
 			_, err = buildExposure(plan, rt, doc, nil)
 			add("response", err)
-			_, err = buildInjection(rt, guards, wafs, nil)
+			_, err = buildInjection(rt, guards, wafs, nil, Deps{})
 			add("injection", err)
 		}
 	}
