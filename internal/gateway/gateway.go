@@ -14,6 +14,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -188,7 +189,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry, r, p := g.admit(st, x, &ev, &login)
 	if p != nil {
 		if entry != nil && entry.graphql != nil {
-			p = graphqlShape(p) // a GraphQL client reads GraphQL errors
+			p = graphql.Shape(p) // a GraphQL client reads GraphQL errors
 		}
 		g.deny(sw, reqID, p, &ev)
 		return
@@ -274,8 +275,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 		return entry, r, p
 	}
 	if entry.graphql != nil {
-		var p *httperr.Problem
-		if r, p = g.admitGraphQL(x, w, r, entry, &keys, ev); p != nil {
+		if p := g.admitGraphQL(x, entry, &keys, ev); p != nil {
 			return entry, r, p
 		}
 	}
@@ -343,7 +343,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	if entry.graphql != nil {
-		info.Response = graphqlResponse(info.Response, deniedFields(r)) // errors cleaned before the exposure guards run
+		info.Response = then(entry.graphql.Response(x), info.Response) // errors cleaned before the exposure guards run
 		r.Header.Del("Accept-Encoding")
 	}
 	if entry.cors != nil {
