@@ -250,7 +250,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	ev.API, ev.Route = entry.api, entry.name
 	x.Path, x.API, x.Route, x.Match = canonical, entry.api, entry.name, m
 	if entry.cors != nil {
-		if p := checkCORS(entry.cors, w, r, ev); p != nil {
+		if p := checkCORS(entry.cors, x, ev); p != nil {
 			return entry, r, p
 		}
 	}
@@ -347,7 +347,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		r.Header.Del("Accept-Encoding")
 	}
 	if entry.cors != nil {
-		info.Response = withoutUpstreamCORS(info.Response)
+		info.Response = then(cors.Response, info.Response)
 	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
