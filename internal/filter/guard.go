@@ -114,10 +114,6 @@ func action(a string) sensitive.Action {
 	return sensitive.Off
 }
 
-// Reads reports whether the guard reads answer bodies: the upstream should
-// then be asked for them uncompressed where it can.
-func (g *Guard) Reads() bool { return g.filters() }
-
 // filters reports whether a body guard that cuts or scans JSON is on.
 func (g *Guard) filters() bool {
 	return g.allow != nil || g.doc != nil || len(g.deny) > 0 || len(g.policy) > 0

@@ -366,23 +366,3 @@ func TestNewRefuses(t *testing.T) {
 		})
 	}
 }
-
-func TestReads(t *testing.T) {
-	for _, tt := range []struct {
-		o    Options
-		want bool
-	}{
-		{Options{}, false},
-		{base(), false},
-		{with(func(o *Options) { o.Deny = []string{"x"} }), true},
-		{with(func(o *Options) { o.Sensitive = map[string]string{"card": "redact"} }), true},
-	} {
-		g, err := New(tt.o, Deps{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g.Reads() != tt.want {
-			t.Errorf("%+v: Reads = %v", tt.o, !tt.want)
-		}
-	}
-}
