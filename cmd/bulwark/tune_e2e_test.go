@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -236,6 +237,159 @@ apis:
 		req.Header.Set("Content-Type", "application/json")
 		if resp, body := do(t, req); resp.StatusCode != tc.status {
 			t.Errorf("%s: %d %s, want %d", tc.body, resp.StatusCode, body, tc.status)
+		}
+	}
+}
+
+// NoSQL operator syntax by API design (Feathers, Parse, RESTHeart, the
+// Atlas Data API, Strapi: the hard rows of the detection corpus), recorded
+// in monitor mode, becomes operator allowances on exactly the fields that
+// carried them — never allow_operators for a whole route — in rounds (the
+// audit log holds a request's first finding). In block mode on the final
+// patch those requests pass, and an operator injection is still refused on
+// another field, with another operator on the same field, and as $where.
+func TestTuneOperatorsFromMonitorRun(t *testing.T) {
+	up := upstream(t)
+	dir := t.TempDir()
+	auditFile := filepath.Join(dir, "audit.jsonl")
+	cfgPath := writeConfig(t, dir, `server:
+  listen: 127.0.0.1:0
+admin:
+  listen: 127.0.0.1:0
+  token: ${env:BULWARK_ADMIN_TOKEN}
+audit:
+  stdout: false
+  file: `+auditFile+`
+apis:
+  - name: mongo
+    upstream: `+up.URL+`
+    auth: [none]
+    inspect: {mode: monitor}
+    routes:
+      - match: GET /messages
+      - match: GET /users
+      - match: GET /parse/classes/{className}
+      - match: GET /restheart/{db}/{collection}
+      - match: POST /app/{appId}/endpoint/data/v1/action/{action}
+      - match: GET /api/{collection}
+`)
+	type req struct{ method, target, body string }
+	legit := []req{
+		{"GET", "/messages?$limit=25&$skip=50&$sort[createdAt]=-1&$select[]=text&$select[]=userId&read[$ne]=true", ""},
+		{"GET", "/users?age[$gt]=25&role[$in][]=admin&role[$in][]=editor", ""},
+		{"GET", "/parse/classes/GameScore?where=" + url.QueryEscape(`{"score": {"$gte": 1000}, "playerName": {"$in": ["Sean", "Jo"]}}`), ""},
+		{"GET", "/restheart/db/coll?filter=" + url.QueryEscape(`{"name":{"$regex":"^M"}}`) + "&pagesize=10", ""},
+		{"POST", "/app/data-abc/endpoint/data/v1/action/find", `{"dataSource": "Cluster0", "database": "shop", "collection": "orders", "filter": {"status": "paid", "total": {"$gte": 100}}, "sort": {"createdAt": -1}, "limit": 20}`},
+		{"GET", "/api/articles?filters[title][$eq]=hello&filters[$or][0][date][$eq]=2020-01-01&sort[0]=title:asc&pagination[page]=1", ""},
+	}
+	send := func(p *proc, r req) int {
+		t.Helper()
+		hr, _ := http.NewRequest(r.method, p.url(r.target), strings.NewReader(r.body))
+		if r.body != "" {
+			hr.Header.Set("Content-Type", "application/json")
+		}
+		resp, _ := do(t, hr)
+		return resp.StatusCode
+	}
+	seen := 0
+	// record replays the traffic in monitor mode and returns the number of
+	// findings it added to the audit log.
+	record := func(config string) int {
+		t.Helper()
+		p := startBulwark(t, "serve", "-c", config)
+		for _, r := range legit {
+			if s := send(p, r); s != http.StatusOK {
+				t.Fatalf("monitor mode: %s %s: %d", r.method, r.target, s)
+			}
+		}
+		if err := p.stop(sigterm); err != nil {
+			t.Fatal(err)
+		}
+		log, err := os.ReadFile(auditFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(string(log), "_monitored")
+		defer func() { seen = n }()
+		return n - seen
+	}
+	config, summaries := cfgPath, ""
+	for round := 1; ; round++ {
+		if n := record(config); n == 0 {
+			break
+		} else if round > 4 {
+			t.Fatalf("round %d still has %d findings", round, n)
+		}
+		patched := filepath.Join(dir, "patched"+strconv.Itoa(round)+".yaml")
+		out, err := execCommand(binPath, "tune", "-c", config, "-audit", auditFile, "-o", patched).CombinedOutput()
+		if err != nil {
+			t.Fatalf("bulwark tune: %v\n%s", err, out)
+		}
+		if out, err := execCommand(binPath, "check", "-c", patched).CombinedOutput(); err != nil {
+			src, _ := os.ReadFile(patched)
+			t.Fatalf("bulwark check rejects the patch: %v\n%s\n%s", err, out, src)
+		}
+		summaries += string(out)
+		config = patched
+	}
+	src, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tune:\n%s\npatch:\n%s", summaries, src)
+	for _, want := range []string{
+		"allow $ne on query.read.$ne only (nosqli stays on) — 1 finding(s) (nosql.operator), e.g. query_name:read[$ne]",
+		"allow $gte, $in on query.where only",
+		"allow $regex on query.filter only",
+		"allow $gte on body.filter.total.$gte only",
+		"allow $eq, $or on query.filters.$or.*.date.$eq only",
+	} {
+		if !strings.Contains(summaries, want) {
+			t.Errorf("tune summaries lack %q:\n%s", want, summaries)
+		}
+	}
+	if strings.Contains(summaries, "WARNING") || strings.Contains(string(src), "allow_operators") || strings.Contains(string(src), "detectors:") {
+		t.Errorf("a proposal broader than a field's operators:\n%s\n%s", summaries, src)
+	}
+	for _, v := range []string{"Sean", "^M", "hello", "Cluster0", "2020-01-01", "true"} {
+		if strings.Contains(string(src), v) {
+			t.Errorf("the patch quotes a request value (%q):\n%s", v, src)
+		}
+	}
+	for _, want := range []string{"- field: query.where\n              operators: [$gte, $in]", "- field: query.age.$gt\n              operators: [$gt]"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("patch lacks %q:\n%s", want, src)
+		}
+	}
+
+	// Block mode on the final patch.
+	blocking := filepath.Join(dir, "blocking.yaml")
+	if err := os.WriteFile(blocking, []byte(strings.Replace(string(src), "inspect: {mode: monitor}", "inspect: {mode: block}", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := execCommand(binPath, "check", "-c", blocking).CombinedOutput(); err != nil || !strings.Contains(string(src), "inspect: {mode: monitor}") {
+		t.Fatalf("block-mode config: %v\n%s\n%s", err, out, src)
+	}
+	p := startBulwark(t, "serve", "-c", blocking)
+	for _, r := range legit {
+		if s := send(p, r); s != http.StatusOK {
+			t.Errorf("patched, block mode: %s %s: %d, want 200", r.method, r.target, s)
+		}
+	}
+	for _, r := range []req{
+		{"GET", "/messages?password[$ne]=x", ""},     // the same operator on another field
+		{"GET", "/messages?read[$gt]=x", ""},         // another operator on the same field
+		{"GET", "/messages?read[$ne][$where]=1", ""}, // an operator below the allowed one
+		{"GET", "/users?password[$gt]=", ""},         // an allowed operator of another field
+		{"GET", "/parse/classes/GameScore?username=" + url.QueryEscape(`{"$gte":""}`), ""},
+		{"GET", "/parse/classes/GameScore?where=" + url.QueryEscape(`{"password":{"$ne":null}}`), ""},
+		{"GET", "/parse/classes/GameScore?where=" + url.QueryEscape(`{"$where":"sleep(5000) || true"}`), ""},
+		{"GET", "/restheart/db/coll?filter=" + url.QueryEscape(`{"name":{"$regex":"^M"},"$where":"1"}`), ""},
+		{"POST", "/app/data-abc/endpoint/data/v1/action/find", `{"filter": {"password": {"$gte": ""}}}`},
+		{"POST", "/app/data-abc/endpoint/data/v1/action/find", `{"filter": {"total": {"$gte": 100}}, "collection": "x'; DROP TABLE orders; --"}`},
+	} {
+		if s := send(p, r); s != http.StatusForbidden {
+			t.Errorf("patched, block mode: %s %s %s: %d, want 403", r.method, r.target, r.body, s)
 		}
 	}
 }

@@ -30,4 +30,9 @@ type Event struct {
 	Rule string `json:"rule,omitempty"`
 	// Object is the object the decision was about, as type:id ("order:1001").
 	Object string `json:"object,omitempty"`
+	// TraceID is the W3C trace id of the request's trace when tracing recorded
+	// it (32 hex digits), so a refusal leads to its spans.
+	TraceID string `json:"trace_id,omitempty"`
+	// SpanID is the request span's id in that trace (16 hex digits).
+	SpanID string `json:"span_id,omitempty"`
 }

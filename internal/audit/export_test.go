@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -24,7 +25,8 @@ func exportBatch() []Event {
 		{Time: time.Date(2026, 12, 6, 8, 0, 0, 5000, time.UTC), RequestID: "req-1", API: "shop", Route: "orders", Method: "GET",
 			Path: "/orders", ClientIP: "192.0.2.1", Decision: DecisionAllow, Status: 200, LatencyMS: 1.5},
 		{Time: time.Date(2026, 12, 6, 8, 0, 1, 0, time.UTC), RequestID: "req-2", Method: "POST", Path: "/x",
-			ClientIP: "198.51.100.7", Decision: DecisionDeny, Reason: "rate_limited", Status: 429},
+			ClientIP: "198.51.100.7", Decision: DecisionDeny, Reason: "rate_limited", Status: 429,
+			TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7"},
 	}
 }
 
@@ -63,11 +65,12 @@ func TestOTLPSinkExportsEveryEvent(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("%d export requests, want 1", len(got))
 	}
-	var bodies []string
+	var bodies, traces []string
 	for _, rl := range got[0].ResourceLogs {
 		for _, sl := range rl.ScopeLogs {
 			for _, lr := range sl.LogRecords {
 				bodies = append(bodies, lr.Body.GetStringValue())
+				traces = append(traces, fmt.Sprintf("%x/%x", lr.TraceId, lr.SpanId))
 				if lr.TimeUnixNano == 0 {
 					t.Error("record without its event time")
 				}
@@ -76,6 +79,11 @@ func TestOTLPSinkExportsEveryEvent(t *testing.T) {
 	}
 	if len(bodies) != 2 || !strings.Contains(bodies[0], `"request_id":"req-1"`) || !strings.Contains(bodies[1], `"reason":"rate_limited"`) {
 		t.Fatalf("bodies = %q", bodies)
+	}
+	// The event's trace links the exported record to the request's spans.
+	if traces[0] != "/" || traces[1] != "4bf92f3577b34da6a3ce929d0e0e4736/00f067aa0ba902b7" ||
+		!strings.Contains(bodies[1], `"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"`) {
+		t.Fatalf("trace context = %q, bodies = %q", traces, bodies)
 	}
 	fail = true
 	mu.Unlock()

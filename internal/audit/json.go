@@ -42,6 +42,8 @@ func AppendJSON(dst []byte, e *Event) []byte {
 	dst = appendOptional(dst, `,"upstream":`, e.Upstream)
 	dst = appendOptional(dst, `,"rule":`, e.Rule)
 	dst = appendOptional(dst, `,"object":`, e.Object)
+	dst = appendOptional(dst, `,"trace_id":`, e.TraceID)
+	dst = appendOptional(dst, `,"span_id":`, e.SpanID)
 	return append(dst, '}')
 }
 

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"go.opentelemetry.io/otel/trace"
 	neturl "net/url"
 	"sync"
 	"time"
@@ -86,7 +87,7 @@ func (s *OTLPSink) Write(ctx context.Context, batch []Event) error {
 		r.AddAttributes(attribute.String("decision", e.Decision), attribute.String("reason", e.Reason),
 			attribute.String("api", e.API), attribute.String("route", e.Route), attribute.String("client_ip", e.ClientIP),
 			attribute.String("request_id", e.RequestID), attribute.Int("status", e.Status))
-		s.logger.Emit(ctx, r)
+		s.logger.Emit(traceContext(ctx, e.TraceID, e.SpanID), r)
 	}
 	if err := s.exp.Export(ctx, s.col.recs); err != nil {
 		return fmt.Errorf("audit: %s: %w", s.name, err)
@@ -107,4 +108,22 @@ func severity(e *Event) otellog.Severity {
 // Close shuts the exporter down. Call it after Recorder.Close.
 func (s *OTLPSink) Close(ctx context.Context) error {
 	return errorsJoin(s.lp.Shutdown(ctx), s.exp.Shutdown(ctx))
+}
+
+// traceContext puts the event's trace id on ctx, so the exported log record
+// carries it and a collector links the event to the request's trace.
+func traceContext(ctx context.Context, traceID, spanID string) context.Context {
+	if traceID == "" {
+		return ctx
+	}
+	tid, err := trace.TraceIDFromHex(traceID)
+	if err != nil {
+		return ctx
+	}
+	sid, err := trace.SpanIDFromHex(spanID)
+	if err != nil {
+		return ctx
+	}
+	return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, Remote: true}))
 }

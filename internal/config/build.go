@@ -27,6 +27,7 @@ func (d *decoder) build(cfg *fileConfig) *Plan {
 	p.Identity = d.buildIdentity(cfg.Identity)
 	p.OAuth = d.buildOAuth(cfg.OAuth, p.Store)
 	p.Cluster = d.buildCluster(cfg.Cluster)
+	p.Tracing = d.buildTracing(cfg.Tracing)
 	srv := orDefault(cfg.Server, serverConfig{})
 	p.Server.Shield = d.buildShield(srv.Shield, srv.IPv6Prefix)
 	p.Server.SecurityHeaders = d.buildSecurityHeaders(srv.SecurityHeaders, p.Server.TLSCert != "")

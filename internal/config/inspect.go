@@ -32,11 +32,7 @@ func (d *decoder) checkInspect(c *inspectConfig, path string) {
 	for i, h := range c.Headers {
 		d.headerName(indexPath(path+".headers", i), h)
 	}
-	for i, op := range c.AllowOperators {
-		if len(op) < 2 || op[0] != '$' || strings.ContainsAny(op, " .[]") {
-			d.errorf(indexPath(path+".allow_operators", i), "expected a NoSQL operator like $eq or $in, got %q", op)
-		}
-	}
+	d.operatorList(c.AllowOperators, path+".allow_operators")
 	if c.MaxValues != nil && *c.MaxValues < 1 {
 		d.errorf(path+".max_values", "must be at least 1, got %d", *c.MaxValues)
 	}
@@ -48,6 +44,18 @@ func (d *decoder) checkInspect(c *inspectConfig, path string) {
 			d.exclusionField(*e.Field, p+".field")
 		}
 		d.detectorList(e.Detectors, p+".detectors")
+		d.operatorList(e.Operators, p+".operators")
+		if len(e.Operators) > 0 && len(e.Detectors) > 0 {
+			d.errorf(p+".operators", "operators and detectors do not combine: an exclusion with operators lets those NoSQL operators through on the field and turns no detector off")
+		}
+	}
+}
+
+func (d *decoder) operatorList(list []string, path string) {
+	for i, op := range list {
+		if len(op) < 2 || op[0] != '$' || strings.ContainsAny(op, " .[]") {
+			d.errorf(indexPath(path, i), "expected a NoSQL operator like $eq or $in, got %q", op)
+		}
 	}
 }
 
@@ -91,7 +99,8 @@ func buildInspect(api, route *inspectConfig) Inspect {
 		}
 		out.AllowOperators = append(out.AllowOperators, c.AllowOperators...)
 		for _, e := range c.Exclude {
-			out.Exclusions = append(out.Exclusions, InspectExclusion{Field: orDefault(e.Field, ""), Detectors: slices.Clone(e.Detectors)})
+			out.Exclusions = append(out.Exclusions, InspectExclusion{Field: orDefault(e.Field, ""), Detectors: slices.Clone(e.Detectors),
+				Operators: slices.Clone(e.Operators)})
 		}
 	}
 	return out

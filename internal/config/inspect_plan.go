@@ -8,7 +8,9 @@ type Inspect = inspect.Options
 
 // InspectExclusion skips Detectors (all when empty) on Field, a location and
 // a dotted path: query.q, path.id, cookie.prefs, header.x-sql, form.comment,
-// body.items.*.note, body.script.** (inspect.Exclusion).
+// body.items.*.note, body.script.** . With Operators it skips no detector:
+// those NoSQL operators pass on Field, every other finding there stands
+// (inspect.Exclusion).
 type InspectExclusion = inspect.Exclusion
 
 // Validation checks requests against the API's OpenAPI document

@@ -14,6 +14,7 @@ type inspectConfig struct {
 type inspectExcludeConfig struct {
 	Field     *string  `yaml:"field"`
 	Detectors []string `yaml:"detectors"`
+	Operators []string `yaml:"operators"`
 }
 
 type validationConfig struct {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/tracing"
 )
 
 // Plan is a validated configuration with every default applied and limits
@@ -25,7 +26,9 @@ type Plan struct {
 	Identity Identity
 	OAuth    *OAuth `json:",omitempty"` // the built-in authorization server; nil when not configured
 	Cluster  Cluster
-	APIs     []API
+	// Tracing is the OpenTelemetry export of the request path; off when Endpoint is "".
+	Tracing tracing.Config
+	APIs    []API
 	// Files are every file Load read to build the plan: the config file first,
 	// then ${file:...} references and OpenAPI documents. A change to any of
 	// them reloads the config. Empty for plans from Parse.

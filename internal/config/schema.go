@@ -21,6 +21,7 @@ type fileConfig struct {
 	Identity *identityConfig `yaml:"identity"`
 	OAuth    *oauthConfig    `yaml:"oauth"`
 	Cluster  *clusterConfig  `yaml:"cluster"`
+	Tracing  *tracingConfig  `yaml:"tracing"`
 	APIs     []apiConfig     `yaml:"apis"`
 }
 

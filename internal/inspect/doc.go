@@ -56,9 +56,9 @@
 //
 // # False positives and limits
 //
-// Config.AllowOperators lets legitimate operators through (Feathers, Strapi);
-// Config.Exclusions turn detectors off for named fields ("body.sql",
-// "query.filters.**"). Exclusions are only consulted when a detector fires, so
+// Config.AllowOperators lets legitimate operators through (Feathers, Strapi),
+// an Exclusion with Operators only on its field; Config.Exclusions turn
+// detectors off for named fields ("body.sql", "query.filters.**"). Exclusions are only consulted when a detector fires, so
 // they cost nothing on clean traffic. Config.MaxValues bounds the work per
 // request; a request with more values is a finding (fail closed).
 //

@@ -45,7 +45,8 @@ type exclusion struct {
 	scope     scope
 	detectors detectorSet
 	pattern   []patSeg
-	fold      bool // header names compare in any case
+	fold      bool     // header names compare in any case
+	ops       []string // NoSQL operators allowed on the field (detectors is then empty)
 }
 
 // compileExclusion parses e.Field and e.Detectors.

@@ -243,10 +243,14 @@ func wafRequest(r *http.Request, client netip.Addr) *http.Request {
 func (g *Guard) findingOutcome(f Finding, x *exchange.Exchange) *httperr.Problem {
 	kind := "injection_" + f.Detector
 	g.alert(kind)
-	x.Note(f.Rule, f.Location+":"+f.Field)
+	rule := f.Rule
+	if f.Operators != "" { // operator names from a fixed list, what bulwark tune allows
+		rule += ":" + f.Operators
+	}
+	x.Note(rule, f.Location+":"+f.Field)
 	id := x.RequestID
 	g.logger.Warn("injection finding", "finding_id", id, "mode", g.iMode.String(), "route", x.Route,
-		"detector", f.Detector, "rule", f.Rule, "location", f.Location, "field", redact.Mask(f.Field))
+		"detector", f.Detector, "rule", rule, "location", f.Location, "field", redact.Mask(f.Field))
 	if g.iMode != modeBlock {
 		x.Notes.Reason = kind + "_monitored"
 		return nil

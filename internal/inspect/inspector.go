@@ -157,6 +157,11 @@ type Exclusion struct {
 	Field string
 	// Detectors lists the detectors the exclusion turns off; empty means all.
 	Detectors []string
+	// Operators, when set, turns no detector off: the NoSQL operators listed
+	// pass on Field (in its name's path, its keys and operator documents
+	// inside its value), like AllowOperators but for that field only; any
+	// other finding there stands. Detectors must then be empty.
+	Operators []string
 }
 
 // Request is what Inspect reads of one request.
@@ -180,6 +185,10 @@ type Finding struct {
 	// ("filter.$where", "items[3].note"), with control and non-printable
 	// characters escaped and truncated to 128 bytes.
 	Field string
+	// Operators are the NoSQL operators of a RuleOperator finding that no
+	// allowance covered, in MongoDB's spelling, comma-separated ("$gte,$in"):
+	// names from a fixed list, never the client's bytes.
+	Operators string
 }
 
 // Inspector examines requests for injection attacks. It is immutable and safe
@@ -189,6 +198,7 @@ type Inspector struct {
 	headers    []string // canonical names
 	allowOps   []string
 	allowFn    func(op string) bool // allowedOp, bound once; nil without allowOps
+	fieldOps   bool                 // an exclusion allows operators on a field
 	exclusions []exclusion
 	textFields []textField
 	maxValues  int
@@ -220,13 +230,22 @@ func New(c Config) (*Inspector, error) {
 		}
 		in.allowOps = append(in.allowOps, op)
 	}
-	if len(in.allowOps) > 0 {
-		in.allowFn = in.allowedOp
-	}
 	for i, e := range c.Exclusions {
 		x, err := compileExclusion(e)
 		if err != nil {
 			return nil, fmt.Errorf("exclusions[%d]: %w", i, err)
+		}
+		for j, op := range e.Operators {
+			if err := checkOperator(op); err != nil {
+				return nil, fmt.Errorf("exclusions[%d].operators[%d]: %w", i, j, err)
+			}
+		}
+		if len(e.Operators) > 0 {
+			if len(e.Detectors) > 0 {
+				return nil, fmt.Errorf("exclusions[%d]: operators and detectors do not combine", i)
+			}
+			x.detectors, x.ops = 0, e.Operators
+			in.fieldOps = true
 		}
 		in.exclusions = append(in.exclusions, x)
 	}
@@ -239,6 +258,9 @@ func New(c Config) (*Inspector, error) {
 			return nil, fmt.Errorf("text_fields[%d]: %w", i, err)
 		}
 		in.textFields = append(in.textFields, textField{x, f.Text})
+	}
+	if len(in.allowOps) > 0 {
+		in.allowFn = in.allowedOp
 	}
 	return in, nil
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"github.com/bulwark-gw/bulwark/internal/inspect/decode"
+	"slices"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -110,6 +111,12 @@ type state struct {
 	keys    []byte    // their current keys, unescaped, back to back
 	scratch []byte    // the current JSON string value, unescaped
 	segs    []segment // a field's path, built only when an exclusion is consulted
+
+	// allowHere is opAllowed for the field in opLoc, opName, bound once:
+	// the operator allowance of the value nosql.ValueAllowing is judging.
+	allowHere func(op string) bool
+	opLoc     location
+	opName    string
 }
 
 // maxPooledBytes is the largest buffer a state keeps between requests: one
@@ -120,12 +127,13 @@ func (in *Inspector) getState() *state {
 	s, _ := in.pool.Get().(*state)
 	if s == nil {
 		s = &state{in: in}
+		s.allowHere = func(op string) bool { return s.opAllowed(op, s.opLoc, s.opName) }
 	}
 	return s
 }
 
 func (in *Inspector) putState(s *state) {
-	s.n, s.found, s.finding, s.pending = 0, false, Finding{}, 0
+	s.n, s.found, s.finding, s.pending, s.opName = 0, false, Finding{}, 0, ""
 	s.frames, s.keys, s.segs = s.frames[:0], s.keys[:0], s.segs[:0]
 	s.scratch = s.scratch[:0]
 	if cap(s.scratch) > maxPooledBytes || cap(s.keys) > maxPooledBytes || cap(s.frames) > 1024 {
@@ -221,9 +229,13 @@ func (s *state) detect(det detectorSet, r role, loc location, name, v string) bo
 		}
 	}
 	if det&detNoSQLi != 0 {
-		if rule, hit := nosql.ValueAllowing(v, s.in.allowFn); hit && !s.judgedByName(rule, r) &&
+		allow := s.allowFor(loc, name)
+		if rule, hit := nosql.ValueAllowing(v, allow); hit && !s.judgedByName(rule, r) &&
 			(rule != nosql.RuleOperator && (rule != nosql.RuleJS || strings.ContainsAny(v, "'\"")) || !s.prose(loc, name, v)) &&
 			s.hit(detNoSQLi, rule, loc, name) {
+			if rule == nosql.RuleOperator {
+				s.finding.Operators = strings.Join(nosql.EmbeddedOperators(v, allow), ",")
+			}
 			return true
 		}
 	}
@@ -289,26 +301,34 @@ type textField struct {
 // nameOperator inspects a query, form or cookie name with nosql.QueryKey.
 // QueryKey names the first operator only, so when that one is allowed every
 // other segment is checked too: filters[$eq][$ne] must not pass on the
-// strength of $eq.
+// strength of $eq. A finding names every operator of the name not allowed.
 func (s *state) nameOperator(loc location, name, v string) bool {
 	op, hit := nosql.QueryKey(v)
 	if !hit {
 		return false
 	}
-	if !s.in.allowedOp(op) {
-		return s.hit(detNoSQLi, RuleOperator, loc, name)
-	}
+	found := !s.opAllowed(op, loc, name) && s.hit(detNoSQLi, RuleOperator, loc, name)
+	var ops []string
 	start := 0
 	for i := 0; i <= len(v); i++ {
 		if i < len(v) && v[i] != '[' && v[i] != ']' && v[i] != '.' {
 			continue
 		}
-		if op, hit := nosql.Operator(v[start:i]); hit && s.operatorHit(op, loc, name) {
-			return true
+		if op, hit := nosql.Operator(v[start:i]); hit && !s.opAllowed(op, loc, name) {
+			if !found && !s.hit(detNoSQLi, RuleOperator, loc, name) {
+				return false // excluded from nosqli
+			}
+			found = true
+			if !slices.Contains(ops, op) {
+				ops = append(ops, op)
+			}
 		}
 		start = i + 1
 	}
-	return false
+	if found {
+		s.finding.Operators = strings.Join(ops, ",")
+	}
+	return found
 }
 
 // judgedByName reports whether a nosql.Value finding on a name is left to
@@ -316,15 +336,44 @@ func (s *state) nameOperator(loc location, name, v string) bool {
 // (a[$eq]), but it cannot say which operator, so with AllowOperators set the
 // name's segments are judged by nameOperator alone.
 func (s *state) judgedByName(rule string, r role) bool {
-	return r == roleName && rule == nosql.RuleOperator && len(s.in.allowOps) > 0
+	return r == roleName && rule == nosql.RuleOperator && (s.in.allowFn != nil || s.in.fieldOps)
 }
 
 // operatorHit records a NoSQL operator finding unless the route allows op.
 func (s *state) operatorHit(op string, loc location, name string) bool {
-	if s.in.allowedOp(op) {
+	if s.opAllowed(op, loc, name) {
 		return false
 	}
-	return s.hit(detNoSQLi, RuleOperator, loc, name)
+	return s.opHit(op, loc, name)
+}
+
+// opHit records a NoSQL operator finding naming op unless an exclusion
+// covers it.
+func (s *state) opHit(op string, loc location, name string) bool {
+	if !s.hit(detNoSQLi, RuleOperator, loc, name) {
+		return false
+	}
+	s.finding.Operators = op
+	return true
+}
+
+// opAllowed reports whether the route (AllowOperators) or an exclusion
+// naming the field (Exclusion.Operators) allows op there.
+func (s *state) opAllowed(op string, loc location, name string) bool {
+	if s.in.allowedOp(op) {
+		return true
+	}
+	return s.in.fieldOps && s.anyExclusion(loc, name, func(x *exclusion) bool { return slices.Contains(x.ops, op) })
+}
+
+// allowFor returns the operator allowance of a value at loc under name for
+// nosql.ValueAllowing: nil when nothing is allowed anywhere on the route.
+func (s *state) allowFor(loc location, name string) func(string) bool {
+	if !s.in.fieldOps {
+		return s.in.allowFn
+	}
+	s.opLoc, s.opName = loc, name
+	return s.allowHere
 }
 
 // hit records a detector's finding unless an exclusion covers it.
@@ -391,6 +440,12 @@ func appendInt(b []byte, n int) []byte {
 
 // excluded reports whether an exclusion turns det off for the field.
 func (s *state) excluded(det detectorSet, loc location, name string) bool {
+	return s.anyExclusion(loc, name, func(x *exclusion) bool { return x.detectors&det != 0 })
+}
+
+// anyExclusion reports whether an exclusion for which applies holds names
+// the field.
+func (s *state) anyExclusion(loc location, name string, applies func(x *exclusion) bool) bool {
 	if len(s.in.exclusions) == 0 {
 		return false
 	}
@@ -398,7 +453,7 @@ func (s *state) excluded(det detectorSet, loc location, name string) bool {
 	built := false
 	for i := range s.in.exclusions {
 		x := &s.in.exclusions[i]
-		if x.scope != sc || x.detectors&det == 0 {
+		if x.scope != sc || !applies(x) {
 			continue
 		}
 		if !built {

@@ -42,8 +42,9 @@
 // Matching ignores case and returns the canonical MongoDB spelling
 // ($elemMatch), so that the inspector's per-route allow list compares one
 // form. Routes whose API is a Mongo filter language by design (Feathers,
-// Strapi, RESTHeart, Parse) allow the operators they accept
-// (inspect.Config.AllowOperators) rather than weakening the detector.
+// Strapi, RESTHeart, Parse) allow the operators they accept, on the route
+// (inspect.Config.AllowOperators) or on one field (inspect.Exclusion.Operators),
+// rather than weakening the detector.
 //
 // Value looks inside string values: an operator in key position of an
 // embedded document or fragment ({"$ne": null}, j:{"$gt":""}, { $where: ..},

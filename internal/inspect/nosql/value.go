@@ -1,5 +1,7 @@
 package nosql
 
+import "slices"
+
 // Rule ids reported by Value.
 const (
 	// RuleOperator: an operator used as a key inside the value: an embedded
@@ -88,7 +90,31 @@ func ValueAllowing(v string, allowed func(op string) bool) (rule string, hit boo
 // the value and followed by ':' (an object member) or ']' (a bracketed
 // parameter name), quotes and white space aside.
 func embeddedOperator(v string, allowed func(string) bool) (string, bool) {
-	for i := 0; i < len(v); i++ {
+	op, _, ok := nextOperator(v, 0, allowed)
+	return op, ok
+}
+
+// EmbeddedOperators lists, in the order found and each once, the operators
+// of v that embeddedOperator would report (those allowed does not pass):
+// what a finding of RuleOperator on v names.
+func EmbeddedOperators(v string, allowed func(string) bool) []string {
+	var out []string
+	for i := 0; ; {
+		op, next, ok := nextOperator(v, i, allowed)
+		if !ok {
+			return out
+		}
+		if !slices.Contains(out, op) {
+			out = append(out, op)
+		}
+		i = next
+	}
+}
+
+// nextOperator is embeddedOperator from v[from:] on (the context before it
+// still counts); next is where the search for another one goes on.
+func nextOperator(v string, from int, allowed func(string) bool) (op string, next int, ok bool) {
+	for i := from; i < len(v); i++ {
 		var name int
 		switch {
 		case v[i] == '$':
@@ -112,11 +138,11 @@ func embeddedOperator(v string, allowed func(string) bool) (string, bool) {
 		copy(buf[1:], v[name:end])
 		op, ok := Operator(string(buf[:1+end-name]))
 		if ok && keyContext(v, i, end) && (allowed == nil || !allowed(op)) {
-			return op, true
+			return op, end, true
 		}
 		i = end - 1
 	}
-	return "", false
+	return "", len(v), false
 }
 
 // keyContext reports whether v[start:end] sits where an object key or a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -11,10 +12,12 @@ import (
 
 // Apply writes the proposals into a config file's YAML: each one becomes an
 // item of its route's inspect.exclude (created when absent), with a comment
-// giving its count, rules and example fields. Everything else in the file —
-// comments, order, ${env:...} references — is kept. An exclusion the route
-// already has is not added twice. A proposal whose API or route is not in
-// the file is an error: the audit log is from another config.
+// giving its count, rules and example fields; an operator proposal is an
+// item with operators (no detectors), and operators seen in a later round
+// join the field's item. Everything else in the file — comments, order,
+// ${env:...} references — is kept. An exclusion the route already has is not
+// added twice. A proposal whose API or route is not in the file is an
+// error: the audit log is from another config.
 func Apply(src []byte, ps []Proposal) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
@@ -36,9 +39,15 @@ func Apply(src []byte, ps []Proposal) ([]byte, error) {
 		if hasExclusion(exclude, p.Field, p.Detector) {
 			continue
 		}
+		if len(p.Operators) > 0 && addOperators(exclude, p) {
+			continue
+		}
 		item := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		item.Content = append(item.Content, scalar("field"), scalar(p.Field), scalar("detectors"),
-			&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Content: []*yaml.Node{scalar(p.Detector)}})
+		if len(p.Operators) > 0 {
+			item.Content = append(item.Content, scalar("field"), scalar(p.Field), scalar("operators"), flowList(p.Operators))
+		} else {
+			item.Content = append(item.Content, scalar("field"), scalar(p.Field), scalar("detectors"), flowList([]string{p.Detector}))
+		}
 		item.HeadComment = comment(p)
 		exclude.Content = append(exclude.Content, item)
 	}
@@ -53,6 +62,9 @@ func Apply(src []byte, ps []Proposal) ([]byte, error) {
 
 func comment(p Proposal) string {
 	c := fmt.Sprintf("bulwark tune: %d finding(s) of %s, e.g. %s", p.Count, strings.Join(p.Rules, ", "), strings.Join(p.Examples, ", "))
+	if len(p.Operators) > 0 {
+		c += "\nonly these operators, only on this field; the NoSQL detector still runs here"
+	}
 	if p.Wide != "" {
 		c += "\nWARNING: " + p.Wide
 	}
@@ -79,6 +91,32 @@ func blockStyle(m *yaml.Node, key string, v *yaml.Node) {
 }
 
 func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func flowList(items []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+	for _, s := range items {
+		n.Content = append(n.Content, scalar(s))
+	}
+	return n
+}
+
+// addOperators adds p's operators to the field's existing operator item
+// (a later round's), reporting whether there was one.
+func addOperators(seq *yaml.Node, p Proposal) bool {
+	for _, it := range seq.Content {
+		f, ops := lookup(it, "field"), lookup(it, "operators")
+		if f == nil || f.Value != p.Field || ops == nil || ops.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, op := range p.Operators {
+			if !slices.ContainsFunc(ops.Content, func(n *yaml.Node) bool { return n.Value == op }) {
+				ops.Content = append(ops.Content, scalar(op))
+			}
+		}
+		return true
+	}
+	return false
+}
 
 // findRoute finds apis[name=api].routes[name or match = route].
 func findRoute(root *yaml.Node, api, route string) (*yaml.Node, error) {
@@ -136,8 +174,8 @@ func mapValue(m *yaml.Node, key string, kind yaml.Kind) *yaml.Node {
 func hasExclusion(seq *yaml.Node, field, det string) bool {
 	for _, it := range seq.Content {
 		f := lookup(it, "field")
-		if f == nil || f.Value != field {
-			continue
+		if f == nil || f.Value != field || lookup(it, "operators") != nil {
+			continue // an operator item turns no detector off
 		}
 		d := lookup(it, "detectors")
 		if d == nil || len(d.Content) == 0 {

@@ -1,11 +1,15 @@
 // Package tune turns monitor-mode injection findings into the narrowest
 // exclusions that would have let those requests through: one per route,
 // field and detector, with how many findings it covers and example field
-// paths (never values). Apply writes them into a config file as YAML that
-// `bulwark check` accepts. It never proposes a switch-off of a route, a
-// location or a detector; a finding on a value with no field name (a whole
-// text body) can only be excluded for the whole location, and its
-// proposal says so (Proposal.Wide).
+// paths (never values). A NoSQL operator finding becomes an exclusion that
+// lets only the operators seen through on that field (operators: [$ne]),
+// never the route-wide allow_operators, and the NoSQL detector stays on
+// there. Apply writes them into a config file as YAML that `bulwark check`
+// accepts. It never proposes a switch-off of a route, a location or a
+// detector; a finding on a value with no field name (a whole text body) can
+// only be excluded for the whole location, and its proposal says so
+// (Proposal.Wide), as does an operator finding whose operators the audit
+// event does not name.
 package tune
 
 import (
@@ -17,6 +21,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/inspect/nosql"
 )
 
 // Event is what tune reads of one audit event (internal/audit.Event as
@@ -108,17 +114,51 @@ func (st *Stats) Keep(e Event, blocked bool) (Event, bool) {
 	return e, true
 }
 
-// Proposal is one exclusion: a detector off on one field of one route.
+// Proposal is one exclusion: a detector off on one field of one route, or,
+// with Operators, those NoSQL operators allowed on one field of one route
+// (no detector off).
 type Proposal struct {
 	API, Route string
 	Field      string   // exclusion field ("query.q", "body.items.*.note")
 	Detector   string   // sqli, nosqli, cmdi, traversal
+	Operators  []string // the operators seen, sorted; set only for NoSQL operator findings
 	Count      int      // findings it covers
 	Rules      []string // the detector rules that fired, sorted
 	Examples   []string // up to three field paths as found ("body:items[3].note")
-	// Wide is set when the exclusion covers a whole location of the route
-	// (a finding on a value without a field name): it says so.
+	// Wide is set when the exclusion is broader than what was seen: it
+	// covers a whole location of the route (a finding on a value without a
+	// field name), or turns the NoSQL detector off on a field because the
+	// audit events do not name the operators. It says so.
 	Wide string
+}
+
+// ruleOperators splits an audit rule into the detector's rule and the
+// operators a NoSQL operator finding names ("nosql.operator:$gte,$in").
+func ruleOperators(rule string) (string, []string) {
+	base, ops, ok := strings.Cut(rule, ":")
+	if !ok || ops == "" {
+		return rule, nil
+	}
+	var out []string
+	for op := range strings.SplitSeq(ops, ",") {
+		if canon, ok := nosql.Operator(op); ok && canon == op {
+			out = append(out, op)
+		}
+	}
+	return base, out
+}
+
+// pathOperators returns the operators among the segments of an exclusion
+// field (query.read.$ne): what an audit event without operator names still
+// says about a name or key finding.
+func pathOperators(field string) []string {
+	var out []string
+	for seg := range strings.SplitSeq(field, ".") {
+		if op, ok := nosql.Operator(seg); ok && !slices.Contains(out, op) {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // Skipped are findings no exclusion fits, with why.
@@ -135,8 +175,17 @@ const maxExamples = 3
 // name segments replaced by "*" (items[3].note and items[7].note are one
 // proposal, body.items.*.note); nothing broader. minCount drops proposals
 // seen fewer times.
+//
+// A NoSQL operator finding (rule nosql.operator) becomes an operator
+// allowance on its field instead: the operators the events name (or, in
+// events that name none, the operators in the field's path) on that field
+// only. Without any operator to name it falls back to turning the NoSQL
+// detector off on the field, and says so.
 func Propose(events []Event, minCount int) ([]Proposal, []Skipped) {
-	type key struct{ api, route, field, det string }
+	type key struct {
+		api, route, field, det string
+		ops                    bool
+	}
 	by := map[key]*Proposal{}
 	skipped := map[[4]string]*Skipped{}
 	for _, e := range events {
@@ -156,15 +205,31 @@ func Propose(events []Event, minCount int) ([]Proposal, []Skipped) {
 			skipped[k].Count++
 			continue
 		}
-		k := key{e.API, e.Route, field, det}
+		rule, ops := ruleOperators(e.Rule)
+		if det == "nosqli" && rule == nosql.RuleOperator {
+			if len(ops) == 0 {
+				ops = pathOperators(field)
+			}
+			if len(ops) == 0 && wide == "" {
+				wide = "turns the NoSQL detector off on " + field + ", $where JavaScript included: the audit events do not name the operators (a log from an older version); record a new run to allow only them"
+			}
+		} else {
+			ops = nil
+		}
+		k := key{e.API, e.Route, field, det, len(ops) > 0}
 		p := by[k]
 		if p == nil {
 			p = &Proposal{API: e.API, Route: e.Route, Field: field, Detector: det, Wide: wide}
 			by[k] = p
 		}
 		p.Count++
-		if e.Rule != "" && !slices.Contains(p.Rules, e.Rule) {
-			p.Rules = append(p.Rules, e.Rule)
+		if rule != "" && !slices.Contains(p.Rules, rule) {
+			p.Rules = append(p.Rules, rule)
+		}
+		for _, op := range ops {
+			if !slices.Contains(p.Operators, op) {
+				p.Operators = append(p.Operators, op)
+			}
 		}
 		if len(p.Examples) < maxExamples && !slices.Contains(p.Examples, e.Object) {
 			p.Examples = append(p.Examples, e.Object)
@@ -175,6 +240,7 @@ func Propose(events []Event, minCount int) ([]Proposal, []Skipped) {
 		if p.Count >= max(minCount, 1) {
 			sort.Strings(p.Rules)
 			sort.Strings(p.Examples)
+			sort.Strings(p.Operators)
 			out = append(out, *p)
 		}
 	}
@@ -189,7 +255,10 @@ func Propose(events []Event, minCount int) ([]Proposal, []Skipped) {
 		if a.Field != b.Field {
 			return a.Field < b.Field
 		}
-		return a.Detector < b.Detector
+		if a.Detector != b.Detector {
+			return a.Detector < b.Detector
+		}
+		return len(a.Operators) < len(b.Operators)
 	})
 	var sk []Skipped
 	for _, s := range skipped {
@@ -279,8 +348,12 @@ func Summary(w io.Writer, ps []Proposal, sk []Skipped, st Stats) {
 		fmt.Fprintln(w, "no exclusion to propose")
 	}
 	for _, p := range ps {
-		fmt.Fprintf(w, "  %s / %s: exclude %s from %s — %d finding(s) (%s), e.g. %s\n",
-			p.API, p.Route, p.Field, p.Detector, p.Count, strings.Join(p.Rules, ", "), strings.Join(p.Examples, ", "))
+		what := "exclude " + p.Field + " from " + p.Detector
+		if len(p.Operators) > 0 {
+			what = "allow " + strings.Join(p.Operators, ", ") + " on " + p.Field + " only (" + p.Detector + " stays on)"
+		}
+		fmt.Fprintf(w, "  %s / %s: %s — %d finding(s) (%s), e.g. %s\n",
+			p.API, p.Route, what, p.Count, strings.Join(p.Rules, ", "), strings.Join(p.Examples, ", "))
 		if p.Wide != "" {
 			fmt.Fprintf(w, "    WARNING: %s\n", p.Wide)
 		}

@@ -1,6 +1,7 @@
 package tune
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,72 @@ apis:
 	}
 	if _, err := Apply([]byte(src), []Proposal{{API: "forum", Route: "GET /nope", Field: "query.q", Detector: "sqli"}}); err == nil {
 		t.Error("a route missing from the config was patched")
+	}
+}
+
+// NoSQL operator findings become operator allowances on their field: the
+// operators the events name, merged per field, never a route-wide
+// allow_operators; events that name none fall back to the path's
+// operators, or to the detector off on the field with a warning.
+func TestProposeOperators(t *testing.T) {
+	const log = `{"api":"feathers","route":"GET /messages","reason":"injection_nosqli_monitored","rule":"nosql.operator:$ne","object":"query_name:read[$ne]"}
+{"api":"feathers","route":"GET /messages","reason":"injection_nosqli_monitored","rule":"nosql.operator:$ne","object":"query_name:read[$ne]"}
+{"api":"feathers","route":"GET /users","reason":"injection_nosqli_monitored","rule":"nosql.operator:$in","object":"query_name:role[$in][]"}
+{"api":"parse","route":"GET /parse/classes/{className}","reason":"injection_nosqli_monitored","rule":"nosql.operator:$gte,$in","object":"query:where"}
+{"api":"parse","route":"GET /parse/classes/{className}","reason":"injection_nosqli_monitored","rule":"nosql.operator:$regex,$bogus","object":"query:where"}
+{"api":"parse","route":"GET /parse/classes/{className}","reason":"injection_nosqli_monitored","rule":"nosql.js","object":"query:where"}
+{"api":"old","route":"POST /find","reason":"injection_nosqli_monitored","rule":"nosql.operator","object":"body_key:filter.total.$gte"}
+{"api":"old","route":"GET /find","reason":"injection_nosqli_monitored","rule":"nosql.operator","object":"query:filter"}
+`
+	evs, _, err := ReadEvents(strings.NewReader(log), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := Propose(evs, 1)
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Route+" "+p.Field+" "+p.Detector+" ["+strings.Join(p.Operators, ",")+"] "+
+			strings.Join(p.Rules, ",")+" "+strings.Join(p.Examples, ",")+" wide="+strconv.FormatBool(p.Wide != ""))
+	}
+	want := []string{
+		"GET /messages query.read.$ne nosqli [$ne] nosql.operator query_name:read[$ne] wide=false",
+		"GET /users query.role.$in.* nosqli [$in] nosql.operator query_name:role[$in][] wide=false",
+		"GET /find query.filter nosqli [] nosql.operator query:filter wide=true",
+		"POST /find body.filter.total.$gte nosqli [$gte] nosql.operator body_key:filter.total.$gte wide=false",
+		"GET /parse/classes/{className} query.where nosqli [] nosql.js query:where wide=false",
+		"GET /parse/classes/{className} query.where nosqli [$gte,$in,$regex] nosql.operator query:where wide=false",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("proposals:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	src := `apis:
+  - name: parse
+    upstream: http://127.0.0.1:9001
+    auth: [none]
+    routes:
+      - match: GET /parse/classes/{className}
+        inspect:
+          mode: monitor
+          exclude:
+            - field: query.where
+              operators: [$gte]
+`
+	out, err := Apply([]byte(src), []Proposal{ps[5]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	if !strings.Contains(s, "operators: [$gte, $in, $regex]") || strings.Count(s, "field: query.where") != 1 ||
+		strings.Contains(s, "allow_operators") || strings.Contains(s, "detectors") {
+		t.Errorf("operators not merged into the field's item:\n%s", s)
+	}
+	out, err = Apply([]byte(src[:strings.Index(src, "          exclude:")]), []Proposal{ps[5]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(out); !strings.Contains(s, "- field: query.where\n              operators: [$gte, $in, $regex]") ||
+		!strings.Contains(s, "only these operators, only on this field") {
+		t.Errorf("operator item:\n%s", s)
 	}
 }
