@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/inspect"
 )
 
 // inspectDetectors are Bulwark's own injection detectors, in the order they run.
@@ -78,8 +80,8 @@ func (d *decoder) exclusionField(f, path string) {
 // buildInspect merges a route's inspect block over its API's. Exclusions and
 // allowed operators add up; mode, detectors and headers are replaced.
 func buildInspect(api, route *inspectConfig) Inspect {
-	out := Inspect{Mode: "block", Detectors: slices.Clone(inspectDetectors), Headers: slices.Clone(defaultInspectHeaders),
-		MaxValues: 10000}
+	out := Inspect{Mode: "block", Config: inspect.Config{Detectors: slices.Clone(inspectDetectors),
+		Headers: slices.Clone(defaultInspectHeaders), MaxValues: 10000}}
 	for _, c := range []*inspectConfig{api, route} {
 		if c == nil {
 			continue

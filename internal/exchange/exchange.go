@@ -47,6 +47,28 @@ type Exchange struct {
 	Notes Notes
 
 	body body // the request body, read once and parsed once (body.go)
+
+	// What the GraphQL guard hands to the guards after it (zero on other
+	// routes): the injection guard reads Inspection, the cost-unit limits
+	// charge Cost, the response guard names Denied in the answer's errors.
+
+	// Cost is the admitted GraphQL request's static cost.
+	Cost int
+	// Inspection, when not nil, replaces what injection inspection reads of
+	// the request (a GraphQL request's argument values, never its query text).
+	Inspection *Inspection
+	// Denied are, per operation, the Type.field keys GraphQL "null" mode
+	// left out of the request.
+	Denied [][]string
+}
+
+// Inspection is what injection inspection reads of a request instead of its
+// body and URL query.
+type Inspection struct {
+	// RawQuery is the URL query without the parameters Body stands for.
+	RawQuery string
+	// Body is a JSON document.
+	Body []byte
 }
 
 // Notes are a guard's contribution to the request's audit event. The gateway
@@ -56,6 +78,10 @@ type Notes struct {
 	Rule string
 	// Object is the object the decision was about, as type:id ("order:1001").
 	Object string
+	// Reason is the audit reason of a request a guard let pass while noting
+	// what it found ("injection_sqli_monitored"); a refusal's reason is its
+	// problem's code.
+	Reason string
 }
 
 // Note records the deciding rule and, when not empty, the object.

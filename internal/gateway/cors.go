@@ -5,6 +5,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
@@ -36,9 +37,8 @@ func (g *Gateway) preflight(st *state, w *statusWriter, r *http.Request, ev *aud
 	}
 	*entry = e
 	ev.API, ev.Route, ev.Path = e.api, e.name, canonical
-	ok, reason := e.cors.Preflight(r, w.Header())
-	if !ok {
-		g.deny(w, ev.RequestID, httperr.New(http.StatusForbidden, reason, "This origin may not call this API from a browser."), ev)
+	if ok, reason := e.cors.Preflight(r, w.Header()); !ok {
+		g.deny(w, ev.RequestID, cors.Refusal(reason), ev)
 		return true
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -46,32 +46,9 @@ func (g *Gateway) preflight(st *state, w *statusWriter, r *http.Request, ev *aud
 	return true
 }
 
-// checkCORS decides an actual request on a route with a cors section: an
-// allowed origin gets the CORS headers on whatever answer follows (a problem
-// included, so the page can read why); an origin outside the list is refused
-// (403) unless the route passes refused origins, which then get no CORS
-// headers and so cannot read the answer.
-func checkCORS(g *cors.Guard, w http.ResponseWriter, r *http.Request, ev *audit.Event) *httperr.Problem {
-	origin := r.Header.Get("Origin")
-	switch g.Check(origin, r.Host) {
-	case cors.Allowed:
-		g.Headers(w.Header(), origin)
-	case cors.Refused:
-		return httperr.New(http.StatusForbidden, "cors_origin_refused", "This origin may not call this API from a browser.")
-	case cors.RefusedPassed:
-		ev.Rule = "cors_origin_refused" // audited, forwarded without CORS headers
-	}
-	return nil
-}
-
-// withoutUpstreamCORS drops the upstream's own Access-Control-* headers on a
-// route whose CORS the gateway decides, then runs next.
-func withoutUpstreamCORS(next func(*http.Response) error) func(*http.Response) error {
-	return func(resp *http.Response) error {
-		cors.Strip(resp.Header)
-		if next != nil {
-			return next(resp)
-		}
-		return nil
-	}
+// checkCORS runs the route's CORS guard on an actual request.
+func checkCORS(g *cors.Guard, x *exchange.Exchange, ev *audit.Event) *httperr.Problem {
+	p := g.Request(x)
+	noted(ev, x)
+	return p
 }

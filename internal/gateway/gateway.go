@@ -13,6 +13,8 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
+	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -168,6 +170,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	group := clientGroup(client, st.v6prefix)
+	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: group}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
@@ -183,11 +186,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var login *bruteforce.Attempt
-	var caller *principal.Principal
-	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
+	entry, r, p := g.admit(st, x, &ev, &login)
 	if p != nil {
 		if entry != nil && entry.graphql != nil {
-			p = graphqlShape(p) // a GraphQL client reads GraphQL errors
+			p = graphql.Shape(p) // a GraphQL client reads GraphQL errors
 		}
 		g.deny(sw, reqID, p, &ev)
 		return
@@ -199,7 +201,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
 		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
 	}
-	g.forward(sw, r, st, entry, caller, &ev, reqID)
+	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
 // finish records the audit event and the metrics of one request.
@@ -229,7 +231,8 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login **bruteforce.Attempt, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login **bruteforce.Attempt) (*routeEntry, *http.Request, *httperr.Problem) {
+	w, r, group := x.W, x.Req, x.ClientGroup
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -245,8 +248,9 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	entry := &st.routes[st.specRoute[m.Index]]
 	ev.API, ev.Route = entry.api, entry.name
+	x.Path, x.API, x.Route, x.Match = canonical, entry.api, entry.name, m
 	if entry.cors != nil {
-		if p := checkCORS(entry.cors, w, r, ev); p != nil {
+		if p := checkCORS(entry.cors, x, ev); p != nil {
 			return entry, r, p
 		}
 	}
@@ -259,7 +263,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p != nil {
 		return entry, r, p
 	}
-	*caller = who
+	x.Principal = who
 	keys := keyParts{ip: group, route: entry.name, p: who, r: r}
 	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
@@ -271,13 +275,12 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		return entry, r, p
 	}
 	if entry.graphql != nil {
-		var p *httperr.Problem
-		if r, p = g.admitGraphQL(w, r, entry, &keys, ev); p != nil {
+		if p := g.admitGraphQL(x, entry, &keys, ev); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.injection != nil {
-		if p := g.checkInjection(entry.injection, r, &entry.limits, &m, ev); p != nil {
+		if p := checkInjection(entry.injection, x, &entry.limits, ev); p != nil {
 			return entry, r, p
 		}
 	}
@@ -315,7 +318,7 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
+func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
 	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
 		g.deny(w, reqID, pr, ev)
 		return
@@ -326,9 +329,9 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
 		Keep: st.owned.Keep()}
-	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
+	exposure := entry.exposure.Response(x)
 	info.Response = exposure
-	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
+	if guard := g.responseGuard(entry.authz, x.Principal, g.logger); guard != nil {
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
 		info.Response = func(resp *http.Response) error {
@@ -340,15 +343,16 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	if entry.graphql != nil {
-		info.Response = graphqlResponse(info.Response, deniedFields(r)) // errors cleaned before the exposure guards run
+		info.Response = then(entry.graphql.Response(x), info.Response) // errors cleaned before the exposure guards run
 		r.Header.Del("Accept-Encoding")
 	}
 	if entry.cors != nil {
-		info.Response = withoutUpstreamCORS(info.Response)
+		info.Response = then(cors.Response, info.Response)
 	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
+	noted(ev, x) // what the response guards decided
 	out := &info.Outcome
 	ev.Upstream = out.Target
 	if out.Latency > 0 {

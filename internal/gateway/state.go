@@ -8,8 +8,10 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/filter"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/inspect"
 	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
@@ -60,10 +62,10 @@ type routeEntry struct {
 	brute      *bruteEntry
 	authz      *authzEntry // nil when the route configures no authorization
 	scopesAny  bool
-	exposure   *exposureEntry  // nil when the route has no response guards
-	injection  *injectionEntry // nil when validation, inspection and WAF are off
-	graphql    *graphql.Guard  // nil when the route is not GraphQL
-	cors       *cors.Guard     // nil when the route has no cors section
+	exposure   *filter.Guard  // the response guards (security headers at least)
+	injection  *inspect.Guard // nil when validation, inspection and WAF are off
+	graphql    *graphql.Guard // nil when the route is not GraphQL
+	cors       *cors.Guard    // nil when the route has no cors section
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
@@ -146,13 +148,13 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 					az.unauthenticated = chain.Unauthenticated
 				}
 			}
-			var ex *exposureEntry
-			if rt.Response.Active() && err == nil {
-				ex, err = buildExposure(rt.Response, doc, rt.Methods, rt.Path)
-			}
-			var inj *injectionEntry
+			var ex *filter.Guard
 			if err == nil {
-				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs)
+				ex, err = buildExposure(plan, rt, doc, d.Logger)
+			}
+			var inj *inspect.Guard
+			if err == nil {
+				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs, d)
 			}
 			var gq *graphql.Guard
 			if err == nil {
@@ -254,9 +256,8 @@ func upstreamConfig(api config.API) proxy.Config {
 // brute-force protection (usernames). Such a route refuses JSON with
 // duplicate keys whatever its limits say, so the guard reads the value the
 // upstream will.
-func readsBody(az *authzEntry, inj *injectionEntry, brute *bruteEntry) bool {
-	blocks := inj != nil && (inj.vMode == modeBlock || inj.iMode == modeBlock || inj.wMode == modeBlock)
-	return (az != nil && needsBody(az)) || blocks || brute != nil
+func readsBody(az *authzEntry, inj *inspect.Guard, brute *bruteEntry) bool {
+	return (az != nil && needsBody(az)) || inj.Blocks() || brute != nil
 }
 
 func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {

@@ -85,11 +85,9 @@ func Verify(plan *config.Plan) []*RouteError {
 				_, err = buildAuthz(a, plan.Identity.AdminRoles, noRecords)
 				add("authorization", err)
 			}
-			if rt.Response.Active() {
-				_, err = buildExposure(rt.Response, doc, rt.Methods, rt.Path)
-				add("response", err)
-			}
-			_, err = buildInjection(rt, guards, wafs, nil)
+			_, err = buildExposure(plan, rt, doc, nil)
+			add("response", err)
+			_, err = buildInjection(rt, guards, wafs, nil, Deps{})
 			add("injection", err)
 		}
 	}

@@ -7,8 +7,12 @@
 // GraphQL-shaped ({"errors":[{"message":…,"extensions":{"code":…}}]}).
 //
 // The package is whole on its own: Options are its typed configuration, New
-// builds a Guard from them, and Guard.Check decides one HTTP request. The
-// gateway only wires it into the request chain. Docs: docs/graphql.md.
+// builds a Guard from them, and Guard.Check decides one HTTP request.
+// Guard.Admit runs it on the request's exchange (cost, fields left out and
+// the argument document for inspection go on the exchange), Guard.Response
+// cleans the upstream's errors, and Shape renders any guard's refusal in
+// GraphQL's error shape. The gateway only wires it into the request chain
+// and charges the cost to the limits. Docs: docs/graphql.md.
 package graphql
 
 // Options configure one Guard. The zero value of a limit means its default

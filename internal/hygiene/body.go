@@ -231,6 +231,11 @@ func SetUniqueKeyJSON(r *http.Request, buf []byte) {
 	r.Header.Del("Content-Length")
 }
 
+// SetBody replaces r's body with buf, a rewrite a guard made of the body
+// (GraphQL "null" mode), held in memory like a buffered one: BufferedBody
+// returns it, so the guards after it read it without another copy.
+func SetBody(r *http.Request, buf []byte) { setBuffered(r, buf, bodyRaw) }
+
 // BufferBody reads a body PrepareBody left streaming into memory, within the
 // route's body limit and read deadline (both already applied by PrepareBody),
 // so a guard can inspect it; the upstream receives the same bytes.

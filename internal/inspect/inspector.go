@@ -113,8 +113,9 @@ type Config struct {
 	// prose field's findings need a complete injection whatever the value's
 	// shape; a strict field's findings stand even when its value reads as
 	// prose. Fields not listed are judged by their value's shape. The first
-	// matching entry decides.
-	TextFields []TextField
+	// matching entry decides. Not configuration: the gateway reads it from
+	// the API's document (ContractText).
+	TextFields []TextField `json:"-"`
 	// MaxValues bounds the names and values inspected per request; 0 means
 	// DefaultMaxValues. A request with more is reported as a finding with rule
 	// RuleTooManyValues.

@@ -1,4 +1,4 @@
-package gateway
+package filter
 
 import (
 	"bytes"
@@ -8,16 +8,16 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/filter/media"
 	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
 	"github.com/bulwark-gw/bulwark/internal/filter/shape"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
-	"github.com/bulwark-gw/bulwark/internal/principal"
 )
 
 // errBlocked stops a record walk at a value a block action names.
@@ -35,30 +35,56 @@ func unfilterable(cause error) *httperr.Problem {
 // filterBody reads the answer as its Content-Type says (media.Policy), cuts
 // every JSON document in it to the route's tree and redacts sensitive values.
 // A body the guards cannot read is refused (refuseBody) unless the route lists
-// its media type to pass; an empty body passes.
-func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal.Principal, ev *audit.Event) error {
-	kind, reason := e.media.Classify(resp.Header.Values("Content-Type"))
+// its media type to pass; an empty body passes. With sanitize (an error
+// status the route sanitizes), the body is checked for leaks first, from the
+// same read and the same decoding the filter uses.
+func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize bool) error {
+	kind, reason := g.media.Classify(resp.Header.Values("Content-Type"))
+	if sanitize && (kind == media.Pass || kind == media.Refuse || resp.ContentLength == 0) {
+		// Not decoded for filtering: the error check reads it on its own.
+		if err := g.sanitizeError(resp, x); err != nil {
+			return err
+		}
+	}
 	switch {
 	case kind == media.Pass, resp.ContentLength == 0:
 		return nil
 	case kind == media.Refuse:
-		return refuseBody(resp, ev, "response_media_type", unfilterable(errors.New(reason)))
+		return refuseBody(resp, x, "response_media_type", unfilterable(errors.New(reason)))
 	}
 	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
 	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, e.cfg.MaxBuffer+1))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, g.o.MaxBuffer+1))
 	if err != nil {
 		resp.Body.Close()
+		if sanitize {
+			return upstreamProblem(resp.StatusCode, "upstream_error")
+		}
 		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
 	}
-	if int64(len(raw)) > e.cfg.MaxBuffer {
-		if e.cfg.OnOverflow == "pass" {
-			g.logger.Warn("response over max_buffer passed unfiltered", "route", ev.Route)
+	if int64(len(raw)) > g.o.MaxBuffer {
+		if sanitize { // the error check reads what it always reads: the first errorRead bytes
+			if len(raw) < errorRead {
+				more, err := io.ReadAll(io.LimitReader(resp.Body, int64(errorRead-len(raw))))
+				if err != nil {
+					resp.Body.Close()
+					return upstreamProblem(resp.StatusCode, "upstream_error")
+				}
+				raw = append(raw, more...)
+			}
+			body, derr := codec.Decode(bytes.NewReader(raw[:min(len(raw), errorRead)]), enc, errorDecoded)
+			if p := g.leakCheck(resp.StatusCode, x, body, derr); p != nil {
+				resp.Body.Close()
+				return p
+			}
+		}
+		if g.o.OnOverflow == "pass" {
+			g.logger.Warn("response over max_buffer passed unfiltered", "route", x.Route)
 			unread(resp, raw)
 			return nil
 		}
 		resp.Body.Close()
-		ev.Rule = "max_buffer"
+		x.Note("max_buffer", "")
 		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
 	}
 	resp.Body.Close()
@@ -66,19 +92,24 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 		resp.Body = http.NoBody
 		return nil
 	}
-	body, err := codec.Decode(bytes.NewReader(raw), enc, e.cfg.MaxBuffer)
-	if err != nil {
-		return refuseBody(resp, ev, "response_encoding", unfilterable(err))
+	body, err := codec.Decode(bytes.NewReader(raw), enc, g.o.MaxBuffer)
+	if sanitize {
+		if p := g.leakCheck(resp.StatusCode, x, body, err); p != nil {
+			return p
+		}
 	}
-	tree, declared := e.treeFor(resp.StatusCode)
+	if err != nil {
+		return refuseBody(resp, x, "response_encoding", unfilterable(err))
+	}
+	tree, declared := g.treeFor(resp.StatusCode)
 	if !declared {
-		return refuseBody(resp, ev, "response_undeclared",
+		return refuseBody(resp, x, "response_undeclared",
 			httperr.New(http.StatusBadGateway, "response_undeclared", "The upstream's answer is not in the API contract."))
 	}
-	f := docFilter{tree: tree, deny: e.deny, sensitive: e.sensitive,
-		objectsOnly: e.doc == nil && tree != nil && !tree.Open}
-	if p != nil {
-		f.roles = p.Roles
+	f := docFilter{tree: tree, deny: g.deny, sensitive: g.policy,
+		objectsOnly: g.doc == nil && tree != nil && !tree.Open}
+	if x.Principal != nil {
+		f.roles = x.Principal.Roles
 	}
 	var out []byte
 	if kind == media.Lines || kind == media.Seq {
@@ -86,12 +117,12 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
 		out, err = f.doc(body)
 	}
-	noteFindings(ev, f.kinds)
+	noteFindings(x, f.kinds)
 	switch {
 	case errors.Is(err, errBlocked):
 		return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
 	case err != nil:
-		return refuseBody(resp, ev, "response_unfilterable", unfilterable(err))
+		return refuseBody(resp, x, "response_unfilterable", unfilterable(err))
 	case f.removed == 0 && bytes.Equal(out, body):
 		resp.Body = io.NopCloser(bytes.NewReader(raw))
 		return nil
@@ -116,9 +147,9 @@ func (g *Gateway) filterBody(resp *http.Response, e *exposureEntry, p *principal
 // its status and headers without the body (a redirect still works); a 4xx or
 // 5xx keeps its status with a generic problem, so a client and its monitoring
 // still see "not found" or "server error", not a gateway failure.
-func refuseBody(resp *http.Response, ev *audit.Event, rule string, refusal *httperr.Problem) error {
+func refuseBody(resp *http.Response, x *exchange.Exchange, rule string, refusal *httperr.Problem) error {
 	resp.Body.Close()
-	ev.Rule = rule
+	x.Note(rule, "")
 	switch s := resp.StatusCode; {
 	case s >= 400:
 		return upstreamProblem(s, "upstream_error").WithCause(refusal)
@@ -131,6 +162,31 @@ func refuseBody(resp *http.Response, ev *audit.Event, rule string, refusal *http
 		return nil
 	}
 	return refusal
+}
+
+func upstreamProblem(status int, code string) *httperr.Problem {
+	p := httperr.New(status, code, "")
+	if status < 500 {
+		p.Detail = "The request could not be completed."
+	}
+	return p
+}
+
+// unread puts raw, read from the front of resp.Body, back in front of the rest.
+func unread(resp *http.Response, raw []byte) {
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+}
+
+// noteFindings records the kinds of sensitive values found (never the values).
+func noteFindings(x *exchange.Exchange, kinds []string) {
+	if len(kinds) == 0 {
+		return
+	}
+	sort.Strings(kinds)
+	x.Note("sensitive:"+strings.Join(kinds, ","), "")
 }
 
 // docFilter cuts JSON documents to a tree and scans them for sensitive values,

@@ -1,4 +1,4 @@
-package gateway
+package filter
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/filter/media"
 	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
 	"github.com/bulwark-gw/bulwark/internal/filter/shape"
@@ -100,8 +100,8 @@ func TestRefuseBodyKeepsTheStatusClass(t *testing.T) {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			resp := &http.Response{StatusCode: tt.status, Body: io.NopCloser(strings.NewReader("UPSTREAM")),
 				Header: http.Header{"Content-Type": {"text/html"}, "Location": {"/x"}}}
-			var ev audit.Event
-			err := refuseBody(resp, &ev, "response_media_type", refusal)
+			var x exchange.Exchange
+			err := refuseBody(resp, &x, "response_media_type", refusal)
 			var p *httperr.Problem
 			switch {
 			case tt.problem == 0:
@@ -112,8 +112,8 @@ func TestRefuseBodyKeepsTheStatusClass(t *testing.T) {
 			case !errors.As(err, &p) || p.Status != tt.problem:
 				t.Fatalf("err = %v, want a %d problem", err, tt.problem)
 			}
-			if ev.Rule != "response_media_type" {
-				t.Fatalf("rule = %q", ev.Rule)
+			if x.Notes.Rule != "response_media_type" {
+				t.Fatalf("rule = %q", x.Notes.Rule)
 			}
 		})
 	}
