@@ -3,6 +3,7 @@ package config
 import (
 	"time"
 
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 )
@@ -150,7 +151,7 @@ type Route struct {
 	// BruteForce protects a login route; nil for none.
 	BruteForce *BruteForce
 	// Authz is the route's authorization (roles, ownership, fields, policy).
-	Authz Authz
+	Authz authz.Options
 	// Response is the route's response guards (its own over its API's).
 	Response Response
 	// Validation checks requests against the API's OpenAPI document.

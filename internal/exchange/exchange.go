@@ -11,6 +11,7 @@ package exchange
 import (
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/route"
@@ -45,6 +46,24 @@ type Exchange struct {
 
 	// Notes are what the guards decided, for the audit event.
 	Notes Notes
+
+	// What the rate-limit guard (internal/ratelimit/limits) reads and keeps
+	// between its two passes over one request.
+
+	// Cost is the request's priced GraphQL cost, set by the GraphQL guard
+	// before the cost pass charges it (0 before, and off GraphQL routes).
+	Cost int
+	// Tightest is the limit with the fewest requests left over the passes
+	// charged so far, for the RateLimit response header.
+	Tightest LimitNote
+}
+
+// LimitNote is a charged rate limit's state as the RateLimit header reports
+// it (draft-ietf-httpapi-ratelimit-headers).
+type LimitNote struct {
+	ID        string        // the limit's id; "" until a limit was charged
+	Remaining int           // requests left in the window
+	Reset     time.Duration // until the window has room again
 }
 
 // Notes are a guard's contribution to the request's audit event. The gateway

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -36,7 +37,7 @@ type Deps struct {
 	// Limiters are the counter backends; zero value: one in-memory limiter.
 	Limiters Limiters
 
-	records func() (*ownership.Records, error) // set by New: the shared ownership records
+	records func() (authz.Records, error) // set by New: the shared ownership records
 }
 
 // Gateway is the proxy listener's handler. It is safe for concurrent use; Swap
@@ -168,6 +169,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	group := clientGroup(client, st.v6prefix)
+	x := &exchange.Exchange{W: sw, RequestID: reqID, Client: client, ClientGroup: group}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
@@ -183,8 +185,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var login *bruteforce.Attempt
-	var caller *principal.Principal
-	entry, r, p := g.admit(st, sw, r, &ev, group, &login, &caller)
+	entry, r, p := g.admit(st, sw, r, &ev, x, &login)
 	if p != nil {
 		if entry != nil && entry.graphql != nil {
 			p = graphqlShape(p) // a GraphQL client reads GraphQL errors
@@ -199,7 +200,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
 		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
 	}
-	g.forward(sw, r, st, entry, caller, &ev, reqID)
+	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
 // finish records the audit event and the metrics of one request.
@@ -221,15 +222,17 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 		rm.Deny(ev.Reason)
 	}
 	g.audit.Record(*ev)
-	if e := *entry; e != nil && e.authz != nil && e.authz.enum != nil && ev.Principal != "" {
-		g.observeEnumeration(e.authz.enum, ev)
+	if e := *entry; e != nil && e.authz != nil {
+		if alert := e.authz.Observe(ev.Principal, ev.Route, ev.Object, ev.Status); alert != nil {
+			g.alertEnumeration(alert, ev)
+		}
 	}
 	putWriter(sw)
 }
 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
-func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, group string, login **bruteforce.Attempt, caller **principal.Principal) (*routeEntry, *http.Request, *httperr.Problem) {
+func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *audit.Event, x *exchange.Exchange, login **bruteforce.Attempt) (*routeEntry, *http.Request, *httperr.Problem) {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -245,6 +248,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	entry := &st.routes[st.specRoute[m.Index]]
 	ev.API, ev.Route = entry.api, entry.name
+	x.Req, x.Path, x.API, x.Route, x.Match = r, canonical, entry.api, entry.name, m
 	if entry.cors != nil {
 		if p := checkCORS(entry.cors, w, r, ev); p != nil {
 			return entry, r, p
@@ -259,8 +263,8 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	if p != nil {
 		return entry, r, p
 	}
-	*caller = who
-	keys := keyParts{ip: group, route: entry.name, p: who, r: r}
+	x.Principal = who
+	keys := keyParts{ip: x.ClientGroup, route: entry.name, p: who, r: r}
 	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
 		return entry, r, p
 	}
@@ -282,12 +286,15 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		}
 	}
 	if entry.authz != nil {
-		if p := g.authorize(r.Context(), entry.authz, r, &m, keys.p, ev); p != nil {
+		x.Req, x.Notes = r, exchange.Notes{Rule: ev.Rule, Object: ev.Object} // until every guard notes on x
+		p := entry.authz.Check(r.Context(), x)
+		ev.Rule, ev.Object = x.Notes.Rule, x.Notes.Object
+		if p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.brute != nil { // last: nothing may refuse the attempt after its slot is reserved
-		l, p := bruteLogin(r, entry.brute, group)
+		l, p := bruteLogin(r, entry.brute, x.ClientGroup)
 		if p == nil {
 			*login, p = bruteBegin(r.Context(), entry.brute, l)
 		}
@@ -315,7 +322,8 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, p *principal.Principal, ev *audit.Event, reqID string) {
+func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
+	p := x.Principal
 	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
 		g.deny(w, reqID, pr, ev)
 		return
@@ -328,7 +336,8 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		Keep: st.owned.Keep()}
 	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
 	info.Response = exposure
-	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
+	if entry.authz != nil && entry.authz.ReadsResponse() {
+		guard := entry.authz.Response(x)
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
 		info.Response = func(resp *http.Response) error {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
-	"github.com/bulwark-gw/bulwark/internal/authz/jsonfields"
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
@@ -58,7 +58,7 @@ type routeEntry struct {
 	policies   string // RateLimit-Policy of all limits
 	quota      *quotaEntry
 	brute      *bruteEntry
-	authz      *authzEntry // nil when the route configures no authorization
+	authz      *authz.Guard // nil when the route configures no authorization
 	scopesAny  bool
 	exposure   *exposureEntry  // nil when the route has no response guards
 	injection  *injectionEntry // nil when validation, inspection and WAF are off
@@ -137,14 +137,11 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			if rt.Quota != nil {
 				q = quotas[rt.Quota.ID]
 			}
-			authzCfg := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path)
-			var az *authzEntry
+			var az *authz.Guard
 			chain := id.chain(rt.Auth, plan.Identity.Introspection)
-			if hasAuthz(authzCfg) && err == nil {
-				az, err = buildAuthz(authzCfg, plan.Identity.AdminRoles, d.records)
-				if az != nil {
-					az.unauthenticated = chain.Unauthenticated
-				}
+			if err == nil {
+				az, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
+					Unauthenticated: chain.Unauthenticated, Logger: d.Logger})
 			}
 			var ex *exposureEntry
 			if rt.Response.Active() && err == nil {
@@ -254,9 +251,9 @@ func upstreamConfig(api config.API) proxy.Config {
 // brute-force protection (usernames). Such a route refuses JSON with
 // duplicate keys whatever its limits say, so the guard reads the value the
 // upstream will.
-func readsBody(az *authzEntry, inj *injectionEntry, brute *bruteEntry) bool {
+func readsBody(az *authz.Guard, inj *injectionEntry, brute *bruteEntry) bool {
 	blocks := inj != nil && (inj.vMode == modeBlock || inj.iMode == modeBlock || inj.wMode == modeBlock)
-	return (az != nil && needsBody(az)) || blocks || brute != nil
+	return (az != nil && az.ReadsBody()) || blocks || brute != nil
 }
 
 func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
@@ -280,50 +277,4 @@ func policies(limits []limitEntry) string {
 		parts[i] = l.policy
 	}
 	return strings.Join(parts, ", ")
-}
-
-// hasAuthz reports whether a route configures any authorization beyond scopes.
-func hasAuthz(a config.Authz) bool {
-	return len(a.Roles) > 0 || a.Admin || len(a.Owner) > 0 || a.RecordsOwner != nil || a.FilterList != nil ||
-		len(a.ReadonlyFields) > 0 || a.Enumeration != nil || a.Policy != ""
-}
-
-// withReadOnly adds the document's readOnly request properties to a route's
-// write-protected fields: a client may not set what the contract says it only reads.
-func withReadOnly(a config.Authz, doc *openapi.Doc, methods []string, path string) config.Authz {
-	if doc == nil {
-		return a
-	}
-	var extra []string
-	for _, m := range methods {
-		if m == "GET" || m == "HEAD" || m == "DELETE" {
-			continue
-		}
-		if op, ok := doc.Match(m, path); ok {
-			for _, f := range doc.ReadOnlyFields(op.Method, op.Path) {
-				extra = append(extra, anchorField(f))
-			}
-		}
-	}
-	if len(extra) == 0 {
-		return a
-	}
-	a.ReadonlyFields = append(append([]string(nil), a.ReadonlyFields...), extra...)
-	return a
-}
-
-// anchorField keeps a field the document names where the document puts it: a
-// top-level readOnly property "id" must not refuse an "id" nested in another
-// object, as the bare name of a configured readonly_fields entry would
-// (jsonfields.CompileField), so a single name becomes its JSON pointer.
-func anchorField(f string) string {
-	p, err := jsonfields.Compile(f)
-	if err != nil || strings.HasPrefix(f, "/") {
-		return f // a bad path fails again, with its message, in buildAuthz
-	}
-	segs := p.Segments()
-	if len(segs) != 1 || segs[0].Any {
-		return f
-	}
-	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(segs[0].Name)
 }

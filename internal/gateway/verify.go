@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 
-	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
@@ -41,7 +41,7 @@ func Verify(plan *config.Plan) []*RouteError {
 		Shared: func(string) ratelimit.Limiter { return mem }}
 	// Ownership records live in the store, opened at start: a plan without a
 	// store cannot have them (as serve finds), one with a store can.
-	noRecords := func() (*ownership.Records, error) {
+	noRecords := func() (authz.Records, error) {
 		if plan.Store == "" {
 			return nil, errNoRecords
 		}
@@ -81,10 +81,8 @@ func Verify(plan *config.Plan) []*RouteError {
 				_, err = cors.New(*rt.CORS)
 				add("cors", err)
 			}
-			if a := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path); hasAuthz(a) {
-				_, err = buildAuthz(a, plan.Identity.AdminRoles, noRecords)
-				add("authorization", err)
-			}
+			_, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: noRecords})
+			add("authorization", err)
 			if rt.Response.Active() {
 				_, err = buildExposure(rt.Response, doc, rt.Methods, rt.Path)
 				add("response", err)
