@@ -197,7 +197,7 @@ func TestCheck(t *testing.T) {
 		{name: "readonly field stripped", o: Options{ReadonlyFields: []string{"role"}, OnReadonly: "strip"},
 			q: request{method: "POST", who: alice, body: `{"name":"a","role":"admin"}`}, rule: "readonly_fields", body: `{"name":"a"}`},
 		{name: "body too deep to search", o: Options{ReadonlyFields: []string{"role"}, OnReadonly: "reject"},
-			q: request{method: "POST", who: alice, body: strings.Repeat(`{"a":`, 1001) + "1" + strings.Repeat("}", 1001)},
+			q:      request{method: "POST", who: alice, body: strings.Repeat(`{"a":`, 1001) + "1" + strings.Repeat("}", 1001)},
 			status: 400, code: "json_too_deep"},
 
 		// The CEL policy.
