@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -166,7 +164,7 @@ func (g *Guard) Check(ctx context.Context, x *exchange.Exchange) *httperr.Proble
 			x.Notes.Rule = "enumeration"
 			return forbidden("enumeration_blocked", "enumeration_blocked",
 				"Access to this route is suspended after suspected id enumeration.").
-				WithHeader("Retry-After", strconv.FormatInt(max(ceilSeconds(until.Sub(g.now())), 1), 10))
+				WithHeader("Retry-After", httperr.RetryAfter(until.Sub(g.now()), 0))
 		}
 	}
 	r := x.Req
@@ -367,12 +365,4 @@ func policyInput(x *exchange.Exchange) *policy.Input {
 	r := x.Req
 	return &policy.Input{Principal: x.Principal, Params: params, Query: r.URL.Query(), Headers: r.Header,
 		Method: r.Method, Path: r.URL.Path}
-}
-
-// ceilSeconds is d in whole seconds, rounded up; 0 for d <= 0.
-func ceilSeconds(d time.Duration) int64 {
-	if d <= 0 {
-		return 0
-	}
-	return int64(math.Ceil(d.Seconds()))
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -50,8 +51,7 @@ type Gateway struct {
 	ids     *hygiene.IDs
 	now     func() time.Time
 
-	limiters Limiters
-	owners   *ownerRecords
+	owners *ownerRecords
 
 	cur     atomic.Pointer[state]
 	swapMu  sync.Mutex // serialises Swap
@@ -85,7 +85,7 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	m := d.Metrics
 	own := &ownerRecords{store: d.Store, logger: d.Logger}
 	d.records = own.get
-	g := &Gateway{limiters: d.Limiters, owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
+	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
 	st, err := build(plan, nil, d)
 	if err != nil {
@@ -168,13 +168,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := getWriter(w)
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
-	group := clientGroup(client, st.v6prefix)
-	x := &exchange.Exchange{W: sw, RequestID: reqID, Client: client, ClientGroup: group}
+	x := &exchange.Exchange{W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
 	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
-	if p := g.shield(st, r.Context(), group); p != nil {
+	if p := st.shield.Check(r.Context(), x); p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
@@ -264,11 +263,8 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		return entry, r, p
 	}
 	x.Principal = who
-	keys := keyParts{ip: x.ClientGroup, route: entry.name, p: who, r: r}
-	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
-		return entry, r, p
-	}
-	if p := takeQuota(r.Context(), entry, &keys); p != nil {
+	x.Req = r
+	if p := entry.rateLimits.Charge(r.Context(), x); p != nil {
 		return entry, r, p
 	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
@@ -276,7 +272,7 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 	}
 	if entry.graphql != nil {
 		var p *httperr.Problem
-		if r, p = g.admitGraphQL(w, r, entry, &keys, ev); p != nil {
+		if r, p = g.admitGraphQL(w, r, entry, x, ev); p != nil {
 			return entry, r, p
 		}
 	}

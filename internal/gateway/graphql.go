@@ -16,6 +16,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
@@ -66,12 +67,13 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 // with the request-counting limits, because the cost exists only once the
 // operation is parsed and priced; the request-counting limits still run
 // before the body is read. A request the guard refuses spends no cost.
-func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *routeEntry, keys *keyParts, ev *audit.Event) (*http.Request, *httperr.Problem) {
-	r, dec, p := checkGraphQL(entry.graphql, r, &entry.limits, keys.p, ev)
+func (g *Gateway) admitGraphQL(w http.ResponseWriter, r *http.Request, entry *routeEntry, x *exchange.Exchange, ev *audit.Event) (*http.Request, *httperr.Problem) {
+	r, dec, p := checkGraphQL(entry.graphql, r, &entry.limits, x.Principal, ev)
 	if p != nil {
 		return r, p
 	}
-	if p := g.spendCost(r.Context(), w, entry, keys, dec.Cost); p != nil {
+	x.Req, x.Cost = r, dec.Cost
+	if p := entry.rateLimits.ChargeCost(r.Context(), x); p != nil {
 		return r, p
 	}
 	if entry.injection != nil && entry.injection.inspector != nil {
@@ -111,16 +113,6 @@ func withoutGraphQLParams(raw string) string {
 		b.WriteString(part)
 	}
 	return b.String()
-}
-
-// spendCost is the cost pass: every request spends at least 1, so that
-// operations priced 0 (scalar root fields) are still counted.
-func (g *Gateway) spendCost(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts, cost int) *httperr.Problem {
-	ps := pass{cost: true, n: max(int64(cost), 1)}
-	if p := g.chargeLimits(ctx, w, entry, keys, ps); p != nil {
-		return p
-	}
-	return chargeQuota(ctx, entry, keys, ps)
 }
 
 // costObject is the audit event's object for a priced GraphQL request.

@@ -9,20 +9,20 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strconv"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/quota"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // quotaEntry is one configured quota with its counter.
 type quotaEntry struct {
-	cfg config.Quota
+	cfg limits.Quota
 	q   *quota.Quotas
 }
 
@@ -71,35 +71,6 @@ func retireQuotas(prev, next map[string]*quotaEntry) {
 			}
 		}
 	}
-}
-
-// takeQuota counts the request against the route's quota, unless the quota
-// spends the GraphQL cost (then spendCost charges it).
-func takeQuota(ctx context.Context, entry *routeEntry, keys *keyParts) *httperr.Problem {
-	return chargeQuota(ctx, entry, keys, requestPass)
-}
-
-func chargeQuota(ctx context.Context, entry *routeEntry, keys *keyParts, ps pass) *httperr.Problem {
-	e := entry.quota
-	if e == nil || !ps.includes(entry, e.cfg.Cost) {
-		return nil
-	}
-	part, ok := keyPart(e.cfg.By, keys)
-	if !ok {
-		return noConsumer()
-	}
-	res, err := e.q.Take(ctx, e.cfg.ID+"|"+part, ps.n)
-	if err != nil {
-		return httperr.New(http.StatusServiceUnavailable, "quota_unavailable",
-			"Quota accounting is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
-	}
-	if !res.Allowed {
-		retry := min(max(ceilSeconds(time.Until(res.ResetAt)), 1), int64(32*86400))
-		return httperr.New(http.StatusTooManyRequests, "quota_exceeded",
-			"The quota for this period is used up; it resets at "+res.ResetAt.Format(time.RFC3339)+".").
-			WithHeader("Retry-After", strconv.FormatInt(retry, 10))
-	}
-	return nil
 }
 
 // bruteEntry is a login route's brute-force guard.
@@ -171,7 +142,7 @@ func bruteBegin(ctx context.Context, e *bruteEntry, l bruteforce.Login) (*brutef
 	case v.Locked:
 		return nil, httperr.New(http.StatusTooManyRequests, "login_locked",
 			"Too many failed logins; try again later.").
-			WithHeader("Retry-After", strconv.FormatInt(min(max(ceilSeconds(v.RetryAfter), 1), maxRetryAfter), 10))
+			WithHeader("Retry-After", httperr.RetryAfter(v.RetryAfter, 24*time.Hour))
 	case v.Busy:
 		return nil, httperr.New(http.StatusTooManyRequests, "login_busy",
 			"Other login attempts for this account are still being checked; try again shortly.").

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/bulwark-gw/bulwark/internal/cors"
-	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/authz"
@@ -14,7 +13,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
@@ -29,9 +28,9 @@ type state struct {
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
 	id        *identity
-	owned     *hygiene.Owned  // headers only the gateway sets: client copies stripped
-	shield    ratelimit.Limit // per client IP before authentication; Rate 0 = off
-	v6prefix  int             // IPv6 clients are grouped by this prefix length
+	owned     *hygiene.Owned      // headers only the gateway sets: client copies stripped
+	shield    *limits.ShieldGuard // per client IP before authentication; nil = off
+	v6prefix  int                 // IPv6 clients are grouped by this prefix length
 	quotas    map[string]*quotaEntry
 	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
@@ -52,11 +51,9 @@ type routeEntry struct {
 	upstream   *proxy.Upstream
 	metrics    *metrics.RouteMetrics
 	authn      *authn.Chain
-	scopes     []string // all required, checked on every request
-	keepCred   bool     // pass the raw credential upstream
-	rateLimits []limitEntry
-	policies   string // RateLimit-Policy of all limits
-	quota      *quotaEntry
+	scopes     []string      // all required, checked on every request
+	keepCred   bool          // pass the raw credential upstream
+	rateLimits *limits.Guard // rate limits and quota; nil for none
 	brute      *bruteEntry
 	authz      *authz.Guard // nil when the route configures no authorization
 	scopesAny  bool
@@ -89,10 +86,8 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, err
 	}
 	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
-		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{}}
-	if sh := plan.Server.Shield; sh.Rate.N > 0 {
-		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
-	}
+		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{},
+		shield: limits.NewShield(plan.Server.Shield, d.Limiters.Local)}
 	var specs []route.Spec
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
@@ -113,7 +108,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		st.upstreams = append(st.upstreams, up)
 		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
-			limits, err := buildLimits(rt.RateLimits, d.Limiters)
+			rate, err := buildRate(rt, quotas, d.Limiters)
 			var brute *bruteEntry
 			if err == nil {
 				brute, err = buildBrute(rt.BruteForce, d.Limiters)
@@ -132,10 +127,6 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 					retireQuotas(quotas, prevQuotas)
 					return nil, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
 				}
-			}
-			var q *quotaEntry
-			if rt.Quota != nil {
-				q = quotas[rt.Quota.ID]
 			}
 			var az *authz.Guard
 			chain := id.chain(rt.Auth, plan.Identity.Introspection)
@@ -181,9 +172,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				authn:      chain,
 				scopes:     rt.Scopes,
 				keepCred:   rt.KeepCredential,
-				rateLimits: limits,
-				policies:   policies(limits),
-				quota:      q,
+				rateLimits: rate,
 				brute:      brute,
 				authz:      az,
 				scopesAny:  rt.Authz.ScopesAny,
@@ -269,12 +258,4 @@ func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
 
 		KeepOverrideHeaders: l.KeepOverrideHeaders,
 	}
-}
-
-func policies(limits []limitEntry) string {
-	parts := make([]string, len(limits))
-	for i, l := range limits {
-		parts[i] = l.policy
-	}
-	return strings.Join(parts, ", ")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
@@ -73,7 +74,7 @@ func Verify(plan *config.Plan) []*RouteError {
 					out = append(out, &RouteError{API: api.Name, Route: rt.Name, Line: rt.Line, Err: fmt.Errorf("%s: %w", what, err)})
 				}
 			}
-			_, err := buildLimits(rt.RateLimits, lim)
+			_, err := limits.New(limits.Options{Limits: rt.RateLimits}, limits.Deps{Limiter: lim.Shared}) // quota counters need the store
 			add("rate_limits", err)
 			_, err = buildBrute(rt.BruteForce, lim)
 			add("brute_force", err)
