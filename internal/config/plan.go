@@ -6,6 +6,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 )
 
@@ -150,7 +151,7 @@ type Route struct {
 	// Quota is the route's quota (its own, else the API's); nil for none.
 	Quota *limits.Quota
 	// BruteForce protects a login route; nil for none.
-	BruteForce *BruteForce
+	BruteForce *bruteforce.Options
 	// Authz is the route's authorization (roles, ownership, fields, policy).
 	Authz authz.Options
 	// Response is the route's response guards (its own over its API's).

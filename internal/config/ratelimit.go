@@ -147,11 +147,11 @@ func (d *decoder) buildQuota(q *quotaConfig, path, id string) *limits.Quota {
 	return out
 }
 
-func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *BruteForce {
+func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *bruteforce.Options {
 	if b == nil {
 		return nil
 	}
-	out := &BruteForce{UsernameField: orDefault(b.UsernameField, "username"), FailureStatuses: slices.Clone(b.FailureStatuses),
+	out := &bruteforce.Options{UsernameField: orDefault(b.UsernameField, "username"), FailureStatuses: slices.Clone(b.FailureStatuses),
 		MaxFailures: orDefault(b.MaxFailures, defaultBFMaxFailures), Window: durationOr(b.Window, defaultBFWindow),
 		Lockout: durationOr(b.Lockout, defaultBFLockout), DelayAfter: orDefault(b.DelayAfter, defaultBFDelayAfter),
 		BaseDelay: durationOr(b.BaseDelay, defaultBFBaseDelay), MaxDelay: durationOr(b.MaxDelay, defaultBFMaxDelay),

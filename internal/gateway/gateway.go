@@ -196,8 +196,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A login attempt holds a reservation until settled: from its answer
 		// before the client sees it, else once forwarding is over (also when
 		// the handler panics or aborts).
-		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
-		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
+		defer func() { entry.brute.Finish(login, ev.Decision == audit.DecisionAllow) }()
+		sw.onHeader = func(status int) { entry.brute.Answer(login, status) }
 	}
 	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
@@ -290,11 +290,9 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		}
 	}
 	if entry.brute != nil { // last: nothing may refuse the attempt after its slot is reserved
-		l, p := bruteLogin(r, entry.brute, x.ClientGroup)
-		if p == nil {
-			*login, p = bruteBegin(r.Context(), entry.brute, l)
-		}
-		if p != nil {
+		x.Req = r
+		var p *httperr.Problem
+		if *login, p = entry.brute.Begin(r.Context(), x); p != nil {
 			return entry, r, p
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
@@ -54,7 +55,7 @@ type routeEntry struct {
 	scopes     []string      // all required, checked on every request
 	keepCred   bool          // pass the raw credential upstream
 	rateLimits *limits.Guard // rate limits and quota; nil for none
-	brute      *bruteEntry
+	brute      *bruteforce.LoginGuard
 	authz      *authz.Guard // nil when the route configures no authorization
 	scopesAny  bool
 	exposure   *exposureEntry  // nil when the route has no response guards
@@ -109,9 +110,9 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
 			rate, err := buildRate(rt, quotas, d.Limiters)
-			var brute *bruteEntry
+			var brute *bruteforce.LoginGuard
 			if err == nil {
-				brute, err = buildBrute(rt.BruteForce, d.Limiters)
+				brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
 			}
 			if err != nil {
 				st.close()
@@ -240,7 +241,7 @@ func upstreamConfig(api config.API) proxy.Config {
 // brute-force protection (usernames). Such a route refuses JSON with
 // duplicate keys whatever its limits say, so the guard reads the value the
 // upstream will.
-func readsBody(az *authz.Guard, inj *injectionEntry, brute *bruteEntry) bool {
+func readsBody(az *authz.Guard, inj *injectionEntry, brute *bruteforce.LoginGuard) bool {
 	blocks := inj != nil && (inj.vMode == modeBlock || inj.iMode == modeBlock || inj.wMode == modeBlock)
 	return (az != nil && az.ReadsBody()) || blocks || brute != nil
 }

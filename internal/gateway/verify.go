@@ -76,7 +76,7 @@ func Verify(plan *config.Plan) []*RouteError {
 			}
 			_, err := limits.New(limits.Options{Limits: rt.RateLimits}, limits.Deps{Limiter: lim.Shared}) // quota counters need the store
 			add("rate_limits", err)
-			_, err = buildBrute(rt.BruteForce, lim)
+			_, err = buildBrute(rt.BruteForce, lim, nil)
 			add("brute_force", err)
 			if rt.CORS != nil {
 				_, err = cors.New(*rt.CORS)
