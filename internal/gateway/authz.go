@@ -7,14 +7,11 @@ import (
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/authz/enumeration"
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
-	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
-	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -82,19 +79,6 @@ func (o *ownerRecords) close() {
 	if o.rec != nil {
 		o.rec.Close()
 	}
-}
-
-// requireScopes checks the route's scopes, all-of or any-of.
-func requireScopes(p *principal.Principal, want []string, any bool) *httperr.Problem {
-	if !any || len(want) == 0 {
-		return authn.RequireScopes(p, want)
-	}
-	for _, s := range want {
-		if p.HasScope(s) {
-			return nil
-		}
-	}
-	return authn.RequireScopes(p, want[:1]) // renders the 403 with the challenge
 }
 
 // alertEnumeration turns a tripped enumeration rule into an audit alert

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
@@ -408,7 +409,11 @@ func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev
 		return nil, nil
 	}
 	ev.Principal = p.ID()
-	if prob := requireScopes(p, entry.scopes, entry.scopesAny); prob != nil {
+	requireScopes := authn.RequireScopes
+	if entry.scopesAny {
+		requireScopes = authn.RequireAnyScope
+	}
+	if prob := requireScopes(p, entry.scopes); prob != nil {
 		return p, prob
 	}
 	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)
