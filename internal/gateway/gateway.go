@@ -264,7 +264,6 @@ func (g *Gateway) admit(st *state, w http.ResponseWriter, r *http.Request, ev *a
 		return entry, r, p
 	}
 	x.Principal = who
-	x.Req = r
 	if p := entry.rateLimits.Charge(r.Context(), x); p != nil {
 		return entry, r, p
 	}

@@ -35,8 +35,10 @@ func TestShieldRefusesBeforeRouting(t *testing.T) {
 		if c.status == 429 && resp.Header.Get("Retry-After") == "" {
 			t.Error("429 without Retry-After")
 		}
-	}
-	if e := ev.nth(t, 3); e.Reason != "rate_limited" || e.Route != "" {
-		t.Errorf("third event: reason %q route %q", e.Reason, e.Route)
+		// Each event is awaited before the next request: the i-th recorded
+		// is then the i-th request's.
+		if e := ev.nth(t, i+1); c.status == 429 && (e.Reason != "rate_limited" || e.Route != "") {
+			t.Errorf("refused request's event: reason %q route %q", e.Reason, e.Route)
+		}
 	}
 }
