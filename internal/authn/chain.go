@@ -3,6 +3,7 @@ package authn
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -228,4 +229,14 @@ func RequireScopes(p *principal.Principal, want []string) *httperr.Problem {
 		"The credential lacks a scope this route needs: "+scope+".")
 	prob.WithHeader("WWW-Authenticate", challenge("Bearer", ErrCodeInsufficientScope, "", scope))
 	return prob
+}
+
+// RequireAnyScope refuses p with 403 insufficient_scope unless it holds at
+// least one scope in want (a route's scopes_match: any); an empty want
+// requires nothing. The challenge names the first scope of want.
+func RequireAnyScope(p *principal.Principal, want []string) *httperr.Problem {
+	if len(want) == 0 || slices.ContainsFunc(want, p.HasScope) {
+		return nil
+	}
+	return RequireScopes(p, want[:1])
 }

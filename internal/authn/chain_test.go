@@ -157,6 +157,32 @@ func TestRequireScopes(t *testing.T) {
 	}
 }
 
+func TestRequireAnyScope(t *testing.T) {
+	p := &principal.Principal{Scopes: []string{"b"}}
+	cases := []struct {
+		name string
+		p    *principal.Principal
+		want []string
+		ok   bool
+	}{
+		{"nothing wanted", p, nil, true},
+		{"one of them held", p, []string{"a", "b"}, true},
+		{"none held", p, []string{"a", "c"}, false},
+		{"anonymous", nil, []string{"a"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			prob := RequireAnyScope(c.p, c.want)
+			if (prob == nil) != c.ok {
+				t.Fatalf("got %v, want ok %v", prob, c.ok)
+			}
+			if prob != nil && (prob.Status != 403 || !strings.Contains(prob.Header.Get("WWW-Authenticate"), `scope="a"`)) {
+				t.Errorf("problem %+v", prob)
+			}
+		})
+	}
+}
+
 func TestChallengeEscapesDescription(t *testing.T) {
 	got := challenge("Bearer", "invalid_token", "bad \"quote\" \\ and\nnewline é", "")
 	if strings.ContainsAny(got, "\n\\é") || strings.Count(got, `"`) != 6 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/authz/policy"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
@@ -15,7 +16,7 @@ var defaultAdminRoles = []string{"admin"}
 
 // routeAuthz builds a route's authorization settings.
 func (d *decoder) routeAuthz(r *Route, rc routeConfig, path string) {
-	a := Authz{Roles: slices.Clone(rc.Roles), RolesAll: orDefault(rc.RolesMatch, "any") == "all",
+	a := authz.Options{Roles: slices.Clone(rc.Roles), RolesAll: orDefault(rc.RolesMatch, "any") == "all",
 		ScopesAny: orDefault(rc.ScopesMatch, "all") == "any", Admin: orDefault(rc.Admin, false),
 		OwnerExemptRoles: slices.Clone(rc.OwnerExemptRoles), ReadonlyFields: slices.Clone(rc.ReadonlyFields),
 		OnReadonly: orDefault(rc.OnReadonly, "reject"), Policy: strings.TrimSpace(orDefault(rc.Policy, ""))}
@@ -82,8 +83,8 @@ func templateParams(path string) []string {
 	return t.Params()
 }
 
-func (d *decoder) ownerRule(oc ownerRuleConfig, path string, i int, params []string) OwnerRule {
-	o := OwnerRule{ID: orDefault(oc.ID, fmt.Sprintf("owner[%d]", i)), Equals: orDefault(oc.Equals, ""),
+func (d *decoder) ownerRule(oc ownerRuleConfig, path string, i int, params []string) authz.OwnerRule {
+	o := authz.OwnerRule{ID: orDefault(oc.ID, fmt.Sprintf("owner[%d]", i)), Equals: orDefault(oc.Equals, ""),
 		Object: orDefault(oc.Object, ""), Hide: orDefault(oc.Hide, false)}
 	sources := 0
 	for _, s := range []struct {
@@ -127,11 +128,11 @@ func (d *decoder) principalValue(path, v string) {
 	}
 }
 
-func (d *decoder) recordsOwner(c *recordsOwnerConfig, path string) *RecordsOwner {
+func (d *decoder) recordsOwner(c *recordsOwnerConfig, path string) *authz.RecordsOwner {
 	if c == nil {
 		return nil
 	}
-	o := &RecordsOwner{Object: orDefault(c.Object, ""), From: orDefault(c.From, "location"), Owner: orDefault(c.Owner, "sub")}
+	o := &authz.RecordsOwner{Object: orDefault(c.Object, ""), From: orDefault(c.From, "location"), Owner: orDefault(c.Owner, "sub")}
 	if !validName(o.Object) {
 		d.errorf(path+".object", "object is required: lower-case letters, digits, _ and -")
 	}
@@ -145,11 +146,11 @@ func (d *decoder) recordsOwner(c *recordsOwnerConfig, path string) *RecordsOwner
 	return o
 }
 
-func (d *decoder) filterList(c *filterListConfig, path string) *FilterList {
+func (d *decoder) filterList(c *filterListConfig, path string) *authz.FilterList {
 	if c == nil {
 		return nil
 	}
-	f := &FilterList{Array: orDefault(c.Array, ""), OwnerField: orDefault(c.OwnerField, ""), Equals: orDefault(c.Equals, "sub")}
+	f := &authz.FilterList{Array: orDefault(c.Array, ""), OwnerField: orDefault(c.OwnerField, ""), Equals: orDefault(c.Equals, "sub")}
 	if f.OwnerField == "" {
 		d.errorf(path+".owner_field", "owner_field is required: the field of each item that names its owner")
 	}
@@ -160,11 +161,11 @@ func (d *decoder) filterList(c *filterListConfig, path string) *FilterList {
 	return f
 }
 
-func (d *decoder) enumeration(c *enumerationConfig, path string) *Enumeration {
+func (d *decoder) enumeration(c *enumerationConfig, path string) *authz.Enumeration {
 	if c == nil {
 		return nil
 	}
-	e := &Enumeration{Window: durationOr(c.Window, time.Minute), MaxDistinct: orDefault(c.MaxDistinct, 30),
+	e := &authz.Enumeration{Window: durationOr(c.Window, time.Minute), MaxDistinct: orDefault(c.MaxDistinct, 30),
 		MinRequests: orDefault(c.MinRequests, 10), MaxDeniedPercent: orDefault(c.MaxDeniedPercent, 50),
 		Sequential: orDefault(c.Sequential, 10), BlockFor: durationOr(c.BlockFor, 0)}
 	d.positive(path+".window", e.Window, "ids are counted within a window")

@@ -3,8 +3,11 @@ package config
 import (
 	"time"
 
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/tracing"
 )
 
@@ -52,7 +55,7 @@ type Server struct {
 	// WriteTimeout 0 means none (streaming responses).
 	WriteTimeout    time.Duration
 	ShutdownGrace   time.Duration
-	Shield          Shield
+	Shield          limits.Shield
 	SecurityHeaders SecurityHeaders
 	// HealthPath, when set, is answered on the proxy listener (GET/HEAD, 200,
 	// before routing) for load balancers that can only probe the traffic
@@ -147,13 +150,13 @@ type Route struct {
 	// KeepCredential passes the raw credential to the upstream.
 	KeepCredential bool
 	// RateLimits are the route's limits (its own, else the API's).
-	RateLimits []RateLimit
+	RateLimits []limits.RateLimit
 	// Quota is the route's quota (its own, else the API's); nil for none.
-	Quota *Quota
+	Quota *limits.Quota
 	// BruteForce protects a login route; nil for none.
-	BruteForce *BruteForce
+	BruteForce *bruteforce.Options
 	// Authz is the route's authorization (roles, ownership, fields, policy).
-	Authz Authz
+	Authz authz.Options
 	// Response is the route's response guards (its own over its API's).
 	Response Response
 	// Validation checks requests against the API's OpenAPI document.

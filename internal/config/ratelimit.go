@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/redisconn"
 )
 
@@ -30,7 +31,7 @@ const (
 
 var (
 	failureModes = []string{"local", "closed", "open"}
-	costUnits    = []string{CostRequest, CostGraphQL}
+	costUnits    = []string{limits.CostRequest, limits.CostGraphQL}
 )
 
 func (d *decoder) buildCluster(c *clusterConfig) Cluster {
@@ -56,15 +57,15 @@ func (d *decoder) buildCluster(c *clusterConfig) Cluster {
 	return out
 }
 
-func (d *decoder) buildShield(s *shieldConfig, prefix *int) Shield {
-	out := Shield{IPv6Prefix: orDefault(prefix, defaultIPv6Prefix)}
+func (d *decoder) buildShield(s *shieldConfig, prefix *int) limits.Shield {
+	out := limits.Shield{IPv6Prefix: orDefault(prefix, defaultIPv6Prefix)}
 	if out.IPv6Prefix < 32 || out.IPv6Prefix > 128 {
 		d.errorf("server.ipv6_prefix", "must be between 32 and 128, got %d", out.IPv6Prefix)
 	}
 	if s == nil {
 		return out
 	}
-	out.Rate, out.Burst = orDefault(s.Rate, Rate{}), orDefault(s.Burst, 0)
+	out.Rate, out.Burst = limits.Rate(orDefault(s.Rate, Rate{})), orDefault(s.Burst, 0)
 	if s.Rate == nil {
 		d.errorf("server.shield.rate", "rate is required, like 50/s")
 	}
@@ -73,14 +74,14 @@ func (d *decoder) buildShield(s *shieldConfig, prefix *int) Shield {
 }
 
 // rateLimits builds a list of limits; id prefixes each limit's ID.
-func (d *decoder) rateLimits(in []rateLimitConfig, path, id string, c Cluster) []RateLimit {
-	out := make([]RateLimit, 0, len(in))
+func (d *decoder) rateLimits(in []rateLimitConfig, path, id string, c Cluster) []limits.RateLimit {
+	out := make([]limits.RateLimit, 0, len(in))
 	for i, l := range in {
 		p := indexPath(path, i)
-		rl := RateLimit{ID: fmt.Sprintf("%s#%d", id, i), Rate: orDefault(l.Rate, Rate{}), Burst: orDefault(l.Burst, 0),
+		rl := limits.RateLimit{ID: fmt.Sprintf("%s#%d", id, i), Rate: limits.Rate(orDefault(l.Rate, Rate{})), Burst: orDefault(l.Burst, 0),
 			Algorithm: orDefault(l.Algorithm, "gcra"), Mode: orDefault(l.Mode, "reject"),
 			MaxDelay: durationOr(l.MaxDelay, defaultMaxDelay), OnRedisFailure: orDefault(l.OnRedisFailure, c.OnRedisFailure),
-			Cost: orDefault(l.Cost, CostRequest)}
+			Cost: orDefault(l.Cost, limits.CostRequest)}
 		if l.Rate == nil {
 			d.errorf(p+".rate", "rate is required, like 600/m")
 		}
@@ -127,13 +128,13 @@ func (d *decoder) limitKeys(in []string, path string) []string {
 	return out
 }
 
-func (d *decoder) buildQuota(q *quotaConfig, path, id string) *Quota {
+func (d *decoder) buildQuota(q *quotaConfig, path, id string) *limits.Quota {
 	if q == nil {
 		return nil
 	}
-	out := &Quota{ID: id, By: orDefault(q.By, "consumer"), Limit: orDefault(q.Limit, 0),
+	out := &limits.Quota{ID: id, By: orDefault(q.By, "consumer"), Limit: orDefault(q.Limit, 0),
 		Period: orDefault(q.Period, "day"), Timezone: orDefault(q.Timezone, "UTC"),
-		Cost: orDefault(q.Cost, CostRequest)}
+		Cost: orDefault(q.Cost, limits.CostRequest)}
 	d.oneOf(path+".by", out.By, []string{"consumer", "subject", "api_key", "ip"})
 	if out.Limit <= 0 {
 		d.errorf(path+".limit", "limit must be a positive number of requests")
@@ -146,11 +147,11 @@ func (d *decoder) buildQuota(q *quotaConfig, path, id string) *Quota {
 	return out
 }
 
-func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *BruteForce {
+func (d *decoder) buildBruteForce(b *bruteForceConfig, path string) *bruteforce.Options {
 	if b == nil {
 		return nil
 	}
-	out := &BruteForce{UsernameField: orDefault(b.UsernameField, "username"), FailureStatuses: slices.Clone(b.FailureStatuses),
+	out := &bruteforce.Options{UsernameField: orDefault(b.UsernameField, "username"), FailureStatuses: slices.Clone(b.FailureStatuses),
 		MaxFailures: orDefault(b.MaxFailures, defaultBFMaxFailures), Window: durationOr(b.Window, defaultBFWindow),
 		Lockout: durationOr(b.Lockout, defaultBFLockout), DelayAfter: orDefault(b.DelayAfter, defaultBFDelayAfter),
 		BaseDelay: durationOr(b.BaseDelay, defaultBFBaseDelay), MaxDelay: durationOr(b.MaxDelay, defaultBFMaxDelay),

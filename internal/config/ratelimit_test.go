@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 )
 
 const limitsBase = `admin: {listen: "off"}
@@ -44,7 +45,7 @@ func TestRateLimitPlan(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if plan.Server.Shield.Rate != (Rate{N: 50, Per: time.Second}) || plan.Server.Shield.IPv6Prefix != 64 {
+	if plan.Server.Shield.Rate != (limits.Rate{N: 50, Per: time.Second}) || plan.Server.Shield.IPv6Prefix != 64 {
 		t.Fatalf("shield %+v", plan.Server.Shield)
 	}
 	if plan.Cluster.OnRedisFailure != "closed" || plan.Cluster.Redis == "" {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
 
@@ -18,8 +19,8 @@ type routeDefaults struct {
 
 	cluster    Cluster
 	api        string
-	rateLimits []RateLimit // the API's, inherited by routes without their own
-	quota      *Quota
+	rateLimits []limits.RateLimit // the API's, inherited by routes without their own
+	quota      *limits.Quota
 	response   *responseConfig
 	hasDoc     bool
 	inspect    *inspectConfig

@@ -11,6 +11,7 @@ package exchange
 import (
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/route"
@@ -60,6 +61,11 @@ type Exchange struct {
 	// Denied are, per operation, the Type.field keys GraphQL "null" mode
 	// left out of the request.
 	Denied [][]string
+
+	// Tightest is the limit with the fewest requests left over the passes
+	// the rate-limit guard (internal/ratelimit/limits) charged so far, for
+	// the RateLimit response header.
+	Tightest LimitNote
 }
 
 // Inspection is what injection inspection reads of a request instead of its
@@ -69,6 +75,14 @@ type Inspection struct {
 	RawQuery string
 	// Body is a JSON document.
 	Body []byte
+}
+
+// LimitNote is a charged rate limit's state as the RateLimit header reports
+// it (draft-ietf-httpapi-ratelimit-headers).
+type LimitNote struct {
+	ID        string        // the limit's id; "" until a limit was charged
+	Remaining int           // requests left in the window
+	Reset     time.Duration // until the window has room again
 }
 
 // Notes are a guard's contribution to the request's audit event. The gateway

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
+	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -22,6 +23,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -38,7 +40,7 @@ type Deps struct {
 	// Limiters are the counter backends; zero value: one in-memory limiter.
 	Limiters Limiters
 
-	records func() (*ownership.Records, error) // set by New: the shared ownership records
+	records func() (authz.Records, error) // set by New: the shared ownership records
 }
 
 // Gateway is the proxy listener's handler. It is safe for concurrent use; Swap
@@ -51,8 +53,7 @@ type Gateway struct {
 	ids     *hygiene.IDs
 	now     func() time.Time
 
-	limiters Limiters
-	owners   *ownerRecords
+	owners *ownerRecords
 
 	cur     atomic.Pointer[state]
 	swapMu  sync.Mutex // serialises Swap
@@ -86,7 +87,7 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	m := d.Metrics
 	own := &ownerRecords{store: d.Store, logger: d.Logger}
 	d.records = own.get
-	g := &Gateway{limiters: d.Limiters, owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
+	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
 	st, err := build(plan, nil, d)
 	if err != nil {
@@ -169,13 +170,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := getWriter(w)
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
-	group := clientGroup(client, st.v6prefix)
-	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: group}
+	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, &ev, &entry, start)
 	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
-	if p := g.shield(st, r.Context(), group); p != nil {
+	if p := st.shield.Check(r.Context(), x); p != nil {
 		g.deny(sw, reqID, p, &ev)
 		return
 	}
@@ -198,8 +198,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A login attempt holds a reservation until settled: from its answer
 		// before the client sees it, else once forwarding is over (also when
 		// the handler panics or aborts).
-		defer func() { bruteFinish(login, ev.Decision == audit.DecisionAllow, g.logger) }()
-		sw.onHeader = func(status int) { bruteAnswer(entry.brute, login, status, g.logger) }
+		defer func() { entry.brute.Finish(login, ev.Decision == audit.DecisionAllow) }()
+		sw.onHeader = func(status int) { entry.brute.Answer(login, status) }
 	}
 	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
@@ -223,8 +223,10 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 		rm.Deny(ev.Reason)
 	}
 	g.audit.Record(*ev)
-	if e := *entry; e != nil && e.authz != nil && e.authz.enum != nil && ev.Principal != "" {
-		g.observeEnumeration(e.authz.enum, ev)
+	if e := *entry; e != nil && e.authz != nil {
+		if alert := e.authz.Observe(ev.Principal, ev.Route, ev.Object, ev.Status); alert != nil {
+			g.alertEnumeration(alert, ev)
+		}
 	}
 	putWriter(sw)
 }
@@ -232,7 +234,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
 func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login **bruteforce.Attempt) (*routeEntry, *http.Request, *httperr.Problem) {
-	w, r, group := x.W, x.Req, x.ClientGroup
+	w, r := x.W, x.Req
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -264,18 +266,14 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 		return entry, r, p
 	}
 	x.Principal = who
-	keys := keyParts{ip: group, route: entry.name, p: who, r: r}
-	if p := g.applyLimits(r.Context(), w, entry, &keys); p != nil {
-		return entry, r, p
-	}
-	if p := takeQuota(r.Context(), entry, &keys); p != nil {
+	if p := entry.rateLimits.Charge(r.Context(), x); p != nil {
 		return entry, r, p
 	}
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
 	if entry.graphql != nil {
-		if p := g.admitGraphQL(x, entry, &keys, ev); p != nil {
+		if p := g.admitGraphQL(x, entry, ev); p != nil {
 			return entry, r, p
 		}
 	}
@@ -285,16 +283,17 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 		}
 	}
 	if entry.authz != nil {
-		if p := g.authorize(r.Context(), entry.authz, r, &m, keys.p, ev); p != nil {
+		x.Req, x.Notes = r, exchange.Notes{Rule: ev.Rule, Object: ev.Object} // until every guard notes on x
+		p := entry.authz.Check(r.Context(), x)
+		ev.Rule, ev.Object = x.Notes.Rule, x.Notes.Object
+		if p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.brute != nil { // last: nothing may refuse the attempt after its slot is reserved
-		l, p := bruteLogin(r, entry.brute, group)
-		if p == nil {
-			*login, p = bruteBegin(r.Context(), entry.brute, l)
-		}
-		if p != nil {
+		x.Req = r
+		var p *httperr.Problem
+		if *login, p = entry.brute.Begin(r.Context(), x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -331,7 +330,8 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		Keep: st.owned.Keep()}
 	exposure := entry.exposure.Response(x)
 	info.Response = exposure
-	if guard := g.responseGuard(entry.authz, x.Principal, g.logger); guard != nil {
+	if entry.authz != nil && entry.authz.ReadsResponse() {
+		guard := entry.authz.Response(x)
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
 		info.Response = func(resp *http.Response) error {
@@ -409,7 +409,11 @@ func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev
 		return nil, nil
 	}
 	ev.Principal = p.ID()
-	if prob := requireScopes(p, entry.scopes, entry.scopesAny); prob != nil {
+	requireScopes := authn.RequireScopes
+	if entry.scopesAny {
+		requireScopes = authn.RequireAnyScope
+	}
+	if prob := requireScopes(p, entry.scopes); prob != nil {
 		return p, prob
 	}
 	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)

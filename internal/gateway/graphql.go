@@ -62,7 +62,7 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 // request-counting limits still run before the body is read. A request the
 // guard refuses spends no cost. A rewritten body ("null" mode) is held like
 // a buffered one, so the guards after it read it without another copy.
-func (g *Gateway) admitGraphQL(x *exchange.Exchange, entry *routeEntry, keys *keyParts, ev *audit.Event) *httperr.Problem {
+func (g *Gateway) admitGraphQL(x *exchange.Exchange, entry *routeEntry, ev *audit.Event) *httperr.Problem {
 	var body []byte
 	if x.Req.Method == http.MethodPost {
 		var p *httperr.Problem
@@ -78,17 +78,7 @@ func (g *Gateway) admitGraphQL(x *exchange.Exchange, entry *routeEntry, keys *ke
 	if body != nil {
 		hygiene.SetBody(x.Req, body)
 	}
-	return g.spendCost(x.Req.Context(), x.W, entry, keys, x.Cost)
-}
-
-// spendCost is the cost pass: every request spends at least 1, so that
-// operations priced 0 (scalar root fields) are still counted.
-func (g *Gateway) spendCost(ctx context.Context, w http.ResponseWriter, entry *routeEntry, keys *keyParts, cost int) *httperr.Problem {
-	ps := pass{cost: true, n: max(int64(cost), 1)}
-	if p := g.chargeLimits(ctx, w, entry, keys, ps); p != nil {
-		return p
-	}
-	return chargeQuota(ctx, entry, keys, ps)
+	return entry.rateLimits.ChargeCost(x.Req.Context(), x)
 }
 
 // GraphQLLearned is what one GraphQL route in learning mode has seen.

@@ -1,28 +1,23 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"reflect"
-	"strconv"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
-	"github.com/bulwark-gw/bulwark/internal/httperr"
-	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/quota"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // quotaEntry is one configured quota with its counter.
 type quotaEntry struct {
-	cfg config.Quota
+	cfg limits.Quota
 	q   *quota.Quotas
 }
 
@@ -73,153 +68,13 @@ func retireQuotas(prev, next map[string]*quotaEntry) {
 	}
 }
 
-// takeQuota counts the request against the route's quota, unless the quota
-// spends the GraphQL cost (then spendCost charges it).
-func takeQuota(ctx context.Context, entry *routeEntry, keys *keyParts) *httperr.Problem {
-	return chargeQuota(ctx, entry, keys, requestPass)
-}
-
-func chargeQuota(ctx context.Context, entry *routeEntry, keys *keyParts, ps pass) *httperr.Problem {
-	e := entry.quota
-	if e == nil || !ps.includes(entry, e.cfg.Cost) {
-		return nil
-	}
-	part, ok := keyPart(e.cfg.By, keys)
-	if !ok {
-		return noConsumer()
-	}
-	res, err := e.q.Take(ctx, e.cfg.ID+"|"+part, ps.n)
-	if err != nil {
-		return httperr.New(http.StatusServiceUnavailable, "quota_unavailable",
-			"Quota accounting is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
-	}
-	if !res.Allowed {
-		retry := min(max(ceilSeconds(time.Until(res.ResetAt)), 1), int64(32*86400))
-		return httperr.New(http.StatusTooManyRequests, "quota_exceeded",
-			"The quota for this period is used up; it resets at "+res.ResetAt.Format(time.RFC3339)+".").
-			WithHeader("Retry-After", strconv.FormatInt(retry, 10))
-	}
-	return nil
-}
-
-// bruteEntry is a login route's brute-force guard.
-type bruteEntry struct {
-	cfg   *config.BruteForce
-	guard *bruteforce.Guard
-	user  bruteforce.UsernameRule
-}
-
-func buildBrute(c *config.BruteForce, lim Limiters) (*bruteEntry, error) {
-	if c == nil {
+// buildBrute builds a login route's brute-force guard
+// (internal/ratelimit/bruteforce); nil when the route has none.
+func buildBrute(o *bruteforce.Options, lim Limiters, logger *slog.Logger) (*bruteforce.LoginGuard, error) {
+	if o == nil {
 		return nil, nil
 	}
-	g, err := bruteforce.New(lim.BruteForce, bruteforce.Config{MaxFailures: c.MaxFailures, IPMaxFailures: c.IPMaxFailures,
-		Window: c.Window, Lockout: c.Lockout, Hold: c.AttemptTimeout, DelayAfter: c.DelayAfter, IPDelayAfter: c.IPDelayAfter,
-		BaseDelay: c.BaseDelay, MaxDelay: c.MaxDelay, Secret: lim.Secret})
-	if err != nil {
-		return nil, fmt.Errorf("brute_force: %w", err)
-	}
-	return &bruteEntry{cfg: c, guard: g, user: bruteforce.UsernameRule{Field: c.UsernameField, Normalize: c.UsernameNormalize}}, nil
-}
-
-// bruteLogin reads the canonical username from the body (leaving the body
-// intact for the upstream) and returns who the attempt counts against.
-func bruteLogin(r *http.Request, e *bruteEntry, ip string) (bruteforce.Login, *httperr.Problem) {
-	l := bruteforce.Login{IP: ip}
-	var body []byte
-	if r.Body != nil && r.Body != http.NoBody {
-		var err error
-		if body, err = io.ReadAll(r.Body); err != nil {
-			return l, hygiene.BodyReadProblem(err)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	name, err := e.user.Read(r.Header.Get("Content-Type"), r.URL.RawQuery, body)
-	switch {
-	case len(body) == 0 && !bruteforce.InQuery(r.URL.RawQuery, e.cfg.UsernameField), errors.Is(err, bruteforce.ErrNoUsername):
-		// counted against the IP alone
-	case errors.Is(err, bruteforce.ErrInvalidUsername):
-		return l, httperr.New(http.StatusBadRequest, "login_username_invalid",
-			"The "+e.cfg.UsernameField+" value holds control characters, invisible characters or invalid UTF-8.").WithCause(err)
-	case err != nil:
-		// Parameter pollution (a repeated or non-string username, one in the
-		// query too) is refused: a guard must never count one username while
-		// the upstream logs in another.
-		return l, httperr.New(http.StatusBadRequest, "login_malformed",
-			"The login request must carry exactly one "+e.cfg.UsernameField+" value, in its body.").WithCause(err)
-	default:
-		l.Username = name
-	}
-	if !e.guard.Counted(l) { // the IP is not counted and no username: nothing could limit it
-		return l, httperr.New(http.StatusBadRequest, "login_malformed",
-			"The login request must carry a "+e.cfg.UsernameField+" value.")
-	}
-	return l, nil
-}
-
-// bruteBegin refuses a locked-out attempt, or reserves its slot (attempts in
-// flight count against the thresholds) and holds it for its progressive
-// delay. The returned attempt must be settled.
-func bruteBegin(ctx context.Context, e *bruteEntry, l bruteforce.Login) (*bruteforce.Attempt, *httperr.Problem) {
-	a, v, err := e.guard.Begin(ctx, l)
-	switch {
-	case err != nil:
-		return nil, httperr.New(http.StatusServiceUnavailable, "bruteforce_unavailable",
-			"Login protection is temporarily unavailable.").WithCause(err).WithHeader("Retry-After", "1")
-	case v.Locked:
-		return nil, httperr.New(http.StatusTooManyRequests, "login_locked",
-			"Too many failed logins; try again later.").
-			WithHeader("Retry-After", strconv.FormatInt(min(max(ceilSeconds(v.RetryAfter), 1), maxRetryAfter), 10))
-	case v.Busy:
-		return nil, httperr.New(http.StatusTooManyRequests, "login_busy",
-			"Other login attempts for this account are still being checked; try again shortly.").
-			WithHeader("Retry-After", "1")
-	}
-	if v.Delay > 0 {
-		t := time.NewTimer(v.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			bruteSettle(a, bruteforce.Released, nil) // never forwarded
-			return nil, httperr.New(499, "client_closed", "The client went away while waiting.")
-		}
-	}
-	return a, nil
-}
-
-// bruteSettle counts an attempt's outcome. It runs on its own short
-// deadline: the client may be gone, the count must still land.
-func bruteSettle(a *bruteforce.Attempt, o bruteforce.Outcome, logger *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := a.Settle(ctx, o); err != nil && logger != nil {
-		// The reservations left count as failures when their hold ends.
-		logger.Warn("brute-force settle failed", "error", err)
-	}
-}
-
-// bruteAnswer settles an attempt from the status about to be sent, when
-// that status is a login verdict (a failure status or 2xx): before the
-// client can see it, so its next attempt sees the count.
-func bruteAnswer(e *bruteEntry, a *bruteforce.Attempt, status int, logger *slog.Logger) {
-	if o, ok := bruteforce.Answer(status, e.cfg.FailureStatuses); ok {
-		bruteSettle(a, o, logger)
-	}
-}
-
-// bruteFinish settles what bruteAnswer left once forwarding is over: an
-// answer of the upstream that was not a verdict frees the slot; no answer
-// from the upstream (the gateway answered: timeout, unreachable, refused
-// response, broken stream) counts as a failure. No-op when settled.
-func bruteFinish(a *bruteforce.Attempt, upstreamAnswered bool, logger *slog.Logger) {
-	o := bruteforce.Unknown
-	if upstreamAnswered {
-		o = bruteforce.Released
-	}
-	bruteSettle(a, o, logger)
+	return bruteforce.NewLoginGuard(*o, lim.BruteForce, lim.Secret, logger)
 }
 
 // Quota returns the serving plan's quota counter with id, or nil.

@@ -4,19 +4,19 @@ import (
 	"context"
 	"fmt"
 	"github.com/bulwark-gw/bulwark/internal/cors"
-	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/filter"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/inspect"
-	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
@@ -31,9 +31,9 @@ type state struct {
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
 	id        *identity
-	owned     *hygiene.Owned  // headers only the gateway sets: client copies stripped
-	shield    ratelimit.Limit // per client IP before authentication; Rate 0 = off
-	v6prefix  int             // IPv6 clients are grouped by this prefix length
+	owned     *hygiene.Owned      // headers only the gateway sets: client copies stripped
+	shield    *limits.ShieldGuard // per client IP before authentication; nil = off
+	v6prefix  int                 // IPv6 clients are grouped by this prefix length
 	quotas    map[string]*quotaEntry
 	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
@@ -54,13 +54,11 @@ type routeEntry struct {
 	upstream   *proxy.Upstream
 	metrics    *metrics.RouteMetrics
 	authn      *authn.Chain
-	scopes     []string // all required, checked on every request
-	keepCred   bool     // pass the raw credential upstream
-	rateLimits []limitEntry
-	policies   string // RateLimit-Policy of all limits
-	quota      *quotaEntry
-	brute      *bruteEntry
-	authz      *authzEntry // nil when the route configures no authorization
+	scopes     []string      // all required, checked on every request
+	keepCred   bool          // pass the raw credential upstream
+	rateLimits *limits.Guard // rate limits and quota; nil for none
+	brute      *bruteforce.LoginGuard
+	authz      *authz.Guard // nil when the route configures no authorization
 	scopesAny  bool
 	exposure   *filter.Guard  // the response guards (security headers at least)
 	injection  *inspect.Guard // nil when validation, inspection and WAF are off
@@ -91,10 +89,8 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, err
 	}
 	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
-		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{}}
-	if sh := plan.Server.Shield; sh.Rate.N > 0 {
-		st.shield = toLimit(sh.Rate, sh.Burst, "gcra")
-	}
+		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{},
+		shield: limits.NewShield(plan.Server.Shield, d.Limiters.Local)}
 	var specs []route.Spec
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
@@ -115,10 +111,10 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		st.upstreams = append(st.upstreams, up)
 		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
-			limits, err := buildLimits(rt.RateLimits, d.Limiters)
-			var brute *bruteEntry
+			rate, err := buildRate(rt, quotas, d.Limiters)
+			var brute *bruteforce.LoginGuard
 			if err == nil {
-				brute, err = buildBrute(rt.BruteForce, d.Limiters)
+				brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
 			}
 			if err != nil {
 				st.close()
@@ -135,18 +131,11 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 					return nil, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
 				}
 			}
-			var q *quotaEntry
-			if rt.Quota != nil {
-				q = quotas[rt.Quota.ID]
-			}
-			authzCfg := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path)
-			var az *authzEntry
+			var az *authz.Guard
 			chain := id.chain(rt.Auth, plan.Identity.Introspection)
-			if hasAuthz(authzCfg) && err == nil {
-				az, err = buildAuthz(authzCfg, plan.Identity.AdminRoles, d.records)
-				if az != nil {
-					az.unauthenticated = chain.Unauthenticated
-				}
+			if err == nil {
+				az, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
+					Unauthenticated: chain.Unauthenticated, Logger: d.Logger})
 			}
 			var ex *filter.Guard
 			if err == nil {
@@ -186,9 +175,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				authn:      chain,
 				scopes:     rt.Scopes,
 				keepCred:   rt.KeepCredential,
-				rateLimits: limits,
-				policies:   policies(limits),
-				quota:      q,
+				rateLimits: rate,
 				brute:      brute,
 				authz:      az,
 				scopesAny:  rt.Authz.ScopesAny,
@@ -256,8 +243,8 @@ func upstreamConfig(api config.API) proxy.Config {
 // brute-force protection (usernames). Such a route refuses JSON with
 // duplicate keys whatever its limits say, so the guard reads the value the
 // upstream will.
-func readsBody(az *authzEntry, inj *inspect.Guard, brute *bruteEntry) bool {
-	return (az != nil && needsBody(az)) || inj.Blocks() || brute != nil
+func readsBody(az *authz.Guard, inj *inspect.Guard, brute *bruteforce.LoginGuard) bool {
+	return (az != nil && az.ReadsBody()) || inj.Blocks() || brute != nil
 }
 
 func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
@@ -273,58 +260,4 @@ func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
 
 		KeepOverrideHeaders: l.KeepOverrideHeaders,
 	}
-}
-
-func policies(limits []limitEntry) string {
-	parts := make([]string, len(limits))
-	for i, l := range limits {
-		parts[i] = l.policy
-	}
-	return strings.Join(parts, ", ")
-}
-
-// hasAuthz reports whether a route configures any authorization beyond scopes.
-func hasAuthz(a config.Authz) bool {
-	return len(a.Roles) > 0 || a.Admin || len(a.Owner) > 0 || a.RecordsOwner != nil || a.FilterList != nil ||
-		len(a.ReadonlyFields) > 0 || a.Enumeration != nil || a.Policy != ""
-}
-
-// withReadOnly adds the document's readOnly request properties to a route's
-// write-protected fields: a client may not set what the contract says it only reads.
-func withReadOnly(a config.Authz, doc *openapi.Doc, methods []string, path string) config.Authz {
-	if doc == nil {
-		return a
-	}
-	var extra []string
-	for _, m := range methods {
-		if m == "GET" || m == "HEAD" || m == "DELETE" {
-			continue
-		}
-		if op, ok := doc.Match(m, path); ok {
-			for _, f := range doc.ReadOnlyFields(op.Method, op.Path) {
-				extra = append(extra, anchorField(f))
-			}
-		}
-	}
-	if len(extra) == 0 {
-		return a
-	}
-	a.ReadonlyFields = append(append([]string(nil), a.ReadonlyFields...), extra...)
-	return a
-}
-
-// anchorField keeps a field the document names where the document puts it: a
-// top-level readOnly property "id" must not refuse an "id" nested in another
-// object, as the bare name of a configured readonly_fields entry would
-// (jsonfields.CompileField), so a single name becomes its JSON pointer.
-func anchorField(f string) string {
-	p, err := jsonfields.Compile(f)
-	if err != nil || strings.HasPrefix(f, "/") {
-		return f // a bad path fails again, with its message, in buildAuthz
-	}
-	segs := p.Segments()
-	if len(segs) != 1 || segs[0].Any {
-		return f
-	}
-	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(segs[0].Name)
 }

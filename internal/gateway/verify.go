@@ -4,13 +4,14 @@ import (
 	"crypto/rand"
 	"fmt"
 
-	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
+	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
@@ -41,7 +42,7 @@ func Verify(plan *config.Plan) []*RouteError {
 		Shared: func(string) ratelimit.Limiter { return mem }}
 	// Ownership records live in the store, opened at start: a plan without a
 	// store cannot have them (as serve finds), one with a store can.
-	noRecords := func() (*ownership.Records, error) {
+	noRecords := func() (authz.Records, error) {
 		if plan.Store == "" {
 			return nil, errNoRecords
 		}
@@ -73,18 +74,16 @@ func Verify(plan *config.Plan) []*RouteError {
 					out = append(out, &RouteError{API: api.Name, Route: rt.Name, Line: rt.Line, Err: fmt.Errorf("%s: %w", what, err)})
 				}
 			}
-			_, err := buildLimits(rt.RateLimits, lim)
+			_, err := limits.New(limits.Options{Limits: rt.RateLimits}, limits.Deps{Limiter: lim.Shared}) // quota counters need the store
 			add("rate_limits", err)
-			_, err = buildBrute(rt.BruteForce, lim)
+			_, err = buildBrute(rt.BruteForce, lim, nil)
 			add("brute_force", err)
 			if rt.CORS != nil {
 				_, err = cors.New(*rt.CORS)
 				add("cors", err)
 			}
-			if a := withReadOnly(rt.Authz, doc, rt.Methods, rt.Path); hasAuthz(a) {
-				_, err = buildAuthz(a, plan.Identity.AdminRoles, noRecords)
-				add("authorization", err)
-			}
+			_, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: noRecords})
+			add("authorization", err)
 			_, err = buildExposure(plan, rt, doc, nil)
 			add("response", err)
 			_, err = buildInjection(rt, guards, wafs, nil, Deps{})

@@ -19,4 +19,8 @@
 // Username extraction refuses parameter pollution (duplicate or repeated
 // fields, arrays), since the gateway and the upstream could otherwise count
 // and check different usernames.
+//
+// LoginGuard is the route's guard on the request path, built from the
+// route's Options: Begin reads the attempt from the request's exchange and
+// refuses, holds or admits it; Answer and Finish count its outcome.
 package bruteforce

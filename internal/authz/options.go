@@ -1,9 +1,17 @@
-package config
+package authz
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
 
-// Authz is a route's authorization: who may call it and on which objects.
-type Authz struct {
+	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
+)
+
+// Options are a route's authorization settings: who may call it and on which
+// objects. internal/config decodes a route's YAML into them (docs:
+// docs/authorization.md); the zero value authorizes nothing beyond scopes.
+type Options struct {
 	// Roles the principal must hold: any of them, or all when RolesAll.
 	Roles    []string
 	RolesAll bool
@@ -68,4 +76,50 @@ type Enumeration struct {
 	MaxDeniedPercent int
 	Sequential       int
 	BlockFor         time.Duration
+}
+
+// Active reports whether o configures any authorization beyond scopes: a
+// route whose options are not active needs no Guard.
+func (o *Options) Active() bool {
+	return len(o.Roles) > 0 || o.Admin || len(o.Owner) > 0 || o.RecordsOwner != nil || o.FilterList != nil ||
+		len(o.ReadonlyFields) > 0 || o.Enumeration != nil || o.Policy != ""
+}
+
+// NeedsCaller reports whether o's rules compare with the caller, so an
+// anonymous request cannot be decided: an anonymous caller holds no role and
+// owns nothing. Config refuses such rules on a route that lets anonymous
+// callers through; Check refuses the request regardless.
+func (o *Options) NeedsCaller() bool {
+	return len(o.Roles) > 0 || o.Admin || len(o.Owner) > 0 || o.RecordsOwner != nil || o.FilterList != nil
+}
+
+// WithReadOnly returns o with fields, an API document's readOnly request
+// properties as JSON pointers or names, added to its write-protected fields:
+// a client may not set what the contract says it only reads.
+func (o Options) WithReadOnly(fields []string) Options {
+	if len(fields) == 0 {
+		return o
+	}
+	extra := make([]string, len(fields))
+	for i, f := range fields {
+		extra[i] = anchorField(f)
+	}
+	o.ReadonlyFields = append(slices.Clone(o.ReadonlyFields), extra...)
+	return o
+}
+
+// anchorField keeps a field the document names where the document puts it: a
+// top-level readOnly property "id" must not refuse an "id" nested in another
+// object, as the bare name of a configured readonly_fields entry would
+// (jsonfields.CompileField), so a single name becomes its JSON pointer.
+func anchorField(f string) string {
+	p, err := jsonfields.Compile(f)
+	if err != nil || strings.HasPrefix(f, "/") {
+		return f // a bad path fails again, with its message, in New
+	}
+	segs := p.Segments()
+	if len(segs) != 1 || segs[0].Any {
+		return f
+	}
+	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(segs[0].Name)
 }
