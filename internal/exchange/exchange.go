@@ -46,6 +46,8 @@ type Exchange struct {
 
 	// Notes are what the guards decided, for the audit event.
 	Notes Notes
+	// Stages, when tracing records the request, is told each guard stage.
+	Stages Stages
 
 	body body // the request body, read once and parsed once (body.go)
 
@@ -103,5 +105,16 @@ func (x *Exchange) Note(rule, object string) {
 	x.Notes.Rule = rule
 	if object != "" {
 		x.Notes.Object = object
+	}
+}
+
+// Stages is told which guard stage a request enters (tracing: a span per
+// stage); nil when tracing is off.
+type Stages interface{ Enter(stage string) }
+
+// Enter marks the start of a guard stage.
+func (x *Exchange) Enter(stage string) {
+	if x.Stages != nil {
+		x.Stages.Enter(stage)
 	}
 }

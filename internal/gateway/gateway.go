@@ -26,6 +26,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/tracing"
 )
 
 // Recorder receives one audit event per request. *audit.Recorder implements it.
@@ -39,6 +40,8 @@ type Deps struct {
 	Store   *store.Store // nil when no store is configured (API keys then cannot be used)
 	// Limiters are the counter backends; zero value: one in-memory limiter.
 	Limiters Limiters
+	// Version names the build on exported traces.
+	Version string
 
 	records func() (authz.Records, error) // set by New: the shared ownership records
 }
@@ -56,6 +59,7 @@ type Gateway struct {
 	owners *ownerRecords
 
 	cur     atomic.Pointer[state]
+	tracer  atomic.Pointer[tracer]
 	swapMu  sync.Mutex // serialises Swap
 	unknown *metrics.RouteMetrics
 }
@@ -89,10 +93,16 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	d.records = own.get
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
-	st, err := build(plan, nil, d)
+	tr, err := g.prepareTracer(plan.Tracing)
 	if err != nil {
 		return nil, err
 	}
+	st, err := build(plan, nil, d)
+	if err != nil {
+		g.dropTracer(tr)
+		return nil, err
+	}
+	g.useTracer(tr)
 	st.start()
 	g.cur.Store(st)
 	m.SetUpstreamSource(g.upstreamHealth)
@@ -105,10 +115,16 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 func (g *Gateway) Swap(plan *config.Plan) error {
 	g.swapMu.Lock()
 	defer g.swapMu.Unlock()
-	st, err := build(plan, g.cur.Load(), g.deps)
+	tr, err := g.prepareTracer(plan.Tracing)
 	if err != nil {
 		return err
 	}
+	st, err := build(plan, g.cur.Load(), g.deps)
+	if err != nil {
+		g.dropTracer(tr)
+		return err
+	}
+	g.useTracer(tr)
 	st.start()
 	old := g.cur.Swap(st)
 	if old != nil {
@@ -132,6 +148,14 @@ func (g *Gateway) Close() {
 		retireQuotas(st.quotas, nil)
 	}
 	g.owners.close()
+	g.closeTracer()
+}
+
+// closeTracer flushes and stops the trace exporter.
+func (g *Gateway) closeTracer() {
+	if tr := g.tracer.Swap(nil); tr != nil && tr.t != nil {
+		shutdownTracer(tr.t)
+	}
 }
 
 // UpstreamStatus is one API's upstream targets with their health.
@@ -171,12 +195,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
+	var tq *tracing.Request
+	if t := g.traceStart(); t != nil {
+		tq = t.Start(r)
+		r = r.WithContext(tq.Context())
+		x.Req, x.Stages = r, tq
+	}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
-	defer g.finish(sw, &ev, &entry, start)
+	defer g.finish(sw, &ev, &entry, start, tq)
 	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
+	x.Enter("shield")
 	if p := st.shield.Check(r.Context(), x); p != nil {
-		g.deny(sw, reqID, p, &ev)
+		g.refuse(sw, tq, p, &ev)
 		return
 	}
 	if cors.IsPreflight(r) && g.preflight(st, sw, r, &ev, &entry) {
@@ -191,7 +222,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if entry != nil && entry.graphql != nil {
 			p = graphql.Shape(p) // a GraphQL client reads GraphQL errors
 		}
-		g.deny(sw, reqID, p, &ev)
+		g.refuse(sw, tq, p, &ev)
 		return
 	}
 	if login != nil {
@@ -205,7 +236,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // finish records the audit event and the metrics of one request.
-func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, start time.Time) {
+func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
 	if ev.Status == 0 {
 		ev.Status = sw.status
 	}
@@ -217,6 +248,11 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 	rm := g.unknown
 	if *entry != nil {
 		rm = (*entry).metrics
+	}
+	if tq != nil {
+		ev.TraceID, ev.SpanID = tq.IDs()
+		tq.End(tracing.Outcome{API: ev.API, Route: ev.Route, Path: ev.Path, Status: ev.Status,
+			Decision: ev.Decision, Reason: ev.Reason, Upstream: ev.Upstream})
 	}
 	rm.Observe(ev.Status, ev.Decision, elapsed)
 	if ev.Decision == audit.DecisionDeny {
@@ -235,6 +271,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 // entry (nil when no route matched) and a problem when the request is refused.
 func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login **bruteforce.Attempt) (*routeEntry, *http.Request, *httperr.Problem) {
 	w, r := x.W, x.Req
+	x.Enter("route")
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
@@ -252,37 +289,45 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	ev.API, ev.Route = entry.api, entry.name
 	x.Path, x.API, x.Route, x.Match = canonical, entry.api, entry.name, m
 	if entry.cors != nil {
+		x.Enter("cors")
 		if p := checkCORS(entry.cors, x, ev); p != nil {
 			return entry, r, p
 		}
 	}
+	x.Enter("hygiene")
 	if p := hygiene.CheckHeaders(r, &entry.limits); p != nil {
 		return entry, r, p
 	}
 	// Authenticate before the body is read: an anonymous client must not make
 	// the gateway buffer a body for a route that needs credentials.
+	x.Enter("authn")
 	who, p := g.authenticate(st, entry, r, ev)
 	if p != nil {
 		return entry, r, p
 	}
 	x.Principal = who
+	x.Enter("ratelimit")
 	if p := entry.rateLimits.Charge(r.Context(), x); p != nil {
 		return entry, r, p
 	}
+	x.Enter("body")
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
 	if entry.graphql != nil {
+		x.Enter("graphql")
 		if p := g.admitGraphQL(x, entry, ev); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.injection != nil {
+		x.Enter("inspect")
 		if p := checkInjection(entry.injection, x, &entry.limits, ev); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.authz != nil {
+		x.Enter("authz")
 		x.Req, x.Notes = r, exchange.Notes{Rule: ev.Rule, Object: ev.Object} // until every guard notes on x
 		p := entry.authz.Check(r.Context(), x)
 		ev.Rule, ev.Object = x.Notes.Rule, x.Notes.Object
@@ -291,6 +336,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 		}
 	}
 	if entry.brute != nil { // last: nothing may refuse the attempt after its slot is reserved
+		x.Enter("bruteforce")
 		x.Req = r
 		var p *httperr.Problem
 		if *login, p = entry.brute.Begin(r.Context(), x); p != nil {
@@ -305,13 +351,22 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	return entry, r, nil
 }
 
+// refuse ends the stage that refused the request, then denies it.
+func (g *Gateway) refuse(w *statusWriter, tq *tracing.Request, p *httperr.Problem, ev *audit.Event) {
+	if tq != nil {
+		tq.Refused(p.AuditReason())
+		ev.TraceID, ev.SpanID = tq.IDs()
+	}
+	g.deny(w, ev.RequestID, p, ev)
+}
+
 // deny renders p and records the decision.
 func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *audit.Event) {
 	ev.Decision = audit.DecisionDeny
 	ev.Reason = p.AuditReason()
 	if p.Status >= 500 {
 		ev.Decision = audit.DecisionError
-		g.logger.Error("request failed", "request_id", reqID, "code", p.Code, "error", p.Cause)
+		g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", p.Cause)
 	}
 	httperr.Write(w, reqID, p)
 }
@@ -351,6 +406,10 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	}
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
+	if tq, ok := x.Stages.(*tracing.Request); ok {
+		tq.Enter("upstream") // the response guards run in it too
+		tq.Inject(r.Header)
+	}
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
 	noted(ev, x) // what the response guards decided
 	out := &info.Outcome

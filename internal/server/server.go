@@ -131,7 +131,7 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	p.metrics.SetLimiterSource(lim.health)
 	p.metrics.SetBuildInfo(opt.Version, opt.Revision, opt.GoVersion)
 	p.metrics.ConfigLoaded()
-	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store,
+	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store, Version: opt.Version,
 		Limiters: lim.gateway()})
 	if err != nil {
 		lim.close()

@@ -185,9 +185,10 @@ func End(span trace.Span, o Outcome) {
 }
 
 // Inject replaces the traceparent and tracestate headers of an outgoing
-// request with ctx's span, so the upstream continues the gateway's trace and
-// never sees a client's header the gateway did not vouch for. Without an active
-// span it only removes them.
+// request with ctx's span context, so the upstream continues the gateway's
+// trace: its parent is the gateway's span, never one the client named. The
+// tracestate the client sent travels with the trace, as W3C Trace Context
+// asks; a malformed one is dropped.
 func (t *Tracer) Inject(ctx context.Context, h http.Header) {
 	if t == nil {
 		return
@@ -227,4 +228,69 @@ func scheme(r *http.Request) string {
 		return "https"
 	}
 	return "http"
+}
+
+// Request is one request's trace: its server span and the span of the stage
+// running now. The gateway marks each guard stage with Enter; the stages
+// follow one another, so entering one ends the one before. A Request belongs
+// to one request's goroutine.
+type Request struct {
+	t       *Tracer
+	ctx     context.Context // carries the request span
+	span    trace.Span
+	stage   trace.Span
+	stageCx context.Context // carries stage while it is open
+	sampled bool
+}
+
+// Start begins the trace of r. It returns nil when t is off.
+func (t *Tracer) Start(r *http.Request) *Request {
+	if t == nil {
+		return nil
+	}
+	ctx, span := t.Request(r)
+	return &Request{t: t, ctx: ctx, span: span, sampled: span.SpanContext().IsSampled()}
+}
+
+// Context returns the context carrying the request span.
+func (q *Request) Context() context.Context { return q.ctx }
+
+// Enter ends the current stage span, if any, and starts the span of stage.
+func (q *Request) Enter(stage string) {
+	if q.stage != nil {
+		q.stage.End()
+		q.stage = nil
+	}
+	if q.sampled {
+		q.stageCx, q.stage = q.t.Stage(q.ctx, stage)
+	}
+}
+
+// Refused ends the current stage span as the one that refused the request.
+func (q *Request) Refused(reason string) {
+	EndStage(q.stage, reason)
+	q.stage = nil
+}
+
+// Inject writes the trace context into the outgoing headers (see
+// Tracer.Inject): the open stage's span is the upstream's parent (the gateway
+// enters an "upstream" stage before forwarding), else the request span.
+func (q *Request) Inject(h http.Header) {
+	ctx := q.ctx
+	if q.stage != nil {
+		ctx = q.stageCx
+	}
+	q.t.Inject(ctx, h)
+}
+
+// IDs returns the trace and span id of the request span when it is recorded.
+func (q *Request) IDs() (traceID, spanID string) { return TraceID(q.span), SpanID(q.span) }
+
+// End ends any open stage and the request span with the request's outcome.
+func (q *Request) End(o Outcome) {
+	if q.stage != nil {
+		q.stage.End()
+		q.stage = nil
+	}
+	End(q.span, o)
 }
