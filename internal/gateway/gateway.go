@@ -325,7 +325,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		proto = "https"
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
-		Keep: st.owned.Keep()}
+		Keep: st.owned.Keep(), RequestID: reqID}
 	exposure := g.exposureGuard(st, entry.exposure, p, ev, reqID)
 	info.Response = exposure
 	if guard := g.responseGuard(entry.authz, p, g.logger); guard != nil {
@@ -346,9 +346,8 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	if entry.cors != nil {
 		info.Response = withoutUpstreamCORS(info.Response)
 	}
-	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
-	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
+	entry.upstream.Forward(w, r, info)
 	out := &info.Outcome
 	ev.Upstream = out.Target
 	if out.Latency > 0 {

@@ -45,22 +45,13 @@ func runBench(b *testing.B, frontURL string) {
 	})
 }
 
-// BenchmarkProxy measures a GET through a real front server, the Upstream and
-// a real upstream server.
+// BenchmarkProxy measures a GET through a real front server, the Upstream
+// (with the gateway's RequestInfo) and a real upstream server.
 func BenchmarkProxy(b *testing.B) {
 	s := benchBackend(b)
 	up := newUpstream(b, Config{Targets: []string{s.URL}})
-	f := newFront(b, up, frontOpts{noInfo: true})
-	runBench(b, f.URL)
-}
-
-// BenchmarkProxyWithInfo is BenchmarkProxy with the gateway's RequestInfo.
-func BenchmarkProxyWithInfo(b *testing.B) {
-	s := benchBackend(b)
-	up := newUpstream(b, Config{Targets: []string{s.URL}})
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &RequestInfo{Forwarded: testForwarded}
-		up.ServeHTTP(w, r.WithContext(WithInfo(r.Context(), info)))
+		up.Forward(w, r, &RequestInfo{Forwarded: testForwarded, RequestID: "req-bench"})
 	}))
 	defer front.Close()
 	runBench(b, front.URL)

@@ -31,12 +31,17 @@ type Outcome struct {
 	Latency time.Duration
 }
 
-// RequestInfo is the one context value the proxy reads and writes per request:
-// the gateway fills Forwarded, the proxy fills Outcome. A RequestInfo belongs to
-// one request and must not be shared.
+// RequestInfo is what the gateway hands Upstream.Forward with each request:
+// the gateway fills Forwarded, Keep, RequestID and the response guards, the
+// proxy fills Outcome. A RequestInfo belongs to one request and must not be
+// shared.
 type RequestInfo struct {
 	Forwarded
 	Outcome
+
+	// RequestID is echoed in the problems the proxy answers with and in its
+	// logs.
+	RequestID string
 
 	// Response, when set, runs on the upstream's response before it is sent
 	// (response guards: ownership learning, list filtering). It may replace
@@ -67,16 +72,13 @@ type inboundPath struct{ path, rawPath string }
 
 type infoKey struct{}
 
-// WithInfo returns ctx carrying info. The gateway calls it once per request
-// before Upstream.ServeHTTP and reads info.Outcome afterwards. Without it the
-// proxy derives Forwarded from the connection (RemoteAddr, TLS, Host) and
-// keeps the Outcome to itself.
-func WithInfo(ctx context.Context, info *RequestInfo) context.Context {
+// withInfo returns ctx carrying info for the ReverseProxy hooks.
+func withInfo(ctx context.Context, info *RequestInfo) context.Context {
 	return context.WithValue(ctx, infoKey{}, info)
 }
 
-// InfoFrom returns the RequestInfo stored in ctx, or nil.
-func InfoFrom(ctx context.Context) *RequestInfo {
+// infoFrom returns the RequestInfo stored in ctx, or nil.
+func infoFrom(ctx context.Context) *RequestInfo {
 	info, _ := ctx.Value(infoKey{}).(*RequestInfo)
 	return info
 }

@@ -25,7 +25,8 @@
 // once in New. Responses stream unbuffered (server-sent events and chunked bodies
 // are flushed as they arrive) and WebSocket upgrades pass through.
 //
-// The gateway stores one *RequestInfo in the request context with WithInfo before
-// calling Upstream.ServeHTTP: it carries the forwarding facts in and the Outcome
-// (target, status, problem code, error) out, in a single context value.
+// The gateway calls Upstream.Forward with one *RequestInfo per request: it
+// carries the forwarding facts, the request id and the response guards in and
+// the Outcome (target, status, problem code, error) out. There is no other way
+// to send a request through an Upstream, so none runs without its guards.
 package proxy

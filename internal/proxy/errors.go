@@ -58,13 +58,19 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *httperr.Problem) {
 	httperr.Write(w, requestID(r), p)
 }
 
-func requestID(r *http.Request) string { return httperr.RequestID(r.Context()) }
+// requestID returns the id of the request r forwards.
+func requestID(r *http.Request) string {
+	if info := infoFrom(r.Context()); info != nil {
+		return info.RequestID
+	}
+	return ""
+}
 
 // handleError answers a request that got no response from a target. Only
 // failures on the target's side are charged to it; client-side failures are
 // answered with a 4xx so a client cannot eject targets.
 func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error) {
-	info := InfoFrom(r.Context())
+	info := infoFrom(r.Context())
 	if info == nil {
 		info = &RequestInfo{}
 	}
@@ -140,7 +146,7 @@ type retryTransport struct{ u *Upstream }
 func (rt retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	u := rt.u
 	resp, err := u.transport.RoundTrip(req)
-	info := InfoFrom(req.Context())
+	info := infoFrom(req.Context())
 	if info == nil {
 		return resp, err
 	}

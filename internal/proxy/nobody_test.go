@@ -33,7 +33,7 @@ func TestModifyResponseDropsBodiesThatMayNotExist(t *testing.T) {
 	u := &Upstream{}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+http.StatusText(tt.status), func(t *testing.T) {
-			req, _ := http.NewRequestWithContext(WithInfo(context.Background(), &RequestInfo{}), tt.method, "http://up/x", nil)
+			req, _ := http.NewRequestWithContext(withInfo(context.Background(), &RequestInfo{}), tt.method, "http://up/x", nil)
 			body := &closeCount{Reader: strings.NewReader("UPSTREAM BYTES")}
 			resp := &http.Response{StatusCode: tt.status, Body: body, Request: req, Header: http.Header{}}
 			if err := u.modifyResponse(resp); err != nil {

@@ -11,9 +11,9 @@ import (
 // rewrite points the outgoing request at the picked target and replaces the
 // forwarding headers. ReverseProxy has already removed hop-by-hop headers.
 func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
-	info := InfoFrom(pr.In.Context())
+	info := infoFrom(pr.In.Context())
 	if info == nil || info.target == nil {
-		// Not reachable through ServeHTTP. Leaving the URL without a scheme
+		// Not reachable through Forward. Leaving the URL without a scheme
 		// makes the transport fail, so the request is refused, not misrouted.
 		pr.Out.URL.Scheme = ""
 		return
@@ -79,7 +79,7 @@ func setForwarded(h http.Header, f Forwarded) {
 // modifyResponse records the target's answer; a 502-504 from a target is a
 // passive failure. The response itself passes through unchanged.
 func (u *Upstream) modifyResponse(resp *http.Response) error {
-	info := InfoFrom(resp.Request.Context())
+	info := infoFrom(resp.Request.Context())
 	if info == nil {
 		return nil
 	}
