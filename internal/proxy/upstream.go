@@ -6,15 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httputil"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/net/http/httpguts"
-
 	"github.com/bulwark-gw/bulwark/internal/httperr"
-	"github.com/bulwark-gw/bulwark/internal/logsafe"
 )
 
 // ErrStreamAborted is recorded in Outcome.Err when a response stream broke
@@ -30,7 +26,7 @@ type Upstream struct {
 	rr        atomic.Uint64
 	now       func() time.Time
 	transport *http.Transport
-	rp        *httputil.ReverseProxy
+	buffers   bufferPool
 
 	mu      sync.Mutex
 	started bool
@@ -61,16 +57,7 @@ func New(cfg Config, logger *slog.Logger) (*Upstream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
 	}
-	u.transport = tr
-	u.rp = &httputil.ReverseProxy{
-		Rewrite:        u.rewrite,
-		Transport:      retryTransport{u},
-		FlushInterval:  -1, // stream: flush every write, never buffer
-		BufferPool:     newBufferPool(),
-		ModifyResponse: u.modifyResponse,
-		ErrorHandler:   u.handleError,
-		ErrorLog:       logsafe.Logger(u.logger.Handler(), slog.LevelWarn),
-	}
+	u.transport, u.buffers = tr, newBufferPool()
 	return u, nil
 }
 
@@ -97,7 +84,6 @@ func (u *Upstream) Forward(w http.ResponseWriter, r *http.Request, info *Request
 		httperr.Write(w, "", httperr.New(http.StatusInternalServerError, "internal", ""))
 		return
 	}
-	ctx := withInfo(r.Context(), info)
 	info.Outcome, info.target, info.charged, info.body, info.sent, info.rtErr = Outcome{}, nil, nil, nil, false, nil
 	t := u.pick(nil)
 	if t == nil {
@@ -105,13 +91,15 @@ func (u *Upstream) Forward(w http.ResponseWriter, r *http.Request, info *Request
 		return
 	}
 	info.target, info.Outcome.Target = t, t.raw
-	if u.cfg.RequestTimeout > 0 && !isUpgrade(r.Header) {
+	ctx := r.Context()
+	upType := upgradeType(r.Header)
+	if u.cfg.RequestTimeout > 0 && upType == "" { // an upgraded connection lives on
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, u.cfg.RequestTimeout)
 		defer cancel()
 	}
 	defer noteAbort(info)
-	u.rp.ServeHTTP(w, r.WithContext(ctx))
+	u.forward(w, r, ctx, info, upType)
 }
 
 // noteAbort records a broken response stream and re-raises the abort.
@@ -122,11 +110,6 @@ func noteAbort(info *RequestInfo) {
 		}
 		panic(v) // re-raise: only net/http may end an aborted response
 	}
-}
-
-// isUpgrade reports whether h asks for a protocol upgrade (WebSocket, h2c).
-func isUpgrade(h http.Header) bool {
-	return h.Get("Upgrade") != "" && httpguts.HeaderValuesContainsToken(h["Connection"], "Upgrade")
 }
 
 // unavailable answers when no target may receive traffic.

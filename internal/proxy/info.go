@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"context"
 	"net/http"
 	"time"
 )
@@ -50,12 +49,11 @@ type RequestInfo struct {
 	Response func(resp *http.Response) error
 
 	// Keep names headers the gateway set on the request (canonical keys) that
-	// must reach the target exactly as set. ReverseProxy deletes every header the
-	// client's Connection header lists before the rewrite runs; the rewrite then
-	// copies these back from the inbound request, so no Connection list can
-	// remove them. The same names are removed from the target's response, so
-	// the gateway's own values (X-Request-Id) are the only ones the client sees.
-	// The slice is read only.
+	// must reach the target exactly as set: whatever the client's Connection
+	// header lists, the outbound request carries the inbound request's values
+	// of these names and no other spelling of them. The same names are removed
+	// from the target's response, so the gateway's own values (X-Request-Id)
+	// are the only ones the client sees. The slice is read only.
 	Keep []string
 
 	target  *target     // target currently tried
@@ -69,16 +67,3 @@ type RequestInfo struct {
 
 // inboundPath is the part of the caller's URL joined onto a target's base.
 type inboundPath struct{ path, rawPath string }
-
-type infoKey struct{}
-
-// withInfo returns ctx carrying info for the ReverseProxy hooks.
-func withInfo(ctx context.Context, info *RequestInfo) context.Context {
-	return context.WithValue(ctx, infoKey{}, info)
-}
-
-// infoFrom returns the RequestInfo stored in ctx, or nil.
-func infoFrom(ctx context.Context) *RequestInfo {
-	info, _ := ctx.Value(infoKey{}).(*RequestInfo)
-	return info
-}
