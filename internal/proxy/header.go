@@ -95,7 +95,7 @@ func outboundHeader(in http.Header, f Forwarded, keep []string, upType string, f
 	if c := in["Connection"]; len(c) > 0 {
 		listed = connectionTokens(listed, c)
 	}
-	out := make(http.Header, len(in)+4)
+	out := make(http.Header, len(in)+3) // + the forwarding headers; dropped fields make room for the rest
 	for k, v := range in {
 		ck := http.CanonicalHeaderKey(k)
 		if isHopByHop(ck) || spoofable(ck) || contains(keep, ck) || contains(listed, ck) {
