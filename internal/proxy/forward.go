@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 )
 
 // exchange is one forwarded request's working state. The outbound URL, the
@@ -179,7 +181,9 @@ func (ex *exchange) copyBody(dst io.Writer, src io.Reader, flush func() error) e
 		}
 		if rerr != nil {
 			if !errors.Is(rerr, context.Canceled) {
-				ex.u.logger.Warn("upstream response body broke off", "request_id", ex.info.RequestID, "error", rerr)
+				// Masked: a read error may quote bytes the upstream sent.
+				ex.u.logger.Warn("upstream response body broke off", "request_id", ex.info.RequestID,
+					"error", logsafe.Mask(rerr.Error()))
 			}
 			return rerr
 		}

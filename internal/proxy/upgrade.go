@@ -18,7 +18,7 @@ func (ex *exchange) upgrade(resp *http.Response, reqType string) {
 	switch {
 	case !printableASCII(resType):
 		resp.Body.Close()
-		u.handleError(w, ex.ctx, info, fmt.Errorf("backend tried to switch to invalid protocol %q", resType))
+		u.handleError(w, ex.ctx, info, errors.New("backend tried to switch to an invalid protocol")) // its bytes stay out of the log
 		return
 	case !strings.EqualFold(reqType, resType):
 		resp.Body.Close()
