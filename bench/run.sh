@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
 # bench/run.sh — measure, in one run and under the same load, the direct
-# upstream, a plain Go reverse proxy (httputil defaults) and Bulwark; then
-# Bulwark against itself: the same process on a route with auth [none], a
-# route with auth [jwt], a route with two (never-triggering) rate limits and a
-# route with response filtering (allow/deny lists + sensitive-value scan).
-# The optional "inspect" scenario weighs injection defence: a ~1 KiB JSON POST
-# against Bulwark with inspection off, inspection on (all detectors) and
+# upstream, a tuned plain Go reverse proxy (the baseline Bulwark is held to),
+# nginx as a plain keep-alive reverse proxy, Bulwark with (a) the core config
+# and (b) the whole pipeline, and the untuned three-line Go proxy as an extra
+# row; then Bulwark against itself: the same process on a route with auth
+# [none], a route with auth [jwt], a route with two (never-triggering) rate
+# limits and a route with response filtering (allow/deny lists + sensitive-value
+# scan). The optional "inspect" scenario weighs injection defence: a ~1 KiB JSON
+# POST against Bulwark with inspection off, inspection on (all detectors) and
 # Coraza + CRS PL1 on a route, and a plain Go proxy behind Coraza + CRS PL1.
 #
-#   bench/run.sh                              # full run (~6 min on 2 cores)
-#   BENCH_DURATION=3s bench/run.sh            # smoke run (~1.5 min)
+#   bench/run.sh                              # full run (~9 min on 2 cores)
+#   BENCH_SCENARIOS=get bench/run.sh          # only the headline GET table (~3.5 min)
+#   BENCH_DURATION=3s bench/run.sh            # smoke run
 #   BENCH_SCENARIOS=features bench/run.sh     # only Bulwark vs Bulwark (~2.5 min)
 #   BENCH_SCENARIOS=inspect bench/run.sh      # only the injection-defence scenario (~2 min)
-#   BENCH_SCENARIOS="get post features inspect" bench/run.sh   # everything (~8 min)
+#   BENCH_SCENARIOS="get post features inspect" bench/run.sh   # everything (~11 min)
 #
 # Environment:
 #   BENCH_SCENARIOS    which scenarios, in order          (default "get post features")
-#                      get, post: direct / plain proxy / Bulwark on /json
+#                      get:  GET /json on direct / tuned Go proxy / nginx /
+#                            Bulwark (a) core (/json) / Bulwark (b) whole
+#                            pipeline (/full/json, JWT) / untuned Go proxy
+#                      post: POST /json (echo) on the same targets but (b)
 #                      features:  Bulwark /json (auth none) vs /auth/json (JWT)
 #                                 vs /limited/json (rate limits) vs /filtered/json
 #                                 (response filtering), one process
 #                      inspect:   (not in the default list: it would push the
-#                                 default run past ~8 min) POST of a ~1 KiB
+#                                 default run past ~10 min) POST of a ~1 KiB
 #                                 JSON order (wrk/inspect.lua) to Bulwark
 #                                 routes of one process — inspection off /
 #                                 inspection on (all detectors) / waf
@@ -31,7 +37,7 @@
 #                                 the Bulwark routes are told apart by Host
 #   BENCH_DURATION     measured wrk run length            (default 10s)
 #   BENCH_WARMUP       warm-up run length per target      (default 3s)
-#   BENCH_REPEATS      measured runs per target/scenario  (default 3; median reported)
+#   BENCH_REPEATS      measured rounds per scenario       (default 3; median reported)
 #   BENCH_FEAT_DURATION, BENCH_FEAT_WARMUP, BENCH_FEAT_REPEATS
 #                      the same for the features scenario (defaults: BENCH_DURATION if
 #                      set, else 6s; 2s — Bulwark is already warm —; 5 rounds: more,
@@ -44,6 +50,9 @@
 #                      connections to wait seconds; wrk's default is 2s)
 #   BENCH_CONNECTIONS  wrk connections                    (default 64)
 #   BENCH_THREADS      wrk threads                        (default 1: only 2 cores)
+#   BENCH_NGINX        auto = use nginx if installed, else install Debian's
+#                      nginx-light with apt-get when running as root, else skip
+#                      the nginx row with a message (default); off = no nginx row
 #   BENCH_BULWARK      build    = go build ./cmd/bulwark (default)
 #                      head     = build Bulwark from the last commit (git archive
 #                                 HEAD into the temp dir) when the working tree is
@@ -52,8 +61,6 @@
 #                      standin  = run a second plain proxy in Bulwark's slot
 #                                 (only to test this script while the gateway
 #                                 does not build; the table says so)
-#   BENCH_TUNED=1      add a 4th row: the same plain proxy with
-#                      MaxIdleConnsPerHost=$BENCH_CONNECTIONS (context only)
 #   BENCH_KEEP_TMP=1   keep the temp dir (binaries, configs, logs)
 #
 # Output: the tables on stdout and in bench/results/latest.md; raw wrk output
@@ -70,7 +77,7 @@ REPEATS=${BENCH_REPEATS:-3}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-1}
 BULWARK_MODE=${BENCH_BULWARK:-build}
-TUNED=${BENCH_TUNED:-0}
+NGINX_MODE=${BENCH_NGINX:-auto}
 read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-get post features}"
 FEAT_DURATION=${BENCH_FEAT_DURATION:-${BENCH_DURATION:-6s}}
 FEAT_WARMUP=${BENCH_FEAT_WARMUP:-2s}
@@ -101,6 +108,27 @@ if ! command -v wrk >/dev/null 2>&1; then
 	fi
 fi
 command -v curl >/dev/null 2>&1 || die "curl is needed"
+# nginx as a plain keep-alive reverse proxy: Debian's nginx-light, installed
+# when missing and possible; without it the nginx row is left out.
+NGINX_BIN="" NGINX_NOTE=""
+case "$NGINX_MODE" in
+auto)
+	if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		log "nginx not found; installing nginx-light with apt-get (on a host with systemd this also starts Debian's default nginx service)"
+		(apt-get install -y nginx-light || (apt-get update && apt-get install -y nginx-light)) >&2 || log "could not install nginx-light"
+	fi
+	if command -v nginx >/dev/null 2>&1; then
+		NGINX_BIN=$(command -v nginx)
+	elif [ -x /usr/sbin/nginx ]; then
+		NGINX_BIN=/usr/sbin/nginx
+	else
+		NGINX_NOTE="nginx is not installed and could not be installed (needs root and apt-get): the nginx row is skipped."
+		log "$NGINX_NOTE"
+	fi
+	;;
+off) NGINX_NOTE="BENCH_NGINX=off: no nginx row." ;;
+*) die "BENCH_NGINX must be auto or off" ;;
+esac
 command -v go >/dev/null 2>&1 || die "go is needed"
 
 # ---------------------------------------------------------------- cleanup
@@ -143,11 +171,12 @@ free_port_into() { # VAR — sets VAR to the next free port >= NEXT_PORT
 }
 free_port_into UP_PORT
 free_port_into PLAIN_PORT
+free_port_into TUNED_PORT
 free_port_into BW_PORT
 free_port_into ADMIN_PORT
-[ "$TUNED" = 1 ] && free_port_into TUNED_PORT
+[ -n "$NGINX_BIN" ] && free_port_into NGINX_PORT
 [ "$INSPECT" = 1 ] && free_port_into CORAZA_PORT
-log "ports: upstream $UP_PORT, plain proxy $PLAIN_PORT, bulwark $BW_PORT (admin $ADMIN_PORT)"
+log "ports: upstream $UP_PORT, untuned proxy $PLAIN_PORT, tuned proxy $TUNED_PORT, nginx ${NGINX_PORT:-none}, bulwark $BW_PORT (admin $ADMIN_PORT)"
 
 # ---------------------------------------------------------------- build
 START_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit") # colleagues may commit mid-run
@@ -209,85 +238,64 @@ PLAIN_PID=$!
 PIDS+=("$PLAIN_PID")
 wait_http "http://127.0.0.1:$PLAIN_PORT/health" "plain proxy"
 
+"$TMP/plainproxy" -tuned -idle 512 -addr "127.0.0.1:$TUNED_PORT" -upstream "http://127.0.0.1:$UP_PORT" >"$TMP/tuned.log" 2>&1 &
+TUNED_PID=$!
+PIDS+=("$TUNED_PID")
+wait_http "http://127.0.0.1:$TUNED_PORT/health" "tuned plain proxy"
+
+NGINX_PID=0 NGINX_VERSION=""
+if [ -n "$NGINX_BIN" ]; then
+	# A plain keep-alive reverse proxy, tuned as a fair engineer would: one
+	# worker per core, upstream keep-alive (HTTP/1.1 with an empty Connection
+	# header, up to 128 idle upstream connections per worker), no request cap
+	# per connection, access_log off (the kindest choice for nginx: Bulwark
+	# writes an audit event per request), default proxy buffering.
+	mkdir -p "$TMP/nginx"
+	cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx/body;
+  proxy_temp_path $TMP/nginx/proxy;
+  fastcgi_temp_path $TMP/nginx/fastcgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi;
+  scgi_temp_path $TMP/nginx/scgi;
+  keepalive_requests 1000000;
+  upstream bench {
+    server 127.0.0.1:$UP_PORT;
+    keepalive 128;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://bench;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+  }
+}
+EOF
+	"$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -t >"$TMP/nginx.log" 2>&1 || { cat "$TMP/nginx.log" >&2; die "nginx config test failed"; }
+	"$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' >>"$TMP/nginx.log" 2>&1 &
+	NGINX_PID=$!
+	PIDS+=("$NGINX_PID")
+	wait_http "http://127.0.0.1:$NGINX_PORT/health" nginx
+	NGINX_VERSION=$("$NGINX_BIN" -v 2>&1 | sed 's|.*nginx/||')
+fi
+
 BW_LOG="$TMP/bulwark.stderr.log"
 if [ "$REAL_BW" = 1 ]; then
 	BULWARK_ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	export BULWARK_ADMIN_TOKEN
-	cat >"$TMP/bulwark.yaml" <<EOF
-# generated by bench/run.sh
-server:
-  listen: 127.0.0.1:$BW_PORT
-admin:
-  listen: 127.0.0.1:$ADMIN_PORT
-  token: \${env:BULWARK_ADMIN_TOKEN}
-store: sqlite:$TMP/bench.db
-audit: { stdout: false, file: $TMP/audit.jsonl, store: true }
-identity:
-  jwt:
-    - name: bench
-      issuer: https://bench.local/
-      keys: ["\${file:$JWT_PUB}"]
-      audiences: [bench]
-      algorithms: [RS256]
-apis:
-  - name: bench
-    upstream: http://127.0.0.1:$UP_PORT
-    auth: [none]
-    routes:
-      - match: GET /json
-      - match: POST /json
-      - match: GET /users/{id}
-      - match: GET /health
-      # features scenario: same upstream document, one guard added per route
-      - match: GET /auth/json
-        auth: [jwt]
-        scopes: [bench:read]
-      - match: GET /limited/json
-        rate_limits:
-          - by: [ip]
-            rate: 100000000/s
-            burst: 100000000
-          - by: [route]
-            rate: 100000000/s
-            burst: 100000000
-      # response filtering: 4 of the document's 6 fields allowed (page and
-      # items.*.tags cut), one nested deny path, sensitive-value scan on
-      - match: GET /filtered/json
-        response:
-          allow: [kind, "items.*.id", "items.*.name", "items.*.email"]
-          deny: ["items.*.tags"]
-          sensitive: {card: redact, email: monitor}
-      # not measured: a limit that must trigger, to tell whether this build
-      # evaluates rate limits at all (see the sanity checks)
-      - match: GET /probe/json
-        rate_limits:
-          - by: [route]
-            rate: 1/h
-            burst: 1
-  # inspect scenario: the same POST /json on three hosts of this process
-  - name: inspect-off
-    hosts: [inspect-off.bench]
-    upstream: http://127.0.0.1:$UP_PORT
-    auth: [none]
-    inspect: {mode: "off"}
-    routes:
-      - match: POST /json
-  - name: inspect-on
-    hosts: [inspect-on.bench]
-    upstream: http://127.0.0.1:$UP_PORT
-    auth: [none]
-    inspect: {mode: block}                   # all detectors (the default list)
-    routes:
-      - match: POST /json
-  - name: inspect-waf
-    hosts: [waf.bench]
-    upstream: http://127.0.0.1:$UP_PORT
-    auth: [none]
-    inspect: {mode: "off"}
-    waf: {mode: block, paranoia: 1}
-    routes:
-      - match: POST /json
-EOF
+	sed -e "s|@BW_PORT@|$BW_PORT|g" -e "s|@ADMIN_PORT@|$ADMIN_PORT|g" -e "s|@UP_PORT@|$UP_PORT|g" \
+		-e "s|@TMP@|$TMP|g" -e "s|@JWT_PUB@|$JWT_PUB|g" "$BENCH_DIR/config/pipeline.yaml" >"$TMP/bulwark.yaml"
 	"$TMP/bulwark" serve -c "$TMP/bulwark.yaml" >"$TMP/bulwark.stdout.log" 2>"$BW_LOG" &
 	BW_PID=$!
 	PIDS+=("$BW_PID")
@@ -318,21 +326,23 @@ if [ "$INSPECT" = 1 ]; then
 	wait_http "http://127.0.0.1:$CORAZA_PORT/health" "coraza proxy"
 fi
 
-TARGETS=(direct plain bulwark)
-declare -A URL=([direct]="http://127.0.0.1:$UP_PORT" [plain]="http://127.0.0.1:$PLAIN_PORT" [bulwark]="http://127.0.0.1:$BW_PORT")
-declare -A LABEL=([direct]="direct upstream" [plain]="plain Go proxy (httputil defaults)" [bulwark]="$BW_LABEL")
-declare -A PID=([direct]="$UP_PID" [plain]="$PLAIN_PID" [bulwark]="$BW_PID")
-declare -A LOGF=([direct]="$TMP/upstream.log" [plain]="$TMP/plainproxy.log" [bulwark]="$BW_LOG")
+# The headline targets. The untuned proxy is an extra row, for context only.
+TARGETS=(direct tuned)
+[ -n "$NGINX_BIN" ] && TARGETS+=(nginx)
+TARGETS+=(bulwark)
+GET_TARGETS=("${TARGETS[@]}" bwfull plain)  # get: (b) is a GET route with a JWT
+POST_TARGETS=("${TARGETS[@]}" plain)
+TARGETS+=(plain)
+declare -A URL=([direct]="http://127.0.0.1:$UP_PORT" [plain]="http://127.0.0.1:$PLAIN_PORT" [bulwark]="http://127.0.0.1:$BW_PORT"
+	[tuned]="http://127.0.0.1:$TUNED_PORT" [nginx]="http://127.0.0.1:${NGINX_PORT:-0}" [bwfull]="http://127.0.0.1:$BW_PORT/full")
+declare -A LABEL=([direct]="direct upstream" [plain]="untuned Go proxy (httputil defaults; extra row)"
+	[tuned]="tuned Go proxy (httputil, pooled transport; bench/plainproxy -tuned)" [nginx]="nginx ${NGINX_VERSION} (keep-alive reverse proxy, access_log off)"
+	[bulwark]="$BW_LABEL (a) core: routing, hygiene, inspection, audit to file + store"
+	[bwfull]="$BW_LABEL (b) whole pipeline: JWT + scope, 2 rate limits, inspection, response allow-list + sensitive scan, audit")
+declare -A PID=([direct]="$UP_PID" [plain]="$PLAIN_PID" [bulwark]="$BW_PID" [tuned]="$TUNED_PID" [nginx]="$NGINX_PID" [bwfull]="$BW_PID")
+declare -A LOGF=([direct]="$TMP/upstream.log" [plain]="$TMP/plainproxy.log" [bulwark]="$BW_LOG" [tuned]="$TMP/tuned.log"
+	[nginx]="$TMP/nginx.log" [bwfull]="$BW_LOG")
 declare -A HDR=() # optional extra request header per target (wrk -H / curl -H)
-if [ "$TUNED" = 1 ]; then
-	"$TMP/plainproxy" -addr "127.0.0.1:$TUNED_PORT" -upstream "http://127.0.0.1:$UP_PORT" -max-idle-per-host "$CONNS" >"$TMP/tuned.log" 2>&1 &
-	TUNED_PID=$!
-	PIDS+=("$TUNED_PID")
-	wait_http "http://127.0.0.1:$TUNED_PORT/health" "tuned plain proxy"
-	TARGETS+=(tuned)
-	URL[tuned]="http://127.0.0.1:$TUNED_PORT" LABEL[tuned]="plain Go proxy, MaxIdleConnsPerHost=$CONNS (context)"
-	PID[tuned]=$TUNED_PID LOGF[tuned]="$TMP/tuned.log"
-fi
 # Bulwark vs Bulwark: four routes of the same process. URL is the base the
 # scenario appends /json to, so bwjwt requests /auth/json, bwlimits
 # /limited/json and bwfilter /filtered/json.
@@ -344,7 +354,7 @@ LABEL[bwjwt]="GET /auth/json, auth [jwt] + scope"
 LABEL[bwlimits]="GET /limited/json, 2 rate limits"
 LABEL[bwfilter]="GET /filtered/json, response filtering"
 [ "$BULWARK_MODE" = standin ] && for t in "${FEAT_TARGETS[@]}"; do LABEL[$t]="STAND-IN ${LABEL[$t]}"; done
-HDR[bwjwt]="Authorization: Bearer $TOKEN"
+HDR[bwjwt]="Authorization: Bearer $TOKEN" HDR[bwfull]="Authorization: Bearer $TOKEN"
 for t in "${FEAT_TARGETS[@]}"; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
 # inspect scenario: three Bulwark routes told apart by Host, and the Coraza proxy
 INSP_TARGETS=(bwinsoff bwinson bwwaf coraza)
@@ -358,7 +368,7 @@ LABEL[coraza]="plain Go proxy behind Coraza + CRS PL1 (bench/corazaproxy)"
 [ "$BULWARK_MODE" = standin ] && for t in bwinsoff bwinson bwwaf; do LABEL[$t]="STAND-IN ${LABEL[$t]}"; done
 for t in bwinsoff bwinson bwwaf; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
 PID[coraza]=${CORAZA_PID:-0} LOGF[coraza]="$TMP/corazaproxy.log"
-BW_TARGETS=(bulwark "${FEAT_TARGETS[@]}" bwinsoff bwinson bwwaf) # targets served by the Bulwark process
+BW_TARGETS=(bulwark bwfull "${FEAT_TARGETS[@]}" bwinsoff bwinson bwwaf) # targets served by the Bulwark process
 
 has_sc() { local s; for s in "${SCENARIOS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 hdr_args() { # target -> prints nothing or the -H argument pair, NUL-separated
@@ -382,6 +392,19 @@ for t in "${TARGETS[@]}"; do
 	[ "$got" = "$POST_BODY" ] || die "${LABEL[$t]}: POST /json did not echo the body (got: $got)"
 done
 log "sanity checks passed (GET /json = $want_len bytes, POST /json echoes)"
+if has_sc get; then
+	# (b) must really run its guards: 401 without the token; with it 200 and the
+	# filtered document (page and items.*.tags cut)
+	c=$(http_code "${URL[bwfull]}/json")
+	[ "$REAL_BW" = 0 ] || [ "$c" = 401 ] || die "GET /full/json without a token answered $c (want 401): the whole-pipeline route is not configured as the bench says"
+	mapfile -d '' -t h < <(hdr_args bwfull)
+	fbody=$(curl -s --max-time 2 "${h[@]}" "${URL[bwfull]}/json")
+	if [ "$REAL_BW" = 1 ]; then
+		[[ "$fbody" == *'"email":'* && "$fbody" != *'"page":'* && "$fbody" != *'"tags":'* ]] ||
+			die "GET /full/json did not answer the filtered document: ${fbody:0:200}"
+	fi
+	log "whole-pipeline sanity passed (401 without a token; ${#fbody} of $want_len bytes with it)"
+fi
 
 LIMITS_EVALUATED="n/a (stand-in)" RL_HEADER="" FILTER_NOTE="n/a (stand-in)"
 if has_sc features; then
@@ -472,7 +495,7 @@ mkdir -p "$RESULTS/raw"
 declare -A SC_NAME=([get]="GET /json" [post]="POST /json" [features]="Bulwark vs Bulwark: GET, auth none / JWT / rate limits / response filtering"
 	[inspect]="Injection defence: POST /json, ~1 KiB JSON document")
 declare -A SC_LUA=([get]="$BENCH_DIR/wrk/get.lua" [post]="$BENCH_DIR/wrk/post.lua" [features]="$BENCH_DIR/wrk/get.lua" [inspect]="$BENCH_DIR/wrk/inspect.lua")
-declare -A SC_TARGETS=([get]="${TARGETS[*]}" [post]="${TARGETS[*]}" [features]="${FEAT_TARGETS[*]}" [inspect]="${INSP_TARGETS[*]}")
+declare -A SC_TARGETS=([get]="${GET_TARGETS[*]}" [post]="${POST_TARGETS[*]}" [features]="${FEAT_TARGETS[*]}" [inspect]="${INSP_TARGETS[*]}")
 declare -A SC_DUR=([get]="$DURATION" [post]="$DURATION" [features]="$FEAT_DURATION" [inspect]="$INSP_DURATION")
 declare -A SC_WARM=([get]="$WARMUP" [post]="$WARMUP" [features]="$FEAT_WARMUP" [inspect]="$INSP_WARMUP")
 declare -A SC_REP=([get]="$REPEATS" [post]="$REPEATS" [features]="$FEAT_REPEATS" [inspect]="$INSP_REPEATS")
@@ -484,16 +507,30 @@ declare -A SC_TIMEOUT=([inspect]="$INSP_TIMEOUT")
 # any non-2xx on these targets means the config is wrong (401: token refused,
 # 429: a limit triggered, 403: the benign document refused by a guard): stop
 # instead of reporting a meaningless ratio
-declare -A STRICT=([bwnone]=1 [bwjwt]=1 [bwlimits]=1 [bwfilter]=1 [bwinsoff]=1 [bwinson]=1 [bwwaf]=1 [coraza]=1)
+declare -A STRICT=([bwfull]=1 [bwnone]=1 [bwjwt]=1 [bwlimits]=1 [bwfilter]=1 [bwinsoff]=1 [bwinson]=1 [bwwaf]=1 [coraza]=1)
 
 # run_wrk scenario target duration outfile  -> prints the BENCH_RESULT fields
 run_wrk() {
-	local sc=$1 t=$2 d=$3 out=$4 h
+	local sc=$1 t=$2 d=$3 out=$4 h c0 c1
 	mapfile -d '' -t h < <(hdr_args "$t")
 	check_alive "${PID[$t]}" "${LABEL[$t]}" "${LOGF[$t]}"
+	c0=$(cpu_ticks "${PID[$t]}")
 	wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout "${SC_TIMEOUT[$sc]:-2s}" --latency -s "${SC_LUA[$sc]}" "${h[@]}" "${URL[$t]}/json" >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "wrk failed against ${LABEL[$t]}"; }
-	grep '^BENCH_RESULT' "$out" | tail -n 1 || die "no BENCH_RESULT line in $out"
+	c1=$(cpu_ticks "${PID[$t]}")
+	echo "$(grep '^BENCH_RESULT' "$out" | tail -n 1 || die "no BENCH_RESULT line in $out") cpu_ticks=$((c1 - c0))"
+}
+# cpu_ticks pid: user+system CPU of pid and its children (nginx workers) so far,
+# in clock ticks. CPU per request is the least noisy figure on a shared
+# machine: other work slows a target down but does not add to its CPU time.
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_ticks() {
+	local p sum=0 v
+	for p in "$1" $(pgrep -P "$1" 2>/dev/null); do
+		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
+		sum=$((sum + ${v:-0}))
+	done
+	echo "$sum"
 }
 field() { # line name
 	sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" $1"
@@ -508,7 +545,7 @@ strict_check() { # target line outfile
 	die "${LABEL[$1]}: $n non-2xx answers in $3 (a curl now gets $(http_code "${URL[$1]}/json" "${h[@]}")): 401 = token refused, 429 = a limit triggered — misconfiguration, no figures reported"
 }
 
-declare -A RPS P50 P99 NON2XX SOCKERR RUNS_RPS RUNS_P99 ROUND_RPS ROUND_P99 SC_LOAD_BEFORE SC_LOAD_AFTER
+declare -A RPS P50 P99 CPU NON2XX SOCKERR RUNS_RPS RUNS_P99 ROUND_RPS ROUND_P99 ROUND_CPU SC_LOAD_BEFORE SC_LOAD_AFTER
 start_ts=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN {exit !(l > 1.0)}'; then
@@ -525,7 +562,7 @@ for sc in "${SCENARIOS[@]}"; do
 		line=$(run_wrk "$sc" "$t" "${SC_WARM[$sc]}" "$RESULTS/raw/$sc-$t-warmup.txt")
 		strict_check "$t" "$line" "$RESULTS/raw/$sc-$t-warmup.txt"
 	done
-	declare -A rps_l=() p50_l=() p99_l=() n2_l=() se_l=()
+	declare -A rps_l=() p50_l=() p99_l=() cpu_l=() n2_l=() se_l=()
 	for ((r = 0; r < reps; r++)); do
 		# rotate the order every round: d,p,b / p,b,d / b,d,p (targets in the same round see the same conditions)
 		for ((i = 0; i < ${#tg[@]}; i++)); do
@@ -536,20 +573,22 @@ for sc in "${SCENARIOS[@]}"; do
 			req=$(field "$line" requests) dur=$(field "$line" duration_us)
 			rps=$(awk -v n="$req" -v d="$dur" 'BEGIN {printf "%.0f", n / (d / 1e6)}')
 			se=$(($(field "$line" connect) + $(field "$line" read) + $(field "$line" write) + $(field "$line" timeout)))
+			cpu=$(awk -v c="$(field "$line" cpu_ticks)" -v n="$req" -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", (n > 0) ? c * 1e6 / hz / n : 0}')
+			cpu_l[$t]+="$cpu " ROUND_CPU[$sc.$t.$r]=$cpu
 			rps_l[$t]+="$rps " p50_l[$t]+="$(field "$line" p50_us) " p99_l[$t]+="$(field "$line" p99_us) "
 			ROUND_RPS[$sc.$t.$r]=$rps ROUND_P99[$sc.$t.$r]=$(field "$line" p99_us)
 			n2_l[$t]=$((${n2_l[$t]:-0} + $(field "$line" non2xx))) se_l[$t]=$((${se_l[$t]:-0} + se))
-			log "${SC_NAME[$sc]} run $((r + 1))/$reps ${LABEL[$t]}: $rps req/s, p50 $(field "$line" p50_us)us, p99 $(field "$line" p99_us)us, non-2xx $(field "$line" non2xx), socket errors $se"
+			log "${SC_NAME[$sc]} run $((r + 1))/$reps ${LABEL[$t]}: $rps req/s, p50 $(field "$line" p50_us)us, p99 $(field "$line" p99_us)us, CPU ${cpu}us/req, non-2xx $(field "$line" non2xx), socket errors $se"
 		done
 	done
 	for t in "${tg[@]}"; do
 		# shellcheck disable=SC2086
-		RPS[$sc.$t]=$(median ${rps_l[$t]}) P50[$sc.$t]=$(median ${p50_l[$t]}) P99[$sc.$t]=$(median ${p99_l[$t]})
+		RPS[$sc.$t]=$(median ${rps_l[$t]}) P50[$sc.$t]=$(median ${p50_l[$t]}) P99[$sc.$t]=$(median ${p99_l[$t]}) CPU[$sc.$t]=$(median ${cpu_l[$t]})
 		NON2XX[$sc.$t]=${n2_l[$t]} SOCKERR[$sc.$t]=${se_l[$t]}
 		RUNS_RPS[$sc.$t]=$(echo ${rps_l[$t]} | sed 's/ / · /g')
 		RUNS_P99[$sc.$t]=$(for u in ${p99_l[$t]}; do awk -v u="$u" 'BEGIN {printf "%.1f\n", u / 1000}'; done | paste -sd' ' | sed 's/ / · /g')
 	done
-	unset rps_l p50_l p99_l n2_l se_l
+	unset rps_l p50_l p99_l cpu_l n2_l se_l
 	SC_LOAD_AFTER[$sc]=$(cut -d' ' -f1 /proc/loadavg)
 done
 elapsed=$(($(date +%s) - start_ts))
@@ -558,7 +597,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---------------------------------------------------------------- extras
 rss_mib() { awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 declare -A RSS
-for t in "${TARGETS[@]}" "${FEAT_TARGETS[@]}" "${INSP_TARGETS[@]}"; do RSS[$t]=$(rss_mib "${PID[$t]}"); done
+for t in "${TARGETS[@]}" bwfull "${FEAT_TARGETS[@]}" "${INSP_TARGETS[@]}"; do RSS[$t]=$(rss_mib "${PID[$t]}"); done
 
 AUDIT_NOTE=""
 if [ "$REAL_BW" = 1 ]; then
@@ -613,6 +652,37 @@ inspect_ratios() {
 	echo
 	echo "Guards checked before the load: $INSPECT_NOTE. The Coraza proxy is what a user would write: \`httputil.NewSingleHostReverseProxy\` (default transport) behind \`coraza/v3/http.WrapHandler\` with the embedded CRS (recommended Coraza config, CRS example setup, all CRS rule files, engine on, paranoia 1)."
 }
+# headline_ratios sc: the table of Bulwark against the tuned Go proxy and nginx
+# (per-round ratios: the runs of one round see the same conditions; the
+# headline is their median, and the least kind round is shown beside it)
+headline_ratios() {
+	local sc=$1 a b tgt p99t m l p c worst pv row
+	echo "Ratios per round (same conditions), median of the rounds as the headline and the least kind round beside it. A p99 ratio above 1 means Bulwark's tail is longer. CPU is each target's own user+system time per request (the least noise-sensitive figure on a shared machine; for nginx the master and its workers)."
+	echo
+	echo "| comparison | req/s ratio (median of rounds) | per round | least kind round | p99 ratio (median of rounds) | CPU/req ratio | target | |"
+	echo "|---|---:|---|---:|---:|---:|---|---|"
+	for row in "bulwark tuned 1.00 1" "bwfull tuned 1.00 1" "bwfull nginx 0.50 0" "bulwark nginx - 0" "tuned nginx - 0" "plain tuned - 0"; do
+		read -r a b tgt p99t <<<"$row"
+		[[ " ${SC_TARGETS[$sc]} " == *" $a "* && " ${SC_TARGETS[$sc]} " == *" $b "* ]] || continue
+		IFS='|' read -r m l <<<"$(round_ratios "$sc" "$a" "$b" ROUND_RPS)"
+		IFS='|' read -r p _ <<<"$(round_ratios "$sc" "$a" "$b" ROUND_P99)"
+		IFS='|' read -r c _ <<<"$(round_ratios "$sc" "$a" "$b" ROUND_CPU)"
+		worst=$(sed 's/ · /\n/g' <<<"$l" | sort -g | head -n 1)
+		if [ "$tgt" = - ]; then
+			pv="context"
+			tgt="—"
+		else
+			pv=$(verdict "$m" "$tgt")
+			tgt="≥ ${tgt}×"
+			if [ "$p99t" = 1 ]; then
+				pv+=", p99 $(awk -v p="$p" 'BEGIN {print (p + 0 <= 1.0) ? "no worse" : "**worse**"}')"
+				tgt+=", p99 ≤ 1.00×"
+			fi
+		fi
+		echo "| ${SHORT[$a]} / ${SHORT[$b]} | **${m}×** | $l | ${worst}× | ${p}× | ${c}× | $tgt | $pv |"
+	done
+}
+declare -A SHORT=([bulwark]="Bulwark (a) core" [bwfull]="Bulwark (b) whole pipeline" [tuned]="tuned Go proxy" [nginx]="nginx" [plain]="untuned Go proxy" [direct]="direct")
 verdict() { # value target
 	awk -v v="$1" -v t="$2" 'BEGIN {print (v + 0 >= t) ? "meets" : "**below**"}'
 }
@@ -637,10 +707,10 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 		echo
 		echo "\`-d${SC_DUR[$sc]}\`, warm-up ${SC_WARM[$sc]} per target, ${SC_REP[$sc]} measured runs per target. 1-min load average at the start of this scenario ${SC_LOAD_BEFORE[$sc]}, at its end ${SC_LOAD_AFTER[$sc]}."
 		echo
-		echo "| target | req/s | p50 | p99 | non-2xx (all runs) | socket errors (all runs) | peak RSS | req/s per run | p99 ms per run |"
-		echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+		echo "| target | req/s | p50 | p99 | CPU µs/req | non-2xx (all runs) | socket errors (all runs) | peak RSS | req/s per run | p99 ms per run |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
 		for t in "${tg[@]}"; do
-			echo "| ${LABEL[$t]} | ${RPS[$sc.$t]} | $(ms "${P50[$sc.$t]}") | $(ms "${P99[$sc.$t]}") | ${NON2XX[$sc.$t]} | ${SOCKERR[$sc.$t]} | ${RSS[$t]} MiB | ${RUNS_RPS[$sc.$t]} | ${RUNS_P99[$sc.$t]} |"
+			echo "| ${LABEL[$t]} | ${RPS[$sc.$t]} | $(ms "${P50[$sc.$t]}") | $(ms "${P99[$sc.$t]}") | ${CPU[$sc.$t]} | ${NON2XX[$sc.$t]} | ${SOCKERR[$sc.$t]} | ${RSS[$t]} MiB | ${RUNS_RPS[$sc.$t]} | ${RUNS_P99[$sc.$t]} |"
 		done
 		echo
 		if [ "$sc" = features ]; then
@@ -667,12 +737,12 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 		elif [ "$sc" = inspect ]; then
 			inspect_ratios
 		else
-			echo "Throughput: Bulwark / plain proxy **$(ratio "${RPS[$sc.bulwark]}" "${RPS[$sc.plain]}")**, Bulwark / direct **$(ratio "${RPS[$sc.bulwark]}" "${RPS[$sc.direct]}")**, plain proxy / direct $(ratio "${RPS[$sc.plain]}" "${RPS[$sc.direct]}")."
-			echo "p99: Bulwark / plain proxy **$(ratio "${P99[$sc.bulwark]}" "${P99[$sc.plain]}")** (below 1 = Bulwark's tail is shorter)."
+			headline_ratios "$sc"
+			[ -n "$NGINX_NOTE" ] && echo && echo "$NGINX_NOTE"
 		fi
 	done
 	echo
-	echo "Peak RSS is VmHWM over the whole run (all scenarios; the features rows are the same Bulwark process). TCP TIME_WAIT sockets at the end: $(ss -tan state time-wait 2>/dev/null | tail -n +2 | wc -l) (the default-transport proxy closes most upstream connections)."
+	echo "Peak RSS is VmHWM over the whole run (all scenarios; the features rows are the same Bulwark process). TCP TIME_WAIT sockets at the end: $(ss -tan state time-wait 2>/dev/null | tail -n +2 | wc -l) (the untuned proxy's default transport closes most upstream connections). The tuned Go proxy: see bench/plainproxy (pooled transport, MaxIdleConnsPerHost 512, buffer pool, default FlushInterval). nginx: worker_processes auto, upstream keepalive 128, proxy_http_version 1.1, access_log off."
 	[ -n "$AUDIT_NOTE" ] && echo "$AUDIT_NOTE"
 	echo "Raw wrk output: bench/results/raw/."
 } >"$RESULTS/latest.md"

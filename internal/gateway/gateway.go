@@ -382,7 +382,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		proto = "https"
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
-		Keep: st.owned.Keep()}
+		Keep: st.owned.Keep(), RequestID: reqID}
 	exposure := entry.exposure.Response(x)
 	info.Response = exposure
 	if entry.authz != nil && entry.authz.ReadsResponse() {
@@ -404,13 +404,12 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	if entry.cors != nil {
 		info.Response = then(cors.Response, info.Response)
 	}
-	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	if tq, ok := x.Stages.(*tracing.Request); ok {
 		tq.Enter("upstream") // the response guards run in it too
 		tq.Inject(r.Header)
 	}
-	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
+	entry.upstream.Forward(w, r, info)
 	noted(ev, x) // what the response guards decided
 	out := &info.Outcome
 	ev.Upstream = out.Target

@@ -50,11 +50,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Flush sends buffered data to the client at once (server-sent events).
-func (w *statusWriter) Flush() {
-	w.wrote = true
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
+// FlushError sends buffered data to the client at once (server-sent events)
+// and reports a failed write (the client went away). A flush before any
+// header sends 200, as net/http would, through WriteHeader so the onHeader
+// hook sees it.
+func (w *statusWriter) FlushError() error {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
+
+// Flush is FlushError for http.Flusher callers.
+func (w *statusWriter) Flush() { _ = w.FlushError() }
 
 // Unwrap returns the underlying writer for http.ResponseController.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

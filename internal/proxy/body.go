@@ -12,14 +12,23 @@ import (
 // bodyWatch wraps the outgoing request body to remember how reading the
 // client's body ended. The transport reads it on its own goroutine and may hide
 // a client-side error behind its own, so the error handler asks the watch.
+//
+// Close does not close the client's body (the server does, when the handler
+// returns; closing it early would hang a 100-continue request that is still
+// waiting for its body) but makes every later Read fail: the transport's
+// writer may outlive Forward, and must not read a body net/http has recycled.
 type bodyWatch struct {
-	rc   io.ReadCloser
-	err  atomic.Pointer[error]
-	done atomic.Bool // EOF seen: the client body was read completely
+	rc     io.ReadCloser
+	err    atomic.Pointer[error]
+	done   atomic.Bool // EOF seen: the client body was read completely
+	closed atomic.Bool
 }
 
 // Read reads from the client body and records a failure.
 func (b *bodyWatch) Read(p []byte) (int, error) {
+	if b.closed.Load() {
+		return 0, http.ErrBodyReadAfterClose
+	}
 	n, err := b.rc.Read(p)
 	switch {
 	case err == nil:
@@ -33,8 +42,11 @@ func (b *bodyWatch) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close closes the wrapped body.
-func (b *bodyWatch) Close() error { return b.rc.Close() }
+// Close ends reading; see bodyWatch.
+func (b *bodyWatch) Close() error {
+	b.closed.Store(true)
+	return nil
+}
 
 // clientErr returns the first error reading the client body, or nil.
 func (b *bodyWatch) clientErr() error {

@@ -53,35 +53,25 @@ func problem(status int, code string) *httperr.Problem {
 	return p
 }
 
-// writeProblem renders p with the request id from r's context.
-func writeProblem(w http.ResponseWriter, r *http.Request, p *httperr.Problem) {
-	httperr.Write(w, requestID(r), p)
-}
-
-func requestID(r *http.Request) string { return httperr.RequestID(r.Context()) }
-
-// handleError answers a request that got no response from a target. Only
-// failures on the target's side are charged to it; client-side failures are
-// answered with a 4xx so a client cannot eject targets.
-func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error) {
-	info := InfoFrom(r.Context())
-	if info == nil {
-		info = &RequestInfo{}
-	}
+// handleError answers a request that got no usable response from a target.
+// Only failures on the target's side are charged to it; client-side failures
+// are answered with a 4xx so a client cannot eject targets. ctx is the
+// forwarded request's context (with its timeout).
+func (u *Upstream) handleError(w http.ResponseWriter, ctx context.Context, info *RequestInfo, err error) {
 	var guard *httperr.Problem
 	if errors.As(err, &guard) { // a response guard refused the upstream's answer
 		info.Outcome.Status, info.Outcome.Code, info.Outcome.Err = guard.Status, guard.Code, err
-		writeProblem(w, r, guard)
+		httperr.Write(w, info.RequestID, guard)
 		return
 	}
-	status, code, fault := classify(r.Context(), info, err)
+	status, code, fault := classify(ctx, info, err)
 	if fault {
-		u.charge(info, err, r)
+		u.charge(info, err)
 	} else {
-		u.logger.Info("request not forwarded", "code", code, "request_id", requestID(r), "error", err)
+		u.logger.Info("request not forwarded", "code", code, "request_id", info.RequestID, "error", err)
 	}
 	info.Outcome.Status, info.Outcome.Code, info.Outcome.Err = status, code, err
-	writeProblem(w, r, problem(status, code).WithCause(err))
+	httperr.Write(w, info.RequestID, problem(status, code).WithCause(err))
 }
 
 // classify maps a forwarding error to a status, a problem code and whether the
@@ -119,35 +109,27 @@ func classify(ctx context.Context, info *RequestInfo, err error) (int, string, b
 
 // charge records a passive failure against the request's current target once
 // and logs the real cause.
-func (u *Upstream) charge(info *RequestInfo, cause error, r *http.Request) {
+func (u *Upstream) charge(info *RequestInfo, cause error) {
 	t := info.target
 	if t == nil || info.charged == t {
 		return
 	}
 	info.charged = t
-	u.logger.Warn("upstream request failed", "target", t.raw, "request_id", requestID(r), "error", cause)
+	u.logger.Warn("upstream request failed", "target", t.raw, "request_id", info.RequestID, "error", cause)
 	if t.fail(u.now(), u.cfg.FailWindow, u.cfg.EjectFor, cause) {
 		u.logger.Warn("target ejected", "target", t.raw, "for", u.cfg.EjectFor)
 	}
 }
 
-// retryTransport sends a request and, for a GET or HEAD without a body whose
-// connection could not be opened, tries once more on a different target.
-// Nothing reached the first target, so the retry cannot repeat an effect.
-type retryTransport struct{ u *Upstream }
-
-// RoundTrip implements http.RoundTripper.
-func (rt retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	u := rt.u
+// roundTrip sends req and, for a GET or HEAD without a body whose connection
+// could not be opened, tries once more on a different target. Nothing reached
+// the first target, so the retry cannot repeat an effect.
+func (u *Upstream) roundTrip(info *RequestInfo, req *http.Request) (*http.Response, error) {
 	resp, err := u.transport.RoundTrip(req)
-	info := InfoFrom(req.Context())
-	if info == nil {
-		return resp, err
-	}
 	info.sent = true
 	if err != nil && retryable(req, err) {
 		if next := u.pick(info.target); next != nil {
-			u.charge(info, err, req)
+			u.charge(info, err)
 			retry := req.Clone(req.Context())
 			setURL(retry, next, info.inPath)
 			info.target, info.Outcome.Target = next, next.raw

@@ -10,14 +10,12 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/bulwark-gw/bulwark/internal/httperr"
 )
 
 // testForwarded is what the test front "gateway" decided about every client.
 var testForwarded = Forwarded{ClientIP: "203.0.113.7", Proto: "https", Host: "api.example"}
 
-// front is a test gateway: it stores a RequestInfo and calls the Upstream.
+// front is a test gateway: it hands a RequestInfo to the Upstream.
 type front struct {
 	*httptest.Server
 	outcomes chan Outcome
@@ -25,7 +23,6 @@ type front struct {
 
 // frontOpts shape the test gateway.
 type frontOpts struct {
-	noInfo       bool          // call ServeHTTP without WithInfo
 	maxBody      int64         // wrap the body with http.MaxBytesReader
 	readDeadline time.Duration // set a read deadline on the client connection
 	set          http.Header   // headers the front sets and keeps (RequestInfo.Keep)
@@ -36,24 +33,19 @@ func newFront(t testing.TB, up *Upstream, o frontOpts) *front {
 	t.Helper()
 	f := &front{outcomes: make(chan Outcome, 1024)}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := httperr.WithRequestID(r.Context(), "req-test")
 		if o.maxBody > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, o.maxBody)
 		}
 		if o.readDeadline > 0 {
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(o.readDeadline))
 		}
-		if o.noInfo {
-			up.ServeHTTP(w, r.WithContext(ctx))
-			return
-		}
-		info := &RequestInfo{Forwarded: testForwarded}
+		info := &RequestInfo{Forwarded: testForwarded, RequestID: "req-test"}
 		for k, v := range o.set {
 			r.Header[k] = v
 			info.Keep = append(info.Keep, k)
 		}
 		defer func() { f.outcomes <- info.Outcome }()
-		up.ServeHTTP(w, r.WithContext(WithInfo(ctx, info)))
+		up.Forward(w, r, info)
 	}))
 	t.Cleanup(f.Close)
 	return f

@@ -16,7 +16,7 @@ type closeCount struct {
 
 func (c *closeCount) Close() error { c.closed++; return nil }
 
-func TestModifyResponseDropsBodiesThatMayNotExist(t *testing.T) {
+func TestCheckResponseDropsBodiesThatMayNotExist(t *testing.T) {
 	tests := []struct {
 		method string
 		status int
@@ -33,10 +33,10 @@ func TestModifyResponseDropsBodiesThatMayNotExist(t *testing.T) {
 	u := &Upstream{}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+http.StatusText(tt.status), func(t *testing.T) {
-			req, _ := http.NewRequestWithContext(WithInfo(context.Background(), &RequestInfo{}), tt.method, "http://up/x", nil)
+			req, _ := http.NewRequestWithContext(context.Background(), tt.method, "http://up/x", nil)
 			body := &closeCount{Reader: strings.NewReader("UPSTREAM BYTES")}
 			resp := &http.Response{StatusCode: tt.status, Body: body, Request: req, Header: http.Header{}}
-			if err := u.modifyResponse(resp); err != nil {
+			if err := u.checkResponse(&RequestInfo{}, resp); err != nil {
 				t.Fatal(err)
 			}
 			if dropped := resp.Body == http.NoBody; dropped != tt.drop || (body.closed == 1) != tt.drop {

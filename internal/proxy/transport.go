@@ -78,7 +78,7 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	return c, nil
 }
 
-// bufferPool is a bounded free list of copy buffers for httputil.ReverseProxy.
+// bufferPool is a bounded free list of response copy buffers.
 // A channel holds slices without boxing them, unlike sync.Pool.
 type bufferPool chan []byte
 

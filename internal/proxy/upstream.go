@@ -5,16 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httputil"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/net/http/httpguts"
-
-	"github.com/bulwark-gw/bulwark/internal/logsafe"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
 )
 
 // ErrStreamAborted is recorded in Outcome.Err when a response stream broke
@@ -30,7 +26,7 @@ type Upstream struct {
 	rr        atomic.Uint64
 	now       func() time.Time
 	transport *http.Transport
-	rp        *httputil.ReverseProxy
+	buffers   bufferPool
 
 	mu      sync.Mutex
 	started bool
@@ -38,8 +34,6 @@ type Upstream struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 }
-
-var _ http.Handler = (*Upstream)(nil)
 
 // New validates cfg and returns an Upstream ready to serve. Health checks do
 // not run until Start. A nil logger discards logs.
@@ -63,57 +57,49 @@ func New(cfg Config, logger *slog.Logger) (*Upstream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
 	}
-	u.transport = tr
-	u.rp = &httputil.ReverseProxy{
-		Rewrite:        u.rewrite,
-		Transport:      retryTransport{u},
-		FlushInterval:  -1, // stream: flush every write, never buffer
-		BufferPool:     newBufferPool(),
-		ModifyResponse: u.modifyResponse,
-		ErrorHandler:   u.handleError,
-		ErrorLog:       logsafe.Logger(u.logger.Handler(), slog.LevelWarn),
-	}
+	u.transport, u.buffers = tr, newBufferPool()
 	return u, nil
 }
 
 // Name returns the API name the upstream serves.
 func (u *Upstream) Name() string { return u.cfg.Name }
 
-// ServeHTTP forwards r to a healthy target. The caller has set r.URL.Path,
-// r.URL.RawPath and r.URL.RawQuery; the target receives that path joined to
-// its base path. Failures are answered with problems (see handleError); with
-// no available target the answer is 503 upstream_unavailable and Retry-After: 1.
+// Forward sends r to a healthy target and streams the answer to w. The
+// caller has set r.URL.Path, r.URL.RawPath and r.URL.RawQuery; the target
+// receives that path joined to its base path. info carries the gateway's
+// decisions in (forwarding facts, kept headers, request id, response guards)
+// and the Outcome out; it is required, because an answer forwarded without
+// its response guards would reach the client unchecked: a nil info is
+// refused with a 500 and nothing is sent upstream. Failures are answered with
+// problems (see handleError); with no available target the answer is 503
+// upstream_unavailable and Retry-After: 1.
 //
-// When a response stream breaks after its headers were sent, ServeHTTP fills
+// When a response stream breaks after its headers were sent, Forward fills
 // the Outcome and re-raises http.ErrAbortHandler, the net/http way to abort a
 // response so a truncated body is never presented as complete; callers that
 // must see every outcome record it in a deferred function.
-func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	info := InfoFrom(ctx)
-	derived := false
+func (u *Upstream) Forward(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
 	if info == nil {
-		info = &RequestInfo{Forwarded: forwardedFromConn(r)}
-		ctx, derived = WithInfo(ctx, info), true
+		u.logger.Error("forward called without request info; refused")
+		httperr.Write(w, "", httperr.New(http.StatusInternalServerError, "internal", ""))
+		return
 	}
 	info.Outcome, info.target, info.charged, info.body, info.sent, info.rtErr = Outcome{}, nil, nil, nil, false, nil
 	t := u.pick(nil)
 	if t == nil {
-		u.unavailable(w, r, info)
+		u.unavailable(w, info)
 		return
 	}
 	info.target, info.Outcome.Target = t, t.raw
-	if u.cfg.RequestTimeout > 0 && !isUpgrade(r.Header) {
+	ctx := r.Context()
+	upType := upgradeType(r.Header)
+	if u.cfg.RequestTimeout > 0 && upType == "" { // an upgraded connection lives on
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, u.cfg.RequestTimeout)
 		defer cancel()
-		derived = true
-	}
-	if derived {
-		r = r.WithContext(ctx)
 	}
 	defer noteAbort(info)
-	u.rp.ServeHTTP(w, r)
+	u.forward(w, r, ctx, info, upType)
 }
 
 // noteAbort records a broken response stream and re-raises the abort.
@@ -126,28 +112,10 @@ func noteAbort(info *RequestInfo) {
 	}
 }
 
-// isUpgrade reports whether h asks for a protocol upgrade (WebSocket, h2c).
-func isUpgrade(h http.Header) bool {
-	return h.Get("Upgrade") != "" && httpguts.HeaderValuesContainsToken(h["Connection"], "Upgrade")
-}
-
-// forwardedFromConn derives forwarding facts from the connection when the
-// caller supplied none.
-func forwardedFromConn(r *http.Request) Forwarded {
-	f := Forwarded{Proto: "http", Host: r.Host}
-	if r.TLS != nil {
-		f.Proto = "https"
-	}
-	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		f.ClientIP = ip
-	}
-	return f
-}
-
 // unavailable answers when no target may receive traffic.
-func (u *Upstream) unavailable(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+func (u *Upstream) unavailable(w http.ResponseWriter, info *RequestInfo) {
 	p := problem(http.StatusServiceUnavailable, codeUnavailable).WithHeader("Retry-After", "1")
 	info.Outcome = Outcome{Status: p.Status, Code: p.Code, Err: errNoTarget}
-	u.logger.Debug("no healthy target", "request_id", requestID(r))
-	writeProblem(w, r, p)
+	u.logger.Debug("no healthy target", "request_id", info.RequestID)
+	httperr.Write(w, info.RequestID, p)
 }

@@ -8,8 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -65,17 +65,15 @@ func TestForwardedHeaders(t *testing.T) {
 	s := backend(t, echoHeaders)
 	tests := []struct {
 		name               string
-		noInfo             bool
 		wantFor, wantProto string
 		wantHost           string
 	}{
 		{name: "gateway decided", wantFor: "203.0.113.7", wantProto: "https", wantHost: "api.example"},
-		{name: "from connection", noInfo: true, wantFor: "127.0.0.1", wantProto: "http", wantHost: "client.example"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			up := newUpstream(t, Config{Targets: []string{s.URL}})
-			f := newFront(t, up, frontOpts{noInfo: tc.noInfo})
+			f := newFront(t, up, frontOpts{})
 			req, _ := http.NewRequest(http.MethodGet, f.URL+"/h", nil)
 			req.Host = "client.example"
 			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
@@ -239,16 +237,6 @@ func TestKeptHeadersSurviveConnection(t *testing.T) {
 	}
 }
 
-func TestKeepOwned(t *testing.T) {
-	in := http.Header{"A": {"1"}, "B": {"2"}}
-	out := http.Header{"B": {"forged"}, "C": {"3"}, "D": {"x"}}
-	keepOwned(out, in, []string{"A", "B", "D"})
-	want := http.Header{"A": {"1"}, "B": {"2"}, "C": {"3"}}
-	if !reflect.DeepEqual(out, want) {
-		t.Fatalf("out = %v, want %v", out, want)
-	}
-}
-
 // TestKeptHeadersDroppedFromResponse: a target's own copies of the gateway's
 // headers never reach the client.
 func TestKeptHeadersDroppedFromResponse(t *testing.T) {
@@ -282,7 +270,7 @@ func TestRequestTrailersNotForwarded(t *testing.T) {
 		body, _ := io.ReadAll(r.Body) // as a buffering guard does: the trailer is now in r.Trailer
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		r.ContentLength = -1
-		up.ServeHTTP(w, r.WithContext(WithInfo(r.Context(), &RequestInfo{Forwarded: testForwarded})))
+		up.Forward(w, r, &RequestInfo{Forwarded: testForwarded})
 	}))
 	t.Cleanup(front.Close)
 	pr, pw := io.Pipe()
@@ -300,5 +288,22 @@ func TestRequestTrailersNotForwarded(t *testing.T) {
 	resp.Body.Close()
 	if tr := <-got; len(tr) != 0 {
 		t.Fatalf("target got trailer %v", tr)
+	}
+}
+
+// TestForwardWithoutInfoRefused: an Upstream never forwards without the
+// gateway's RequestInfo (it carries the response guards).
+func TestForwardWithoutInfoRefused(t *testing.T) {
+	var hits atomic.Int64
+	s := backend(t, func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) })
+	up := newUpstream(t, Config{Targets: []string{s.URL}})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		up.Forward(w, r, nil)
+	}))
+	t.Cleanup(front.Close)
+	resp := get(t, front.Client(), front.URL+"/")
+	bodyString(t, resp)
+	if resp.StatusCode != http.StatusInternalServerError || hits.Load() != 0 {
+		t.Fatalf("status %d, upstream hits %d; want 500 and none", resp.StatusCode, hits.Load())
 	}
 }

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"context"
 	"net/http"
 	"time"
 )
@@ -31,12 +30,17 @@ type Outcome struct {
 	Latency time.Duration
 }
 
-// RequestInfo is the one context value the proxy reads and writes per request:
-// the gateway fills Forwarded, the proxy fills Outcome. A RequestInfo belongs to
-// one request and must not be shared.
+// RequestInfo is what the gateway hands Upstream.Forward with each request:
+// the gateway fills Forwarded, Keep, RequestID and the response guards, the
+// proxy fills Outcome. A RequestInfo belongs to one request and must not be
+// shared.
 type RequestInfo struct {
 	Forwarded
 	Outcome
+
+	// RequestID is echoed in the problems the proxy answers with and in its
+	// logs.
+	RequestID string
 
 	// Response, when set, runs on the upstream's response before it is sent
 	// (response guards: ownership learning, list filtering). It may replace
@@ -45,12 +49,11 @@ type RequestInfo struct {
 	Response func(resp *http.Response) error
 
 	// Keep names headers the gateway set on the request (canonical keys) that
-	// must reach the target exactly as set. ReverseProxy deletes every header the
-	// client's Connection header lists before the rewrite runs; the rewrite then
-	// copies these back from the inbound request, so no Connection list can
-	// remove them. The same names are removed from the target's response, so
-	// the gateway's own values (X-Request-Id) are the only ones the client sees.
-	// The slice is read only.
+	// must reach the target exactly as set: whatever the client's Connection
+	// header lists, the outbound request carries the inbound request's values
+	// of these names and no other spelling of them. The same names are removed
+	// from the target's response, so the gateway's own values (X-Request-Id)
+	// are the only ones the client sees. The slice is read only.
 	Keep []string
 
 	target  *target     // target currently tried
@@ -64,19 +67,3 @@ type RequestInfo struct {
 
 // inboundPath is the part of the caller's URL joined onto a target's base.
 type inboundPath struct{ path, rawPath string }
-
-type infoKey struct{}
-
-// WithInfo returns ctx carrying info. The gateway calls it once per request
-// before Upstream.ServeHTTP and reads info.Outcome afterwards. Without it the
-// proxy derives Forwarded from the connection (RemoteAddr, TLS, Host) and
-// keeps the Outcome to itself.
-func WithInfo(ctx context.Context, info *RequestInfo) context.Context {
-	return context.WithValue(ctx, infoKey{}, info)
-}
-
-// InfoFrom returns the RequestInfo stored in ctx, or nil.
-func InfoFrom(ctx context.Context) *RequestInfo {
-	info, _ := ctx.Value(infoKey{}).(*RequestInfo)
-	return info
-}
