@@ -11,8 +11,8 @@ import (
 const (
 	DimTotal    = "total"    // key ""; every request, by decision and reason
 	DimConsumer = "consumer" // key = principal ("" anonymous), by decision
-	DimRoute    = "route"    // key = "api/route", by decision and reason
-	DimClient   = "client"   // key = client IP, refusals only, by decision and reason
+	DimRoute    = "route"    // key = "api/route", by decision
+	DimClient   = "client"   // key = client IP, refusals only, by decision (and reason, by the minute)
 	DimLatency  = "latency"  // key = latency bucket "00".."12"; decision and reason ""
 )
 
@@ -124,9 +124,15 @@ func (s *CounterSink) count(e *Event) {
 			continue
 		}
 		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimConsumer, key: e.Principal, decision: e.Decision}))
-		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimRoute, key: e.API + "/" + e.Route, decision: e.Decision, reason: reason}))
+		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimRoute, key: e.API + "/" + e.Route, decision: e.Decision}))
 		if refused {
-			s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimClient, key: e.ClientIP, decision: e.Decision, reason: reason}))
+			// Reasons per address only by the minute (the alerts read the last
+			// minutes); hours and days keep one row per address and decision.
+			k := counterKey{span: span, bucket: b, dim: DimClient, key: e.ClientIP, decision: e.Decision}
+			if span == time.Minute {
+				k.reason = reason
+			}
+			s.inc(s.bounded(k))
 		}
 		lat := e.LatencyMS
 		if math.IsNaN(lat) || math.IsInf(lat, 0) || lat < 0 {

@@ -31,7 +31,7 @@ var Ranges = []Range{
 	{"1h", "1 hour", time.Hour, time.Minute, time.Minute, time.Minute},
 	{"6h", "6 hours", 6 * time.Hour, time.Minute, 5 * time.Minute, time.Hour},
 	{"24h", "24 hours", 24 * time.Hour, time.Hour, time.Hour, time.Hour},
-	{"7d", "7 days", 7 * 24 * time.Hour, time.Hour, 3 * time.Hour, time.Hour},
+	{"7d", "7 days", 7 * 24 * time.Hour, time.Hour, 3 * time.Hour, 24 * time.Hour},
 	{"30d", "30 days", 30 * 24 * time.Hour, time.Hour, 12 * time.Hour, 24 * time.Hour},
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -195,11 +196,11 @@ func (s *Store) eventsSize(ctx context.Context) (int64, error) {
 func (s *Store) pruneRollups(ctx context.Context, cut time.Time) (int64, error) {
 	var total int64
 	for _, table := range []string{"audit_rollups", "audit_refusals", "audit_counters"} {
-		col := "minute"
+		col, rowid := "minute", "rowid"
 		if table == "audit_counters" {
-			col = "bucket"
+			col, rowid = "bucket", "(span, dim, bucket, key, decision, reason)" // WITHOUT ROWID on SQLite
 		}
-		q := "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE " + col + " < ? LIMIT ?)"
+		q := "DELETE FROM " + table + " WHERE " + rowid + " IN (SELECT " + strings.Trim(rowid, "()") + " FROM " + table + " WHERE " + col + " < ? LIMIT ?)"
 		if s.d.name != DialectSQLite {
 			q = s.d.rebind("DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE " + col + " < ? LIMIT ?))")
 		}

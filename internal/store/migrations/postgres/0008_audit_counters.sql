@@ -3,7 +3,8 @@
 -- 3600 or 86400 seconds), so that a 30-day view reads a few thousand rows
 -- instead of millions of events. bucket is the start of the span. dim is what
 -- key names: total (key ''), consumer, route (api/route), client (refusals
--- only) or latency (key = histogram bucket 00..12).
+-- only; with their reasons at the minute span) or latency (key = histogram
+-- bucket 00..12).
 CREATE TABLE audit_counters (
     span     INTEGER     NOT NULL,
     dim      TEXT        NOT NULL,
