@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"strconv"
@@ -87,9 +88,22 @@ func BenchmarkDashboard(b *testing.B) {
 		dsn  func(testing.TB) string
 	}{{"sqlite", storetest.SQLiteDSN}, {"postgres", storetest.PostgresDSN}} {
 		b.Run(be.name, func(b *testing.B) {
-			st := storetest.Open(b, be.dsn(b))
+			dsn := be.dsn(b)
+			st := storetest.Open(b, dsn)
 			now := time.Now().UTC()
 			seedBench(b, st, benchEvents(b), now)
+			if be.name == "postgres" {
+				// What autovacuum does to a table that stopped changing: the
+				// visibility map lets the range scans skip the heap.
+				db, err := sql.Open("pgx", dsn)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := db.Exec("VACUUM ANALYZE audit_counters"); err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			}
 			ctx := context.Background()
 			for _, rg := range console.Ranges {
 				b.Run(rg.Name, func(b *testing.B) {

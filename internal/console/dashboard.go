@@ -3,11 +3,13 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
@@ -95,48 +97,50 @@ func rangeByName(name string) Range {
 	return Ranges[1]
 }
 
-// BuildDashboard runs the dashboard's queries for range rg ending at now.
+// BuildDashboard runs the dashboard's queries for range rg ending at now. The
+// queries run side by side (the store has a pool of readers); the first
+// error is returned.
 func BuildDashboard(ctx context.Context, st *store.Store, rg Range, now time.Time) (*Dashboard, error) {
 	until := now.Truncate(rg.Step).Add(rg.Step)
 	since := until.Add(-rg.Dur)
 	d := &Dashboard{Range: rg, Ranges: Ranges, Since: since, Until: until, TopSince: since.Truncate(rg.Top), Updated: now}
-	steps := int(rg.Dur / rg.Step)
-	series, err := st.CounterSeries(ctx, store.CounterFilter{Span: rg.Span, Dim: audit.DimTotal, Since: since.Truncate(rg.Span)})
-	if err != nil {
-		return nil, err
-	}
-	lat, err := st.CounterSeries(ctx, store.CounterFilter{Span: rg.Span, Dim: audit.DimLatency, Since: since.Truncate(rg.Span)})
-	if err != nil {
-		return nil, err
-	}
-	d.Charts = d.charts(series, lat, steps)
-	top := func(dim string, byRefused bool) ([]topRow, error) {
-		rows, err := st.CounterTop(ctx, store.CounterFilter{Span: rg.Top, Dim: dim, Since: d.TopSince}, byRefused, topN)
-		if err != nil {
-			return nil, err
+	var series, lat []store.CounterRow
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	run := func(i int, f func() error) { wg.Go(func() { errs[i] = f() }) }
+	run(0, func() (err error) {
+		series, err = st.CounterSeries(ctx, store.CounterFilter{Span: rg.Span, Dim: audit.DimTotal, Since: since.Truncate(rg.Span)})
+		return err
+	})
+	run(1, func() (err error) {
+		lat, err = st.CounterSeries(ctx, store.CounterFilter{Span: rg.Span, Dim: audit.DimLatency, Since: since.Truncate(rg.Span)})
+		return err
+	})
+	top := func(dim string, byRefused bool, dst *[]topRow) func() error {
+		return func() error {
+			rows, err := st.CounterTop(ctx, store.CounterFilter{Span: rg.Top, Dim: dim, Since: d.TopSince}, byRefused, topN)
+			var most int64 = 1
+			for _, r := range rows {
+				most = max(most, r.Total)
+			}
+			for _, r := range rows {
+				*dst = append(*dst, topRow{Key: r.Key, Total: r.Total, Refused: r.Refused, Bar: bar(r.Total, r.Refused, most)})
+			}
+			return err
 		}
-		out := make([]topRow, len(rows))
-		var most int64 = 1
-		for _, r := range rows {
-			most = max(most, r.Total)
-		}
-		for i, r := range rows {
-			out[i] = topRow{Key: r.Key, Total: r.Total, Refused: r.Refused, Bar: bar(r.Total, r.Refused, most)}
-		}
-		return out, nil
 	}
-	if d.Consumers, err = top(audit.DimConsumer, false); err != nil {
+	run(2, top(audit.DimConsumer, false, &d.Consumers))
+	run(3, top(audit.DimRoute, true, &d.Routes))
+	run(4, top(audit.DimClient, false, &d.Clients))
+	run(5, func() (err error) {
+		d.Alerts, err = alerts(ctx, st, now)
+		return err
+	})
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if d.Routes, err = top(audit.DimRoute, true); err != nil {
-		return nil, err
-	}
-	if d.Clients, err = top(audit.DimClient, false); err != nil {
-		return nil, err
-	}
-	if d.Alerts, err = alerts(ctx, st, now); err != nil {
-		return nil, err
-	}
+	d.Charts = d.charts(series, lat, int(rg.Dur/rg.Step))
 	return d, nil
 }
 
