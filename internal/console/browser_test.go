@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -185,6 +186,33 @@ func (g *gatewayNode) call(t *testing.T, key string) int {
 	return resp.StatusCode
 }
 
+// waitAdminEvent waits until the admin API lists an audit event of decision
+// admin with rule and principal.
+func (g *gatewayNode) waitAdminEvent(t *testing.T, rule, principal string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		req, _ := http.NewRequest(http.MethodGet, g.admin+"/admin/api/audit?decision=admin", nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Events []audit.Event `json:"events"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		for _, e := range out.Events {
+			if err == nil && e.Rule == rule && e.Principal == principal {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no admin event %s by %s: %v %+v", rule, principal, err, out.Events)
+		}
+	}
+}
+
 // browser drives one headless Chromium, collecting what its pages write to
 // the console (a CSP violation is an error there).
 type browser struct {
@@ -326,6 +354,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	b.do("30d shot", b.shot("03-dashboard-30d"))
+	// What console.js polls for live updates: the live region alone, charts included.
+	live, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+		`fetch(document.getElementById('live-region').dataset.live).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.Contains(live, `id="chart-requests"`) || strings.Contains(live, "<html") {
+		t.Errorf("live update: %v %.200q", err, live)
+	}
 
 	// Audit search: a filter narrows the list; one event opens.
 	b.do("audit", chromedp.Navigate(base+"/audit"), chromedp.WaitVisible(chromedp.CSS(`#events`)), b.shot("04-audit"))
@@ -360,6 +394,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := g.call(t, key); got != http.StatusUnauthorized {
 		t.Errorf("the call right after revoking: %d, want 401", got)
 	}
+
+	// The revocation is an audit event naming the operator (the pipeline
+	// writes it off the request path: wait for it).
+	g.waitAdminEvent(t, "keys.revoke", "console:alice-operator")
 
 	// The other pages render their seeded data.
 	for _, p := range []struct{ path, sel, want, shot string }{
