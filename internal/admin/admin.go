@@ -25,6 +25,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	Token   func() string                   // current admin token (follows reloads)
 	Ready   func(ctx context.Context) error // nil error = ready
+	// Console, when set, serves /console (the browser console, internal/console).
+	Console http.Handler
 }
 
 // API is the admin HTTP API.
@@ -51,6 +53,10 @@ func (a *API) Handler(withMetrics bool, metricsPath string) http.Handler {
 	a.quotaRoutes(mux)
 	a.ownersRoutes(mux)
 	a.graphqlRoutes(mux)
+	if a.d.Console != nil {
+		mux.Handle("/console", a.d.Console)
+		mux.Handle("/console/", a.d.Console)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, "", httperr.New(http.StatusNotFound, "not_found", "No such admin endpoint."))
 	})

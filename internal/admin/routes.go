@@ -133,3 +133,10 @@ func (a *API) routes(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// GuardView is one guard of a route, as RouteGuards lists it.
+type GuardView = guardView
+
+// RouteGuards lists the guards of rt in the order the gateway runs them (the
+// admin console's "what protects this route?" table shows the same list).
+func RouteGuards(api config.API, rt config.Route) []GuardView { return routeGuards(api, rt) }

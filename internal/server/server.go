@@ -18,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/admin"
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/console"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/logsafe"
@@ -197,7 +198,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 		sinks = append(sinks, f)
 	}
 	if a.Store && p.store != nil {
-		sinks = append(sinks, p.storeSink(a))
+		sinks = append(sinks, p.storeSink(a), audit.NewCounterSink(p.store.Dialect(), p.store))
 	}
 	exports, err := p.exportSinks(a)
 	if err != nil {
@@ -247,8 +248,13 @@ func (p *process) listen(plan *config.Plan) (Addrs, error) {
 	addrs.Proxy = ln.Addr().String()
 	p.serve(proxySrv, ln)
 
+	token := func() string { return p.gw.Plan().Admin.Token }
+	con, err := console.New(console.Deps{Gateway: p.gw, Store: p.store, Audit: p.rec, Token: token, Logger: p.log})
+	if err != nil {
+		return addrs, err
+	}
 	adm := admin.New(admin.Deps{Gateway: p.gw, Store: p.store, Audit: p.rec, Metrics: p.metrics,
-		Token: func() string { return p.gw.Plan().Admin.Token }, Ready: p.ready})
+		Token: token, Ready: p.ready, Console: con})
 	if plan.Admin.Listen != "" {
 		h := adm.Handler(plan.Metrics.Listen == "", plan.Metrics.Path)
 		ln, err := net.Listen("tcp", plan.Admin.Listen)

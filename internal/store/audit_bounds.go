@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -190,15 +191,18 @@ func (s *Store) eventsSize(ctx context.Context) (int64, error) {
 	return size, nil
 }
 
-// pruneRollups deletes rollup and refusal summary rows of minutes before cut.
+// pruneRollups deletes rollup, refusal summary and console counter rows of
+// minutes (counters: buckets) before cut.
 func (s *Store) pruneRollups(ctx context.Context, cut time.Time) (int64, error) {
 	var total int64
-	for _, table := range []string{"audit_rollups", "audit_refusals"} {
-		q := s.d.rebind("DELETE FROM " + table + " WHERE minute < ?")
-		if s.d.name == DialectSQLite {
-			q = "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE minute < ? LIMIT ?)"
-		} else {
-			q = s.d.rebind("DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE minute < ? LIMIT ?))")
+	for _, table := range []string{"audit_rollups", "audit_refusals", "audit_counters"} {
+		col, rowid := "minute", "rowid"
+		if table == "audit_counters" {
+			col, rowid = "bucket", "(span, dim, bucket, key, decision, reason)" // WITHOUT ROWID on SQLite
+		}
+		q := "DELETE FROM " + table + " WHERE " + rowid + " IN (SELECT " + strings.Trim(rowid, "()") + " FROM " + table + " WHERE " + col + " < ? LIMIT ?)"
+		if s.d.name != DialectSQLite {
+			q = s.d.rebind("DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE " + col + " < ? LIMIT ?))")
 		}
 		for {
 			res, err := s.write.ExecContext(ctx, q, s.d.timeArg(cut), int64(pruneChunk))

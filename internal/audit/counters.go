@@ -1,0 +1,182 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Counter dimensions: what a Counter's key names.
+const (
+	DimTotal    = "total"    // key ""; every request, by decision and reason
+	DimConsumer = "consumer" // key = principal ("" anonymous), by decision
+	DimRoute    = "route"    // key = "api/route", by decision
+	DimClient   = "client"   // key = client IP, refusals only, by decision (and reason, by the minute)
+	DimLatency  = "latency"  // key = latency bucket "00".."12"; decision and reason ""
+)
+
+// CounterSpans are the granularities counters are kept at: the console reads
+// minutes for short ranges, hours and days for long ones.
+var CounterSpans = [...]time.Duration{time.Minute, time.Hour, 24 * time.Hour}
+
+// MaxCounterKeys bounds the distinct keys of one dimension in one bucket;
+// past it, further keys count under OtherConsumer ("~other"), so a flood from
+// many addresses cannot grow the table.
+const MaxCounterKeys = 1000
+
+// Counter is an increment of one console counter row.
+type Counter struct {
+	Span     time.Duration // one of CounterSpans
+	Bucket   time.Time     // start of the span, UTC
+	Dim      string
+	Key      string
+	Decision string
+	Reason   string
+	Count    int64
+}
+
+// CounterAppender adds counters to their rows, creating them as needed, in one
+// transaction.
+type CounterAppender interface {
+	AppendCounters(ctx context.Context, cs []Counter) error
+}
+
+// counterKey is a Counter without its count.
+type counterKey struct {
+	span             time.Duration
+	bucket           int64 // unix seconds
+	dim, key         string
+	decision, reason string
+}
+
+// bucketDim is one dimension of one bucket, for the key bound.
+type bucketDim struct {
+	span   time.Duration
+	bucket int64
+	dim    string
+}
+
+// CounterSink counts every event of a batch into the console counters and
+// appends them to the store. Its key bound carries over from batch to batch,
+// and only advances once a write succeeds (the recorder retries a failed
+// write with the same batch). One recorder goroutine owns it.
+type CounterSink struct {
+	a      CounterAppender
+	name   string
+	seen   map[bucketDim]map[string]bool // keys stored per bucket and dimension, recent buckets only
+	out    map[counterKey]int64
+	add    map[bucketDim]map[string]bool // this Write's new keys
+	newest int64
+}
+
+var _ Sink = (*CounterSink)(nil)
+
+// NewCounterSink returns a sink counting into a, named "counters:" followed by
+// name in logs.
+func NewCounterSink(name string, a CounterAppender) *CounterSink {
+	return &CounterSink{a: a, name: "counters:" + name, seen: map[bucketDim]map[string]bool{},
+		out: map[counterKey]int64{}, add: map[bucketDim]map[string]bool{}}
+}
+
+// Name identifies the sink in logs.
+func (s *CounterSink) Name() string { return s.name }
+
+// Write counts batch and appends the counters.
+func (s *CounterSink) Write(ctx context.Context, batch []Event) error {
+	clear(s.out)
+	clear(s.add)
+	newest := s.newest
+	for i := range batch {
+		e := &batch[i]
+		if e.Decision == DecisionAdmin {
+			continue
+		}
+		newest = max(newest, e.Time.Unix())
+		s.count(e)
+	}
+	if len(s.out) == 0 {
+		return nil
+	}
+	cs := make([]Counter, 0, len(s.out))
+	for k, n := range s.out {
+		cs = append(cs, Counter{Span: k.span, Bucket: time.Unix(k.bucket, 0).UTC(), Dim: k.dim, Key: k.key,
+			Decision: k.decision, Reason: k.reason, Count: n})
+	}
+	if err := s.a.AppendCounters(ctx, cs); err != nil {
+		return fmt.Errorf("audit: %s: %w", s.name, err)
+	}
+	s.commit(newest)
+	return nil
+}
+
+// count adds e to its rows at every span.
+func (s *CounterSink) count(e *Event) {
+	reason := ""
+	refused := refusal(e)
+	if refused || e.Decision == DecisionAlert {
+		reason = e.Reason
+	}
+	for _, span := range CounterSpans {
+		b := e.Time.Truncate(span).Unix()
+		s.inc(counterKey{span: span, bucket: b, dim: DimTotal, decision: e.Decision, reason: reason})
+		if e.Decision == DecisionAlert {
+			continue
+		}
+		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimConsumer, key: e.Principal, decision: e.Decision}))
+		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimRoute, key: e.API + "/" + e.Route, decision: e.Decision}))
+		if refused {
+			// Reasons per address only by the minute (the alerts read the last
+			// minutes); hours and days keep one row per address and decision.
+			k := counterKey{span: span, bucket: b, dim: DimClient, key: e.ClientIP, decision: e.Decision}
+			if span == time.Minute {
+				k.reason = reason
+			}
+			s.inc(s.bounded(k))
+		}
+		lat := e.LatencyMS
+		if math.IsNaN(lat) || math.IsInf(lat, 0) || lat < 0 {
+			lat = 0
+		}
+		s.inc(counterKey{span: span, bucket: b, dim: DimLatency, key: fmt.Sprintf("%02d", latencyBucket(lat))})
+	}
+}
+
+func (s *CounterSink) inc(k counterKey) { s.out[k]++ }
+
+// bounded replaces k's key with OtherConsumer when its bucket and dimension
+// already hold MaxCounterKeys keys.
+func (s *CounterSink) bounded(k counterKey) counterKey {
+	bd := bucketDim{k.span, k.bucket, k.dim}
+	if s.seen[bd][k.key] || s.add[bd][k.key] {
+		return k
+	}
+	if len(s.seen[bd])+len(s.add[bd]) >= MaxCounterKeys {
+		k.key = OtherConsumer
+		return k
+	}
+	if s.add[bd] == nil {
+		s.add[bd] = map[string]bool{}
+	}
+	s.add[bd][k.key] = true
+	return k
+}
+
+// commit keeps this Write's new keys and lets go of buckets that ended before
+// the previous one of their span.
+func (s *CounterSink) commit(newest int64) {
+	for bd, keys := range s.add {
+		if s.seen[bd] == nil {
+			s.seen[bd] = map[string]bool{}
+		}
+		for k := range keys {
+			s.seen[bd][k] = true
+		}
+	}
+	s.newest = newest
+	for bd := range s.seen {
+		if bd.bucket+2*int64(bd.span/time.Second) < newest {
+			delete(s.seen, bd)
+		}
+	}
+}
