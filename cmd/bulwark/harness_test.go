@@ -29,7 +29,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "bulwark")
-	build := exec.Command("go", "build", "-race", "-o", binPath, ".")
+	args := []string{"build", "-o", binPath, "."}
+	if raceBuild {
+		args = []string{"build", "-race", "-o", binPath, "."}
+	}
+	build := exec.Command("go", args...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build bulwark:", err)
