@@ -173,7 +173,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
-	defer g.finish(sw, &ev, &entry, start)
+	defer g.finish(sw, x, &ev, &entry, start)
 	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
 	if p := st.shield.Check(r.Context(), x); p != nil {
 		g.deny(sw, reqID, p, &ev)
@@ -204,8 +204,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
-// finish records the audit event and the metrics of one request.
-func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, start time.Time) {
+// finish records the audit event, with what the guards noted on x, and the
+// metrics of one request, then releases the request body's index.
+func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time) {
+	noted(ev, x)
 	if ev.Status == 0 {
 		ev.Status = sw.status
 	}
@@ -229,6 +231,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 		}
 	}
 	putWriter(sw)
+	x.ReleaseJSON() // the request is over: nothing reads its body any more
 }
 
 // admit runs every check that happens before the upstream. It returns the route's
@@ -252,7 +255,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	ev.API, ev.Route = entry.api, entry.name
 	x.Path, x.API, x.Route, x.Match = canonical, entry.api, entry.name, m
 	if entry.cors != nil {
-		if p := checkCORS(entry.cors, x, ev); p != nil {
+		if p := entry.cors.Request(x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -272,21 +275,20 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
+	handBody(x)
 	if entry.graphql != nil {
-		if p := g.admitGraphQL(x, entry, ev); p != nil {
+		if p := g.admitGraphQL(x, entry); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.injection != nil {
-		if p := checkInjection(entry.injection, x, &entry.limits, ev); p != nil {
+		if p := checkInjection(entry.injection, x, &entry.limits); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.authz != nil {
-		x.Req, x.Notes = r, exchange.Notes{Rule: ev.Rule, Object: ev.Object} // until every guard notes on x
-		p := entry.authz.Check(r.Context(), x)
-		ev.Rule, ev.Object = x.Notes.Rule, x.Notes.Object
-		if p != nil {
+		x.Req = r
+		if p := entry.authz.Check(r.Context(), x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -352,7 +354,6 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	ctx := proxy.WithInfo(httperr.WithRequestID(r.Context(), reqID), info)
 	r.Header.Set("X-Request-Id", reqID)
 	entry.upstream.ServeHTTP(w, r.WithContext(ctx))
-	noted(ev, x) // what the response guards decided
 	out := &info.Outcome
 	ev.Upstream = out.Target
 	if out.Latency > 0 {
