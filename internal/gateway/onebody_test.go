@@ -3,9 +3,11 @@ package gateway
 import (
 	"bytes"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/authn/apikey"
 	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
@@ -98,5 +100,42 @@ func TestSharedIndexConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestNotesReachTheEventOnce drives guards that note one after another: the
+// injection guard in monitor mode notes its finding and a reason, the owner
+// rule after it its object or its refusal. The event holds the later note per
+// field, and a refusal's reason over the noted one.
+func TestNotesReachTheEventOnce(t *testing.T) {
+	up := echoUpstream(t)
+	st, key := keyStore(t, apikey.CreateRequest{Consumer: "app", Subject: "alice"})
+	src := "admin:\n  listen: \"off\"\nidentity:\n  api_keys:\n    pepper: " + benchPepper +
+		"\napis:\n  - name: shop\n    upstream: " + up.URL + "\n    auth: [api_key]\n    routes:\n" +
+		"      - match: POST /orders\n        inspect: {mode: monitor}\n        owner: [{body: /owner, equals: sub}]\n"
+	g, ev := storeGateway(t, src, st)
+	cases := []struct {
+		body                 string
+		status               int
+		reason, rule, object string
+	}{
+		{body: `{"owner":"alice","note":"hello"}`, status: 200, object: "/owner:alice"},
+		{body: `{"owner":"alice","note":"1' OR '1'='1"}`, status: 200,
+			reason: "injection_sqli_monitored", rule: "sqli.", object: "body:note"},
+		{body: `{"owner":"bob","note":"1' OR '1'='1"}`, status: 403,
+			reason: "not_owner", rule: "owner[0]", object: "/owner:bob"},
+	}
+	for i, c := range cases {
+		r := httptest.NewRequest("POST", "/orders", strings.NewReader(c.body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-API-Key", key)
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		e := ev.nth(t, i+1)
+		if w.Code != c.status || e.Reason != c.reason || !strings.HasPrefix(e.Rule, c.rule) || (c.rule == "") != (e.Rule == "") ||
+			e.Object != c.object {
+			t.Errorf("%s: status %d, event reason %q rule %q object %q; want %d %q %q… %q",
+				c.body, w.Code, e.Reason, e.Rule, e.Object, c.status, c.reason, c.rule, c.object)
+		}
 	}
 }
