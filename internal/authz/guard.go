@@ -14,6 +14,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
@@ -168,16 +169,24 @@ func (g *Guard) Check(ctx context.Context, x *exchange.Exchange) *httperr.Proble
 		}
 	}
 	r := x.Req
-	var body []byte
+	var body *jsonread.Index // the request's one reading of its body (exchange.JSON)
 	if g.readsBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0) {
 		// These rules read JSON: a body they cannot read must not slip past
 		// them, nor one whose fields the upstream could read otherwise
 		// (hygiene refused duplicate keys on this route: see ReadsBody).
-		var ok bool
-		if body, ok = hygiene.UniqueKeyJSON(r); !ok {
+		raw, ok := hygiene.UniqueKeyJSON(r)
+		if !ok {
 			return httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 				"This route's authorization rules need a JSON body.")
 		}
+		if _, shared := x.Body(); !shared { // a caller that did not hand the body over
+			x.SetBody(raw)
+		}
+		ix, err := x.JSON()
+		if err != nil {
+			return bodyFieldsProblem(fmt.Errorf("%w: %w", jsonfields.ErrInvalidJSON, err))
+		}
+		body = ix
 	}
 	if !hasRoles(p, a.OwnerExemptRoles, false) {
 		for i := range a.Owner {
@@ -247,7 +256,7 @@ func principalValue(p *principal.Principal, which string) string {
 }
 
 // ownerIDs returns the object ids a rule checks.
-func ownerIDs(o *OwnerRule, bodyPath jsonfields.Path, x *exchange.Exchange, body []byte) ([]string, error) {
+func ownerIDs(o *OwnerRule, bodyPath jsonfields.Path, x *exchange.Exchange, body *jsonread.Index) ([]string, error) {
 	switch o.Source {
 	case "param":
 		v, _ := x.Match.Param(o.Name)
@@ -260,13 +269,13 @@ func ownerIDs(o *OwnerRule, bodyPath jsonfields.Path, x *exchange.Exchange, body
 		if body == nil {
 			return nil, nil
 		}
-		return jsonfields.Values(body, bodyPath)
+		return jsonfields.ValuesIn(body, bodyPath)
 	}
 }
 
 // checkOwner enforces one ownership rule on every id the request carries
 // (batch endpoints are checked id by id).
-func (g *Guard) checkOwner(ctx context.Context, i int, x *exchange.Exchange, body []byte) *httperr.Problem {
+func (g *Guard) checkOwner(ctx context.Context, i int, x *exchange.Exchange, body *jsonread.Index) *httperr.Problem {
 	o, p := &g.o.Owner[i], x.Principal
 	ids, err := ownerIDs(o, g.bodyPaths[i], x, body)
 	if err != nil || len(ids) == 0 {
@@ -324,8 +333,8 @@ func objectRef(o *OwnerRule, id string) string {
 }
 
 // readonlyFields refuses (422) or strips body fields the caller may not set.
-func (g *Guard) readonlyFields(x *exchange.Exchange, body []byte) *httperr.Problem {
-	found, err := jsonfields.Find(body, g.readonly)
+func (g *Guard) readonlyFields(x *exchange.Exchange, body *jsonread.Index) *httperr.Problem {
+	found, err := jsonfields.FindIn(body, g.readonly)
 	if err != nil {
 		return bodyFieldsProblem(err)
 	}
@@ -339,11 +348,14 @@ func (g *Guard) readonlyFields(x *exchange.Exchange, body []byte) *httperr.Probl
 		p.Reason = "mass_assignment"
 		return p
 	}
-	out, _, err := jsonfields.Strip(body, g.readonly)
+	out, _, err := jsonfields.StripIn(body, g.readonly)
 	if err != nil {
 		return bodyFieldsProblem(err)
 	}
+	// The rewrite is what the upstream and the guards after this one read; its
+	// index is built by the next guard that asks (exchange.JSON).
 	hygiene.SetUniqueKeyJSON(x.Req, out)
+	x.SetBody(out)
 	return nil
 }
 

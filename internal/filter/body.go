@@ -18,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
 	"github.com/bulwark-gw/bulwark/internal/filter/shape"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // errBlocked stops a record walk at a value a block action names.
@@ -210,7 +211,16 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	if f.objectsOnly && scalarRoot(doc) {
 		return nil, errScalarRoot
 	}
-	out, removed, err := shape.Filter(doc, f.tree, f.deny, f.roles)
+	// One reading serves both guards: the shape filter, then, when it cut
+	// nothing, the sensitive scan (a cut document is a new one, read anew).
+	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+	if err != nil {
+		// Unreadable: the shape filter names why, as it always did.
+		_, _, err = shape.Filter(doc, f.tree, f.deny, f.roles)
+		return nil, err
+	}
+	defer ix.Release()
+	out, removed, err := shape.FilterIndex(ix, f.tree, f.deny, f.roles)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +228,13 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	if len(f.sensitive) == 0 {
 		return out, nil
 	}
-	out, findings, block, err := sensitive.Scan(out, f.sensitive)
+	var findings []sensitive.Finding
+	var block bool
+	if removed == 0 {
+		out, findings, block, err = sensitive.ScanIndex(ix, f.sensitive)
+	} else {
+		out, findings, block, err = sensitive.Scan(out, f.sensitive)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,15 +1,11 @@
 package gateway
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/authn/apikey"
-	"github.com/bulwark-gw/bulwark/internal/config"
-	"github.com/bulwark-gw/bulwark/internal/metrics"
 )
 
 // TestRouteGuardsWiring drives the authorization and limit guards through the
@@ -26,16 +22,7 @@ func TestRouteGuardsWiring(t *testing.T) {
 		"      - match: GET /users/{id}\n        owner: [{param: id, equals: sub}]\n" +
 		"      - match: GET /admin\n        admin: true\n" +
 		"      - match: GET /limited\n        rate_limits: [{by: [consumer], rate: 1/h}]\n"
-	p, diags := config.Parse("test.yaml", []byte(src), func(string) (string, bool) { return "", false }, nil)
-	if diags.HasErrors() {
-		t.Fatalf("config: %v", diags)
-	}
-	ev := &events{}
-	g, err := New(p, Deps{Metrics: metrics.New(), Audit: ev, Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
+	g, ev := storeGateway(t, src, st)
 	front := httptest.NewServer(g)
 	t.Cleanup(front.Close)
 	cases := []struct {

@@ -5,8 +5,6 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/cors"
-	"github.com/bulwark-gw/bulwark/internal/exchange"
-	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/route"
 )
 
@@ -44,11 +42,4 @@ func (g *Gateway) preflight(st *state, w *statusWriter, r *http.Request, ev *aud
 	w.WriteHeader(http.StatusNoContent)
 	ev.Status, ev.Decision, ev.Reason = http.StatusNoContent, audit.DecisionAllow, "cors_preflight"
 	return true
-}
-
-// checkCORS runs the route's CORS guard on an actual request.
-func checkCORS(g *cors.Guard, x *exchange.Exchange, ev *audit.Event) *httperr.Problem {
-	p := g.Request(x)
-	noted(ev, x)
-	return p
 }

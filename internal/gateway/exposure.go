@@ -34,8 +34,11 @@ func then(first, next func(*http.Response) error) func(*http.Response) error {
 	}
 }
 
-// noted moves what the guards noted on x into the audit event. It runs after
-// each guard that notes, so a later guard's note wins, as the guards run.
+// noted moves what the guards noted on x into the audit event, once, when the
+// request is over. Guards note on x as they run, so a later guard's note has
+// replaced an earlier one's for the same field. A noted reason (a finding let
+// pass) is the event's only when the request's decision named none: a
+// refusal's reason, an upstream error's and a panic's take precedence.
 func noted(ev *audit.Event, x *exchange.Exchange) {
 	n := &x.Notes
 	if n.Rule != "" {
@@ -44,7 +47,7 @@ func noted(ev *audit.Event, x *exchange.Exchange) {
 	if n.Object != "" {
 		ev.Object = n.Object
 	}
-	if n.Reason != "" {
+	if n.Reason != "" && ev.Reason == "" {
 		ev.Reason = n.Reason
 	}
 	*n = exchange.Notes{}

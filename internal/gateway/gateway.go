@@ -203,7 +203,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
-	defer g.finish(sw, &ev, &entry, start, tq)
+	defer g.finish(sw, x, &ev, &entry, start, tq)
 	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
 	x.Enter("shield")
 	if p := st.shield.Check(r.Context(), x); p != nil {
@@ -235,8 +235,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
-// finish records the audit event and the metrics of one request.
-func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
+// finish records the audit event, with what the guards noted on x, and the
+// metrics of one request, then releases the request body's index.
+func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
+	noted(ev, x)
 	if ev.Status == 0 {
 		ev.Status = sw.status
 	}
@@ -265,6 +267,7 @@ func (g *Gateway) finish(sw *statusWriter, ev *audit.Event, entry **routeEntry, 
 		}
 	}
 	putWriter(sw)
+	x.ReleaseJSON() // the request is over: nothing reads its body any more
 }
 
 // admit runs every check that happens before the upstream. It returns the route's
@@ -290,7 +293,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	x.Path, x.API, x.Route, x.Match = canonical, entry.api, entry.name, m
 	if entry.cors != nil {
 		x.Enter("cors")
-		if p := checkCORS(entry.cors, x, ev); p != nil {
+		if p := entry.cors.Request(x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -314,24 +317,23 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
+	handBody(x)
 	if entry.graphql != nil {
 		x.Enter("graphql")
-		if p := g.admitGraphQL(x, entry, ev); p != nil {
+		if p := g.admitGraphQL(x, entry); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.injection != nil {
 		x.Enter("inspect")
-		if p := checkInjection(entry.injection, x, &entry.limits, ev); p != nil {
+		if p := checkInjection(entry.injection, x, &entry.limits); p != nil {
 			return entry, r, p
 		}
 	}
 	if entry.authz != nil {
 		x.Enter("authz")
-		x.Req, x.Notes = r, exchange.Notes{Rule: ev.Rule, Object: ev.Object} // until every guard notes on x
-		p := entry.authz.Check(r.Context(), x)
-		ev.Rule, ev.Object = x.Notes.Rule, x.Notes.Object
-		if p != nil {
+		x.Req = r
+		if p := entry.authz.Check(r.Context(), x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -410,7 +412,6 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		tq.Inject(r.Header)
 	}
 	entry.upstream.Forward(w, r, info)
-	noted(ev, x) // what the response guards decided
 	out := &info.Outcome
 	ev.Upstream = out.Target
 	if out.Latency > 0 {

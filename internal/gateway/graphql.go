@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
@@ -62,21 +61,25 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 // request-counting limits still run before the body is read. A request the
 // guard refuses spends no cost. A rewritten body ("null" mode) is held like
 // a buffered one, so the guards after it read it without another copy.
-func (g *Gateway) admitGraphQL(x *exchange.Exchange, entry *routeEntry, ev *audit.Event) *httperr.Problem {
+func (g *Gateway) admitGraphQL(x *exchange.Exchange, entry *routeEntry) *httperr.Problem {
 	var body []byte
 	if x.Req.Method == http.MethodPost {
-		var p *httperr.Problem
-		if body, p = hygiene.BufferBody(x.Req, &entry.limits); p != nil {
-			return p
+		var ok bool
+		if body, ok = x.Body(); !ok {
+			var p *httperr.Problem
+			if body, p = hygiene.BufferBody(x.Req, &entry.limits); p != nil {
+				return p
+			}
+			x.SetBody(body)
 		}
 	}
 	body, p := entry.graphql.Admit(x, body, entry.injection.Inspects())
-	noted(ev, x)
 	if p != nil {
 		return p
 	}
 	if body != nil {
 		hygiene.SetBody(x.Req, body)
+		x.SetBody(body)
 	}
 	return entry.rateLimits.ChargeCost(x.Req.Context(), x)
 }

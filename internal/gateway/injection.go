@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
@@ -91,16 +90,14 @@ func (f firewall) Check(r *http.Request, body []byte) (inspect.Verdict, error) {
 }
 
 // checkInjection runs the route's request guards with the body they read:
-// the one hygiene holds, else read here within the route's limits.
-func checkInjection(g *inspect.Guard, x *exchange.Exchange, limits *hygiene.Limits, ev *audit.Event) *httperr.Problem {
-	body, ok := hygiene.BufferedBody(x.Req)
-	if !ok && g.ReadsBody(x.Req) {
-		var p *httperr.Problem
-		if body, p = hygiene.BufferBody(x.Req, limits); p != nil {
+// the one x holds, else read here within the route's limits and handed to x.
+func checkInjection(g *inspect.Guard, x *exchange.Exchange, limits *hygiene.Limits) *httperr.Problem {
+	if _, ok := x.Body(); !ok && g.ReadsBody(x.Req) {
+		body, p := hygiene.BufferBody(x.Req, limits)
+		if p != nil {
 			return p
 		}
+		x.SetBody(body)
 	}
-	p := g.Check(x, body)
-	noted(ev, x)
-	return p
+	return g.Check(x)
 }

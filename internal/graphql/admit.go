@@ -30,7 +30,7 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 	}
 	dec, ref := g.Check(&req, who)
 	if ref != nil {
-		if f, ok := ref.Extensions["field"].(string); ok {
+		if f, ok := ref.Extensions["field"].(string); ok && f != "" {
 			x.Notes.Rule = f
 		}
 		if c, ok := ref.Extensions["cost"].(int); ok {

@@ -178,10 +178,12 @@ func inspectableBody(ct string) bool {
 }
 
 // Check runs the route's guards on x's request, whose body hygiene has
-// admitted; body is the buffered body (nil when none or not read). A guard
-// that cannot decide refuses the request. What was found is noted on x.
-func (g *Guard) Check(x *exchange.Exchange, body []byte) *httperr.Problem {
+// admitted; the body is the one x holds (exchange.Body: nil when none or not
+// read), and a JSON body is read through x's one index (exchange.JSON). A
+// guard that cannot decide refuses the request. What was found is noted on x.
+func (g *Guard) Check(x *exchange.Exchange) *httperr.Problem {
 	r := x.Req
+	body, _ := x.Body()
 	if g.validator != nil {
 		res := g.validator.Validate(r.Method, x.Path, r.URL.RawQuery, r.Header, body)
 		if res.Status != 0 {
@@ -195,6 +197,12 @@ func (g *Guard) Check(x *exchange.Exchange, body []byte) *httperr.Problem {
 			ContentType: r.Header.Get("Content-Type"), Body: body}
 		if in := x.Inspection; in != nil { // each GraphQL argument value on its own, never the query text
 			req.RawQuery, req.ContentType, req.Body = in.RawQuery, "application/json", in.Body
+		} else if body != nil && kindOf(req.ContentType) == bodyJSON {
+			// The request's one reading of its body; should it fail, the
+			// inspector reads the body itself and reports why.
+			if ix, err := x.JSON(); err == nil {
+				req.JSON = ix
+			}
 		}
 		f, found, err := g.inspector.Inspect(&req)
 		switch {

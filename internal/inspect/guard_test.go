@@ -144,7 +144,10 @@ func TestGuardCheck(t *testing.T) {
 			if tt.body != "" {
 				body = []byte(tt.body)
 			}
-			p := g.Check(x, body)
+			if body != nil {
+				x.SetBody(body)
+			}
+			p := g.Check(x)
 			switch {
 			case tt.status == 0 && p != nil:
 				t.Fatalf("refused: %v", p)

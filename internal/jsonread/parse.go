@@ -30,6 +30,9 @@ type Options struct {
 // a *SyntaxError (ErrInvalid), ErrTooDeep, a *DuplicateKeyError
 // (ErrDuplicateKey) or ErrTooLarge, whichever the reading meets first.
 func Parse(data []byte, o Options) (*Index, error) {
+	if h := parseHook.Load(); h != nil {
+		(*h)(data)
+	}
 	if len(data) >= math.MaxInt32 {
 		return nil, ErrTooLarge
 	}

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // Normalization says which username variants count as one account. The
@@ -103,10 +105,17 @@ type UsernameRule struct {
 // then made canonical (Canonical). Errors wrap ErrMalformed,
 // ErrInvalidUsername or ErrNoUsername.
 func (u UsernameRule) Read(contentType, rawQuery string, body []byte) (string, error) {
+	return u.ReadIndexed(contentType, rawQuery, body, nil)
+}
+
+// ReadIndexed is Read with a JSON body's index at hand: index, when not nil,
+// returns the index of body (exchange.JSON), so the body is not read again.
+// It is asked only when the body is JSON.
+func (u UsernameRule) ReadIndexed(contentType, rawQuery string, body []byte, index func() (*jsonread.Index, error)) (string, error) {
 	if InQuery(rawQuery, u.Field) {
 		return "", fmt.Errorf("%w: field %q in the query string", ErrMalformed, u.Field)
 	}
-	name, err := Username(contentType, body, u.Field)
+	name, err := username(contentType, body, index, u.Field)
 	if err != nil {
 		return "", err
 	}

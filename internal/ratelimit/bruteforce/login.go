@@ -74,8 +74,8 @@ func NewLoginGuard(o Options, b Backend, secret []byte, logger *slog.Logger) (*L
 func (l *LoginGuard) login(x *exchange.Exchange) (Login, *httperr.Problem) {
 	r := x.Req
 	lg := Login{IP: x.ClientGroup}
-	var body []byte
-	if r.Body != nil && r.Body != http.NoBody {
+	body, ok := x.Body() // the body the guards share, read once
+	if !ok && r.Body != nil && r.Body != http.NoBody {
 		var err error
 		if body, err = io.ReadAll(r.Body); err != nil {
 			return lg, hygiene.BodyReadProblem(err)
@@ -83,9 +83,10 @@ func (l *LoginGuard) login(x *exchange.Exchange) (Login, *httperr.Problem) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		x.SetBody(body)
 	}
 	field := l.o.UsernameField
-	name, err := l.user.Read(r.Header.Get("Content-Type"), r.URL.RawQuery, body)
+	name, err := l.user.ReadIndexed(r.Header.Get("Content-Type"), r.URL.RawQuery, body, x.JSON)
 	switch {
 	case len(body) == 0 && !InQuery(r.URL.RawQuery, field), errors.Is(err, ErrNoUsername):
 		// counted against the IP alone

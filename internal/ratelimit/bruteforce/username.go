@@ -1,15 +1,14 @@
 package bruteforce
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // Username extraction errors, compared with errors.Is.
@@ -38,6 +37,11 @@ var (
 // username while the upstream checks another, and an attacker could rotate
 // the one counted.
 func Username(contentType string, body []byte, field string) (string, error) {
+	return username(contentType, body, nil, field)
+}
+
+// username is Username reading a JSON body through index when not nil.
+func username(contentType string, body []byte, index func() (*jsonread.Index, error), field string) (string, error) {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return "", fmt.Errorf("%w: content type: %w", ErrMalformed, err)
@@ -50,7 +54,7 @@ func Username(contentType string, body []byte, field string) (string, error) {
 	var name string
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		name, err = jsonUsername(body, field)
+		name, err = jsonUsername(body, index, field)
 	case mt == "application/x-www-form-urlencoded":
 		name, err = formUsername(body, field)
 	default:
@@ -65,70 +69,46 @@ func Username(contentType string, body []byte, field string) (string, error) {
 	return name, nil
 }
 
-// jsonUsername reads field from a JSON object, refusing duplicates.
-func jsonUsername(body []byte, field string) (string, error) {
+// jsonUsername reads field from a JSON object, refusing duplicates. index,
+// when not nil, answers the body's one reading (exchange.JSON); otherwise the
+// body is read here, with the same reader and rules.
+func jsonUsername(body []byte, index func() (*jsonread.Index, error), field string) (string, error) {
 	if !utf8.Valid(body) { // decoders replace or refuse invalid bytes differently
 		return "", fmt.Errorf("%w: body is not UTF-8", ErrMalformed)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	var ix *jsonread.Index
+	var err error
+	if index != nil {
+		ix, err = index()
+	} else {
+		ix, err = jsonread.Parse(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+		defer ix.Release()
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if ix.Kind(0) != jsonread.Object {
 		return "", fmt.Errorf("%w: want a JSON object", ErrMalformed)
 	}
 	var name string
 	seen := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		key, _ := tok.(string)
-		if !strings.EqualFold(key, field) {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return "", fmt.Errorf("%w: %w", ErrMalformed, err)
-			}
+	for c := ix.Child(0); c >= 0; c = ix.Sibling(c) {
+		if !strings.EqualFold(string(ix.Key(c)), field) {
 			continue
 		}
 		if seen {
 			return "", fmt.Errorf("%w: field %q appears twice", ErrMalformed, field)
 		}
 		seen = true
-		if name, err = jsonString(dec, field); err != nil {
-			return "", err
+		if ix.Kind(c) != jsonread.String {
+			return "", fmt.Errorf("%w: field %q is not a string", ErrMalformed, field)
 		}
-	}
-	if err := jsonEnd(dec); err != nil {
-		return "", err
+		name = string(ix.Text(c))
 	}
 	if !seen {
 		return "", ErrNoUsername
 	}
 	return name, nil
-}
-
-// jsonString reads the next value, which must be a string.
-func jsonString(dec *json.Decoder, field string) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	s, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("%w: field %q is not a string", ErrMalformed, field)
-	}
-	return s, nil
-}
-
-// jsonEnd consumes the object's closing brace and refuses trailing data.
-func jsonEnd(dec *json.Decoder) error {
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return fmt.Errorf("%w: unterminated object", ErrMalformed)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: data after the object", ErrMalformed)
-	}
-	return nil
 }
 
 // formUsername reads field from a form, refusing repeats and array syntax.
