@@ -23,8 +23,14 @@ type quotaEntry struct {
 
 // buildQuotas creates a counter per quota the plan uses, reusing prev's when the
 // configuration is unchanged (counts in memory survive a reload).
-func buildQuotas(plan *config.Plan, prev map[string]*quotaEntry, st *store.Store, logger *slog.Logger) (map[string]*quotaEntry, error) {
+// On error it stops the counters it started.
+func buildQuotas(plan *config.Plan, prev map[string]*quotaEntry, st *store.Store, logger *slog.Logger) (_ map[string]*quotaEntry, err error) {
 	out := map[string]*quotaEntry{}
+	defer func() {
+		if err != nil {
+			retireQuotas(out, prev)
+		}
+	}()
 	for _, api := range plan.APIs {
 		for _, r := range api.Routes {
 			c := r.Quota

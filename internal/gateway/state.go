@@ -67,8 +67,18 @@ type routeEntry struct {
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
-// start only in start, so a failed build leaves nothing running.
+// start only in start, so a failed build leaves nothing running: every part
+// that starts something registers its undo as it is made, and one deferred
+// cleanup runs them, newest first, when any later step fails.
 func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
 	trusted, err := hygiene.NewTrusted(plan.Server.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
@@ -83,78 +93,36 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	if err != nil {
 		return nil, err
 	}
+	undo = append(undo, func() { retireQuotas(quotas, prevQuotas) })
 	id, err := buildIdentity(plan, prevID, d.Store, d.Logger)
 	if err != nil {
-		retireQuotas(quotas, prevQuotas)
 		return nil, err
 	}
+	undo = append(undo, id.closeOwned)
 	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
 		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{},
 		shield: limits.NewShield(plan.Server.Shield, d.Limiters.Local)}
+	undo = append(undo, st.close)
 	var specs []route.Spec
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
 		if api.OpenAPI != "" {
 			if doc, err = openapi.Load(api.OpenAPI); err != nil {
-				st.close()
-				id.closeOwned()
-				retireQuotas(quotas, prevQuotas)
 				return nil, fmt.Errorf("api %s: openapi: %w", api.Name, err)
 			}
 		}
 		up, err := proxy.New(upstreamConfig(api), d.Logger)
 		if err != nil {
-			st.close()
-			id.closeOwned()
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
 		}
 		st.upstreams = append(st.upstreams, up)
 		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
-			rate, err := buildRate(rt, quotas, d.Limiters)
-			var brute *bruteforce.LoginGuard
-			if err == nil {
-				brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
-			}
+			e, err := buildRoute(plan, api, rt, doc, guards, st, prevWAFs, d)
 			if err != nil {
-				st.close()
-				id.closeOwned()
-				retireQuotas(quotas, prevQuotas)
 				return nil, err
 			}
-			var corsGuard *cors.Guard
-			if rt.CORS != nil {
-				if corsGuard, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
-					st.close()
-					id.closeOwned()
-					retireQuotas(quotas, prevQuotas)
-					return nil, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
-				}
-			}
-			var az *authz.Guard
-			chain := id.chain(rt.Auth, plan.Identity.Introspection)
-			if err == nil {
-				az, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
-					Unauthenticated: chain.Unauthenticated, Logger: d.Logger})
-			}
-			var ex *filter.Guard
-			if err == nil {
-				ex, err = buildExposure(plan, rt, doc, d.Logger)
-			}
-			var inj *inspect.Guard
-			if err == nil {
-				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs, d)
-			}
-			var gq *graphql.Guard
-			if err == nil {
-				gq, err = buildGraphQL(rt, api, d.Logger)
-			}
-			if err != nil {
-				st.close()
-				id.closeOwned()
-				retireQuotas(quotas, prevQuotas)
-				return nil, fmt.Errorf("route %s: %w", rt.Name, err)
-			}
+			e.upstream = up
 			// A route without its own host serves every host of its API (any
 			// host when the API names none): one table spec per host.
 			hosts := []string{rt.Host}
@@ -165,34 +133,51 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				specs = append(specs, route.Spec{Host: h, Methods: rt.Methods, Path: rt.Path})
 				st.specRoute = append(st.specRoute, len(st.routes))
 			}
-			st.routes = append(st.routes, routeEntry{
-				api:        api.Name,
-				name:       rt.Name,
-				methods:    rt.Methods,
-				limits:     hygieneLimits(rt.Limits, readsBody(az, inj, brute)),
-				upstream:   up,
-				metrics:    d.Metrics.Route(api.Name, rt.Name),
-				authn:      chain,
-				scopes:     rt.Scopes,
-				keepCred:   rt.KeepCredential,
-				rateLimits: rate,
-				brute:      brute,
-				authz:      az,
-				scopesAny:  rt.Authz.ScopesAny,
-				exposure:   ex,
-				injection:  inj,
-				graphql:    gq,
-				cors:       corsGuard,
-			})
+			st.routes = append(st.routes, e)
 		}
 	}
-	st.table, err = route.NewTable(specs)
-	if err != nil {
-		st.close()
-		id.closeOwned()
+	if st.table, err = route.NewTable(specs); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
 	}
 	return st, nil
+}
+
+// buildRoute builds one route's guards. It starts nothing: what a route uses
+// that runs on its own (quota counters, authenticators) is the plan's, made
+// before the routes.
+func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc, guards *apiGuards,
+	st *state, prevWAFs map[string]*waf.WAF, d Deps) (routeEntry, error) {
+	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name),
+		authn: st.id.chain(rt.Auth, plan.Identity.Introspection), scopes: rt.Scopes, keepCred: rt.KeepCredential,
+		scopesAny: rt.Authz.ScopesAny}
+	var err error
+	if e.rateLimits, err = buildRate(rt, st.quotas, d.Limiters); err != nil {
+		return e, err
+	}
+	if e.brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger); err != nil {
+		return e, err
+	}
+	if rt.CORS != nil {
+		if e.cors, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
+			return e, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
+		}
+	}
+	wrap := func(err error) error { return fmt.Errorf("route %s: %w", rt.Name, err) }
+	if e.authz, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
+		Unauthenticated: e.authn.Unauthenticated, Logger: d.Logger}); err != nil {
+		return e, wrap(err)
+	}
+	if e.exposure, err = buildExposure(plan, rt, doc, d.Logger); err != nil {
+		return e, wrap(err)
+	}
+	if e.injection, err = buildInjection(rt, guards, st.wafs, prevWAFs, d); err != nil {
+		return e, wrap(err)
+	}
+	if e.graphql, err = buildGraphQL(rt, api, d.Logger); err != nil {
+		return e, wrap(err)
+	}
+	e.limits = hygieneLimits(rt.Limits, readsBody(e.authz, e.injection, e.brute))
+	return e, nil
 }
 
 // start begins the upstreams' active health checks.
