@@ -6,6 +6,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/cors"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/authn/identity"
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/filter"
@@ -30,19 +31,13 @@ type state struct {
 	specRoute []int        // route table spec index → index into routes
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
-	id        *identity
+	id        *identity.Set
 	owned     *hygiene.Owned      // headers only the gateway sets: client copies stripped
 	shield    *limits.ShieldGuard // per client IP before authentication; nil = off
 	v6prefix  int                 // IPv6 clients are grouped by this prefix length
 	quotas    map[string]*quotaEntry
 	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
-}
-
-// ownedHeaders is the set of headers the plan's gateway owns: the principal
-// headers it sets, and the credential headers whose other spellings it strips.
-func ownedHeaders(plan *config.Plan, keyHeader string) *hygiene.Owned {
-	return hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", keyHeader})
 }
 
 // routeEntry is one route's ready-made chain.
@@ -53,13 +48,10 @@ type routeEntry struct {
 	limits     hygiene.Limits
 	upstream   *proxy.Upstream
 	metrics    *metrics.RouteMetrics
-	authn      *authn.Chain
-	scopes     []string      // all required, checked on every request
-	keepCred   bool          // pass the raw credential upstream
+	authn      *authn.Guard  // credentials, scopes, principal headers
 	rateLimits *limits.Guard // rate limits and quota; nil for none
 	brute      *bruteforce.LoginGuard
-	authz      *authz.Guard // nil when the route configures no authorization
-	scopesAny  bool
+	authz      *authz.Guard   // nil when the route configures no authorization
 	exposure   *filter.Guard  // the response guards (security headers at least)
 	injection  *inspect.Guard // nil when validation, inspection and WAF are off
 	graphql    *graphql.Guard // nil when the route is not GraphQL
@@ -83,7 +75,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
-	var prevID *identity
+	var prevID *identity.Set
 	var prevQuotas map[string]*quotaEntry
 	var prevWAFs map[string]*waf.WAF
 	if prev != nil {
@@ -94,12 +86,12 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, err
 	}
 	undo = append(undo, func() { retireQuotas(quotas, prevQuotas) })
-	id, err := buildIdentity(plan, prevID, d.Store, d.Logger)
+	id, err := identity.Build(plan, prevID, d.Store, d.Logger)
 	if err != nil {
 		return nil, err
 	}
-	undo = append(undo, id.closeOwned)
-	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
+	undo = append(undo, id.CloseOwned)
+	st = &state{plan: plan, trusted: trusted, id: id, owned: hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", id.KeyHeader()}),
 		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{},
 		shield: limits.NewShield(plan.Server.Shield, d.Limiters.Local)}
 	undo = append(undo, st.close)
@@ -148,8 +140,8 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc, guards *apiGuards,
 	st *state, prevWAFs map[string]*waf.WAF, d Deps) (routeEntry, error) {
 	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name),
-		authn: st.id.chain(rt.Auth, plan.Identity.Introspection), scopes: rt.Scopes, keepCred: rt.KeepCredential,
-		scopesAny: rt.Authz.ScopesAny}
+		authn: authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
+			KeepCredential: rt.KeepCredential, KeepOverrideHeaders: rt.Limits.KeepOverrideHeaders, Headers: plan.Identity.Headers})}
 	var err error
 	if e.rateLimits, err = buildRate(rt, st.quotas, d.Limiters); err != nil {
 		return e, err
