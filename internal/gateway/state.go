@@ -103,7 +103,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				return nil, fmt.Errorf("api %s: openapi: %w", api.Name, err)
 			}
 		}
-		up, err := proxy.New(upstreamConfig(api), d.Logger)
+		up, err := proxy.New(upstreamOf(api), d.Logger)
 		if err != nil {
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
 		}
@@ -168,7 +168,8 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	if e.graphql, err = buildGraphQL(rt, api, d.Logger); err != nil {
 		return e, wrap(err)
 	}
-	e.limits = hygieneLimits(rt.Limits, readsBody(e.authz, e.injection, e.brute))
+	e.limits = rt.Limits
+	e.limits.JSONUniqueKeys = readsBody(e.authz, e.injection, e.brute) || rt.Limits.JSONDuplicateKeys == hygiene.JSONDupReject
 	return e, nil
 }
 
@@ -191,28 +192,6 @@ func (st *state) close() {
 	}
 }
 
-func upstreamConfig(api config.API) proxy.Config {
-	u := api.Upstream
-	return proxy.Config{
-		Name:                  api.Name,
-		Targets:               u.Targets,
-		DialTimeout:           u.DialTimeout,
-		ResponseHeaderTimeout: u.ResponseHeaderTimeout,
-		RequestTimeout:        u.RequestTimeout,
-		MaxFails:              u.MaxFails,
-		FailWindow:            u.FailWindow,
-		EjectFor:              u.EjectFor,
-		HealthPath:            u.HealthPath,
-		HealthInterval:        u.HealthInterval,
-		HealthTimeout:         u.HealthTimeout,
-		HealthyThreshold:      u.HealthyThreshold,
-		UnhealthyThreshold:    u.UnhealthyThreshold,
-		TLSInsecureSkipVerify: u.TLSInsecureSkipVerify,
-		CAFile:                u.CAFile,
-		PreserveHost:          u.PreserveHost,
-	}
-}
-
 // readsBody reports whether a guard of the route decides on fields of the
 // request body: ownership rules on the body and write-protected fields,
 // validation, injection inspection or the WAF in block mode (monitor mode
@@ -224,17 +203,9 @@ func readsBody(az *authz.Guard, inj *inspect.Guard, brute *bruteforce.LoginGuard
 	return (az != nil && az.ReadsBody()) || inj.Blocks() || brute != nil
 }
 
-func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
-	return hygiene.Limits{
-		JSONUniqueKeys:  guarded || l.JSONDuplicateKeys == config.JSONDupReject,
-		MaxHeaderBytes:  l.MaxHeaderBytes,
-		MaxHeaderCount:  l.MaxHeaderCount,
-		MaxBodyBytes:    l.MaxBodyBytes,
-		ReadBodyTimeout: l.ReadBodyTimeout,
-		ContentTypes:    l.ContentTypes,
-		JSONMaxDepth:    l.JSONMaxDepth,
-		JSONMaxBytes:    l.JSONMaxBytes,
-
-		KeepOverrideHeaders: l.KeepOverrideHeaders,
-	}
+// upstreamOf is the API's upstream options, named after the API.
+func upstreamOf(api config.API) proxy.Config {
+	c := api.Upstream
+	c.Name = api.Name
+	return c
 }

@@ -58,7 +58,7 @@ func Verify(plan *config.Plan) []*RouteError {
 				continue // config.Load reported it at the openapi field
 			}
 		}
-		if up, err := proxy.New(upstreamConfig(api), nil); err != nil {
+		if up, err := proxy.New(upstreamOf(api), nil); err != nil {
 			line := 0
 			if len(api.Routes) > 0 {
 				line = api.Routes[0].Line
