@@ -113,7 +113,7 @@ func (g *Gateway) Swap(plan *config.Plan) error {
 			old.cancel()
 		}
 		old.id.Retire(st.id)
-		retireQuotas(old.quotas, st.quotas)
+		old.quotas.Retire(st.quotas)
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func (g *Gateway) Close() {
 	if st := g.cur.Load(); st != nil {
 		st.close()
 		st.id.Retire(nil)
-		retireQuotas(st.quotas, nil)
+		st.quotas.Retire(nil)
 	}
 	g.owners.close()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/quota"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
@@ -35,7 +36,7 @@ type state struct {
 	owned     *hygiene.Owned      // headers only the gateway sets: client copies stripped
 	shield    *limits.ShieldGuard // per client IP before authentication; nil = off
 	v6prefix  int                 // IPv6 clients are grouped by this prefix length
-	quotas    map[string]*quotaEntry
+	quotas    *limits.Counters    // quota counters by id, kept across reloads
 	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
 }
@@ -76,16 +77,26 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
 	var prevID *identity.Set
-	var prevQuotas map[string]*quotaEntry
+	var prevQuotas *limits.Counters
 	var prevWAFs map[string]*waf.WAF
 	if prev != nil {
 		prevID, prevQuotas, prevWAFs = prev.id, prev.quotas, prev.wafs
 	}
-	quotas, err := buildQuotas(plan, prevQuotas, d.Store, d.Logger)
+	var qs []*limits.Quota
+	for _, api := range plan.APIs {
+		for _, rt := range api.Routes {
+			qs = append(qs, rt.Quota)
+		}
+	}
+	var counts quota.Store // nil unless there is a store (a nil *store.Store is not)
+	if d.Store != nil {
+		counts = d.Store
+	}
+	quotas, err := limits.NewCounters(qs, prevQuotas, counts, d.Logger)
 	if err != nil {
 		return nil, err
 	}
-	undo = append(undo, func() { retireQuotas(quotas, prevQuotas) })
+	undo = append(undo, func() { quotas.Retire(prevQuotas) })
 	id, err := identity.Build(plan, prevID, d.Store, d.Logger)
 	if err != nil {
 		return nil, err
