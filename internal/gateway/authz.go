@@ -1,10 +1,7 @@
 package gateway
 
 import (
-	"context"
-	"errors"
 	"log/slog"
-	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz"
@@ -44,40 +41,20 @@ func docReadOnly(doc *openapi.Doc, methods []string, path string) []string {
 	return out
 }
 
-var errNoRecords = errors.New("ownership records need a store")
-
-// ownerRecords creates the shared ownership records on first use and keeps
-// them for the gateway's life (reloads reuse them).
-type ownerRecords struct {
-	store  *store.Store
-	logger *slog.Logger
-	mu     sync.Mutex
-	rec    *ownership.Records
-}
-
-func (o *ownerRecords) get() (authz.Records, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.rec != nil {
-		return o.rec, nil
+// ownerRecords are the process's ownership records, created on first use and
+// shared by every route and reload, with the getter the authorization guards ask.
+func ownerRecords(st *store.Store, logger *slog.Logger) (*ownership.Shared, func() (authz.Records, error)) {
+	var recStore ownership.Store // nil unless there is a store (a nil *store.Store is not)
+	if st != nil {
+		recStore = st
 	}
-	if o.store == nil {
-		return nil, errNoRecords
-	}
-	rec, err := ownership.New(o.store, ownership.Config{}, o.logger)
-	if err != nil {
-		return nil, err
-	}
-	rec.Start(context.Background()) // stopped by close
-	o.rec = rec
-	return rec, nil
-}
-
-func (o *ownerRecords) close() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.rec != nil {
-		o.rec.Close()
+	own := ownership.NewShared(recStore, logger)
+	return own, func() (authz.Records, error) {
+		rec, err := own.Get()
+		if err != nil {
+			return nil, err // never a typed nil in the interface
+		}
+		return rec, nil
 	}
 }
 

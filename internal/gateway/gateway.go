@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -50,7 +51,7 @@ type Gateway struct {
 	ids     *hygiene.IDs
 	now     func() time.Time
 
-	owners *ownerRecords
+	owners *ownership.Shared
 
 	cur     atomic.Pointer[state]
 	swapMu  sync.Mutex // serialises Swap
@@ -82,8 +83,8 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
 	}
 	m := d.Metrics
-	own := &ownerRecords{store: d.Store, logger: d.Logger}
-	d.records = own.get
+	own, records := ownerRecords(d.Store, d.Logger)
+	d.records = records
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
 	st, err := build(plan, nil, d)
@@ -128,7 +129,7 @@ func (g *Gateway) Close() {
 		st.id.Retire(nil)
 		st.quotas.Retire(nil)
 	}
-	g.owners.close()
+	g.owners.Close()
 }
 
 // UpstreamStatus is one API's upstream targets with their health.

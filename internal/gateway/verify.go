@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bulwark-gw/bulwark/internal/authz"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
@@ -44,7 +45,7 @@ func Verify(plan *config.Plan) []*RouteError {
 	// store cannot have them (as serve finds), one with a store can.
 	noRecords := func() (authz.Records, error) {
 		if plan.Store == "" {
-			return nil, errNoRecords
+			return nil, ownership.ErrNoStore
 		}
 		return nil, nil
 	}
