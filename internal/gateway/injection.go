@@ -3,7 +3,6 @@ package gateway
 import (
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/config"
@@ -14,14 +13,6 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
-
-// wafKey identifies one Coraza instance: routes with the same settings share
-// it, and a reload keeps it (loading the CRS takes a while and much memory).
-func wafKey(c config.WAF) string {
-	ids := slices.Clone(c.RemoveRules)
-	slices.Sort(ids)
-	return fmt.Sprintf("pl%d/t%d/%v", c.Paranoia, c.AnomalyThreshold, ids)
-}
 
 // apiGuards holds what an API's routes share while a state is built.
 type apiGuards struct {
@@ -46,7 +37,7 @@ func (a *apiGuards) validator(o openapi.ValidatorOptions) (*openapi.Validator, e
 
 // buildInjection builds a route's request guards (internal/inspect) with the
 // engines its API's routes share; nil when all are off.
-func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, prev map[string]*waf.WAF, d Deps) (*inspect.Guard, error) {
+func buildInjection(rt config.Route, api *apiGuards, wafs *waf.Pool, d Deps) (*inspect.Guard, error) {
 	deps := inspect.Deps{Logger: d.Logger}
 	if d.Metrics != nil {
 		deps.Alert = d.Metrics.Alert
@@ -59,20 +50,11 @@ func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, p
 		deps.Validator = v
 	}
 	if rt.WAF.Mode != inspect.ModeOff {
-		key := wafKey(rt.WAF)
-		w := wafs[key]
-		if w == nil {
-			w = prev[key]
+		w, err := wafs.Get(waf.Config{Paranoia: rt.WAF.Paranoia, AnomalyThreshold: rt.WAF.AnomalyThreshold,
+			RemoveRules: rt.WAF.RemoveRules, BodyLimit: rt.Limits.MaxBodyBytes})
+		if err != nil {
+			return nil, err // the waf package names itself
 		}
-		if w == nil {
-			var err error
-			w, err = waf.New(waf.Config{Paranoia: rt.WAF.Paranoia, AnomalyThreshold: rt.WAF.AnomalyThreshold,
-				RemoveRules: rt.WAF.RemoveRules, BodyLimit: rt.Limits.MaxBodyBytes})
-			if err != nil {
-				return nil, err // the waf package names itself
-			}
-		}
-		wafs[key] = w
 		deps.WAF = firewall{w}
 	}
 	o := rt.Inspect

@@ -37,7 +37,7 @@ type state struct {
 	shield    *limits.ShieldGuard // per client IP before authentication; nil = off
 	v6prefix  int                 // IPv6 clients are grouped by this prefix length
 	quotas    *limits.Counters    // quota counters by id, kept across reloads
-	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
+	wafs      *waf.Pool           // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
 }
 
@@ -78,7 +78,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	}
 	var prevID *identity.Set
 	var prevQuotas *limits.Counters
-	var prevWAFs map[string]*waf.WAF
+	var prevWAFs *waf.Pool
 	if prev != nil {
 		prevID, prevQuotas, prevWAFs = prev.id, prev.quotas, prev.wafs
 	}
@@ -103,7 +103,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	}
 	undo = append(undo, id.CloseOwned)
 	st = &state{plan: plan, trusted: trusted, id: id, owned: hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", id.KeyHeader()}),
-		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{},
+		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: waf.NewPool(prevWAFs),
 		shield: limits.NewShield(plan.Server.Shield, d.Limiters.Local)}
 	undo = append(undo, st.close)
 	var specs []route.Spec
@@ -121,7 +121,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		st.upstreams = append(st.upstreams, up)
 		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
-			e, err := buildRoute(plan, api, rt, doc, guards, st, prevWAFs, d)
+			e, err := buildRoute(plan, api, rt, doc, guards, st, d)
 			if err != nil {
 				return nil, err
 			}
@@ -149,7 +149,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 // that runs on its own (quota counters, authenticators) is the plan's, made
 // before the routes.
 func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc, guards *apiGuards,
-	st *state, prevWAFs map[string]*waf.WAF, d Deps) (routeEntry, error) {
+	st *state, d Deps) (routeEntry, error) {
 	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name),
 		authn: authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
 			KeepCredential: rt.KeepCredential, KeepOverrideHeaders: rt.Limits.KeepOverrideHeaders, Headers: plan.Identity.Headers})}
@@ -173,7 +173,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	if e.exposure, err = buildExposure(plan, rt, doc, d.Logger); err != nil {
 		return e, wrap(err)
 	}
-	if e.injection, err = buildInjection(rt, guards, st.wafs, prevWAFs, d); err != nil {
+	if e.injection, err = buildInjection(rt, guards, st.wafs, d); err != nil {
 		return e, wrap(err)
 	}
 	if e.graphql, err = buildGraphQL(rt, api, d.Logger); err != nil {

@@ -49,7 +49,7 @@ func Verify(plan *config.Plan) []*RouteError {
 		}
 		return nil, nil
 	}
-	wafs := map[string]*waf.WAF{}
+	wafs := waf.NewPool(nil)
 	var out []*RouteError
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
@@ -87,7 +87,7 @@ func Verify(plan *config.Plan) []*RouteError {
 			add("authorization", err)
 			_, err = buildExposure(plan, rt, doc, nil)
 			add("response", err)
-			_, err = buildInjection(rt, guards, wafs, nil, Deps{})
+			_, err = buildInjection(rt, guards, wafs, Deps{})
 			add("injection", err)
 		}
 	}

@@ -73,3 +73,37 @@ func TestIntrospectErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestNewFromUpstream(t *testing.T) {
+	shop, err := demo.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shop.Close()
+	srv := httptest.NewServer(shop.Handler())
+	defer srv.Close()
+	down := httptest.NewServer(http.NotFoundHandler())
+	defer down.Close()
+	for _, tc := range []struct {
+		name     string
+		o        Options
+		endpoint string
+		want     string // "" for a guard
+	}{
+		{"schema from the upstream", Options{Introspect: true}, srv.URL + "/graphql", ""},
+		{"no target", Options{Introspect: true}, "", "graphql: introspection needs an upstream target"},
+		{"upstream refuses", Options{Introspect: true}, down.URL + "/graphql", "graphql: introspecting " + down.URL + "/graphql"},
+		{"a schema of its own", Options{Schema: "type Query { a: Int }"}, "", ""},
+		{"a broken schema", Options{Schema: "type Query {"}, "", "graphql: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := NewFromUpstream(tc.o, tc.endpoint)
+			switch {
+			case tc.want == "" && (err != nil || g == nil):
+				t.Fatalf("%v", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
