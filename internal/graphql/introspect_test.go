@@ -13,14 +13,21 @@ import (
 
 // The demo shop (graph-gophers/graphql-go) is introspected over HTTP; the
 // SDL built from its answer validates operations as the shop's own SDL does.
-func TestIntrospectDemoShop(t *testing.T) {
+// demoShop serves the demo shop (its GraphQL endpoint at /graphql).
+func demoShop(t *testing.T) *httptest.Server {
+	t.Helper()
 	shop, err := demo.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer shop.Close()
+	t.Cleanup(func() { _ = shop.Close() })
 	srv := httptest.NewServer(shop.Handler())
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestIntrospectDemoShop(t *testing.T) {
+	srv := demoShop(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	sdl, err := Introspect(ctx, srv.Client(), srv.URL+"/graphql")
@@ -75,13 +82,7 @@ func TestIntrospectErrors(t *testing.T) {
 }
 
 func TestNewFromUpstream(t *testing.T) {
-	shop, err := demo.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shop.Close()
-	srv := httptest.NewServer(shop.Handler())
-	defer srv.Close()
+	srv := demoShop(t)
 	down := httptest.NewServer(http.NotFoundHandler())
 	defer down.Close()
 	for _, tc := range []struct {
