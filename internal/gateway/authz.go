@@ -16,29 +16,11 @@ import (
 // the route configures none beyond scopes. The document's readOnly request
 // properties join the route's write-protected fields.
 func buildAuthz(rt config.Route, doc *openapi.Doc, d authz.Deps) (*authz.Guard, error) {
-	o := rt.Authz.WithReadOnly(docReadOnly(doc, rt.Methods, rt.Path))
+	o := rt.Authz.WithReadOnly(doc.RouteReadOnly(rt.Methods, rt.Path))
 	if !o.Active() {
 		return nil, nil
 	}
 	return authz.New(o, d)
-}
-
-// docReadOnly lists the document's readOnly request properties of a route's
-// write methods: a client may not set what the contract says it only reads.
-func docReadOnly(doc *openapi.Doc, methods []string, path string) []string {
-	if doc == nil {
-		return nil
-	}
-	var out []string
-	for _, m := range methods {
-		if m == "GET" || m == "HEAD" || m == "DELETE" {
-			continue
-		}
-		if op, ok := doc.Match(m, path); ok {
-			out = append(out, doc.ReadOnlyFields(op.Method, op.Path)...)
-		}
-	}
-	return out
 }
 
 // ownerRecords are the process's ownership records, created on first use and
