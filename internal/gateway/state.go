@@ -119,9 +119,8 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
 		}
 		st.upstreams = append(st.upstreams, up)
-		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
-			e, err := buildRoute(plan, api, rt, doc, guards, st, d)
+			e, err := buildRoute(plan, api, rt, doc, st, d)
 			if err != nil {
 				return nil, err
 			}
@@ -148,7 +147,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 // buildRoute builds one route's guards. It starts nothing: what a route uses
 // that runs on its own (quota counters, authenticators) is the plan's, made
 // before the routes.
-func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc, guards *apiGuards,
+func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc,
 	st *state, d Deps) (routeEntry, error) {
 	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name),
 		authn: authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
@@ -173,7 +172,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	if e.exposure, err = buildExposure(plan, rt, doc, d.Logger); err != nil {
 		return e, wrap(err)
 	}
-	if e.injection, err = buildInjection(rt, guards, st.wafs, d); err != nil {
+	if e.injection, err = buildInjection(rt, doc, st.wafs, d); err != nil {
 		return e, wrap(err)
 	}
 	if e.graphql, err = buildGraphQL(rt, api, d.Logger); err != nil {

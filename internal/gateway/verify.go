@@ -68,7 +68,6 @@ func Verify(plan *config.Plan) []*RouteError {
 		} else {
 			up.Close()
 		}
-		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
 			add := func(what string, err error) {
 				if err != nil {
@@ -87,7 +86,7 @@ func Verify(plan *config.Plan) []*RouteError {
 			add("authorization", err)
 			_, err = buildExposure(plan, rt, doc, nil)
 			add("response", err)
-			_, err = buildInjection(rt, guards, wafs, Deps{})
+			_, err = buildInjection(rt, doc, wafs, Deps{})
 			add("injection", err)
 		}
 	}
