@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/authn"
+)
 
 // Identity configures how callers authenticate.
 type Identity struct {
@@ -62,15 +66,9 @@ type Introspection struct {
 }
 
 // PrincipalHeaders name the headers the upstream receives the principal in.
-// Client-sent copies of these headers are always removed.
-type PrincipalHeaders struct {
-	Subject, Consumer, Scopes, Roles, Method string
-}
-
-// List returns the configured header names.
-func (h PrincipalHeaders) List() []string {
-	return []string{h.Subject, h.Consumer, h.Scopes, h.Roles, h.Method}
-}
+// Client-sent copies of these headers are always removed. The identity stage
+// defines them (internal/authn).
+type PrincipalHeaders = authn.PrincipalHeaders
 
 // Auth method names a route's auth list may hold. Issuer- or server-specific
 // entries are written "jwt:NAME" and "introspection:NAME".

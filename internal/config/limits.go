@@ -73,9 +73,9 @@ func (d *decoder) overrideHeaders(path string, in []string) []string {
 const (
 	// JSONDupGuarded refuses JSON bodies with duplicate keys on routes where
 	// a guard reads the body (the default).
-	JSONDupGuarded = "guarded"
+	JSONDupGuarded = hygiene.JSONDupGuarded
 	// JSONDupReject refuses them on every route.
-	JSONDupReject = "reject"
+	JSONDupReject = hygiene.JSONDupReject
 )
 
 func (d *decoder) positiveInt(path string, v, fallback int) int {

@@ -154,9 +154,12 @@ apis:
 	def := defaultLimits()
 	got := []Limits{plan.APIs[0].Routes[0].Limits, plan.APIs[0].Routes[1].Limits, plan.APIs[1].Routes[0].Limits}
 	want := []Limits{
-		{def.MaxHeaderBytes, 20, 3 << 20, def.ReadBodyTimeout, 10, 7000, JSONDupGuarded, []string{"application/json"}, []string{"X-Original-Url"}},
-		{def.MaxHeaderBytes, 20, 2 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupReject, []string{"application/json"}, []string{"X-Http-Method-Override"}},
-		{def.MaxHeaderBytes, 20, 1 << 20, def.ReadBodyTimeout, 10, def.JSONMaxBytes, JSONDupGuarded, def.ContentTypes, nil},
+		{MaxHeaderBytes: def.MaxHeaderBytes, MaxHeaderCount: 20, MaxBodyBytes: 3 << 20, ReadBodyTimeout: def.ReadBodyTimeout, JSONMaxDepth: 10,
+			JSONMaxBytes: 7000, JSONDuplicateKeys: JSONDupGuarded, ContentTypes: []string{"application/json"}, KeepOverrideHeaders: []string{"X-Original-Url"}},
+		{MaxHeaderBytes: def.MaxHeaderBytes, MaxHeaderCount: 20, MaxBodyBytes: 2 << 20, ReadBodyTimeout: def.ReadBodyTimeout, JSONMaxDepth: 10,
+			JSONMaxBytes: def.JSONMaxBytes, JSONDuplicateKeys: JSONDupReject, ContentTypes: []string{"application/json"}, KeepOverrideHeaders: []string{"X-Http-Method-Override"}},
+		{MaxHeaderBytes: def.MaxHeaderBytes, MaxHeaderCount: 20, MaxBodyBytes: 1 << 20, ReadBodyTimeout: def.ReadBodyTimeout, JSONMaxDepth: 10,
+			JSONMaxBytes: def.JSONMaxBytes, JSONDuplicateKeys: JSONDupGuarded, ContentTypes: def.ContentTypes},
 	}
 	for i := range want {
 		if !limitsEqual(got[i], want[i]) {

@@ -6,6 +6,8 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/tracing"
@@ -172,48 +174,11 @@ type Route struct {
 	CORS *cors.Options
 }
 
-// Limits are the request hygiene limits of one route.
-type Limits struct {
-	MaxHeaderBytes  int
-	MaxHeaderCount  int
-	MaxBodyBytes    int64
-	ReadBodyTimeout time.Duration
-	JSONMaxDepth    int
-	JSONMaxBytes    int64
-	// JSONDuplicateKeys is "guarded" (JSON bodies with duplicate keys are
-	// refused on routes where a guard reads the body) or "reject" (on every
-	// route).
-	JSONDuplicateKeys string
-	// ContentTypes are the allowed lower-case media types; "type/*" and
-	// "application/*+json" patterns are allowed.
-	ContentTypes []string
-	// KeepOverrideHeaders are the method/URL override headers (canonical names,
-	// from hygiene.OverrideHeaders) forwarded to the upstream; every other one
-	// is stripped. Empty by default: a backend that honours X-HTTP-Method-Override
-	// would run a method the route's allow-list never saw.
-	KeepOverrideHeaders []string
-}
+// Limits are the request hygiene limits of one route: hygiene's own options
+// (internal/hygiene). JSONDuplicateKeys is JSONDupGuarded or JSONDupReject;
+// JSONUniqueKeys is left to the gateway, which knows the route's guards.
+type Limits = hygiene.Limits
 
-// Upstream is where an API's requests go.
-type Upstream struct {
-	// Targets are base URLs (http or https).
-	Targets               []string
-	DialTimeout           time.Duration
-	ResponseHeaderTimeout time.Duration
-	// RequestTimeout 0 means none.
-	RequestTimeout time.Duration
-	// HealthPath "" disables active health checks.
-	HealthPath         string
-	HealthInterval     time.Duration
-	HealthTimeout      time.Duration
-	HealthyThreshold   int
-	UnhealthyThreshold int
-	// MaxFails 0 disables passive health (ejection).
-	MaxFails              int
-	FailWindow            time.Duration
-	EjectFor              time.Duration
-	PreserveHost          bool
-	TLSInsecureSkipVerify bool
-	// CAFile is resolved against the config file's directory.
-	CAFile string
-}
+// Upstream is where an API's requests go: the proxy's own options
+// (internal/proxy); Name is left to the gateway.
+type Upstream = proxy.Config

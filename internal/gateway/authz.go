@@ -1,10 +1,7 @@
 package gateway
 
 import (
-	"context"
-	"errors"
 	"log/slog"
-	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz"
@@ -19,65 +16,27 @@ import (
 // the route configures none beyond scopes. The document's readOnly request
 // properties join the route's write-protected fields.
 func buildAuthz(rt config.Route, doc *openapi.Doc, d authz.Deps) (*authz.Guard, error) {
-	o := rt.Authz.WithReadOnly(docReadOnly(doc, rt.Methods, rt.Path))
+	o := rt.Authz.WithReadOnly(doc.RouteReadOnly(rt.Methods, rt.Path))
 	if !o.Active() {
 		return nil, nil
 	}
 	return authz.New(o, d)
 }
 
-// docReadOnly lists the document's readOnly request properties of a route's
-// write methods: a client may not set what the contract says it only reads.
-func docReadOnly(doc *openapi.Doc, methods []string, path string) []string {
-	if doc == nil {
-		return nil
+// ownerRecords are the process's ownership records, created on first use and
+// shared by every route and reload, with the getter the authorization guards ask.
+func ownerRecords(st *store.Store, logger *slog.Logger) (*ownership.Shared, func() (authz.Records, error)) {
+	var recStore ownership.Store // nil unless there is a store (a nil *store.Store is not)
+	if st != nil {
+		recStore = st
 	}
-	var out []string
-	for _, m := range methods {
-		if m == "GET" || m == "HEAD" || m == "DELETE" {
-			continue
+	own := ownership.NewShared(recStore, logger)
+	return own, func() (authz.Records, error) {
+		rec, err := own.Get()
+		if err != nil {
+			return nil, err // never a typed nil in the interface
 		}
-		if op, ok := doc.Match(m, path); ok {
-			out = append(out, doc.ReadOnlyFields(op.Method, op.Path)...)
-		}
-	}
-	return out
-}
-
-var errNoRecords = errors.New("ownership records need a store")
-
-// ownerRecords creates the shared ownership records on first use and keeps
-// them for the gateway's life (reloads reuse them).
-type ownerRecords struct {
-	store  *store.Store
-	logger *slog.Logger
-	mu     sync.Mutex
-	rec    *ownership.Records
-}
-
-func (o *ownerRecords) get() (authz.Records, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.rec != nil {
-		return o.rec, nil
-	}
-	if o.store == nil {
-		return nil, errNoRecords
-	}
-	rec, err := ownership.New(o.store, ownership.Config{}, o.logger)
-	if err != nil {
-		return nil, err
-	}
-	rec.Start(context.Background()) // stopped by close
-	o.rec = rec
-	return rec, nil
-}
-
-func (o *ownerRecords) close() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.rec != nil {
-		o.rec.Close()
+		return rec, nil
 	}
 }
 

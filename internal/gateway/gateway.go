@@ -4,14 +4,13 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/authn"
 	"github.com/bulwark-gw/bulwark/internal/authz"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -19,7 +18,6 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
-	"github.com/bulwark-gw/bulwark/internal/principal"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
@@ -56,7 +54,7 @@ type Gateway struct {
 	ids     *hygiene.IDs
 	now     func() time.Time
 
-	owners *ownerRecords
+	owners *ownership.Shared
 
 	cur     atomic.Pointer[state]
 	tracer  atomic.Pointer[tracer]
@@ -89,8 +87,8 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
 	}
 	m := d.Metrics
-	own := &ownerRecords{store: d.Store, logger: d.Logger}
-	d.records = own.get
+	own, records := ownerRecords(d.Store, d.Logger)
+	d.records = records
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", "")}
 	tr, err := g.prepareTracer(plan.Tracing)
@@ -131,8 +129,8 @@ func (g *Gateway) Swap(plan *config.Plan) error {
 		if old.cancel != nil {
 			old.cancel()
 		}
-		old.id.retire(st.id)
-		retireQuotas(old.quotas, st.quotas)
+		old.id.Retire(st.id)
+		old.quotas.Retire(st.quotas)
 	}
 	return nil
 }
@@ -144,10 +142,10 @@ func (g *Gateway) Plan() *config.Plan { return g.cur.Load().plan }
 func (g *Gateway) Close() {
 	if st := g.cur.Load(); st != nil {
 		st.close()
-		st.id.retire(nil)
-		retireQuotas(st.quotas, nil)
+		st.id.Retire(nil)
+		st.quotas.Retire(nil)
 	}
-	g.owners.close()
+	g.owners.Close()
 	g.closeTracer()
 }
 
@@ -304,11 +302,11 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	// Authenticate before the body is read: an anonymous client must not make
 	// the gateway buffer a body for a route that needs credentials.
 	x.Enter("authn")
-	who, p := g.authenticate(st, entry, r, ev)
+	p := entry.authn.Authenticate(x)
+	ev.Principal = x.Principal.ID()
 	if p != nil {
 		return entry, r, p
 	}
-	x.Principal = who
 	x.Enter("ratelimit")
 	if p := entry.rateLimits.Charge(r.Context(), x); p != nil {
 		return entry, r, p
@@ -446,49 +444,4 @@ func auditRawPath(escaped string) string {
 		return escaped[:maxAuditRawPath] + "…"
 	}
 	return escaped
-}
-
-// authenticate runs the route's authenticators and scope check, then rewrites the
-// principal headers: client-sent copies of every gateway-owned header are always
-// removed in any spelling (a client must never name itself), and the upstream
-// receives the authenticated principal. Every credential is removed unless the
-// route keeps the one that authenticated.
-func (g *Gateway) authenticate(st *state, entry *routeEntry, r *http.Request, ev *audit.Event) (*principal.Principal, *httperr.Problem) {
-	if prob := st.owned.Clean(r.Header); prob != nil {
-		return nil, prob
-	}
-	hygiene.StripOverrides(r.Header, entry.limits.KeepOverrideHeaders)
-	p, prob := entry.authn.Authenticate(r)
-	if prob != nil {
-		return nil, prob
-	}
-	// A credential is checked or stripped, never forwarded unchecked.
-	entry.authn.Strip(r.Header, p, entry.keepCred)
-	if p == nil { // anonymous on a route that allows it
-		return nil, nil
-	}
-	ev.Principal = p.ID()
-	requireScopes := authn.RequireScopes
-	if entry.scopesAny {
-		requireScopes = authn.RequireAnyScope
-	}
-	if prob := requireScopes(p, entry.scopes); prob != nil {
-		return p, prob
-	}
-	setPrincipalHeaders(r.Header, st.plan.Identity.Headers, p)
-	return p, nil
-}
-
-// setPrincipalHeaders writes the principal into the configured headers.
-func setPrincipalHeaders(h http.Header, names config.PrincipalHeaders, p *principal.Principal) {
-	set := func(name, v string) {
-		if v != "" {
-			h[name] = []string{v}
-		}
-	}
-	set(names.Subject, p.Subject)
-	set(names.Consumer, p.Consumer)
-	set(names.Scopes, strings.Join(p.Scopes, " "))
-	set(names.Roles, strings.Join(p.Roles, ","))
-	set(names.Method, p.Method)
 }

@@ -1,13 +1,9 @@
 package gateway
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -16,42 +12,25 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 )
 
-// introspectTimeout bounds fetching a schema from the upstream at start or
-// reload.
-const introspectTimeout = 10 * time.Second
-
 // buildGraphQL builds a route's GraphQL guard; nil when the route is not
 // GraphQL. A route that introspects asks its API's first target for the
-// schema now: a failure fails the start or the reload (which keeps the
-// serving state). Learning mode logs each new operation hash once.
+// schema now (graphql.NewFromUpstream). Learning mode logs each new operation
+// hash once.
 func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphql.Guard, error) {
 	if rt.GraphQL == nil {
 		return nil, nil
 	}
 	o := *rt.GraphQL
-	if o.Introspect {
-		if len(api.Upstream.Targets) == 0 {
-			return nil, errors.New("graphql: introspection needs an upstream target")
-		}
-		url := strings.TrimSuffix(api.Upstream.Targets[0], "/") + rt.Path
-		ctx, cancel := context.WithTimeout(context.Background(), introspectTimeout)
-		defer cancel()
-		sdl, err := graphql.Introspect(ctx, &http.Client{Timeout: introspectTimeout}, url)
-		if err != nil {
-			return nil, fmt.Errorf("graphql: introspecting %s: %w", url, err)
-		}
-		o.Schema, o.SchemaName = sdl, "introspection of "+url
-	}
 	if o.Persisted.Mode == graphql.PersistedLearn && logger != nil {
 		o.OnLearn = func(hash, name string) {
 			logger.Info("graphql operation learned", "api", api.Name, "route", rt.Name, "hash", hash, "operation_name", name)
 		}
 	}
-	g, err := graphql.New(o)
-	if err != nil {
-		return nil, fmt.Errorf("graphql: %w", err)
+	endpoint := ""
+	if len(api.Upstream.Targets) > 0 {
+		endpoint = strings.TrimSuffix(api.Upstream.Targets[0], "/") + rt.Path
 	}
-	return g, nil
+	return graphql.NewFromUpstream(o, endpoint)
 }
 
 // admitGraphQL runs the route's GraphQL guard on the body hygiene admitted,

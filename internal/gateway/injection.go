@@ -3,7 +3,6 @@ package gateway
 import (
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -14,69 +13,32 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
-// wafKey identifies one Coraza instance: routes with the same settings share
-// it, and a reload keeps it (loading the CRS takes a while and much memory).
-func wafKey(c config.WAF) string {
-	ids := slices.Clone(c.RemoveRules)
-	slices.Sort(ids)
-	return fmt.Sprintf("pl%d/t%d/%v", c.Paranoia, c.AnomalyThreshold, ids)
-}
-
-// apiGuards holds what an API's routes share while a state is built.
-type apiGuards struct {
-	doc        *openapi.Doc
-	validators map[openapi.ValidatorOptions]*openapi.Validator // routes with the same options share one
-}
-
-func (a *apiGuards) validator(o openapi.ValidatorOptions) (*openapi.Validator, error) {
-	if v := a.validators[o]; v != nil {
-		return v, nil
-	}
-	v, err := a.doc.NewValidator(o)
-	if err != nil {
-		return nil, err
-	}
-	if a.validators == nil {
-		a.validators = map[openapi.ValidatorOptions]*openapi.Validator{}
-	}
-	a.validators[o] = v
-	return v, nil
-}
-
 // buildInjection builds a route's request guards (internal/inspect) with the
-// engines its API's routes share; nil when all are off.
-func buildInjection(rt config.Route, api *apiGuards, wafs map[string]*waf.WAF, prev map[string]*waf.WAF, d Deps) (*inspect.Guard, error) {
+// engines its API's routes share (the document's validators, the pool's WAF
+// instances); nil when all are off.
+func buildInjection(rt config.Route, doc *openapi.Doc, wafs *waf.Pool, d Deps) (*inspect.Guard, error) {
 	deps := inspect.Deps{Logger: d.Logger}
 	if d.Metrics != nil {
 		deps.Alert = d.Metrics.Alert
 	}
-	if rt.Validation.Mode != inspect.ModeOff && api.doc != nil {
-		v, err := api.validator(openapi.ValidatorOptions{Strict: rt.Validation.Strict, RejectUnknownQuery: rt.Validation.RejectUnknownQuery})
+	if rt.Validation.Mode != inspect.ModeOff && doc != nil {
+		v, err := doc.Validator(openapi.ValidatorOptions{Strict: rt.Validation.Strict, RejectUnknownQuery: rt.Validation.RejectUnknownQuery})
 		if err != nil {
 			return nil, fmt.Errorf("validation: %w", err)
 		}
 		deps.Validator = v
 	}
 	if rt.WAF.Mode != inspect.ModeOff {
-		key := wafKey(rt.WAF)
-		w := wafs[key]
-		if w == nil {
-			w = prev[key]
+		w, err := wafs.Get(waf.Config{Paranoia: rt.WAF.Paranoia, AnomalyThreshold: rt.WAF.AnomalyThreshold,
+			RemoveRules: rt.WAF.RemoveRules, BodyLimit: rt.Limits.MaxBodyBytes})
+		if err != nil {
+			return nil, err // the waf package names itself
 		}
-		if w == nil {
-			var err error
-			w, err = waf.New(waf.Config{Paranoia: rt.WAF.Paranoia, AnomalyThreshold: rt.WAF.AnomalyThreshold,
-				RemoveRules: rt.WAF.RemoveRules, BodyLimit: rt.Limits.MaxBodyBytes})
-			if err != nil {
-				return nil, err // the waf package names itself
-			}
-		}
-		wafs[key] = w
 		deps.WAF = firewall{w}
 	}
 	o := rt.Inspect
 	if o.Mode != inspect.ModeOff {
-		o.TextFields = inspect.ContractText(api.doc, rt.Methods, rt.Path)
+		o.TextFields = inspect.ContractText(doc, rt.Methods, rt.Path)
 	}
 	return inspect.NewGuard(rt.Validation, o, rt.WAF, deps)
 }

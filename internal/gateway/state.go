@@ -6,6 +6,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/cors"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/authn/identity"
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/filter"
@@ -17,6 +18,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/quota"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
@@ -30,19 +32,13 @@ type state struct {
 	specRoute []int        // route table spec index → index into routes
 	trusted   *hygiene.Trusted
 	upstreams []*proxy.Upstream
-	id        *identity
+	id        *identity.Set
 	owned     *hygiene.Owned      // headers only the gateway sets: client copies stripped
 	shield    *limits.ShieldGuard // per client IP before authentication; nil = off
 	v6prefix  int                 // IPv6 clients are grouped by this prefix length
-	quotas    map[string]*quotaEntry
-	wafs      map[string]*waf.WAF // Coraza instances by settings, kept across reloads
+	quotas    *limits.Counters    // quota counters by id, kept across reloads
+	wafs      *waf.Pool           // Coraza instances by settings, kept across reloads
 	cancel    context.CancelFunc  // stops active health checks
-}
-
-// ownedHeaders is the set of headers the plan's gateway owns: the principal
-// headers it sets, and the credential headers whose other spellings it strips.
-func ownedHeaders(plan *config.Plan, keyHeader string) *hygiene.Owned {
-	return hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", keyHeader})
 }
 
 // routeEntry is one route's ready-made chain.
@@ -53,13 +49,10 @@ type routeEntry struct {
 	limits     hygiene.Limits
 	upstream   *proxy.Upstream
 	metrics    *metrics.RouteMetrics
-	authn      *authn.Chain
-	scopes     []string      // all required, checked on every request
-	keepCred   bool          // pass the raw credential upstream
+	authn      *authn.Guard  // credentials, scopes, principal headers
 	rateLimits *limits.Guard // rate limits and quota; nil for none
 	brute      *bruteforce.LoginGuard
-	authz      *authz.Guard // nil when the route configures no authorization
-	scopesAny  bool
+	authz      *authz.Guard   // nil when the route configures no authorization
 	exposure   *filter.Guard  // the response guards (security headers at least)
 	injection  *inspect.Guard // nil when validation, inspection and WAF are off
 	graphql    *graphql.Guard // nil when the route is not GraphQL
@@ -67,94 +60,71 @@ type routeEntry struct {
 }
 
 // build turns a Plan into a state. Upstreams are created but their health checks
-// start only in start, so a failed build leaves nothing running.
+// start only in start, so a failed build leaves nothing running: every part
+// that starts something registers its undo as it is made, and one deferred
+// cleanup runs them, newest first, when any later step fails.
 func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
 	trusted, err := hygiene.NewTrusted(plan.Server.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("trusted_proxies: %w", err)
 	}
-	var prevID *identity
-	var prevQuotas map[string]*quotaEntry
-	var prevWAFs map[string]*waf.WAF
+	var prevID *identity.Set
+	var prevQuotas *limits.Counters
+	var prevWAFs *waf.Pool
 	if prev != nil {
 		prevID, prevQuotas, prevWAFs = prev.id, prev.quotas, prev.wafs
 	}
-	quotas, err := buildQuotas(plan, prevQuotas, d.Store, d.Logger)
+	var qs []*limits.Quota
+	for _, api := range plan.APIs {
+		for _, rt := range api.Routes {
+			qs = append(qs, rt.Quota)
+		}
+	}
+	var counts quota.Store // nil unless there is a store (a nil *store.Store is not)
+	if d.Store != nil {
+		counts = d.Store
+	}
+	quotas, err := limits.NewCounters(qs, prevQuotas, counts, d.Logger)
 	if err != nil {
 		return nil, err
 	}
-	id, err := buildIdentity(plan, prevID, d.Store, d.Logger)
+	undo = append(undo, func() { quotas.Retire(prevQuotas) })
+	id, err := identity.Build(plan, prevID, d.Store, d.Logger)
 	if err != nil {
-		retireQuotas(quotas, prevQuotas)
 		return nil, err
 	}
-	st = &state{plan: plan, trusted: trusted, id: id, owned: ownedHeaders(plan, id.keyHeader),
-		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: map[string]*waf.WAF{},
+	undo = append(undo, id.CloseOwned)
+	st = &state{plan: plan, trusted: trusted, id: id, owned: hygiene.NewOwned(plan.Identity.Headers.List(), []string{"Authorization", id.KeyHeader()}),
+		v6prefix: plan.Server.Shield.IPv6Prefix, quotas: quotas, wafs: waf.NewPool(prevWAFs),
 		shield: limits.NewShield(plan.Server.Shield, d.Limiters.Local)}
+	undo = append(undo, st.close)
 	var specs []route.Spec
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
 		if api.OpenAPI != "" {
 			if doc, err = openapi.Load(api.OpenAPI); err != nil {
-				st.close()
-				id.closeOwned()
-				retireQuotas(quotas, prevQuotas)
 				return nil, fmt.Errorf("api %s: openapi: %w", api.Name, err)
 			}
 		}
-		up, err := proxy.New(upstreamConfig(api), d.Logger)
+		up, err := proxy.New(upstreamOf(api), d.Logger)
 		if err != nil {
-			st.close()
-			id.closeOwned()
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
 		}
 		st.upstreams = append(st.upstreams, up)
-		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
-			rate, err := buildRate(rt, quotas, d.Limiters)
-			var brute *bruteforce.LoginGuard
-			if err == nil {
-				brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
-			}
+			e, err := buildRoute(plan, api, rt, doc, st, d)
 			if err != nil {
-				st.close()
-				id.closeOwned()
-				retireQuotas(quotas, prevQuotas)
 				return nil, err
 			}
-			var corsGuard *cors.Guard
-			if rt.CORS != nil {
-				if corsGuard, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
-					st.close()
-					id.closeOwned()
-					retireQuotas(quotas, prevQuotas)
-					return nil, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
-				}
-			}
-			var az *authz.Guard
-			chain := id.chain(rt.Auth, plan.Identity.Introspection)
-			if err == nil {
-				az, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
-					Unauthenticated: chain.Unauthenticated, Logger: d.Logger})
-			}
-			var ex *filter.Guard
-			if err == nil {
-				ex, err = buildExposure(plan, rt, doc, d.Logger)
-			}
-			var inj *inspect.Guard
-			if err == nil {
-				inj, err = buildInjection(rt, guards, st.wafs, prevWAFs, d)
-			}
-			var gq *graphql.Guard
-			if err == nil {
-				gq, err = buildGraphQL(rt, api, d.Logger)
-			}
-			if err != nil {
-				st.close()
-				id.closeOwned()
-				retireQuotas(quotas, prevQuotas)
-				return nil, fmt.Errorf("route %s: %w", rt.Name, err)
-			}
+			e.upstream = up
 			// A route without its own host serves every host of its API (any
 			// host when the API names none): one table spec per host.
 			hosts := []string{rt.Host}
@@ -165,34 +135,52 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 				specs = append(specs, route.Spec{Host: h, Methods: rt.Methods, Path: rt.Path})
 				st.specRoute = append(st.specRoute, len(st.routes))
 			}
-			st.routes = append(st.routes, routeEntry{
-				api:        api.Name,
-				name:       rt.Name,
-				methods:    rt.Methods,
-				limits:     hygieneLimits(rt.Limits, readsBody(az, inj, brute)),
-				upstream:   up,
-				metrics:    d.Metrics.Route(api.Name, rt.Name),
-				authn:      chain,
-				scopes:     rt.Scopes,
-				keepCred:   rt.KeepCredential,
-				rateLimits: rate,
-				brute:      brute,
-				authz:      az,
-				scopesAny:  rt.Authz.ScopesAny,
-				exposure:   ex,
-				injection:  inj,
-				graphql:    gq,
-				cors:       corsGuard,
-			})
+			st.routes = append(st.routes, e)
 		}
 	}
-	st.table, err = route.NewTable(specs)
-	if err != nil {
-		st.close()
-		id.closeOwned()
+	if st.table, err = route.NewTable(specs); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
 	}
 	return st, nil
+}
+
+// buildRoute builds one route's guards. It starts nothing: what a route uses
+// that runs on its own (quota counters, authenticators) is the plan's, made
+// before the routes.
+func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc,
+	st *state, d Deps) (routeEntry, error) {
+	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name),
+		authn: authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
+			KeepCredential: rt.KeepCredential, KeepOverrideHeaders: rt.Limits.KeepOverrideHeaders, Headers: plan.Identity.Headers})}
+	var err error
+	if e.rateLimits, err = buildRate(rt, st.quotas, d.Limiters); err != nil {
+		return e, err
+	}
+	if e.brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger); err != nil {
+		return e, err
+	}
+	if rt.CORS != nil {
+		if e.cors, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
+			return e, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
+		}
+	}
+	wrap := func(err error) error { return fmt.Errorf("route %s: %w", rt.Name, err) }
+	if e.authz, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
+		Unauthenticated: e.authn.Unauthenticated, Logger: d.Logger}); err != nil {
+		return e, wrap(err)
+	}
+	if e.exposure, err = buildExposure(plan, rt, doc, d.Logger); err != nil {
+		return e, wrap(err)
+	}
+	if e.injection, err = buildInjection(rt, doc, st.wafs, d); err != nil {
+		return e, wrap(err)
+	}
+	if e.graphql, err = buildGraphQL(rt, api, d.Logger); err != nil {
+		return e, wrap(err)
+	}
+	e.limits = rt.Limits
+	e.limits.JSONUniqueKeys = readsBody(e.authz, e.injection, e.brute) || rt.Limits.JSONDuplicateKeys == hygiene.JSONDupReject
+	return e, nil
 }
 
 // start begins the upstreams' active health checks.
@@ -214,28 +202,6 @@ func (st *state) close() {
 	}
 }
 
-func upstreamConfig(api config.API) proxy.Config {
-	u := api.Upstream
-	return proxy.Config{
-		Name:                  api.Name,
-		Targets:               u.Targets,
-		DialTimeout:           u.DialTimeout,
-		ResponseHeaderTimeout: u.ResponseHeaderTimeout,
-		RequestTimeout:        u.RequestTimeout,
-		MaxFails:              u.MaxFails,
-		FailWindow:            u.FailWindow,
-		EjectFor:              u.EjectFor,
-		HealthPath:            u.HealthPath,
-		HealthInterval:        u.HealthInterval,
-		HealthTimeout:         u.HealthTimeout,
-		HealthyThreshold:      u.HealthyThreshold,
-		UnhealthyThreshold:    u.UnhealthyThreshold,
-		TLSInsecureSkipVerify: u.TLSInsecureSkipVerify,
-		CAFile:                u.CAFile,
-		PreserveHost:          u.PreserveHost,
-	}
-}
-
 // readsBody reports whether a guard of the route decides on fields of the
 // request body: ownership rules on the body and write-protected fields,
 // validation, injection inspection or the WAF in block mode (monitor mode
@@ -247,17 +213,9 @@ func readsBody(az *authz.Guard, inj *inspect.Guard, brute *bruteforce.LoginGuard
 	return (az != nil && az.ReadsBody()) || inj.Blocks() || brute != nil
 }
 
-func hygieneLimits(l config.Limits, guarded bool) hygiene.Limits {
-	return hygiene.Limits{
-		JSONUniqueKeys:  guarded || l.JSONDuplicateKeys == config.JSONDupReject,
-		MaxHeaderBytes:  l.MaxHeaderBytes,
-		MaxHeaderCount:  l.MaxHeaderCount,
-		MaxBodyBytes:    l.MaxBodyBytes,
-		ReadBodyTimeout: l.ReadBodyTimeout,
-		ContentTypes:    l.ContentTypes,
-		JSONMaxDepth:    l.JSONMaxDepth,
-		JSONMaxBytes:    l.JSONMaxBytes,
-
-		KeepOverrideHeaders: l.KeepOverrideHeaders,
-	}
+// upstreamOf is the API's upstream options, named after the API.
+func upstreamOf(api config.API) proxy.Config {
+	c := api.Upstream
+	c.Name = api.Name
+	return c
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bulwark-gw/bulwark/internal/authz"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
@@ -44,11 +45,11 @@ func Verify(plan *config.Plan) []*RouteError {
 	// store cannot have them (as serve finds), one with a store can.
 	noRecords := func() (authz.Records, error) {
 		if plan.Store == "" {
-			return nil, errNoRecords
+			return nil, ownership.ErrNoStore
 		}
 		return nil, nil
 	}
-	wafs := map[string]*waf.WAF{}
+	wafs := waf.NewPool(nil)
 	var out []*RouteError
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
@@ -58,7 +59,7 @@ func Verify(plan *config.Plan) []*RouteError {
 				continue // config.Load reported it at the openapi field
 			}
 		}
-		if up, err := proxy.New(upstreamConfig(api), nil); err != nil {
+		if up, err := proxy.New(upstreamOf(api), nil); err != nil {
 			line := 0
 			if len(api.Routes) > 0 {
 				line = api.Routes[0].Line
@@ -67,7 +68,6 @@ func Verify(plan *config.Plan) []*RouteError {
 		} else {
 			up.Close()
 		}
-		guards := &apiGuards{doc: doc}
 		for _, rt := range api.Routes {
 			add := func(what string, err error) {
 				if err != nil {
@@ -86,7 +86,7 @@ func Verify(plan *config.Plan) []*RouteError {
 			add("authorization", err)
 			_, err = buildExposure(plan, rt, doc, nil)
 			add("response", err)
-			_, err = buildInjection(rt, guards, wafs, nil, Deps{})
+			_, err = buildInjection(rt, doc, wafs, Deps{})
 			add("injection", err)
 		}
 	}

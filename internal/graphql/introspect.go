@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // introspectionQuery asks for everything SDL needs: types with their fields,
@@ -213,4 +214,32 @@ func builtinScalar(name string) bool {
 		return true
 	}
 	return false
+}
+
+// IntrospectTimeout bounds fetching a schema from the upstream at start or
+// reload.
+const IntrospectTimeout = 10 * time.Second
+
+// NewFromUpstream is New for a route whose options may ask for the schema from
+// the upstream (Introspect): it asks endpoint, the route's URL on the API's
+// first target ("" when the API has none), now; a failure fails the start or
+// the reload, which keeps the serving state.
+func NewFromUpstream(o Options, endpoint string) (*Guard, error) {
+	if o.Introspect {
+		if endpoint == "" {
+			return nil, errors.New("graphql: introspection needs an upstream target")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), IntrospectTimeout)
+		defer cancel()
+		sdl, err := Introspect(ctx, &http.Client{Timeout: IntrospectTimeout}, endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("graphql: introspecting %s: %w", endpoint, err)
+		}
+		o.Schema, o.SchemaName = sdl, "introspection of "+endpoint
+	}
+	g, err := New(o)
+	if err != nil {
+		return nil, fmt.Errorf("graphql: %w", err)
+	}
+	return g, nil
 }

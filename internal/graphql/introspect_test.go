@@ -13,14 +13,21 @@ import (
 
 // The demo shop (graph-gophers/graphql-go) is introspected over HTTP; the
 // SDL built from its answer validates operations as the shop's own SDL does.
-func TestIntrospectDemoShop(t *testing.T) {
+// demoShop serves the demo shop (its GraphQL endpoint at /graphql).
+func demoShop(t *testing.T) *httptest.Server {
+	t.Helper()
 	shop, err := demo.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer shop.Close()
+	t.Cleanup(func() { _ = shop.Close() })
 	srv := httptest.NewServer(shop.Handler())
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestIntrospectDemoShop(t *testing.T) {
+	srv := demoShop(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	sdl, err := Introspect(ctx, srv.Client(), srv.URL+"/graphql")
@@ -71,5 +78,33 @@ func TestIntrospectErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
+	}
+}
+
+func TestNewFromUpstream(t *testing.T) {
+	srv := demoShop(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	defer down.Close()
+	for _, tc := range []struct {
+		name     string
+		o        Options
+		endpoint string
+		want     string // "" for a guard
+	}{
+		{"schema from the upstream", Options{Introspect: true}, srv.URL + "/graphql", ""},
+		{"no target", Options{Introspect: true}, "", "graphql: introspection needs an upstream target"},
+		{"upstream refuses", Options{Introspect: true}, down.URL + "/graphql", "graphql: introspecting " + down.URL + "/graphql"},
+		{"a schema of its own", Options{Schema: "type Query { a: Int }"}, "", ""},
+		{"a broken schema", Options{Schema: "type Query {"}, "", "graphql: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := NewFromUpstream(tc.o, tc.endpoint)
+			switch {
+			case tc.want == "" && (err != nil || g == nil):
+				t.Fatalf("%v", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

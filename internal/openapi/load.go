@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -35,6 +36,9 @@ type Doc struct {
 	basePath string      // "" or "/v1": see BasePath
 	ops      []Operation // sorted by path then method
 	byKey    map[opKey]*openapi3.Operation
+
+	vmu        sync.Mutex
+	validators map[ValidatorOptions]*Validator // Validator's, by options
 }
 
 // opKey addresses an operation by upper-case method and document path.

@@ -113,3 +113,23 @@ func escapeName(name string) string {
 	}
 	return b.String()
 }
+
+// RouteReadOnly lists the readOnly request properties (ReadOnlyFields) of a
+// route's write methods, matching its path template to the document's
+// operations: a client may not set what the contract says it only reads.
+// GET, HEAD and DELETE carry no such body; a nil d has none.
+func (d *Doc) RouteReadOnly(methods []string, path string) []string {
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, m := range methods {
+		if m == "GET" || m == "HEAD" || m == "DELETE" {
+			continue
+		}
+		if op, ok := d.Match(m, path); ok {
+			out = append(out, d.ReadOnlyFields(op.Method, op.Path)...)
+		}
+	}
+	return out
+}

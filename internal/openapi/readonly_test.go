@@ -262,3 +262,25 @@ components:
 		t.Errorf("paa chain is %d deep, want %d", n, maxDepth+1)
 	}
 }
+
+func TestRouteReadOnly(t *testing.T) {
+	d := mustParse(t, bodyDoc("3.0.3", `          application/json:
+            schema: {$ref: "#/components/schemas/Money"}`, readOnlyComponents))
+	for _, tc := range []struct {
+		methods []string
+		path    string
+		want    []string
+	}{
+		{[]string{"GET", "POST"}, "/things", []string{"currency"}},
+		{[]string{"GET", "HEAD", "DELETE"}, "/things", nil},
+		{[]string{"POST"}, "/elsewhere", nil},
+	} {
+		if got := d.RouteReadOnly(tc.methods, tc.path); !slices.Equal(got, tc.want) {
+			t.Errorf("%v %s: %q, want %q", tc.methods, tc.path, got, tc.want)
+		}
+	}
+	var none *Doc
+	if none.RouteReadOnly([]string{"POST"}, "/things") != nil {
+		t.Error("a nil document has read-only fields")
+	}
+}

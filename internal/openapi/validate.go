@@ -102,6 +102,28 @@ type opEntry struct {
 	query  queryNames
 }
 
+// Validator is NewValidator shared: every route of the document asking with
+// the same options gets the one validator.
+func (d *Doc) Validator(o ValidatorOptions) (*Validator, error) {
+	if d == nil {
+		return d.NewValidator(o)
+	}
+	d.vmu.Lock()
+	defer d.vmu.Unlock()
+	if v := d.validators[o]; v != nil {
+		return v, nil
+	}
+	v, err := d.NewValidator(o)
+	if err != nil {
+		return nil, err
+	}
+	if d.validators == nil {
+		d.validators = map[ValidatorOptions]*Validator{}
+	}
+	d.validators[o] = v
+	return v, nil
+}
+
 // NewValidator prepares the document's operations for validation: routing
 // tables, merged parameters and the schema validator each operation needs.
 func (d *Doc) NewValidator(o ValidatorOptions) (*Validator, error) {

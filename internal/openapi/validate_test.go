@@ -344,3 +344,20 @@ func TestValidateConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestValidatorShared(t *testing.T) {
+	d := mustParse(t, petstore30)
+	a, err := d.Validator(ValidatorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := d.Validator(ValidatorOptions{})
+	c, _ := d.Validator(ValidatorOptions{Strict: true})
+	if a != b || c == a || c == nil {
+		t.Fatal("one validator per options")
+	}
+	var none *Doc
+	if _, err := none.Validator(ValidatorOptions{}); err == nil {
+		t.Fatal("a nil document validates")
+	}
+}

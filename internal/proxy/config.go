@@ -19,11 +19,13 @@ const (
 	DefaultUnhealthyThreshold = 3
 )
 
-// Config describes one API's upstream. Zero values fall back to the Default*
-// constants where a value is required.
+// Config describes one API's upstream: the options the upstream section of an
+// API decodes into (internal/config aliases it as config.Upstream). Zero values
+// fall back to the Default* constants where a value is required.
 type Config struct {
-	// Name is the API name, used in logs and metrics.
-	Name string
+	// Name is the API name, used in logs and metrics. It is not configured in
+	// the upstream section: the gateway sets it from the API.
+	Name string `json:"-"`
 	// Targets are the upstream base URLs, "http://127.0.0.1:9001" or
 	// "https://backend.internal/api". An optional base path is joined with the
 	// request path. Query, fragment and user info are refused.
@@ -36,15 +38,6 @@ type Config struct {
 	// RequestTimeout bounds the whole exchange, including streaming both bodies;
 	// 0 means none. It does not apply to WebSocket and other upgrades.
 	RequestTimeout time.Duration
-
-	// MaxFails is how many failures (connect error, timeout, or a 502-504 from
-	// the target) within FailWindow eject a target for EjectFor. 0 turns passive
-	// health checks off.
-	MaxFails int
-	// FailWindow is the sliding window MaxFails is counted in (default 10s).
-	FailWindow time.Duration
-	// EjectFor is how long an ejected target receives no traffic (default 30s).
-	EjectFor time.Duration
 
 	// HealthPath, when set, turns on active checks: GET HealthPath (joined with
 	// the target's base path) every HealthInterval.
@@ -61,15 +54,25 @@ type Config struct {
 	// unhealthy (default 3).
 	UnhealthyThreshold int
 
+	// MaxFails is how many failures (connect error, timeout, or a 502-504 from
+	// the target) within FailWindow eject a target for EjectFor. 0 turns passive
+	// health checks off.
+	MaxFails int
+	// FailWindow is the sliding window MaxFails is counted in (default 10s).
+	FailWindow time.Duration
+	// EjectFor is how long an ejected target receives no traffic (default 30s).
+	EjectFor time.Duration
+
+	// PreserveHost sends the client's Host header upstream; by default the
+	// target's host is sent.
+	PreserveHost bool
 	// TLSInsecureSkipVerify turns off certificate verification for https
 	// targets. Only for testing: it allows a man in the middle.
 	TLSInsecureSkipVerify bool
 	// CAFile is a PEM bundle of the roots trusted for https targets; when set
-	// it replaces the system roots.
+	// it replaces the system roots. The config resolves it against the config
+	// file's directory.
 	CAFile string
-	// PreserveHost sends the client's Host header upstream; by default the
-	// target's host is sent.
-	PreserveHost bool
 }
 
 // withDefaults returns cfg with zero fields replaced by their fallbacks.

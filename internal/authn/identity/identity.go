@@ -1,10 +1,17 @@
-package gateway
+// Package identity builds the authenticators a plan's routes name (API keys,
+// JWT issuers, introspection servers, the built-in OAuth server) and hands each
+// route its chain. Authenticators carry state worth keeping across a reload
+// (fetched JWKS, verified-token caches, key-change polling), so a build reuses
+// every one of the previous Set whose configuration did not change, and Retire
+// stops only what the next Set does not reuse.
+package identity
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
@@ -15,19 +22,19 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
-// identity holds the authenticators one plan uses. Authenticators carry state
-// worth keeping across a reload (fetched JWKS, verified-token caches, key-change
-// polling), so a reload reuses every one whose configuration did not change:
-// a reload never opens a window in which valid tokens fail while keys refetch.
-type identity struct {
+// Set holds the authenticators one plan uses. A reload reuses every one whose
+// configuration did not change: it never opens a window in which valid tokens
+// fail while keys refetch.
+type Set struct {
 	apiKeys    *apikey.Verifier
 	apiKeysCfg *config.APIKeys
 	jwtAll     *jwtEntry            // "jwt": every issuer
 	jwtOne     map[string]*jwtEntry // "jwt:NAME"
 	intro      map[string]*introEntry
-	oauth      *oauthEntry // the built-in authorization server (gateway/oauth.go)
+	oauth      *oauthEntry // the built-in authorization server (oauth.go)
 	owned      []func()    // closers of authenticators this identity started
 	keyHeader  string      // the API-key header, stripped on routes that do not check it
+	servers    []config.Introspection
 }
 
 type jwtEntry struct {
@@ -40,15 +47,17 @@ type introEntry struct {
 	auth *introspect.Authenticator
 }
 
-// buildIdentity creates the authenticators plan's routes refer to, reusing those
-// of prev whose configuration is unchanged.
-func buildIdentity(plan *config.Plan, prev *identity, st *store.Store, logger *slog.Logger) (*identity, error) {
-	id := &identity{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}, keyHeader: apikey.DefaultHeader}
+// Build creates the authenticators plan's routes refer to (plan.Identity,
+// plan.OAuth and the routes' auth lists), reusing those of prev whose
+// configuration is unchanged. On error nothing it started runs.
+func Build(plan *config.Plan, prev *Set, st *store.Store, logger *slog.Logger) (*Set, error) {
+	id := &Set{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}, keyHeader: apikey.DefaultHeader,
+		servers: plan.Identity.Introspection}
 	if k := plan.Identity.APIKeys; k != nil {
 		id.keyHeader = k.Header
 	}
 	used := usedMethods(plan)
-	fail := func(err error) (*identity, error) { id.closeOwned(); return nil, err }
+	fail := func(err error) (*Set, error) { id.CloseOwned(); return nil, err }
 	if used[config.AuthAPIKey] {
 		if err := id.buildAPIKeys(plan.Identity.APIKeys, prev, st, logger); err != nil {
 			return fail(err)
@@ -85,7 +94,7 @@ func usedMethods(plan *config.Plan) map[string]bool {
 	return used
 }
 
-func (id *identity) buildAPIKeys(cfg *config.APIKeys, prev *identity, st *store.Store, logger *slog.Logger) error {
+func (id *Set) buildAPIKeys(cfg *config.APIKeys, prev *Set, st *store.Store, logger *slog.Logger) error {
 	if prev != nil && prev.apiKeys != nil && reflect.DeepEqual(prev.apiKeysCfg, cfg) {
 		id.apiKeys, id.apiKeysCfg = prev.apiKeys, cfg
 		return nil
@@ -103,7 +112,7 @@ func (id *identity) buildAPIKeys(cfg *config.APIKeys, prev *identity, st *store.
 	return nil
 }
 
-func (id *identity) buildJWT(issuers []config.JWTIssuer, name string, prev *identity, logger *slog.Logger) error {
+func (id *Set) buildJWT(issuers []config.JWTIssuer, name string, prev *Set, logger *slog.Logger) error {
 	var cfgs []config.JWTIssuer
 	for _, is := range issuers {
 		if name == "" || is.Name == name {
@@ -149,7 +158,7 @@ func jwtConfig(c config.JWTIssuer) jwt.Config {
 	}
 }
 
-func (id *identity) buildIntrospection(servers []config.Introspection, name string, prev *identity, logger *slog.Logger) error {
+func (id *Set) buildIntrospection(servers []config.Introspection, name string, prev *Set, logger *slog.Logger) error {
 	for _, s := range servers {
 		if (name != "" && s.Name != name) || id.intro[s.Name] != nil {
 			continue
@@ -173,8 +182,11 @@ func (id *identity) buildIntrospection(servers []config.Introspection, name stri
 	return nil
 }
 
-// chain returns the authenticator chain for a route's auth list, in its order.
-func (id *identity) chain(auth []string, servers []config.Introspection) *authn.Chain {
+// KeyHeader is the header API keys travel in.
+func (id *Set) KeyHeader() string { return id.keyHeader }
+
+// Chain returns the authenticator chain for a route's auth list, in its order.
+func (id *Set) Chain(auth []string) *authn.Chain {
 	var auths []authn.Authenticator
 	anonymous := false
 	for _, m := range auth {
@@ -193,7 +205,7 @@ func (id *identity) chain(auth []string, servers []config.Introspection) *authn.
 				auths = append(auths, id.jwtOne[name].auth)
 			}
 		case config.AuthIntrospection:
-			for _, s := range servers {
+			for _, s := range id.servers {
 				if name == "" || s.Name == name {
 					auths = append(auths, id.intro[s.Name].auth)
 				}
@@ -203,8 +215,8 @@ func (id *identity) chain(auth []string, servers []config.Introspection) *authn.
 	return authn.NewChain(auths, anonymous, id.keyHeader)
 }
 
-// retire stops what this identity started that the next one does not reuse.
-func (id *identity) retire(next *identity) {
+// Retire stops what id started that next does not reuse (nil: everything).
+func (id *Set) Retire(next *Set) {
 	if id == nil {
 		return
 	}
@@ -232,9 +244,29 @@ func (id *identity) retire(next *identity) {
 	}
 }
 
-// closeOwned stops everything this identity started itself (a failed build).
-func (id *identity) closeOwned() {
+// CloseOwned stops everything id started itself (a failed build of the plan).
+func (id *Set) CloseOwned() {
 	for _, c := range id.owned {
 		c()
 	}
+}
+
+// MissingKeys names the JWT issuers of id that have no verification keys yet,
+// sorted, each once.
+func (id *Set) MissingKeys() []string {
+	if id == nil {
+		return nil
+	}
+	var missing []string
+	add := func(e *jwtEntry) {
+		if e != nil && e.auth != nil {
+			missing = append(missing, e.auth.MissingKeys()...)
+		}
+	}
+	add(id.jwtAll)
+	for _, e := range id.jwtOne {
+		add(e)
+	}
+	slices.Sort(missing)
+	return slices.Compact(missing)
 }

@@ -1,0 +1,123 @@
+package authn
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/bulwark-gw/bulwark/internal/exchange"
+	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/principal"
+)
+
+// PrincipalHeaders name the headers the upstream receives the principal in
+// (canonical header keys; "" leaves one out). Client-sent copies of these
+// headers are always removed.
+type PrincipalHeaders struct {
+	Subject, Consumer, Scopes, Roles, Method string
+}
+
+// List returns the configured header names.
+func (h PrincipalHeaders) List() []string {
+	return []string{h.Subject, h.Consumer, h.Scopes, h.Roles, h.Method}
+}
+
+// Options are one route's authentication settings besides its chain.
+type Options struct {
+	// Scopes are required of every principal: all of them, or with ScopesAny
+	// at least one.
+	Scopes    []string
+	ScopesAny bool
+	// KeepCredential passes the credential that authenticated to the upstream.
+	KeepCredential bool
+	// KeepOverrideHeaders are the method/URL override headers (canonical
+	// names) the upstream still receives; every other one is stripped.
+	KeepOverrideHeaders []string
+	// Headers carry the principal upstream.
+	Headers PrincipalHeaders
+}
+
+// Guard is a route's identity stage: it cleans the headers only the gateway
+// may set, runs the route's chain and scope check, strips the credentials the
+// upstream must not see and names the principal to the upstream.
+type Guard struct {
+	chain *Chain
+	owned *hygiene.Owned
+	o     Options
+}
+
+// NewGuard returns the identity stage of a route that authenticates with chain.
+// owned is the plan's set of gateway-owned headers.
+func NewGuard(chain *Chain, owned *hygiene.Owned, o Options) *Guard {
+	return &Guard{chain: chain, owned: owned, o: o}
+}
+
+// Unauthenticated is the 401 the route's chain answers a caller without
+// credentials with (authorization refuses with it too).
+func (g *Guard) Unauthenticated() *httperr.Problem { return g.chain.Unauthenticated() }
+
+// Authenticate sets x.Principal (nil for an anonymous caller on a route that
+// allows one) or returns the problem to refuse the request with. A principal
+// that lacks a required scope is set and refused. Client-sent copies of every
+// gateway-owned header are removed in any spelling (a client must never name
+// itself), every credential is removed unless the route keeps the one that
+// authenticated, and the upstream receives the authenticated principal.
+func (g *Guard) Authenticate(x *exchange.Exchange) *httperr.Problem {
+	h := x.Req.Header
+	if prob := g.owned.Clean(h); prob != nil {
+		return prob
+	}
+	hygiene.StripOverrides(h, g.o.KeepOverrideHeaders)
+	p, prob := g.chain.Authenticate(x.Req)
+	if prob != nil {
+		return prob
+	}
+	// A credential is checked or stripped, never forwarded unchecked.
+	g.chain.Strip(h, p, g.o.KeepCredential)
+	x.Principal = p
+	if p == nil { // anonymous on a route that allows it
+		return nil
+	}
+	require := RequireScopes
+	if g.o.ScopesAny {
+		require = RequireAnyScope
+	}
+	if prob := require(p, g.o.Scopes); prob != nil {
+		return prob
+	}
+	g.o.Headers.set(h, p)
+	return nil
+}
+
+// set writes p into the named headers: the values share one backing array
+// (capacity-limited, so an append by a later stage cannot reach a neighbour),
+// and a single scope or role is used as is.
+func (n *PrincipalHeaders) set(h http.Header, p *principal.Principal) {
+	var vals [5]string
+	names := [5]string{n.Subject, n.Consumer, n.Scopes, n.Roles, n.Method}
+	vals[0], vals[1], vals[2], vals[3], vals[4] = p.Subject, p.Consumer, join(p.Scopes, " "), join(p.Roles, ","), p.Method
+	k := 0
+	for i := range vals {
+		if vals[i] != "" && names[i] != "" {
+			k++
+		}
+	}
+	if k == 0 {
+		return
+	}
+	backing := make([]string, 0, k)
+	for i := range vals {
+		if vals[i] != "" && names[i] != "" {
+			backing = append(backing, vals[i])
+			j := len(backing)
+			h[names[i]] = backing[j-1 : j : j]
+		}
+	}
+}
+
+func join(s []string, sep string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s, sep)
+}
