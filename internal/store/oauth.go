@@ -666,3 +666,34 @@ func jsonList(v []string) string {
 	b, _ := json.Marshal(v) // a []string always marshals
 	return string(b)
 }
+
+// --- what a user's tokens read (from the audit trail) ---
+
+// OAuthRouteUse is one route a user's requests were allowed on and answered
+// with a 2xx, and the start of the last minute they were.
+type OAuthRouteUse struct {
+	API, Route string
+	Last       time.Time
+}
+
+// OAuthRouteUses returns the routes on which requests of the principal
+// userID were allowed and answered 2xx in minutes starting at or after since,
+// from the audit trail's per-minute rollups (written for every request when
+// the audit store is on).
+func (s *Store) OAuthRouteUses(ctx context.Context, userID string, since time.Time) ([]OAuthRouteUse, error) {
+	q := s.d.rebind("SELECT api, route, MAX(minute) FROM audit_rollups WHERE consumer = ? AND decision = 'allow' AND status_class = 2 AND minute >= ? GROUP BY api, route ORDER BY api, route")
+	rows, err := s.read.QueryContext(ctx, q, userID, s.d.timeArg(since))
+	if err != nil {
+		return nil, fmt.Errorf("store: oauth route uses: %w", err)
+	}
+	defer rows.Close()
+	var out []OAuthRouteUse
+	for rows.Next() {
+		var u OAuthRouteUse
+		if err := rows.Scan(&u.API, &u.Route, timeScanner{&u.Last}); err != nil {
+			return nil, fmt.Errorf("store: oauth route uses: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
