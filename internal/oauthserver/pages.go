@@ -445,12 +445,23 @@ func (s *Server) appsRevoke(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, "", "Your sign-in expired. Sign in again.", http.StatusUnauthorized)
 		return
 	}
-	err := s.st.RevokeOAuthGrant(r.Context(), u.ID, r.PostForm.Get("grant"), s.opts.Now())
+	err := s.revokeGrant(r.Context(), u.ID, r.PostForm.Get("grant"))
 	if err != nil && !errors.Is(err, store.ErrOAuthNotFound) {
 		s.pageError(w, r, http.StatusServiceUnavailable, "The app could not be disconnected. Try again.")
 		return
 	}
 	http.Redirect(w, r, PathApps, http.StatusSeeOther)
+}
+
+// revokeGrant ends the user's grant and every token from it; the gateways of
+// this process refuse its access tokens from the next request on, the others
+// within a second.
+func (s *Server) revokeGrant(ctx context.Context, userID, grantID string) error {
+	if err := s.st.RevokeOAuthGrant(ctx, userID, grantID, s.opts.Now()); err != nil {
+		return err
+	}
+	s.local.revoked(store.RevokeGrant, grantID)
+	return nil
 }
 
 func (s *Server) appsList(w http.ResponseWriter, r *http.Request) {
@@ -475,7 +486,7 @@ func (s *Server) appsDelete(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusUnauthorized, "login_required", "sign in first")
 		return
 	}
-	err := s.st.RevokeOAuthGrant(r.Context(), u.ID, r.PathValue("id"), s.opts.Now())
+	err := s.revokeGrant(r.Context(), u.ID, r.PathValue("id"))
 	switch {
 	case errors.Is(err, store.ErrOAuthNotFound):
 		writeOAuthError(w, http.StatusNotFound, "not_found", "no such connected app")
