@@ -127,6 +127,10 @@ func (s *Store) CreateOAuthClient(ctx context.Context, c *OAuthClient) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now()
 	}
+	if s.exists(ctx, "SELECT 1 FROM oauth_revocations WHERE kind = 'client' AND value = ?", c.ID) {
+		// A revoked or deleted client's id: gateways refuse its tokens.
+		return fmt.Errorf("store: create oauth client %s: the id belonged to a revoked client: %w", c.ID, ErrOAuthConflict)
+	}
 	q := s.d.rebind("INSERT INTO oauth_clients (" + oauthClientColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	_, err := s.write.ExecContext(ctx, q, c.ID, c.SecretHash, c.Name, c.Site, c.Public, c.FirstParty,
 		jsonList(c.RedirectURIs), jsonList(c.Scopes), jsonList(c.Grants), s.d.timeArg(c.CreatedAt), s.nullTime(c.RevokedAt))
@@ -185,6 +189,68 @@ func (s *Store) RevokeOAuthClient(ctx context.Context, id string, at time.Time) 
 	})
 	if err != nil {
 		return fmt.Errorf("store: revoke oauth client %s: %w", id, err)
+	}
+	return nil
+}
+
+// UpdateOAuthClient replaces the name, site, first-party flag, redirect
+// URIs, scopes and grant types of the live client c.ID (never its type or
+// secret). ErrOAuthNotFound when there is no such live client.
+func (s *Store) UpdateOAuthClient(ctx context.Context, c *OAuthClient) error {
+	q := s.d.rebind("UPDATE oauth_clients SET name = ?, site = ?, first_party = ?, redirect_uris = ?, scopes = ?, grants = ? WHERE id = ? AND revoked_at IS NULL")
+	res, err := s.write.ExecContext(ctx, q, c.Name, c.Site, c.FirstParty, jsonList(c.RedirectURIs), jsonList(c.Scopes), jsonList(c.Grants), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: update oauth client %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update oauth client %s: %w", c.ID, ErrOAuthNotFound)
+	}
+	return nil
+}
+
+// SetOAuthClientSecret replaces the secret hash of the live confidential
+// client id. ErrOAuthNotFound when there is no such client.
+func (s *Store) SetOAuthClientSecret(ctx context.Context, id string, hash []byte) error {
+	q := s.d.rebind("UPDATE oauth_clients SET secret_hash = ? WHERE id = ? AND revoked_at IS NULL AND public = ?")
+	res, err := s.write.ExecContext(ctx, q, hash, id, false)
+	if err != nil {
+		return fmt.Errorf("store: set oauth client secret %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: set oauth client secret %s: %w", id, ErrOAuthNotFound)
+	}
+	return nil
+}
+
+// DeleteOAuthClient revokes the client (when it is not already) and deletes
+// it with its grants, in one transaction; its id is never given out again
+// (CreateOAuthClient refuses it). ErrOAuthNotFound when there is no such client.
+func (s *Store) DeleteOAuthClient(ctx context.Context, id string, at time.Time) error {
+	err := s.oauthTx(ctx, func(tx *sql.Tx) error {
+		var live bool
+		err := tx.QueryRowContext(ctx, s.d.rebind("SELECT revoked_at IS NULL FROM oauth_clients WHERE id = ?"+s.forUpdate()), id).Scan(&live)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrOAuthNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if live {
+			if _, err := tx.ExecContext(ctx, s.d.rebind("UPDATE oauth_tokens SET state = ? WHERE client_id = ?"), TokenRevoked, id); err != nil {
+				return err
+			}
+			if err := s.oauthRevocation(ctx, tx, RevokeClient, id, at); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind("DELETE FROM oauth_grants WHERE client_id = ?"), id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.d.rebind("DELETE FROM oauth_clients WHERE id = ?"), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete oauth client %s: %w", id, err)
 	}
 	return nil
 }
