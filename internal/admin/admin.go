@@ -51,6 +51,7 @@ func (a *API) Handler(withMetrics bool, metricsPath string) http.Handler {
 	a.quotaRoutes(mux)
 	a.ownersRoutes(mux)
 	a.graphqlRoutes(mux)
+	a.oauthRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, "", httperr.New(http.StatusNotFound, "not_found", "No such admin endpoint."))
 	})

@@ -79,10 +79,10 @@ var dummyHash = func() string {
 func CreateUser(ctx context.Context, st *store.Store, username, password string) (*store.OAuthUser, error) {
 	username = strings.TrimSpace(username)
 	if username == "" || len(username) > 128 || strings.ContainsAny(username, " \t\r\n") {
-		return nil, errors.New("username: 1 to 128 characters without spaces")
+		return nil, &InvalidError{errors.New("username: 1 to 128 characters without spaces")}
 	}
 	if len(password) < MinPasswordLength {
-		return nil, fmt.Errorf("password: at least %d characters", MinPasswordLength)
+		return nil, &InvalidError{fmt.Errorf("password: at least %d characters", MinPasswordLength)}
 	}
 	h, err := HashPassword(password)
 	if err != nil {
@@ -176,7 +176,20 @@ func Spec(c *store.OAuthClient) ClientSpec {
 		RedirectURIs: slices.Clone(c.RedirectURIs), Scopes: slices.Clone(c.Scopes), Grants: slices.Clone(c.Grants)}
 }
 
+// InvalidError reports a client or user that cannot be registered as asked.
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
 func (c ClientSpec) validate() error {
+	if err := c.problems(); err != nil {
+		return &InvalidError{err}
+	}
+	return nil
+}
+
+func (c ClientSpec) problems() error {
 	var errs []error
 	if strings.TrimSpace(c.Name) == "" {
 		errs = append(errs, errors.New("name is required"))
