@@ -28,6 +28,8 @@ func (a *API) oauthRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/api/oauth/clients/{id}/secret", a.auth(a.resetOAuthSecret))
 	mux.Handle("DELETE /admin/api/oauth/clients/{id}", a.auth(a.deleteOAuthClient))
 	mux.Handle("POST /admin/api/oauth/users", a.auth(a.createOAuthUser))
+	mux.Handle("POST /admin/api/oauth/users/{username}/totp", a.auth(a.enrollOAuthTOTP))
+	mux.Handle("DELETE /admin/api/oauth/users/{username}/totp", a.auth(a.removeOAuthTOTP))
 }
 
 // oauthPlan returns the running oauth section, or writes a 404 problem.
@@ -271,12 +273,37 @@ func (a *API) createOAuthUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"user": u})
 }
 
+func (a *API) enrollOAuthTOTP(w http.ResponseWriter, r *http.Request) {
+	o := a.oauthPlan(w)
+	if o == nil {
+		return
+	}
+	link, secret, err := oauthserver.EnrollTOTP(r.Context(), a.d.Store, o.Options, r.PathValue("username"))
+	if err != nil {
+		oauthProblem(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"otpauth_url": link, "secret": secret,
+		"warning": "This is the only time the secret is shown. From now on the user signs in with a one-time code too."})
+}
+
+func (a *API) removeOAuthTOTP(w http.ResponseWriter, r *http.Request) {
+	if a.oauthPlan(w) == nil {
+		return
+	}
+	if err := oauthserver.RemoveTOTP(r.Context(), a.d.Store, r.PathValue("username")); err != nil {
+		oauthProblem(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // oauthProblem maps client and user errors to problems.
 func oauthProblem(w http.ResponseWriter, err error) {
 	var invalid *oauthserver.InvalidError
 	switch {
 	case errors.Is(err, store.ErrOAuthNotFound):
-		httperr.Write(w, "", httperr.New(http.StatusNotFound, "oauth_not_found", "No such live client."))
+		httperr.Write(w, "", httperr.New(http.StatusNotFound, "oauth_not_found", "No such live client or user."))
 	case errors.Is(err, store.ErrOAuthConflict):
 		httperr.Write(w, "", httperr.New(http.StatusConflict, "oauth_conflict", "The id or username is taken (ids of revoked and deleted clients are never reused)."))
 	case errors.As(err, &invalid):

@@ -118,6 +118,9 @@ apis:
 		{"user", "POST", "/admin/api/oauth/users", `{"username":"alice","password":"correct horse battery"}`, 201, `"username":"alice"`},
 		{"short password", "POST", "/admin/api/oauth/users", `{"username":"bob","password":"short"}`, 400, "at least 10"},
 		{"user taken", "POST", "/admin/api/oauth/users", `{"username":"alice","password":"correct horse battery"}`, 409, "oauth_conflict"},
+		{"totp on", "POST", "/admin/api/oauth/users/alice/totp", "", 200, `"otpauth_url":"otpauth://totp/api.example.com:alice?`},
+		{"totp unknown user", "POST", "/admin/api/oauth/users/nobody/totp", "", 404, "oauth_not_found"},
+		{"totp off", "DELETE", "/admin/api/oauth/users/alice/totp", "", 204, ""},
 	} {
 		status, out := call(tc.method, tc.path, tc.body)
 		b, _ := json.Marshal(out)

@@ -218,9 +218,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	} else {
 		checkPassword(dummyHash, r.PostForm.Get("password")) // same time for unknown users
 	}
+	if ok && u.TOTP {
+		// The second factor: the same answer as a wrong password, so the
+		// page never confirms a password to someone without the code.
+		if ok, err = s.checkTOTP(ctx, u, strings.TrimSpace(r.PostForm.Get("code"))); err != nil {
+			s.log.Error("sign-in: one-time code", "error", err)
+			s.pageError(w, r, http.StatusServiceUnavailable, "Signing in is not possible right now.")
+			return
+		}
+	}
 	s.limiter.record(!ok, subjects...)
 	if !ok {
-		s.renderLogin(w, r, query, "Wrong username or password.", http.StatusUnauthorized)
+		s.renderLogin(w, r, query, "Wrong username or password, or a wrong one-time code.", http.StatusUnauthorized)
 		return
 	}
 	id := randomID(32)
@@ -513,6 +522,7 @@ var pageTemplates = template.Must(template.New("pages").Parse(`
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="query" value="{{.Query}}"><input type="hidden" name="next" value="{{.Next}}">
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" required autofocus value="{{.Username}}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="code">One-time code (only if you turned on two-step sign-in)</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6">
 <button type="submit">Sign in</button></form>{{template "foot"}}{{end}}
 {{define "consent"}}{{template "head" "Allow access?"}}<h1>Allow {{.App}} to access your account?</h1>
 {{if .Site}}<p>{{.App}} is at <a href="{{.Site}}" rel="noopener noreferrer">{{.Site}}</a>.</p>{{end}}

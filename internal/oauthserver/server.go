@@ -52,6 +52,7 @@ type Server struct {
 	hmac     *foauth2.HMACSHAStrategy
 	ring     *keyring
 	seal     sealer
+	totpSeal sealer
 	scopes   map[string]Scope
 	limiter  *loginLimiter
 	mux      *http.ServeMux
@@ -77,7 +78,7 @@ func New(ctx context.Context, opts Options, st *store.Store, logger *slog.Logger
 		logger = slog.New(slog.DiscardHandler)
 	}
 	o := opts.withDefaults()
-	s := &Server{opts: o, st: st, log: logger, seal: sealer{key: derive(o.Secret, "key encryption")},
+	s := &Server{opts: o, st: st, log: logger, seal: sealer{key: derive(o.Secret, "key encryption")}, totpSeal: totpSealer(o.Secret),
 		scopes: map[string]Scope{}, local: &localRevocations{}}
 	for _, sc := range o.Scopes {
 		s.scopes[sc.Name] = sc

@@ -65,6 +65,10 @@ type OAuthUser struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	DisabledAt   time.Time `json:"disabled_at,omitzero"`
+	// TOTPSecret is the encrypted TOTP secret; nil without a second factor.
+	TOTPSecret []byte `json:"-"`
+	// TOTP reports whether the user signs in with a one-time code too.
+	TOTP bool `json:"totp"`
 }
 
 // OAuthGrant is a user's consent to a client.
@@ -309,8 +313,9 @@ func (s *Store) OAuthUser(ctx context.Context, id string) (*OAuthUser, error) {
 
 func (s *Store) oauthUser(ctx context.Context, col, v string) (*OAuthUser, error) {
 	var u OAuthUser
-	q := s.d.rebind("SELECT id, username, password_hash, created_at, disabled_at FROM oauth_users WHERE " + col + " = ?")
-	err := s.read.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Username, &u.PasswordHash, timeScanner{&u.CreatedAt}, nullTimeScanner{&u.DisabledAt})
+	q := s.d.rebind("SELECT id, username, password_hash, created_at, disabled_at, totp_secret FROM oauth_users WHERE " + col + " = ?")
+	err := s.read.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Username, &u.PasswordHash, timeScanner{&u.CreatedAt}, nullTimeScanner{&u.DisabledAt}, &u.TOTPSecret)
+	u.TOTP = len(u.TOTPSecret) > 0
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrOAuthNotFound
 	}
@@ -318,6 +323,33 @@ func (s *Store) oauthUser(ctx context.Context, col, v string) (*OAuthUser, error
 		return nil, fmt.Errorf("store: user: %w", err)
 	}
 	return &u, nil
+}
+
+// SetOAuthUserTOTP sets (sealed non-nil) or removes (nil) the user's
+// encrypted TOTP secret, and forgets the last accepted step.
+func (s *Store) SetOAuthUserTOTP(ctx context.Context, id string, sealed []byte) error {
+	q := s.d.rebind("UPDATE oauth_users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?")
+	res, err := s.write.ExecContext(ctx, q, sealed, id)
+	if err != nil {
+		return fmt.Errorf("store: set user totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: set user totp: %w", ErrOAuthNotFound)
+	}
+	return nil
+}
+
+// UseOAuthTOTPStep records that a code of time step was accepted for the
+// user, and reports false when that step or a later one already was: a
+// conditional update, so of concurrent sign-ins with one code one wins.
+func (s *Store) UseOAuthTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
+	q := s.d.rebind("UPDATE oauth_users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
+	res, err := s.write.ExecContext(ctx, q, step, id, step)
+	if err != nil {
+		return false, fmt.Errorf("store: use totp step: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // --- grants ---
