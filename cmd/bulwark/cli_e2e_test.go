@@ -88,7 +88,7 @@ func exitCode(err error) int {
 }
 
 func TestDemoRunsShopBehindGateway(t *testing.T) {
-	cmd := exec.Command(binPath, "demo", "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-upstream", "127.0.0.1:0")
+	cmd := exec.Command(binPath, "demo", "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-upstream", "127.0.0.1:0", "-app", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "BULWARK_ADMIN_TOKEN="+testToken)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr

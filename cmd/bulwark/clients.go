@@ -27,9 +27,9 @@ which must have an oauth section.`,
 }
 
 func newUsersCmd() *cobra.Command {
-	return group("users", "manage end-user accounts of the authorization server: create",
+	return group("users", "manage end-user accounts of the authorization server: create, totp",
 		"Manage end-user accounts. End users sign in on the authorization server's login page (oauth section).",
-		newUsersCreateCmd())
+		newUsersCreateCmd(), newUsersTOTPCmd())
 }
 
 // withOAuthStore runs fn on the store of the config at path, which must
@@ -166,6 +166,31 @@ func newUsersCreateCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(c.OutOrStdout(), "created user %s (%s)\n", u.Username, u.ID)
+			return nil
+		})
+	})
+	return c
+}
+
+func newUsersTOTPCmd() *cobra.Command {
+	c := &cobra.Command{Use: "totp USERNAME", Short: "turn on two-step sign-in (TOTP) for an end user; prints the secret once", Args: exactArgs(1)}
+	cfg := configFlag(c)
+	off := c.Flags().Bool("off", false, "turn two-step sign-in off instead")
+	c.RunE = action(func(c *cobra.Command, args []string) int {
+		stdout := c.OutOrStdout()
+		return withOAuthStore("users", *cfg, c.ErrOrStderr(), func(ctx context.Context, st *store.Store, plan *config.Plan) error {
+			if *off {
+				if err := oauthserver.RemoveTOTP(ctx, st, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "two-step sign-in is off for %s\n", args[0])
+				return nil
+			}
+			link, secret, err := oauthserver.EnrollTOTP(ctx, st, plan.OAuth.Options, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "otpauth URL: %s\nsecret:      %s\n(shown once: give it to the user for an authenticator app; from now on the login page wants the one-time code too)\n", link, secret)
 			return nil
 		})
 	})

@@ -89,6 +89,16 @@ func TestClientsAndUsers(t *testing.T) {
 	if code, _, _ := runOAuthCmd(t, usersCommand, "create", "-c", cfg, "alice"); code != 1 {
 		t.Errorf("duplicate user: %d", code)
 	}
+	if code, out, errOut := runOAuthCmd(t, usersCommand, "totp", "-c", cfg, "alice"); code != 0 ||
+		!strings.Contains(out, "otpauth://totp/api.example.com:alice?") || !strings.Contains(out, "shown once") {
+		t.Errorf("users totp: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runOAuthCmd(t, usersCommand, "totp", "-c", cfg, "nobody"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Errorf("users totp for nobody: %d %s", code, errOut)
+	}
+	if code, out, _ := runOAuthCmd(t, usersCommand, "totp", "-c", cfg, "--off", "alice"); code != 0 || !strings.Contains(out, "off for alice") {
+		t.Errorf("users totp --off: %d %s", code, out)
+	}
 	if code, _, _ := runOAuthCmd(t, clientsCommand, "bogus"); code != 2 {
 		t.Errorf("unknown command: %d", code)
 	}

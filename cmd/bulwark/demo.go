@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,7 +22,9 @@ import (
 
 	"github.com/bulwark-gw/bulwark/examples"
 	"github.com/bulwark-gw/bulwark/internal/demo"
+	"github.com/bulwark-gw/bulwark/internal/oauthserver"
 	"github.com/bulwark-gw/bulwark/internal/server"
+	"github.com/bulwark-gw/bulwark/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -31,28 +36,32 @@ func newDemoCmd() *cobra.Command {
 	listen := f.String("listen", "127.0.0.1:8080", "gateway address")
 	adminAddr := f.String("admin", "127.0.0.1:9090", "admin API address (loopback)")
 	upstreamAddr := f.String("upstream", "127.0.0.1:9001", "demo shop address (loopback only)")
+	appAddr := f.String("app", "127.0.0.1:9002", "the third-party app's address (loopback only)")
 	dir := f.String("dir", "", "folder for the demo's config and SQLite store (default: a temporary folder, removed at exit)")
 	shopOnly := f.Bool("shop-only", false, "run only the demo shop on --upstream (the upstream of the compose setup)")
 	expose := f.Bool("expose-shop", false, "with --shop-only: allow a non-loopback --upstream (a container network that nothing outside reaches)")
 	c.RunE = action(func(c *cobra.Command, _ []string) int {
-		return runDemo(*listen, *adminAddr, *upstreamAddr, *dir, *shopOnly, *expose, c.OutOrStdout(), c.ErrOrStderr())
+		return runDemo(demoAddrs{*listen, *adminAddr, *upstreamAddr, *appAddr}, *dir, *shopOnly, *expose, c.OutOrStdout(), c.ErrOrStderr())
 	})
 	return c
 }
 
-func runDemo(listen, adminAddr, upstreamAddr, dir string, shopOnly, expose bool, stdout, stderr io.Writer) int {
+// demoAddrs are the demo's listen addresses.
+type demoAddrs struct{ listen, admin, upstream, app string }
+
+func runDemo(addrs demoAddrs, dir string, shopOnly, expose bool, stdout, stderr io.Writer) int {
 	if expose && !shopOnly {
 		fmt.Fprintln(stderr, "bulwark demo: --expose-shop needs --shop-only")
 		return 2
 	}
 	if shopOnly {
-		if err := shopRun(upstreamAddr, expose, stdout); err != nil {
+		if err := shopRun(addrs.upstream, expose, stdout); err != nil {
 			fmt.Fprintln(stderr, "bulwark demo:", err)
 			return 1
 		}
 		return 0
 	}
-	if err := demoRun(listen, adminAddr, upstreamAddr, dir, stdout, stderr); err != nil {
+	if err := demoRun(addrs, dir, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "bulwark demo:", err)
 		return 1
 	}
@@ -100,8 +109,17 @@ func shopRun(addr string, expose bool, stdout io.Writer) error {
 	return nil
 }
 
-func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writer) error {
-	if err := checkShopAddr(upstreamAddr, false); err != nil {
+func demoRun(addrs demoAddrs, dir string, stdout, stderr io.Writer) error {
+	if err := checkShopAddr(addrs.upstream, false); err != nil {
+		return err
+	}
+	if err := checkShopAddr(addrs.app, false); err != nil {
+		return fmt.Errorf("-app: %w", err)
+	}
+	// The authorization server's issuer is the gateway's address, so it must
+	// be known before the config is written: a port 0 is chosen now.
+	listen, err := fixPort(addrs.listen)
+	if err != nil {
 		return err
 	}
 	if os.Getenv("BULWARK_ADMIN_TOKEN") == "" {
@@ -119,7 +137,7 @@ func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writ
 	// The gateway asks the shop whose session token a request carries, with
 	// the secret the demo config builds from the admin token.
 	shop.SetIntrospectionSecret(os.Getenv("BULWARK_ADMIN_TOKEN") + demo.IntrospectSecretSuffix)
-	ln, err := net.Listen("tcp", upstreamAddr)
+	ln, err := net.Listen("tcp", addrs.upstream)
 	if err != nil {
 		return fmt.Errorf("demo shop listener: %w", err)
 	}
@@ -136,16 +154,30 @@ func demoRun(listen, adminAddr, upstreamAddr, dir string, stdout, stderr io.Writ
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	cfgPath, err := writeDemoConfig(dir, listen, adminAddr, upstreamURL)
+	cfgPath, err := writeDemoConfig(dir, listen, addrs.admin, upstreamURL)
 	if err != nil {
 		return err
 	}
+	// The third-party app, registered with the authorization server.
+	appLn, err := net.Listen("tcp", addrs.app)
+	if err != nil {
+		return fmt.Errorf("demo app listener: %w", err)
+	}
+	appURL := "http://" + appLn.Addr().String()
+	secret, err := seedDemoOAuth(cfgPath, appURL)
+	if err != nil {
+		appLn.Close()
+		return err
+	}
+	appSrv := &http.Server{Handler: demo.NewTracker("http://"+listen, appURL, secret).Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = appSrv.Serve(appLn) }()
+	defer appSrv.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ready := func(a server.Addrs) {
-		fmt.Fprintf(stdout, "Bulwark demo running.\n  gateway:   http://%s\n  admin:     http://%s\n  demo shop: %s (direct, unprotected)\n  config:    %s\n\n", a.Proxy, a.Admin, upstreamURL, cfgPath)
+		fmt.Fprintf(stdout, "Bulwark demo running.\n  gateway:   http://%s\n  admin:     http://%s\n  demo shop: %s (direct, unprotected)\n  app:       %s (Order Tracker, a third-party app)\n  config:    %s\n\n", a.Proxy, a.Admin, upstreamURL, appURL, cfgPath)
 		fmt.Fprintf(stdout, "Admin token (export it to try the admin API):\n  export BULWARK_ADMIN_TOKEN=%s\n\n", os.Getenv("BULWARK_ADMIN_TOKEN"))
-		fmt.Fprint(stdout, demo.Tour("http://"+a.Proxy, upstreamURL, "http://"+a.Admin))
+		fmt.Fprint(stdout, demo.Tour("http://"+a.Proxy, upstreamURL, "http://"+a.Admin, appURL))
 		fmt.Fprintln(stdout, "\nAudit events follow as JSON lines. Ctrl-C stops the demo.")
 	}
 	logger, _, err := newLogger(stderr, "warn")
@@ -212,6 +244,12 @@ func writeDemoConfig(dir, listen, adminAddr, upstreamURL string) (string, error)
 		return "", errors.New("embedded demo config lacks identity.introspection[0].url")
 	}
 	introspectURL.Value = upstreamURL + "/oauth/introspect"
+	// The authorization server names the gateway as its issuer.
+	issuer := lookup(root, "oauth", "issuer")
+	if issuer == nil {
+		return "", errors.New("embedded demo config lacks oauth.issuer")
+	}
+	issuer.Value = "http://" + listen
 	out, err := yaml.Marshal(&doc)
 	if err != nil {
 		return "", err
@@ -228,6 +266,64 @@ func writeDemoConfig(dir, listen, adminAddr, upstreamURL string) (string, error)
 	}
 	path := filepath.Join(dir, "bulwark-demo.yaml")
 	return path, os.WriteFile(path, out, 0o600)
+}
+
+// fixPort returns addr with a free port in place of port 0.
+func fixPort(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("-listen: %w", err)
+	}
+	if port != "0" {
+		return addr, nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", fmt.Errorf("gateway listener: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// seedDemoOAuth creates the demo's end users of the authorization server,
+// alice and bob with the shop's ids and passwords (so a token's sub names
+// the shop's user), and registers the Order Tracker; it returns the
+// tracker's client secret. Run again on the same store (--dir), it resets
+// the secret and the redirect URI.
+func seedDemoOAuth(cfgPath, appURL string) (string, error) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	plan, st, ok := openConfiguredStore(ctx, "demo", cfgPath, &out, nil)
+	if !ok {
+		return "", errors.New(strings.TrimSpace(out.String()))
+	}
+	defer st.Close()
+	for _, u := range demo.Users() {
+		hash, err := oauthserver.HashPassword(u.Password)
+		if err != nil {
+			return "", err
+		}
+		err = st.CreateOAuthUser(ctx, &store.OAuthUser{ID: strconv.FormatInt(u.ID, 10), Username: u.Username, PasswordHash: hash})
+		if err != nil && !errors.Is(err, store.ErrOAuthConflict) {
+			return "", err
+		}
+	}
+	spec := oauthserver.ClientSpec{ID: demo.TrackerClientID, Name: demo.TrackerName, Site: appURL,
+		RedirectURIs: []string{appURL + "/callback"}, Scopes: []string{demo.TrackerScope},
+		Grants: []string{"authorization_code", "refresh_token"}}
+	if plan.OAuth == nil {
+		return "", errors.New("the demo config lacks the oauth section")
+	}
+	_, secret, err := oauthserver.CreateClient(ctx, st, spec)
+	if errors.Is(err, store.ErrOAuthConflict) {
+		if _, err = oauthserver.UpdateClient(ctx, st, spec.ID, spec); err == nil {
+			secret, err = oauthserver.ResetClientSecret(ctx, st, spec.ID)
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("registering the demo app: %w", err)
+	}
+	return secret, nil
 }
 
 // lookup follows mapping keys from n.

@@ -120,7 +120,7 @@ func TestDemoTourRunsAsPrinted(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("the tour's commands need curl")
 	}
-	cmd := exec.Command(binPath, "demo", "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-upstream", "127.0.0.1:0")
+	cmd := exec.Command(binPath, "demo", "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-upstream", "127.0.0.1:0", "-app", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "BULWARK_ADMIN_TOKEN="+testToken)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr lockedBuf
@@ -198,6 +198,14 @@ read:
 				t.Errorf("tour step %q: output holds %q, which the tour says it does not:\n%s", st.title, bad, out)
 			}
 		}
+	}
+	// The third-party app went through sign-in and consent with PKCE, and
+	// the grant it got was the one disconnected.
+	if q := vars["QUERY"]; !strings.Contains(q, "code_challenge=") || !strings.Contains(q, "state=") {
+		t.Errorf("the app's authorization request %q", q)
+	}
+	if len(vars["GRANT"]) < 16 || len(vars["CSRF"]) < 32 {
+		t.Errorf("grant %q, csrf %q", vars["GRANT"], vars["CSRF"])
 	}
 	// The logins of the first step gave real session tokens.
 	for _, name := range []string{"ALICE", "BOB"} {

@@ -53,6 +53,7 @@ func (a *API) Handler(withMetrics bool, metricsPath string) http.Handler {
 	a.quotaRoutes(mux)
 	a.ownersRoutes(mux)
 	a.graphqlRoutes(mux)
+	a.oauthRoutes(mux)
 	if a.d.Console != nil {
 		mux.Handle("/console", a.d.Console)
 		mux.Handle("/console/", a.d.Console)

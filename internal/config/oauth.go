@@ -34,6 +34,7 @@ type oauthConfig struct {
 	LoginAttempts   *int               `yaml:"login_attempts"`
 	LoginWindow     *Duration          `yaml:"login_window"`
 	RevocationPoll  *Duration          `yaml:"revocation_poll"`
+	ActivityWindow  *Duration          `yaml:"activity_window"`
 	Scopes          []oauthScopeConfig `yaml:"scopes"`
 }
 
@@ -66,6 +67,7 @@ func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
 		LoginTTL:        durationOr(c.LoginTTL, oauthserver.DefaultLoginTTL),
 		LoginAttempts:   orDefault(c.LoginAttempts, oauthserver.DefaultLoginAttempts),
 		LoginWindow:     durationOr(c.LoginWindow, oauthserver.DefaultLoginWindow),
+		ActivityWindow:  durationOr(c.ActivityWindow, oauthserver.DefaultActivityWindow),
 	}
 	if u, err := url.Parse(o.Issuer); o.Issuer == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
 		d.errorf(path+".issuer", "issuer is required: the public http(s) origin of the gateway, e.g. https://api.example.com (no path)")
@@ -84,6 +86,7 @@ func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
 	d.between(path+".key_publish_ahead", o.KeyPublishAhead, time.Minute, 24*time.Hour)
 	d.between(path+".login_ttl", o.LoginTTL, time.Minute, 30*24*time.Hour)
 	d.between(path+".login_window", o.LoginWindow, time.Minute, 24*time.Hour)
+	d.between(path+".activity_window", o.ActivityWindow, time.Hour, 365*24*time.Hour)
 	if o.LoginAttempts < 1 || o.LoginAttempts > 100 {
 		d.errorf(path+".login_attempts", "login_attempts must be between 1 and 100, got %d", o.LoginAttempts)
 	}
@@ -114,17 +117,50 @@ func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
 	return &OAuth{Options: o, RevocationPoll: poll}
 }
 
-// checkOAuthRoutes refuses `auth: [oauth]` without the oauth section.
+// checkOAuthRoutes refuses `auth: [oauth]` without the oauth section, and
+// checks each route's data_categories: they need the section, a route that
+// accepts its tokens, and a category some oauth scope names (so the consent
+// screen told the user about it). The routes' categories go to the server,
+// which shows per app what it read lately.
 func (d *decoder) checkOAuthRoutes(p *Plan) {
-	if p.OAuth != nil {
-		return
-	}
 	for i, api := range p.APIs {
 		for j, r := range api.Routes {
-			if slices.Contains(r.Auth, AuthOAuth) {
-				d.errorf(indexPath(indexPath("apis", i)+".routes", j)+".auth", "auth method oauth needs the oauth section (the built-in authorization server) to be configured")
-				return
+			path := indexPath(indexPath("apis", i)+".routes", j)
+			if p.OAuth == nil {
+				if slices.Contains(r.Auth, AuthOAuth) {
+					d.errorf(path+".auth", "auth method oauth needs the oauth section (the built-in authorization server) to be configured")
+					return
+				}
+				if len(r.DataCategories) > 0 {
+					d.errorf(path+".data_categories", "data_categories are shown on the connected-apps page of the oauth section, which is not configured")
+					return
+				}
+				continue
 			}
+			if len(r.DataCategories) == 0 {
+				continue
+			}
+			if !slices.Contains(r.Auth, AuthOAuth) {
+				d.errorf(path+".data_categories", "data_categories need auth: [oauth] on the route: only the authorization server's tokens are traced to an app")
+				continue
+			}
+			var cats []string
+			for k, c := range r.DataCategories {
+				switch {
+				case !oauthScopesName(p.OAuth.Options.Scopes, c):
+					d.errorf(indexPath(path+".data_categories", k), "data category %q is not in any oauth.scopes[].data_categories: the consent screen never named it", c)
+				case slices.Contains(cats, c):
+					d.errorf(indexPath(path+".data_categories", k), "data category %q is listed twice", c)
+				default:
+					cats = append(cats, c)
+				}
+			}
+			p.OAuth.Options.Reads = append(p.OAuth.Options.Reads, oauthserver.RouteReads{
+				API: api.Name, Route: r.Name, Scopes: slices.Clone(r.Scopes), Categories: cats})
 		}
 	}
+}
+
+func oauthScopesName(scopes []oauthserver.Scope, category string) bool {
+	return slices.ContainsFunc(scopes, func(s oauthserver.Scope) bool { return slices.Contains(s.Categories, category) })
 }

@@ -24,6 +24,7 @@ apis:
       - match: GET /orders
         auth: [oauth]
         scopes: [orders:read]
+        data_categories: [orders]
 `
 
 func TestOAuthPlan(t *testing.T) {
@@ -40,6 +41,10 @@ func TestOAuthPlan(t *testing.T) {
 	if got := plan.APIs[0].Routes[0].Auth; len(got) != 1 || got[0] != AuthOAuth {
 		t.Fatalf("route auth %v", got)
 	}
+	if r := o.Options.Reads; len(r) != 1 || r[0].API != "shop" || r[0].Route != "GET /orders" || r[0].Scopes[0] != "orders:read" ||
+		r[0].Categories[0] != "orders" || o.Options.ActivityWindow != 30*24*time.Hour {
+		t.Fatalf("reads %+v, window %s", r, o.Options.ActivityWindow)
+	}
 }
 
 func TestOAuthProblems(t *testing.T) {
@@ -50,6 +55,10 @@ func TestOAuthProblems(t *testing.T) {
 		{"bad scope", "name: orders:read", "name: \"orders read\"", "oauth.scopes[0].name: error: name must be a scope token"},
 		{"no description", "      description: read your orders\n", "", "oauth.scopes[0].description: error: description is required"},
 		{"ttl", "access_token_ttl: 5m", "access_token_ttl: 48h", "oauth.access_token_ttl: error"},
+		{"window", "refresh_grace: 0s", "refresh_grace: 0s\n  activity_window: 1m", "oauth.activity_window: error"},
+		{"unnamed category", "        data_categories: [orders]", "        data_categories: [orders, email]", "c.yaml:19:35: apis[0].routes[0].data_categories[1]: error: data category \"email\" is not in any oauth.scopes"},
+		{"twice", "        data_categories: [orders]", "        data_categories: [orders, orders]", "data_categories[1]: error: data category \"orders\" is listed twice"},
+		{"not oauth", "auth: [oauth]\n        scopes: [orders:read]", "auth: [none]", "c.yaml:18:26: apis[0].routes[0].data_categories: error: data_categories need auth: [oauth]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.Replace(oauthBase, tc.from, tc.to, 1)

@@ -151,6 +151,9 @@ type Route struct {
 	Scopes []string
 	// KeepCredential passes the raw credential to the upstream.
 	KeepCredential bool
+	// DataCategories are the kinds of user data the route reads (oauth.go
+	// checks them); the connected-apps page shows them per app.
+	DataCategories []string
 	// RateLimits are the route's limits (its own, else the API's).
 	RateLimits []limits.RateLimit
 	// Quota is the route's quota (its own, else the API's); nil for none.

@@ -314,6 +314,7 @@ func (d *decoder) routeAuth(r *Route, rc routeConfig, path string, def routeDefa
 		d.errorf(path+".scopes", "scopes need an authenticated caller, but this route's auth lists none")
 	}
 	r.KeepCredential = orDefault(rc.KeepCredential, false)
+	r.DataCategories = slices.Clone(rc.DataCategories) // checked in checkOAuthRoutes
 }
 
 // callerKey reports a limit key that names the authenticated caller.

@@ -156,6 +156,8 @@ type routeConfig struct {
 	Auth           []string `yaml:"auth"`
 	Scopes         []string `yaml:"scopes"`
 	KeepCredential *bool    `yaml:"keep_credential"`
+	// DataCategories name what the route reads, for the connected-apps page (oauth.go).
+	DataCategories []string `yaml:"data_categories"`
 	// RateLimits replaces the API's list for this route.
 	RateLimits []rateLimitConfig `yaml:"rate_limits"`
 	Quota      *quotaConfig      `yaml:"quota"`

@@ -268,18 +268,19 @@ func TestShopsAreIndependentAndConcurrent(t *testing.T) {
 }
 
 func TestTourMentionsItsURLs(t *testing.T) {
-	gateway, upstream, admin := "http://127.0.0.1:18080", "http://127.0.0.1:19001", "http://127.0.0.1:19090"
-	text := Tour(gateway+"/", upstream, admin)
+	gateway, upstream, admin, app := "http://127.0.0.1:18080", "http://127.0.0.1:19001", "http://127.0.0.1:19090", "http://127.0.0.1:19002"
+	text := Tour(gateway+"/", upstream, admin, app)
 	for _, want := range []string{
 		gateway + "/login", gateway + "/events", upstream + "/orders/1004", upstream + "/search",
 		admin + "/metrics", admin + "/admin/api/routes", "$BULWARK_ADMIN_TOKEN", "curl -sN",
 		gateway + "/graphql", upstream + "/graphql", TourGraphQLDeep, TourGraphQLAliases, TourGraphQLDenied,
+		app + "/connect", app + "/orders", gateway + "/oauth/login", gateway + "/oauth/consent", gateway + "/account/apps",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("tour does not mention %q", want)
 		}
 	}
-	for _, placeholder := range []string{"{gateway}", "{upstream}", "{admin}"} {
+	for _, placeholder := range []string{"{gateway}", "{upstream}", "{admin}", "{app}"} {
 		if strings.Contains(text, placeholder) {
 			t.Errorf("tour still holds %s", placeholder)
 		}

@@ -89,6 +89,11 @@ func (s *Shop) userOrders(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid user id")
 		return
 	}
+	s.ownerOrders(w, r, id)
+}
+
+// ownerOrders answers with the orders of the user id.
+func (s *Shop) ownerOrders(w http.ResponseWriter, r *http.Request, id int64) {
 	query := `SELECT ` + orderColumns + ` FROM orders WHERE owner_id = ? ORDER BY id`
 	orders, err := s.queryOrders(r.Context(), query, id)
 	if err != nil {
@@ -96,6 +101,22 @@ func (s *Shop) userOrders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"orders": orders})
+}
+
+// SubjectHeader is the header the gateway names the caller in (Bulwark's
+// default principal header).
+const SubjectHeader = "X-Bulwark-Subject"
+
+// myOrders answers GET /me/orders with the orders of the user the gateway
+// names in SubjectHeader. VULNERABLE when reached directly: it believes the
+// header, whoever set it; the gateway replaces any copy a client sends.
+func (s *Shop) myOrders(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.Header.Get(SubjectHeader), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusUnauthorized, "no caller: "+SubjectHeader+" must name a user id")
+		return
+	}
+	s.ownerOrders(w, r, id)
 }
 
 // batchOrders answers POST /orders/batch {"ids":[...]}. VULNERABLE (BOLA):

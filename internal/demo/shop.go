@@ -80,6 +80,7 @@ func (s *Shop) routes() []route {
 		{"GET", "/users/{id}", "any user's full record, secrets included (BOLA, data exposure)", s.getUser},
 		{"PATCH", "/users/{id}", "change any field of any user, role and is_admin too (mass assignment)", s.patchUser},
 		{"GET", "/users/{id}/orders", "any user's orders (BOLA)", s.userOrders},
+		{"GET", "/me/orders", "the caller's orders, the caller as X-Bulwark-Subject names it (whoever sets the header)", s.myOrders},
 		{"POST", "/orders", "{items:[{product_id,qty}]} -> 201; owner_id honoured (mass assignment)", s.createOrder},
 		{"POST", "/orders/batch", "{ids:[...]} -> those orders, whoever owns them (BOLA)", s.batchOrders},
 		{"POST", "/orders/search", "{filter:{...}} Mongo-style, e.g. {\"status\":{\"$ne\":null}} (NoSQL injection)", s.searchOrders},

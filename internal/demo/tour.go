@@ -51,9 +51,10 @@ Two users through the gateway, {gateway}
   without a token, refused:
     curl -s {gateway}/users/1/orders
     expect: 401 ` + "`credentials_missing`" + `
-  the shop's token check answers the gateway only; through the gateway it does not exist:
+  the shop's token check answers the gateway only; through the gateway, /oauth/ is
+  Bulwark's own authorization server, whose token check wants a registered client:
     curl -s -X POST {gateway}/oauth/introspect -d token=guess
-    expect: 404 ` + "`route_not_found`" + `
+    expect: 401 ` + "`request_unauthorized`" + `
   data exposure: alice's own record, cut to the shop's OpenAPI contract, her card masked:
     curl -s -H "Authorization: Bearer $ALICE" {gateway}/users/1
     expect: 200 ` + "`************1111`" + `, no ` + "`password_hash`" + `, no ` + "`ssn`" + `, no ` + "`internal_notes`" + `
@@ -124,6 +125,47 @@ Two users through the gateway, {gateway}
       -d '{"username":"alice","password":"alice-password"}'
     expect: ` + "`200`" + `
 
+A third-party app, Order Tracker, {app}
+In a browser: open {app}, choose Connect, sign in as alice (alice-password) on the
+gateway's page and allow. The app shows her orders, read through the gateway with a
+token from Bulwark's own authorization server (OAuth 2.0, PKCE), never her password;
+{gateway}/account/apps shows the app, and Disconnect takes its access back. The same
+with curl, a cookie jar playing the browser:
+  the app sends you to the gateway to sign in, with a PKCE challenge (S256):
+    JAR=$(mktemp)
+    QUERY=$(curl -s -c "$JAR" -b "$JAR" -L -o /dev/null -w '%{url_effective}' {app}/connect | cut -d'?' -f2-)
+    echo "$QUERY"
+    expect: ` + "`client_id=order-tracker`" + ` ` + "`code_challenge_method=S256`" + `
+  sign in as alice on the gateway's page (the form carries its cookie's CSRF token),
+  and the consent page asks whether the app may read her orders:
+    CSRF=$(awk '$6 == "bulwark_csrf" {print $7}' "$JAR")
+    curl -s -c "$JAR" -b "$JAR" -L {gateway}/oauth/login --data-urlencode "csrf=$CSRF" \
+      --data-urlencode "query=$QUERY" -d username=alice -d password=alice-password
+    expect: 200 ` + "`Allow Order Tracker to access your account?`" + ` ` + "`read your orders`" + `
+  allow: the gateway sends a code back to the app, which exchanges it (with its PKCE
+  verifier) for tokens and reads alice's orders through the gateway:
+    curl -s -c "$JAR" -b "$JAR" -L {gateway}/oauth/consent --data-urlencode "csrf=$CSRF" \
+      --data-urlencode "query=$QUERY" -d decision=approve
+    expect: 200 ` + "`Order 1001`" + `, no ` + "`Order 1004`" + `
+  what the app reads with its token, as JSON (GET /me/orders: her orders only):
+    curl -s -b "$JAR" {app}/orders
+    expect: 200 ` + "`1003`" + `, no ` + "`1004`" + `
+  the connected-apps page on the gateway, signed in as alice:
+    curl -s -b "$JAR" {gateway}/account/apps
+    expect: 200 ` + "`Order Tracker`" + ` ` + "`read your orders`" + ` ` + "`Disconnect Order Tracker`" + `
+  the same as JSON, with what the app read lately (from the audit trail, written
+  within a second):
+    sleep 1
+    curl -s -b "$JAR" {gateway}/account/api/apps
+    expect: 200 ` + "`\"client_id\":\"order-tracker\"`" + ` ` + "`\"read_lately\":[{\"category\":\"orders\"`" + `
+  disconnect it, as the page's button does:
+    GRANT=$(curl -s -b "$JAR" {gateway}/account/api/apps | sed -nE 's/.*"grant_id":"([^"]*)".*/\1/p')
+    curl -s -c "$JAR" -b "$JAR" -L {gateway}/account/apps/revoke --data-urlencode "csrf=$CSRF" -d "grant=$GRANT"
+    expect: 200 ` + "`No app has access to your account.`" + `
+  the app's very next call with its token is refused at the gateway:
+    curl -s -b "$JAR" {app}/orders
+    expect: 401 ` + "`revoked`" + `
+
 Metrics and the admin API, {admin} (export BULWARK_ADMIN_TOKEN as printed above)
   what the gateway refused, counted by reason:
     curl -s {admin}/metrics | grep '^bulwark_denials_total'
@@ -155,6 +197,9 @@ Straight to the shop, {upstream}, with nothing in the way (the flaws above)
   mass assignment: alice makes herself admin:
     curl -s -X PATCH {upstream}/users/1 -H 'Content-Type: application/json' -d '{"role":"admin","is_admin":true}'
     expect: 200 ` + "`\"is_admin\": true`" + `
+  the app's route believes whoever names the caller; the gateway replaces that header:
+    curl -s -H 'X-Bulwark-Subject: 2' {upstream}/me/orders
+    expect: 200 ` + "`1004`" + `
   leaky errors, SQL text and a stack trace:
     curl -s {upstream}/orders/abc
     expect: 500 ` + "`stack`" + `
@@ -169,12 +214,13 @@ Straight to the shop, {upstream}, with nothing in the way (the flaws above)
 // commands against the gateway, the admin listener and, to show what the
 // guards are for, the unprotected shop itself. The admin token is referred
 // to as $BULWARK_ADMIN_TOKEN.
-func Tour(gatewayURL, upstreamURL, adminURL string) string {
+func Tour(gatewayURL, upstreamURL, adminURL, appURL string) string {
 	trim := func(u string) string { return strings.TrimSuffix(u, "/") }
 	return strings.NewReplacer(
 		"{gateway}", trim(gatewayURL),
 		"{upstream}", trim(upstreamURL),
 		"{admin}", trim(adminURL),
+		"{app}", trim(appURL),
 		"{deep}", TourGraphQLDeep,
 		"{aliases}", TourGraphQLAliases,
 		"{denied}", TourGraphQLDenied,

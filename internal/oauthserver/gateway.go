@@ -40,6 +40,8 @@ type Revocations struct {
 
 	mu      sync.Mutex
 	pending revocationSet // loaded by Latest, installed by Reset
+
+	wmu sync.Mutex // serializes the writers of set: the poller and Add
 }
 
 // NewRevocations returns a follower polling every interval; keep is the
@@ -95,10 +97,21 @@ func (r *Revocations) reset() {
 	if set == nil {
 		set = revocationSet{}
 	}
+	r.wmu.Lock()
 	r.set.Store(&set)
+	r.wmu.Unlock()
+}
+
+// add installs one revocation this node's server just committed, so that the
+// node's very next request feels it without waiting for the poll (the poll
+// brings the same entry, and every other node, soon after).
+func (r *Revocations) add(kind, value string) {
+	r.apply([]store.OAuthRevocation{{Kind: kind, Value: value}})
 }
 
 func (r *Revocations) apply(evs []store.OAuthRevocation) {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
 	old := *r.set.Load()
 	set := make(revocationSet, len(old)+len(evs))
 	for k := range old {
@@ -170,6 +183,7 @@ func NewAuthenticator(s *Server, poll time.Duration, logger *slog.Logger) (*Auth
 	}
 	a := &Authenticator{jwt: ja, rev: NewRevocations(s.st, poll, s.opts.AccessTokenTTL+time.Minute, logger)}
 	a.touch = newToucher(s.st, s.opts.Now)
+	s.local.listen(a.rev.add)
 	return a, nil
 }
 

@@ -26,6 +26,7 @@ const (
 	DefaultLoginTTL        = 12 * time.Hour
 	DefaultLoginAttempts   = 5
 	DefaultLoginWindow     = 15 * time.Minute
+	DefaultActivityWindow  = 30 * 24 * time.Hour
 	// MinSecretBytes is the least secret length accepted.
 	MinSecretBytes = 32
 )
@@ -36,6 +37,14 @@ type Scope struct {
 	Name        string   // e.g. "orders:read"
 	Description string   // plain language: "read your orders"
 	Categories  []string // data categories the scope exposes: "orders", "email"
+}
+
+// RouteReads says which data categories a gateway route reads (the route's
+// data_categories), so the connected-apps page can say what an app read.
+type RouteReads struct {
+	API, Route string   // as the audit trail names the route
+	Scopes     []string // the scopes the route requires
+	Categories []string
 }
 
 // Options configure a Server.
@@ -70,6 +79,12 @@ type Options struct {
 	// LoginWindow lock that pair out until the window passes.
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// Reads map gateway routes to the data categories they read; the
+	// connected-apps page shows, per app, the categories of the routes the
+	// user's tokens were allowed on within ActivityWindow (from the audit
+	// trail's per-minute rollups).
+	Reads          []RouteReads
+	ActivityWindow time.Duration
 	// SecureCookies marks cookies Secure (default true when Issuer is https).
 	SecureCookies bool
 	// Now is the clock, for tests; default time.Now.
@@ -90,6 +105,7 @@ func (o Options) withDefaults() Options {
 	def(&o.KeyPublishAhead, 10*time.Minute)
 	def(&o.LoginTTL, DefaultLoginTTL)
 	def(&o.LoginWindow, DefaultLoginWindow)
+	def(&o.ActivityWindow, DefaultActivityWindow)
 	if o.LoginAttempts == 0 {
 		o.LoginAttempts = DefaultLoginAttempts
 	}
@@ -127,7 +143,7 @@ func (o Options) Validate() error {
 		}
 		seen[s.Name] = true
 	}
-	for _, d := range []time.Duration{o.AccessTokenTTL, o.RefreshTokenTTL, o.CodeTTL, o.KeyRotation, o.KeyPublishAhead, o.LoginTTL, o.LoginWindow} {
+	for _, d := range []time.Duration{o.AccessTokenTTL, o.RefreshTokenTTL, o.CodeTTL, o.KeyRotation, o.KeyPublishAhead, o.LoginTTL, o.LoginWindow, o.ActivityWindow} {
 		if d < 0 {
 			errs = append(errs, errors.New("durations must not be negative (except refresh_grace, where negative disables it)"))
 			break

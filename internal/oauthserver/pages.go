@@ -218,9 +218,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	} else {
 		checkPassword(dummyHash, r.PostForm.Get("password")) // same time for unknown users
 	}
+	if ok && u.TOTP {
+		// The second factor: the same answer as a wrong password, so the
+		// page never confirms a password to someone without the code.
+		if ok, err = s.checkTOTP(ctx, u, strings.TrimSpace(r.PostForm.Get("code"))); err != nil {
+			s.log.Error("sign-in: one-time code", "error", err)
+			s.pageError(w, r, http.StatusServiceUnavailable, "Signing in is not possible right now.")
+			return
+		}
+	}
 	s.limiter.record(!ok, subjects...)
 	if !ok {
-		s.renderLogin(w, r, query, "Wrong username or password.", http.StatusUnauthorized)
+		s.renderLogin(w, r, query, "Wrong username or password, or a wrong one-time code.", http.StatusUnauthorized)
 		return
 	}
 	id := randomID(32)
@@ -341,6 +350,16 @@ type App struct {
 	Categories []string    `json:"data_categories"`
 	GrantedAt  time.Time   `json:"granted_at"`
 	LastUsedAt time.Time   `json:"last_used_at,omitzero"`
+	// ReadLately are the data categories of the gateway routes the user's
+	// tokens were answered on within the activity window, as far as this
+	// app's grant allows those routes (see readsFor).
+	ReadLately []CategoryRead `json:"read_lately"`
+}
+
+// CategoryRead is a data category and when it was last read.
+type CategoryRead struct {
+	Category string    `json:"category"`
+	LastRead time.Time `json:"last_read_at"`
 }
 
 // Apps lists the user's connected apps.
@@ -348,6 +367,12 @@ func (s *Server) Apps(ctx context.Context, userID string) ([]App, error) {
 	grants, err := s.st.OAuthGrants(ctx, userID)
 	if err != nil {
 		return nil, err
+	}
+	var uses []store.OAuthRouteUse
+	if len(s.opts.Reads) > 0 && len(grants) > 0 {
+		if uses, err = s.st.OAuthRouteUses(ctx, userID, s.opts.Now().Add(-s.opts.ActivityWindow)); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]App, 0, len(grants))
 	for _, g := range grants {
@@ -357,9 +382,46 @@ func (s *Server) Apps(ctx context.Context, userID string) ([]App, error) {
 		}
 		views, cats := s.describe(g.Scopes)
 		out = append(out, App{GrantID: g.ID, ClientID: c.ID, Name: c.Name, Site: c.Site, Scopes: views,
-			Categories: cats, GrantedAt: g.CreatedAt, LastUsedAt: g.LastUsedAt})
+			Categories: cats, GrantedAt: g.CreatedAt, LastUsedAt: g.LastUsedAt, ReadLately: s.readsFor(g, uses)})
 	}
 	return out, nil
+}
+
+// readsFor returns the categories read on uses that g's scopes allow: a
+// route counts for an app when the grant holds every scope the route
+// requires, and a category when one of the grant's scopes names it. The
+// audit trail records the user, not the app, so two apps of one user that
+// hold the same scopes are each shown what either read.
+func (s *Server) readsFor(g *store.OAuthGrant, uses []store.OAuthRouteUse) []CategoryRead {
+	out := []CategoryRead{}
+	if len(uses) == 0 {
+		return out
+	}
+	_, granted := s.describe(g.Scopes)
+	for _, u := range uses {
+		if g.CreatedAt.After(u.Last.Add(time.Minute)) {
+			continue // read before this grant existed
+		}
+		for _, rr := range s.opts.Reads {
+			if rr.API != u.API || rr.Route != u.Route || slices.ContainsFunc(rr.Scopes, func(sc string) bool { return !slices.Contains(g.Scopes, sc) }) {
+				continue
+			}
+			for _, c := range rr.Categories {
+				if !slices.Contains(granted, c) {
+					continue
+				}
+				i := slices.IndexFunc(out, func(cr CategoryRead) bool { return cr.Category == c })
+				switch {
+				case i < 0:
+					out = append(out, CategoryRead{Category: c, LastRead: u.Last})
+				case u.Last.After(out[i].LastRead):
+					out[i].LastRead = u.Last
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b CategoryRead) int { return strings.Compare(a.Category, b.Category) })
+	return out
 }
 
 type appsPage struct {
@@ -392,12 +454,23 @@ func (s *Server) appsRevoke(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, "", "Your sign-in expired. Sign in again.", http.StatusUnauthorized)
 		return
 	}
-	err := s.st.RevokeOAuthGrant(r.Context(), u.ID, r.PostForm.Get("grant"), s.opts.Now())
+	err := s.revokeGrant(r.Context(), u.ID, r.PostForm.Get("grant"))
 	if err != nil && !errors.Is(err, store.ErrOAuthNotFound) {
 		s.pageError(w, r, http.StatusServiceUnavailable, "The app could not be disconnected. Try again.")
 		return
 	}
 	http.Redirect(w, r, PathApps, http.StatusSeeOther)
+}
+
+// revokeGrant ends the user's grant and every token from it; the gateways of
+// this process refuse its access tokens from the next request on, the others
+// within a second.
+func (s *Server) revokeGrant(ctx context.Context, userID, grantID string) error {
+	if err := s.st.RevokeOAuthGrant(ctx, userID, grantID, s.opts.Now()); err != nil {
+		return err
+	}
+	s.local.revoked(store.RevokeGrant, grantID)
+	return nil
 }
 
 func (s *Server) appsList(w http.ResponseWriter, r *http.Request) {
@@ -422,7 +495,7 @@ func (s *Server) appsDelete(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusUnauthorized, "login_required", "sign in first")
 		return
 	}
-	err := s.st.RevokeOAuthGrant(r.Context(), u.ID, r.PathValue("id"), s.opts.Now())
+	err := s.revokeGrant(r.Context(), u.ID, r.PathValue("id"))
 	switch {
 	case errors.Is(err, store.ErrOAuthNotFound):
 		writeOAuthError(w, http.StatusNotFound, "not_found", "no such connected app")
@@ -449,6 +522,7 @@ var pageTemplates = template.Must(template.New("pages").Parse(`
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="query" value="{{.Query}}"><input type="hidden" name="next" value="{{.Next}}">
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" required autofocus value="{{.Username}}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="code">One-time code (only if you turned on two-step sign-in)</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6">
 <button type="submit">Sign in</button></form>{{template "foot"}}{{end}}
 {{define "consent"}}{{template "head" "Allow access?"}}<h1>Allow {{.App}} to access your account?</h1>
 {{if .Site}}<p>{{.App}} is at <a href="{{.Site}}" rel="noopener noreferrer">{{.Site}}</a>.</p>{{end}}
@@ -462,7 +536,8 @@ var pageTemplates = template.Must(template.New("pages").Parse(`
 {{if not .Apps}}<p>No app has access to your account.</p>{{end}}
 {{range .Apps}}<section aria-label="{{.Name}}"><h2>{{.Name}}</h2>{{if .Site}}<p><a href="{{.Site}}" rel="noopener noreferrer">{{.Site}}</a></p>{{end}}
 <p>Can:</p><ul>{{range .Scopes}}<li>{{.Description}}</li>{{end}}</ul>
-{{if .Categories}}<p>Sees: {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</p>{{end}}
+{{if .Categories}}<p>May see: {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</p>{{end}}
+{{if .ReadLately}}<p>Read lately:</p><ul>{{range .ReadLately}}<li>{{.Category}}, last <time datetime="{{.LastRead.Format "2006-01-02T15:04:05Z07:00"}}">{{.LastRead.Format "2 Jan 2006 15:04 MST"}}</time></li>{{end}}</ul>{{else}}<p>Read nothing lately.</p>{{end}}
 <p>Access granted <time datetime="{{.GrantedAt.Format "2006-01-02T15:04:05Z07:00"}}">{{.GrantedAt.Format "2 Jan 2006 15:04 MST"}}</time>.
 {{if .LastUsedAt.IsZero}}Not used yet.{{else}}Last used <time datetime="{{.LastUsedAt.Format "2006-01-02T15:04:05Z07:00"}}">{{.LastUsedAt.Format "2 Jan 2006 15:04 MST"}}</time>.{{end}}</p>
 <form method="post" action="/account/apps/revoke"><input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="grant" value="{{.GrantID}}">

@@ -52,10 +52,14 @@ type Server struct {
 	hmac     *foauth2.HMACSHAStrategy
 	ring     *keyring
 	seal     sealer
+	totpSeal sealer
 	scopes   map[string]Scope
 	limiter  *loginLimiter
 	mux      *http.ServeMux
 	log      *slog.Logger
+	// local hands the revocations this server commits to the gateway
+	// authenticators of the same process at once.
+	local *localRevocations
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -74,8 +78,8 @@ func New(ctx context.Context, opts Options, st *store.Store, logger *slog.Logger
 		logger = slog.New(slog.DiscardHandler)
 	}
 	o := opts.withDefaults()
-	s := &Server{opts: o, st: st, log: logger, seal: sealer{key: derive(o.Secret, "key encryption")},
-		scopes: map[string]Scope{}}
+	s := &Server{opts: o, st: st, log: logger, seal: sealer{key: derive(o.Secret, "key encryption")}, totpSeal: totpSealer(o.Secret),
+		scopes: map[string]Scope{}, local: &localRevocations{}}
 	for _, sc := range o.Scopes {
 		s.scopes[sc.Name] = sc
 	}
@@ -110,7 +114,7 @@ func (s *Server) compose() (*fosite.Fosite, *foauth2.HMACSHAStrategy) {
 	hmacStrat := compose.NewOAuth2HMACStrategy(cfg)
 	sig := signer{ring: s.ring, audience: o.Audience}
 	jwtStrat := &foauth2.DefaultJWTStrategy{Signer: sig, HMACSHAStrategy: hmacStrat, Config: cfg}
-	stor := &storage{st: s.st, audience: o.Audience, now: o.Now}
+	stor := &storage{st: s.st, audience: o.Audience, now: o.Now, revoked: s.local.revoked}
 	p := compose.Compose(cfg, stor, &compose.CommonStrategy{CoreStrategy: jwtStrat, Signer: sig},
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2ClientCredentialsGrantFactory,
@@ -179,6 +183,28 @@ func (s *Server) routes() {
 		writeOAuthError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
 	s.mux = m
+}
+
+// localRevocations fans revocations out to this process's authenticators.
+type localRevocations struct {
+	mu        sync.Mutex
+	listeners []func(kind, value string)
+}
+
+func (l *localRevocations) listen(fn func(kind, value string)) {
+	l.mu.Lock()
+	l.listeners = append(l.listeners, fn)
+	l.mu.Unlock()
+}
+
+// revoked tells every listener of a committed revocation.
+func (l *localRevocations) revoked(kind, value string) {
+	l.mu.Lock()
+	ls := slices.Clone(l.listeners)
+	l.mu.Unlock()
+	for _, fn := range ls {
+		fn(kind, value)
+	}
 }
 
 // writeOAuthError writes an RFC 6749 §5.2 style error.

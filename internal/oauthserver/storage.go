@@ -74,6 +74,19 @@ type storage struct {
 	st       *store.Store
 	audience string
 	now      func() time.Time
+	revoked  func(kind, value string) // this process's gateways feel it at once
+}
+
+// revokeFamily revokes a family's tokens of kind; for access tokens the
+// gateways of this process refuse them from the next request on.
+func (s *storage) revokeFamily(ctx context.Context, requestID, kind string) error {
+	if err := s.st.RevokeOAuthFamily(ctx, requestID, kind, s.now()); err != nil {
+		return err
+	}
+	if kind != store.TokenRefresh && s.revoked != nil {
+		s.revoked(store.RevokeFamily, requestID)
+	}
+	return nil
 }
 
 func newSession() *foauth2.JWTSession {
@@ -251,10 +264,10 @@ func (s *storage) RotateRefreshToken(context.Context, string, string) error { re
 
 // RevokeRefreshToken ends every refresh token of the family.
 func (s *storage) RevokeRefreshToken(ctx context.Context, requestID string) error {
-	return s.st.RevokeOAuthFamily(ctx, requestID, store.TokenRefresh, s.now())
+	return s.revokeFamily(ctx, requestID, store.TokenRefresh)
 }
 
 // RevokeAccessToken ends every access token of the family, at every gateway.
 func (s *storage) RevokeAccessToken(ctx context.Context, requestID string) error {
-	return s.st.RevokeOAuthFamily(ctx, requestID, store.TokenAccess, s.now())
+	return s.revokeFamily(ctx, requestID, store.TokenAccess)
 }

@@ -79,10 +79,10 @@ var dummyHash = func() string {
 func CreateUser(ctx context.Context, st *store.Store, username, password string) (*store.OAuthUser, error) {
 	username = strings.TrimSpace(username)
 	if username == "" || len(username) > 128 || strings.ContainsAny(username, " \t\r\n") {
-		return nil, errors.New("username: 1 to 128 characters without spaces")
+		return nil, &InvalidError{errors.New("username: 1 to 128 characters without spaces")}
 	}
 	if len(password) < MinPasswordLength {
-		return nil, fmt.Errorf("password: at least %d characters", MinPasswordLength)
+		return nil, &InvalidError{fmt.Errorf("password: at least %d characters", MinPasswordLength)}
 	}
 	h, err := HashPassword(password)
 	if err != nil {
@@ -121,9 +121,7 @@ func CreateClient(ctx context.Context, st *store.Store, spec ClientSpec) (*store
 	}
 	secret := ""
 	if !spec.Public {
-		secret = "bws_" + randomID(32)
-		sum := sha256.Sum256([]byte(secret))
-		c.SecretHash = sum[:]
+		secret, c.SecretHash = newClientSecret()
 	}
 	if err := st.CreateOAuthClient(ctx, c); err != nil {
 		return nil, "", err
@@ -131,7 +129,67 @@ func CreateClient(ctx context.Context, st *store.Store, spec ClientSpec) (*store
 	return c, secret, nil
 }
 
+// newClientSecret returns a client secret (256 random bits) and its SHA-256.
+func newClientSecret() (string, []byte) {
+	secret := "bws_" + randomID(32)
+	sum := sha256.Sum256([]byte(secret))
+	return secret, sum[:]
+}
+
+// UpdateClient replaces the name, site, first-party flag, redirect URIs,
+// scopes and grant types of the live client id with spec's (its id and type
+// stay). Tokens already issued keep their scopes until they expire; revoke
+// the client to end them.
+func UpdateClient(ctx context.Context, st *store.Store, id string, spec ClientSpec) (*store.OAuthClient, error) {
+	c, err := st.OAuthClient(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.RevokedAt.IsZero() {
+		return nil, fmt.Errorf("client %s is revoked: %w", id, store.ErrOAuthNotFound)
+	}
+	spec.ID, spec.Public = id, c.Public
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	c.Name, c.Site, c.FirstParty = spec.Name, spec.Site, spec.FirstParty
+	c.RedirectURIs, c.Scopes, c.Grants = spec.RedirectURIs, spec.Scopes, spec.Grants
+	if err := st.UpdateOAuthClient(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ResetClientSecret gives the live confidential client id a new secret and
+// returns it (shown once; only its hash is kept). The old secret stops working.
+func ResetClientSecret(ctx context.Context, st *store.Store, id string) (string, error) {
+	secret, hash := newClientSecret()
+	if err := st.SetOAuthClientSecret(ctx, id, hash); err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// Spec returns the registration of c as a ClientSpec.
+func Spec(c *store.OAuthClient) ClientSpec {
+	return ClientSpec{ID: c.ID, Name: c.Name, Site: c.Site, Public: c.Public, FirstParty: c.FirstParty,
+		RedirectURIs: slices.Clone(c.RedirectURIs), Scopes: slices.Clone(c.Scopes), Grants: slices.Clone(c.Grants)}
+}
+
+// InvalidError reports a client or user that cannot be registered as asked.
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
 func (c ClientSpec) validate() error {
+	if err := c.problems(); err != nil {
+		return &InvalidError{err}
+	}
+	return nil
+}
+
+func (c ClientSpec) problems() error {
 	var errs []error
 	if strings.TrimSpace(c.Name) == "" {
 		errs = append(errs, errors.New("name is required"))

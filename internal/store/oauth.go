@@ -65,6 +65,10 @@ type OAuthUser struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	DisabledAt   time.Time `json:"disabled_at,omitzero"`
+	// TOTPSecret is the encrypted TOTP secret; nil without a second factor.
+	TOTPSecret []byte `json:"-"`
+	// TOTP reports whether the user signs in with a one-time code too.
+	TOTP bool `json:"totp"`
 }
 
 // OAuthGrant is a user's consent to a client.
@@ -126,6 +130,10 @@ func (s *Store) CreateOAuthClient(ctx context.Context, c *OAuthClient) error {
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now()
+	}
+	if s.exists(ctx, "SELECT 1 FROM oauth_revocations WHERE kind = 'client' AND value = ?", c.ID) {
+		// A revoked or deleted client's id: gateways refuse its tokens.
+		return fmt.Errorf("store: create oauth client %s: the id belonged to a revoked client: %w", c.ID, ErrOAuthConflict)
 	}
 	q := s.d.rebind("INSERT INTO oauth_clients (" + oauthClientColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	_, err := s.write.ExecContext(ctx, q, c.ID, c.SecretHash, c.Name, c.Site, c.Public, c.FirstParty,
@@ -189,6 +197,68 @@ func (s *Store) RevokeOAuthClient(ctx context.Context, id string, at time.Time) 
 	return nil
 }
 
+// UpdateOAuthClient replaces the name, site, first-party flag, redirect
+// URIs, scopes and grant types of the live client c.ID (never its type or
+// secret). ErrOAuthNotFound when there is no such live client.
+func (s *Store) UpdateOAuthClient(ctx context.Context, c *OAuthClient) error {
+	q := s.d.rebind("UPDATE oauth_clients SET name = ?, site = ?, first_party = ?, redirect_uris = ?, scopes = ?, grants = ? WHERE id = ? AND revoked_at IS NULL")
+	res, err := s.write.ExecContext(ctx, q, c.Name, c.Site, c.FirstParty, jsonList(c.RedirectURIs), jsonList(c.Scopes), jsonList(c.Grants), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: update oauth client %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update oauth client %s: %w", c.ID, ErrOAuthNotFound)
+	}
+	return nil
+}
+
+// SetOAuthClientSecret replaces the secret hash of the live confidential
+// client id. ErrOAuthNotFound when there is no such client.
+func (s *Store) SetOAuthClientSecret(ctx context.Context, id string, hash []byte) error {
+	q := s.d.rebind("UPDATE oauth_clients SET secret_hash = ? WHERE id = ? AND revoked_at IS NULL AND public = ?")
+	res, err := s.write.ExecContext(ctx, q, hash, id, false)
+	if err != nil {
+		return fmt.Errorf("store: set oauth client secret %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: set oauth client secret %s: %w", id, ErrOAuthNotFound)
+	}
+	return nil
+}
+
+// DeleteOAuthClient revokes the client (when it is not already) and deletes
+// it with its grants, in one transaction; its id is never given out again
+// (CreateOAuthClient refuses it). ErrOAuthNotFound when there is no such client.
+func (s *Store) DeleteOAuthClient(ctx context.Context, id string, at time.Time) error {
+	err := s.oauthTx(ctx, func(tx *sql.Tx) error {
+		var live bool
+		err := tx.QueryRowContext(ctx, s.d.rebind("SELECT revoked_at IS NULL FROM oauth_clients WHERE id = ?"+s.forUpdate()), id).Scan(&live)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrOAuthNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if live {
+			if _, err := tx.ExecContext(ctx, s.d.rebind("UPDATE oauth_tokens SET state = ? WHERE client_id = ?"), TokenRevoked, id); err != nil {
+				return err
+			}
+			if err := s.oauthRevocation(ctx, tx, RevokeClient, id, at); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind("DELETE FROM oauth_grants WHERE client_id = ?"), id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.d.rebind("DELETE FROM oauth_clients WHERE id = ?"), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete oauth client %s: %w", id, err)
+	}
+	return nil
+}
+
 func scanOAuthClient(r interface{ Scan(...any) error }) (*OAuthClient, error) {
 	var c OAuthClient
 	var uris, scopes, grants string
@@ -243,8 +313,9 @@ func (s *Store) OAuthUser(ctx context.Context, id string) (*OAuthUser, error) {
 
 func (s *Store) oauthUser(ctx context.Context, col, v string) (*OAuthUser, error) {
 	var u OAuthUser
-	q := s.d.rebind("SELECT id, username, password_hash, created_at, disabled_at FROM oauth_users WHERE " + col + " = ?")
-	err := s.read.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Username, &u.PasswordHash, timeScanner{&u.CreatedAt}, nullTimeScanner{&u.DisabledAt})
+	q := s.d.rebind("SELECT id, username, password_hash, created_at, disabled_at, totp_secret FROM oauth_users WHERE " + col + " = ?")
+	err := s.read.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Username, &u.PasswordHash, timeScanner{&u.CreatedAt}, nullTimeScanner{&u.DisabledAt}, &u.TOTPSecret)
+	u.TOTP = len(u.TOTPSecret) > 0
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrOAuthNotFound
 	}
@@ -252,6 +323,33 @@ func (s *Store) oauthUser(ctx context.Context, col, v string) (*OAuthUser, error
 		return nil, fmt.Errorf("store: user: %w", err)
 	}
 	return &u, nil
+}
+
+// SetOAuthUserTOTP sets (sealed non-nil) or removes (nil) the user's
+// encrypted TOTP secret, and forgets the last accepted step.
+func (s *Store) SetOAuthUserTOTP(ctx context.Context, id string, sealed []byte) error {
+	q := s.d.rebind("UPDATE oauth_users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?")
+	res, err := s.write.ExecContext(ctx, q, sealed, id)
+	if err != nil {
+		return fmt.Errorf("store: set user totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: set user totp: %w", ErrOAuthNotFound)
+	}
+	return nil
+}
+
+// UseOAuthTOTPStep records that a code of time step was accepted for the
+// user, and reports false when that step or a later one already was: a
+// conditional update, so of concurrent sign-ins with one code one wins.
+func (s *Store) UseOAuthTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
+	q := s.d.rebind("UPDATE oauth_users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
+	res, err := s.write.ExecContext(ctx, q, step, id, step)
+	if err != nil {
+		return false, fmt.Errorf("store: use totp step: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // --- grants ---
@@ -665,4 +763,35 @@ func jsonList(v []string) string {
 	}
 	b, _ := json.Marshal(v) // a []string always marshals
 	return string(b)
+}
+
+// --- what a user's tokens read (from the audit trail) ---
+
+// OAuthRouteUse is one route a user's requests were allowed on and answered
+// with a 2xx, and the start of the last minute they were.
+type OAuthRouteUse struct {
+	API, Route string
+	Last       time.Time
+}
+
+// OAuthRouteUses returns the routes on which requests of the principal
+// userID were allowed and answered 2xx in minutes starting at or after since,
+// from the audit trail's per-minute rollups (written for every request when
+// the audit store is on).
+func (s *Store) OAuthRouteUses(ctx context.Context, userID string, since time.Time) ([]OAuthRouteUse, error) {
+	q := s.d.rebind("SELECT api, route, MAX(minute) FROM audit_rollups WHERE consumer = ? AND decision = 'allow' AND status_class = 2 AND minute >= ? GROUP BY api, route ORDER BY api, route")
+	rows, err := s.read.QueryContext(ctx, q, userID, s.d.timeArg(since))
+	if err != nil {
+		return nil, fmt.Errorf("store: oauth route uses: %w", err)
+	}
+	defer rows.Close()
+	var out []OAuthRouteUse
+	for rows.Next() {
+		var u OAuthRouteUse
+		if err := rows.Scan(&u.API, &u.Route, timeScanner{&u.Last}); err != nil {
+			return nil, fmt.Errorf("store: oauth route uses: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,5 @@
+-- Optional TOTP (RFC 6238) second factor of the authorization server's end
+-- users: the secret, encrypted with a key derived from oauth.secret, and the
+-- last time step a code was accepted for (a code is never accepted twice).
+ALTER TABLE oauth_users ADD COLUMN totp_secret BLOB;
+ALTER TABLE oauth_users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
