@@ -163,7 +163,7 @@ func New(o Options) (*Guard, error) {
 		g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
 	}
 	sort.Slice(g.validation, func(i, j int) bool { return g.validation[i].Name < g.validation[j].Name })
-	g.cache.init(8 << 20)
+	g.cache.init(16 << 20)
 	return g, nil
 }
 
@@ -258,7 +258,7 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 		return 0, h, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
 			"Only registered operations run on this endpoint.")
 	}
-	doc, ref := g.compile(op.query)
+	doc, ref := g.compile(op.query, &g.limits)
 	if ref != nil {
 		return 0, h, nil, ref
 	}
@@ -310,27 +310,44 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 	return cost, h, denied, nil
 }
 
-// compile parses, measures and validates a document, or returns it from the
-// cache of valid documents.
-func (g *Guard) compile(q string) (*ast.QueryDocument, *Refusal) {
-	if doc := g.cache.get(q); doc != nil {
-		return doc, nil
+// compile parses, measures and validates a document, or takes it from the
+// cache of valid documents; either way it is checked against l, the caller's
+// limits.
+func (g *Guard) compile(q string, l *Limits) (*ast.QueryDocument, *Refusal) {
+	if e := g.cache.get(q); e != nil {
+		if ref := e.stats.check(l); ref != nil {
+			return nil, ref
+		}
+		return e.doc, nil
 	}
-	if ref := lexCheck(q, &g.limits); ref != nil {
+	lex, ref := lexCheck(q, l)
+	if ref != nil {
 		return nil, ref
 	}
 	tokenLimit := 0 // lexCheck counted them; the parser's own count is a second line
-	if g.limits.MaxTokens < maxCount {
-		tokenLimit = g.limits.MaxTokens + 1
+	if l.MaxTokens < maxCount {
+		tokenLimit = l.MaxTokens + 1
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q}, tokenLimit)
+	src := q
+	if lex.comments {
+		src = blankComments(q)
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: src}, tokenLimit)
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, "graphql_parse_failed", gqlMessage(err))
 	}
 	if len(doc.Operations) == 0 {
 		return nil, refuse(http.StatusBadRequest, "graphql_parse_failed", "The document has no operation.")
 	}
-	if ref := checkShape(doc, &g.limits); ref != nil {
+	if ref := fragmentLimit(len(doc.Fragments), l); ref != nil {
+		return nil, ref
+	}
+	st, ref := measureShape(doc)
+	if ref != nil {
+		return nil, ref
+	}
+	st.lex = lex
+	if ref := st.check(l); ref != nil {
 		return nil, ref
 	}
 	if errs := validator.Validate(g.schema, doc, g.validation...); len(errs) > 0 {
@@ -340,7 +357,7 @@ func (g *Guard) compile(q string) (*ast.QueryDocument, *Refusal) {
 		}
 		return nil, ref
 	}
-	g.cache.put(q, doc)
+	g.cache.put(q, &compiled{doc: doc, stats: st})
 	return doc, nil
 }
 
