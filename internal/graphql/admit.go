@@ -26,7 +26,8 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
 	var who Caller
 	if x.Principal != nil {
-		who = Caller{Roles: x.Principal.Roles, Scopes: x.Principal.Scopes}
+		who = Caller{Roles: x.Principal.Roles, Scopes: x.Principal.Scopes,
+			Consumer: x.Principal.Consumer, Subject: x.Principal.Subject}
 	}
 	dec, ref := g.Check(&req, who)
 	if ref != nil {

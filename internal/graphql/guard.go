@@ -29,8 +29,8 @@ const (
 // is safe for concurrent use.
 type Guard struct {
 	schema     *ast.Schema
-	limits     Limits
-	maxCost    int
+	profile    // limits and maximum cost of callers without an override
+	consumers  map[string]*profile
 	listSize   int
 	listArgs   []string
 	weights    map[fieldKey]int
@@ -48,6 +48,29 @@ type Guard struct {
 	learnMu     sync.Mutex
 	learned     map[string]*Learned
 	learnedText int
+}
+
+// profile is the limits and maximum cost a caller is held to.
+type profile struct {
+	limits  Limits
+	maxCost int
+}
+
+// profileFor returns who's override, or the guard's own profile.
+func (g *Guard) profileFor(who Caller) *profile {
+	if len(g.consumers) > 0 {
+		if who.Consumer != "" {
+			if p := g.consumers[who.Consumer]; p != nil {
+				return p
+			}
+		}
+		if who.Subject != "" {
+			if p := g.consumers[who.Subject]; p != nil {
+				return p
+			}
+		}
+	}
+	return &g.profile
 }
 
 // Learned is one operation hash seen in learning mode, with its text while
@@ -94,15 +117,19 @@ func New(o Options) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Guard{schema: s, limits: o.limits(), maxCost: o.Cost.MaxCost, listSize: o.Cost.DefaultListSize,
+	g := &Guard{schema: s, profile: profile{limits: o.limits(), maxCost: o.Cost.MaxCost}, listSize: o.Cost.DefaultListSize,
 		listArgs: o.Cost.ListSizeArgs, weights: map[fieldKey]int{}, rules: map[fieldKey]FieldRule{},
 		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn,
 		ops: map[string]string{}, hashes: map[string]bool{}, learned: map[string]*Learned{}}
-	switch {
-	case g.maxCost == 0:
-		g.maxCost = 5000
-	case g.maxCost < 0:
-		g.maxCost = maxCount
+	g.maxCost = resolveCost(g.maxCost, 5000)
+	for name, ov := range o.Consumers {
+		if name == "" {
+			return nil, errors.New("a consumer override needs a consumer name")
+		}
+		if g.consumers == nil {
+			g.consumers = map[string]*profile{}
+		}
+		g.consumers[name] = &profile{limits: mergeLimits(ov.Limits, g.limits), maxCost: resolveCost(ov.MaxCost, g.maxCost)}
 	}
 	if g.listSize <= 0 {
 		g.listSize = 10
@@ -185,6 +212,17 @@ func (g *Guard) fieldName(k string) (fieldKey, error) {
 // Schema returns the loaded schema (read-only).
 func (g *Guard) Schema() *ast.Schema { return g.schema }
 
+// resolveCost reads a maximum cost: 0 is def, negative is no limit.
+func resolveCost(c, def int) int {
+	switch {
+	case c == 0:
+		return def
+	case c < 0:
+		return maxCount
+	}
+	return c
+}
+
 func hashOf(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
@@ -196,7 +234,8 @@ func hashOf(s string) string {
 // whole request.
 func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	var dec Decision
-	ops, ref := readRequest(r, &g.limits)
+	p := g.profileFor(who)
+	ops, ref := readRequest(r, &p.limits)
 	if ref != nil {
 		return dec, ref
 	}
@@ -204,14 +243,14 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	dec.Hashes = make([]string, 0, len(ops))
 	rewritten := false
 	for i := range ops {
-		cost, h, denied, ref := g.checkOne(&ops[i], who)
+		cost, h, denied, ref := g.checkOne(&ops[i], who, p)
 		if ref != nil {
 			return dec, ref
 		}
 		dec.Cost = satAdd(dec.Cost, cost)
 		dec.Hashes = append(dec.Hashes, h)
-		if dec.Cost > g.maxCost {
-			return dec, costRefusal(dec.Cost, g.maxCost)
+		if dec.Cost > p.maxCost {
+			return dec, costRefusal(dec.Cost, p.maxCost)
 		}
 		if len(denied) > 0 {
 			if dec.Denied == nil {
@@ -235,7 +274,7 @@ func costRefusal(cost, limit int) *Refusal {
 		fmt.Sprintf("The operation's cost %d is over the limit %d.", cost, limit)).with("cost", cost).with("limit", limit)
 }
 
-func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Refusal) {
+func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []string, *Refusal) {
 	if !op.hasQuery {
 		text, ok := g.ops[op.hash]
 		switch {
@@ -258,7 +297,7 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 		return 0, h, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
 			"Only registered operations run on this endpoint.")
 	}
-	doc, ref := g.compile(op.query, &g.limits)
+	doc, ref := g.compile(op.query, &p.limits)
 	if ref != nil {
 		return 0, h, nil, ref
 	}
@@ -301,8 +340,8 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 		}
 		op.rewritten, denied = text, uniqueKeys(denied)
 	}
-	if cost > g.maxCost {
-		return 0, h, nil, costRefusal(cost, g.maxCost)
+	if cost > p.maxCost {
+		return 0, h, nil, costRefusal(cost, p.maxCost)
 	}
 	if g.mode == PersistedLearn {
 		g.learn(h, sel.Name, op.query)
