@@ -163,7 +163,7 @@ func (d *decoder) graphqlSettings(c *graphqlConfig, path string, o *graphql.Opti
 	}
 	if c.OnDeniedField != nil {
 		o.OnDeniedField = *c.OnDeniedField
-		d.oneOf(path+".on_denied_field", o.OnDeniedField, []string{"refuse", "null"})
+		d.oneOf(path+".on_denied_field", o.OnDeniedField, []string{"refuse", "null", "omit"})
 	}
 	if p := c.Persisted; p != nil {
 		o.Persisted.Mode = orDefault(p.Mode, graphql.PersistedOff)

@@ -60,6 +60,9 @@ type Exchange struct {
 	// Denied are, per operation, the Type.field keys GraphQL "null" mode
 	// left out of the request.
 	Denied [][]string
+	// Nulls is the GraphQL guard's own plan of where the answer gets null
+	// for what it left out (a *graphql.Nulls; opaque to the other guards).
+	Nulls any
 }
 
 // Inspection is what injection inspection reads of a request instead of its

@@ -52,7 +52,7 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 		if dec.Body != nil {
 			r.Header.Set("Content-Length", strconv.Itoa(len(dec.Body)))
 		}
-		x.Denied = dec.Denied
+		x.Denied, x.Nulls = dec.Denied, dec.Nulls
 		x.Notes.Rule = strings.Join(dec.Denied[firstDenied(dec.Denied)], ",")
 	}
 	if inspect { // each argument value on its own, never the query text

@@ -36,7 +36,8 @@ type Guard struct {
 	weights    map[fieldKey]int
 	rules      map[fieldKey]FieldRule
 	introRoles []string
-	nullDenied bool // OnDeniedField "null"
+	nullDenied bool // OnDeniedField "null" or "omit": the request goes on without the field
+	omitDenied bool // OnDeniedField "omit": the answer does not get null in its place
 	mode       string
 	ops        map[string]string // persisted hash → text
 	hashes     map[string]bool   // registered hashes (with or without text)
@@ -99,8 +100,9 @@ type Decision struct {
 	// persisted operations are on or the client sent a hash ("" otherwise).
 	Hashes []string
 	// Denied are, per operation, the Type.field keys "null" mode left out;
-	// the answer's errors must name them (see SanitizeResponse).
+	// Nulls is where the answer gets null for them (see SanitizeResponse).
 	Denied [][]string
+	Nulls  *Nulls
 	// Body, when not nil, is the request body to send upstream instead of the
 	// client's (fields left out in "null" mode); RawQuery, when not empty, the
 	// URL query to send instead, for GET.
@@ -161,8 +163,10 @@ func New(o Options) (*Guard, error) {
 	case "", "refuse":
 	case "null":
 		g.nullDenied = true
+	case "omit":
+		g.nullDenied, g.omitDenied = true, true
 	default:
-		return nil, fmt.Errorf("on_denied_field must be refuse or null, got %q", o.OnDeniedField)
+		return nil, fmt.Errorf("on_denied_field must be refuse, null or omit, got %q", o.OnDeniedField)
 	}
 	switch g.mode {
 	case "", PersistedOff:
@@ -243,7 +247,7 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	dec.Hashes = make([]string, 0, len(ops))
 	rewritten := false
 	for i := range ops {
-		cost, h, denied, ref := g.checkOne(&ops[i], who, p)
+		cost, h, denied, paths, ref := g.checkOne(&ops[i], who, p)
 		if ref != nil {
 			return dec, ref
 		}
@@ -255,8 +259,9 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 		if len(denied) > 0 {
 			if dec.Denied == nil {
 				dec.Denied = make([][]string, len(ops))
+				dec.Nulls = &Nulls{ops: make([][]nullPath, len(ops)), keys: dec.Denied}
 			}
-			dec.Denied[i], rewritten = denied, true
+			dec.Denied[i], dec.Nulls.ops[i], rewritten = denied, paths, true
 		}
 	}
 	if rewritten {
@@ -274,14 +279,14 @@ func costRefusal(cost, limit int) *Refusal {
 		fmt.Sprintf("The operation's cost %d is over the limit %d.", cost, limit)).with("cost", cost).with("limit", limit)
 }
 
-func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []string, *Refusal) {
+func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []string, []nullPath, *Refusal) {
 	if !op.hasQuery {
 		text, ok := g.ops[op.hash]
 		switch {
 		case op.hash == "":
-			return 0, "", nil, malformed("The request has no query.")
+			return 0, "", nil, nil, malformed("The request has no query.")
 		case !ok:
-			return 0, "", nil, refuse(http.StatusBadRequest, "graphql_persisted_query_not_found",
+			return 0, "", nil, nil, refuse(http.StatusBadRequest, "graphql_persisted_query_not_found",
 				"The persisted query is not registered; send its text.")
 		}
 		op.query = text
@@ -291,43 +296,44 @@ func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []
 		h = hashOf(op.query) // only persisted operations need it
 	}
 	if op.hash != "" && op.hash != h {
-		return 0, "", nil, malformed("persistedQuery.sha256Hash does not match the query.")
+		return 0, "", nil, nil, malformed("persistedQuery.sha256Hash does not match the query.")
 	}
 	if g.mode == PersistedAllow && !g.hashes[h] {
-		return 0, h, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
+		return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
 			"Only registered operations run on this endpoint.")
 	}
 	doc, ref := g.compile(op.query, &p.limits)
 	if ref != nil {
-		return 0, h, nil, ref
+		return 0, h, nil, nil, ref
 	}
 	op.doc = doc
 	sel, ref := pickOperation(doc, op.name)
 	if ref != nil {
-		return 0, h, nil, ref
+		return 0, h, nil, nil, ref
 	}
 	if op.get && sel.Operation != ast.Query && sel.Operation != "" {
-		return 0, h, nil, refuse(http.StatusMethodNotAllowed, "graphql_mutation_over_get",
+		return 0, h, nil, nil, refuse(http.StatusMethodNotAllowed, "graphql_mutation_over_get",
 			"Only queries may be sent with GET; use POST.").with("allow", "POST")
 	}
 	vars, err := validator.VariableValues(g.schema, sel, op.variables)
 	if err != nil {
-		return 0, h, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
+		return 0, h, nil, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
 	}
 	w := walk{g: g, vars: vars, memo: map[memoKey]int{}}
 	cost := w.selection(sel.SelectionSet, false)
 	if w.introspection && !anyOf(who.Roles, g.introRoles) {
-		return 0, h, nil, refuse(http.StatusForbidden, "graphql_introspection_disabled",
+		return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_introspection_disabled",
 			"Introspection is not allowed for this caller.")
 	}
 	var denied []string
 	var deniedAt []*ast.Field
+	var paths []nullPath
 	for i, key := range w.guarded {
 		if allowed(g.rules[key], who) {
 			continue
 		}
 		if !g.nullDenied {
-			return 0, h, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+			return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
 				"The caller may not query "+key.String()+".").with("field", key.String())
 		}
 		denied, deniedAt = append(denied, key.String()), append(deniedAt, w.guardedAt[i])
@@ -335,18 +341,29 @@ func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []
 	if len(denied) > 0 {
 		text, err := skipFields(op.query, deniedAt)
 		if err != nil {
-			return 0, h, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+			return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
 				"The caller may not query "+denied[0]+", and it cannot be left out.").with("field", denied[0])
+		}
+		if !g.omitDenied { // "omit": the fields stay absent, their errors carry no path
+			at := make(map[*ast.Field]string, len(deniedAt))
+			for i, f := range deniedAt {
+				at[f] = denied[i]
+			}
+			var ok bool
+			if paths, ok = nullPaths(sel, at); !ok {
+				return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+					"The caller may not query "+denied[0]+", and it is selected in too many places to be left out.").with("field", denied[0])
+			}
 		}
 		op.rewritten, denied = text, uniqueKeys(denied)
 	}
 	if cost > p.maxCost {
-		return 0, h, nil, costRefusal(cost, p.maxCost)
+		return 0, h, nil, nil, costRefusal(cost, p.maxCost)
 	}
 	if g.mode == PersistedLearn {
 		g.learn(h, sel.Name, op.query)
 	}
-	return cost, h, denied, nil
+	return cost, h, denied, paths, nil
 }
 
 // compile parses, measures and validates a document, or takes it from the

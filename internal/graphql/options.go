@@ -34,8 +34,11 @@ type Options struct {
 	Fields map[string]FieldRule
 	// OnDeniedField is what a field the caller may not read does: "refuse"
 	// (default) refuses the whole request; "null" skips the field (the
-	// upstream is sent the operation with @skip(if: true) on it) and adds an
-	// error naming it to the answer.
+	// upstream is sent the operation with @skip(if: true) on it) and answers
+	// null in its place with an error whose path names it, as the GraphQL
+	// spec has a field error (a null in a non-null field nulls its nullable
+	// parent); "omit" skips it the same way but leaves it absent from the
+	// answer, with one error naming it and no path.
 	OnDeniedField string
 	// Persisted is the persisted-operation mode.
 	Persisted Persisted
