@@ -146,8 +146,9 @@ func TestMigrationCreatesIndexes(t *testing.T) {
 			dsn := b.dsn(t)
 			storetest.Open(t, dsn)
 			var n int
-			if err := rawDB(t, dsn).QueryRow(queries[b.name]).Scan(&n); err != nil || n != 3 {
-				t.Errorf("audit_events has %d named indexes, %v; want 3 (ts, api+route, request_id)", n, err)
+			if err := rawDB(t, dsn).QueryRow(queries[b.name]).Scan(&n); err != nil || n != 7 {
+				t.Errorf("audit_events has %d named indexes, %v; want 7 (ts, api+route, request_id; "+
+					"decision+ts, principal, client_ip, reason for the console)", n, err)
 			}
 		})
 	}
