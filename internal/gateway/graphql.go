@@ -15,6 +15,8 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // introspectTimeout bounds fetching a schema from the upstream at start or
@@ -23,9 +25,12 @@ const introspectTimeout = 10 * time.Second
 
 // buildGraphQL builds a route's GraphQL guard; nil when the route is not
 // GraphQL. A route that introspects asks its API's first target for the
-// schema now: a failure fails the start or the reload (which keeps the
-// serving state). Learning mode logs each new operation hash once.
-func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphql.Guard, error) {
+// schema now, trusting its certificate as the proxy does (the upstream's
+// tls settings): a failure fails the start or the reload (which keeps the
+// serving state). Learning mode logs each new operation hash once and, with
+// persisted.store, records it in the store; the operations registered there
+// are loaded now (graphqlStore).
+func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *store.Store) (*graphql.Guard, error) {
 	if rt.GraphQL == nil {
 		return nil, nil
 	}
@@ -35,22 +40,35 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphq
 			return nil, errors.New("graphql: introspection needs an upstream target")
 		}
 		url := strings.TrimSuffix(api.Upstream.Targets[0], "/") + rt.Path
+		client, err := proxy.NewClient(upstreamConfig(api), introspectTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("graphql: introspecting %s: %w", url, err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), introspectTimeout)
-		defer cancel()
-		sdl, err := graphql.Introspect(ctx, &http.Client{Timeout: introspectTimeout}, url)
+		sdl, err := graphql.Introspect(ctx, client, url)
+		cancel()
+		client.CloseIdleConnections()
 		if err != nil {
 			return nil, fmt.Errorf("graphql: introspecting %s: %w", url, err)
 		}
 		o.Schema, o.SchemaName = sdl, "introspection of "+url
 	}
-	if o.Persisted.Mode == graphql.PersistedLearn && logger != nil {
-		o.OnLearn = func(hash, name string) {
-			logger.Info("graphql operation learned", "api", api.Name, "route", rt.Name, "hash", hash, "operation_name", name)
-		}
+	if o.Persisted.Store && st == nil {
+		return nil, errors.New("graphql: persisted.store needs a store (store: in the config)")
+	}
+	if o.Persisted.Mode == graphql.PersistedLearn {
+		o.OnLearn = graphqlLearner(api.Name, rt.Name, logger, st, o.Persisted.Store)
 	}
 	g, err := graphql.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("graphql: %w", err)
+	}
+	if g.UsesStore() {
+		ctx, cancel := context.WithTimeout(context.Background(), introspectTimeout)
+		defer cancel()
+		if err := loadStoredOperations(ctx, st, api.Name, rt.Name, g); err != nil {
+			return nil, fmt.Errorf("graphql: %w", err)
+		}
 	}
 	return g, nil
 }

@@ -158,7 +158,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 			}
 			var gq *graphql.Guard
 			if err == nil {
-				gq, err = buildGraphQL(rt, api, d.Logger)
+				gq, err = buildGraphQL(rt, api, d.Logger, d.Store)
 			}
 			if err != nil {
 				st.close()

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -41,7 +42,9 @@ type Guard struct {
 	mode       string
 	ops        map[string]string // persisted hash → text
 	hashes     map[string]bool   // registered hashes (with or without text)
-	onLearn    func(hash, name string)
+	onLearn    func(hash, name, query string)
+	store      bool                              // Persisted.Store
+	stored     atomic.Pointer[map[string]string] // registered in the store: hash → text ("" when unknown)
 	validation []validator.Rule
 
 	cache docCache
@@ -121,7 +124,7 @@ func New(o Options) (*Guard, error) {
 	}
 	g := &Guard{schema: s, profile: profile{limits: o.limits(), maxCost: o.Cost.MaxCost}, listSize: o.Cost.DefaultListSize,
 		listArgs: o.Cost.ListSizeArgs, weights: map[fieldKey]int{}, rules: map[fieldKey]FieldRule{},
-		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn,
+		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn, store: o.Persisted.Store,
 		ops: map[string]string{}, hashes: map[string]bool{}, learned: map[string]*Learned{}}
 	g.maxCost = resolveCost(g.maxCost, 5000)
 	for name, ov := range o.Consumers {
@@ -281,7 +284,7 @@ func costRefusal(cost, limit int) *Refusal {
 
 func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []string, []nullPath, *Refusal) {
 	if !op.hasQuery {
-		text, ok := g.ops[op.hash]
+		text, ok := g.registered(op.hash)
 		switch {
 		case op.hash == "":
 			return 0, "", nil, nil, malformed("The request has no query.")
@@ -298,7 +301,7 @@ func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []
 	if op.hash != "" && op.hash != h {
 		return 0, "", nil, nil, malformed("persistedQuery.sha256Hash does not match the query.")
 	}
-	if g.mode == PersistedAllow && !g.hashes[h] {
+	if g.mode == PersistedAllow && !g.hashes[h] && !g.storedHash(h) {
 		return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
 			"Only registered operations run on this endpoint.")
 	}
@@ -481,8 +484,45 @@ func (g *Guard) learn(h, name, query string) {
 	}
 	g.learnMu.Unlock()
 	if first && g.onLearn != nil {
-		g.onLearn(h, name)
+		g.onLearn(h, name, query)
 	}
+}
+
+// registered returns the text of a registered operation, from the config or
+// the store.
+func (g *Guard) registered(h string) (string, bool) {
+	if text, ok := g.ops[h]; ok {
+		return text, true
+	}
+	if m := g.stored.Load(); m != nil {
+		if text := (*m)[h]; text != "" {
+			return text, true
+		}
+	}
+	return "", false
+}
+
+func (g *Guard) storedHash(h string) bool {
+	if m := g.stored.Load(); m != nil {
+		_, ok := (*m)[h]
+		return ok
+	}
+	return false
+}
+
+// UsesStore says the guard's persisted operations are kept in the store
+// (persisted.store): SetStored gives it those registered there.
+func (g *Guard) UsesStore() bool { return g.store }
+
+// SetStored replaces the operations registered in the store (hash → text,
+// "" when only the hash is known); they run in allow mode beside the
+// config's. Safe while requests are checked.
+func (g *Guard) SetStored(ops map[string]string) {
+	m := make(map[string]string, len(ops))
+	for h, text := range ops {
+		m[strings.ToLower(h)] = text
+	}
+	g.stored.Store(&m)
 }
 
 // Mode is the persisted-operation mode: off, allow or learn.

@@ -314,7 +314,7 @@ func TestLearn(t *testing.T) {
 	var seen []string
 	g := newGuard(t, func(o *Options) {
 		o.Persisted.Mode = PersistedLearn
-		o.OnLearn = func(h, name string) { seen = append(seen, name) }
+		o.OnLearn = func(h, name, _ string) { seen = append(seen, name) }
 	})
 	for _, q := range []string{"query A { me { id } }", "query A { me { id } }", "query B { me { name } }"} {
 		if _, ref := g.Check(postQuery(q), Caller{}); ref != nil {

@@ -43,8 +43,9 @@ type Options struct {
 	// Persisted is the persisted-operation mode.
 	Persisted Persisted
 	// OnLearn, when set, is called the first time learning mode sees an
-	// operation hash (not under any lock the caller could hold).
-	OnLearn func(hash, operationName string)
+	// operation hash, with the operation's text (not under any lock the
+	// caller could hold).
+	OnLearn func(hash, operationName, query string)
 	// Consumers override the limits and the maximum cost for one caller,
 	// by the principal's consumer (an API key's consumer, a token's azp or
 	// client_id) or, when no entry names the consumer, its subject. A zero
