@@ -353,7 +353,7 @@ func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []
 				at[f] = denied[i]
 			}
 			var ok bool
-			if paths, ok = nullPaths(sel, at); !ok {
+			if paths, ok = nullPaths(g.schema, sel, at); !ok {
 				return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
 					"The caller may not query "+denied[0]+", and it is selected in too many places to be left out.").with("field", denied[0])
 			}

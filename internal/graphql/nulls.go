@@ -49,15 +49,19 @@ const (
 
 // nullPaths finds the response paths of the fields in denied within op,
 // through fragments; false when there are too many to follow.
-func nullPaths(op *ast.OperationDefinition, denied map[*ast.Field]string) ([]nullPath, bool) {
+func nullPaths(s *ast.Schema, op *ast.OperationDefinition, denied map[*ast.Field]string) ([]nullPath, bool) {
 	w := nullWalk{denied: denied}
-	root := ""
-	if len(op.SelectionSet) > 0 {
-		if f, ok := op.SelectionSet[0].(*ast.Field); ok && f.ObjectDefinition != nil {
-			root = f.ObjectDefinition.Name
-		}
+	root := s.Query
+	switch op.Operation {
+	case ast.Mutation:
+		root = s.Mutation
+	case ast.Subscription:
+		root = s.Subscription
 	}
-	w.set(op.SelectionSet, root, "", nil)
+	if root == nil {
+		return nil, true
+	}
+	w.set(op.SelectionSet, root.Name, "", nil)
 	return w.out, !w.over
 }
 

@@ -3,6 +3,7 @@ package graphql
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -101,6 +102,20 @@ func TestOmitAnswers(t *testing.T) {
 	}
 	out, _, err := SanitizeResponse([]byte(`{"data":{"users":[{"id":"1"},{"id":"2"}]}}`), d.Nulls)
 	if err != nil || string(out) != `{"data":{"users":[{"id":"1"},{"id":"2"}]},"errors":[{"extensions":{"code":"graphql_field_forbidden","field":"User.email"},"message":"The caller may not query User.email; it was left out."}]}` {
+		t.Fatalf("%s %v", out, err)
+	}
+}
+
+// A fragment on the root type itself is no narrowing: its fields are nulled
+// without a __typename, as anywhere else.
+func TestNullRootFragment(t *testing.T) {
+	g := newGuard(t, func(o *Options) { o.OnDeniedField = "null" })
+	d, ref := g.Check(postQuery("{ ...Q } fragment Q on Query { me { email } }"), Caller{})
+	if ref != nil {
+		t.Fatal(ref)
+	}
+	out, _, err := SanitizeResponse([]byte(`{"data":{"me":{}}}`), d.Nulls)
+	if err != nil || !strings.Contains(string(out), `"data":{"me":{"email":null}}`) || !strings.Contains(string(out), `"path":["me","email"]`) {
 		t.Fatalf("%s %v", out, err)
 	}
 }
