@@ -402,6 +402,9 @@ func decodeVariables(raw []byte) (map[string]any, *Refusal) {
 // persistedHash reads extensions.persistedQuery.sha256Hash from a GET
 // request's extensions parameter.
 func persistedHash(raw []byte) (string, *Refusal) {
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return "", nil
+	}
 	ix, ref := parseParam(raw, "extensions must be a JSON object.")
 	if ref != nil {
 		return "", ref

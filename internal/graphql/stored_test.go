@@ -42,3 +42,15 @@ func TestStoredOperations(t *testing.T) {
 		t.Fatalf("deleted: %q", c)
 	}
 }
+
+// A GET's extensions parameter may be null (no persisted query), as before
+// the request reader moved to jsonread; a non-object is refused.
+func TestGETExtensionsNull(t *testing.T) {
+	g := newGuard(t, nil)
+	if _, ref := g.Check(&Request{Method: "GET", RawQuery: "query=%7Bme%7Bid%7D%7D&extensions=null"}, Caller{}); ref != nil {
+		t.Fatal(ref)
+	}
+	if _, ref := g.Check(&Request{Method: "GET", RawQuery: "query=%7Bme%7Bid%7D%7D&extensions=%5B%5D"}, Caller{}); ref == nil || ref.Code != "graphql_request_malformed" {
+		t.Fatalf("extensions=[]: %v", ref)
+	}
+}
