@@ -70,7 +70,7 @@ after arguments, with one dash or two (-strict, --strict). Exit status: 0 done,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	root.AddCommand(newServeCmd(), newCheckCmd(), newTuneCmd(), newKeysCmd(), newOwnersCmd(),
-		newClientsCmd(), newUsersCmd(), newDemoCmd(), newProbeCmd(), newVersionCmd())
+		newGraphQLCmd(), newClientsCmd(), newUsersCmd(), newDemoCmd(), newProbeCmd(), newVersionCmd())
 	// cobra's help command, made strict: an unknown topic is a usage error.
 	root.InitDefaultHelpCmd()
 	if h := subcommand(root, "help"); h != nil {

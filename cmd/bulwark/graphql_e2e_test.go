@@ -393,46 +393,69 @@ apis:
 }
 
 // on_denied_field: null sends the demo shop the operation with the denied
-// field skipped; the client gets the rest of the data and an error naming it.
+// field skipped; the client gets null in the field's place and, per the
+// GraphQL spec, an error with the path to each null. The demo's ssn is
+// String!, so the null propagates to its nullable parent, the user. omit
+// leaves the field absent instead, with one error and no path.
 func TestGraphQLDeniedFieldNull(t *testing.T) {
 	shopSrv := startShop(t)
-	cfg := `server: {listen: 127.0.0.1:0}
-admin: {listen: "off"}
-store: sqlite:gql.db
-audit: {stdout: true, store: false}
-apis:
-  - name: shop
+	api := func(name, mode string) string {
+		return `  - name: ` + name + `
+    hosts: [` + name + `.test]
     upstream: ` + shopSrv.URL + `
     auth: [none]
     routes:
       - match: POST /graphql
         graphql:
           introspect: true
-          on_denied_field: "null"
+          on_denied_field: ` + mode + `
           fields:
             User.ssn: {roles: [admin]}
 `
+	}
+	cfg := `server: {listen: 127.0.0.1:0}
+admin: {listen: "off"}
+store: sqlite:gql.db
+audit: {stdout: true, store: false}
+apis:
+` + api("nulls", `"null"`) + api("omits", "omit")
 	p := startBulwark(t, "serve", "-c", writeConfig(t, t.TempDir(), cfg))
-	req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
-		`{"query":"query($id: ID!) { user(id: $id) { username ssn friends(first: 1) { ssn } } }","variables":{"id":"2"}}`))
-	req.Header.Set("Content-Type", "application/json")
-	resp, body := do(t, req)
-	var got struct {
-		Data struct {
-			User map[string]any `json:"user"`
-		} `json:"data"`
-		Errors []struct {
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
+	ask := func(host string) (map[string]any, []map[string]any, string) {
+		req, _ := http.NewRequest("POST", p.url("/graphql"), strings.NewReader(
+			`{"query":"query($id: ID!) { user(id: $id) { username ssn friends(first: 1) { ssn } } }","variables":{"id":"2"}}`))
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		resp, body := do(t, req)
+		var got struct {
+			Data   map[string]any   `json:"data"`
+			Errors []map[string]any `json:"errors"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil {
+			t.Fatalf("%s: %d %s", host, resp.StatusCode, body)
+		}
+		if strings.Contains(string(body), "219-09-9999") || strings.Contains(string(body), "078-05-1120") {
+			t.Fatalf("%s: an ssn reached the client: %s", host, body)
+		}
+		for _, e := range got.Errors {
+			if x, _ := e["extensions"].(map[string]any); x["code"] != "graphql_field_forbidden" || x["field"] != "User.ssn" {
+				t.Fatalf("%s: errors %s", host, body)
+			}
+		}
+		return got.Data, got.Errors, string(body)
 	}
-	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got.Data.User["username"] != "bob" {
-		t.Fatalf("answer: %d %s", resp.StatusCode, body)
+	data, errs, body := ask("nulls.test")
+	var paths []string
+	for _, e := range errs {
+		b, _ := json.Marshal(e["path"])
+		paths = append(paths, string(b))
 	}
-	if _, leaked := got.Data.User["ssn"]; leaked || strings.Contains(string(body), "219-09-9999") || strings.Contains(string(body), "078-05-1120") {
-		t.Fatalf("ssn reached the client: %s", body)
+	if data["user"] != nil || strings.Join(paths, " ") != `["user","ssn"] ["user","friends",0,"ssn"]` {
+		t.Fatalf("null mode: %s", body)
 	}
-	if len(got.Errors) != 1 || got.Errors[0].Extensions["code"] != "graphql_field_forbidden" || got.Errors[0].Extensions["field"] != "User.ssn" {
-		t.Fatalf("errors: %s", body)
+	data, errs, body = ask("omits.test")
+	user, _ := data["user"].(map[string]any)
+	if _, present := user["ssn"]; present || user["username"] != "bob" || len(errs) != 1 || errs[0]["path"] != nil {
+		t.Fatalf("omit mode: %s", body)
 	}
 }
 

@@ -56,7 +56,8 @@ func (d *decoder) buildAPI(a apiConfig, path string, base Limits, p *Plan) API {
 	}
 	def := routeDefaults{hosts: api.Hosts, limits: limits, auth: auth, id: id, cluster: p.Cluster, api: api.Name,
 		quota: d.buildQuota(a.Quota, path+".quota", api.Name), response: a.Response, hasDoc: api.OpenAPI != "",
-		inspect: a.Inspect, validation: a.Validation, waf: a.WAF, cors: a.CORS, apiPath: path}
+		inspect: a.Inspect, validation: a.Validation, waf: a.WAF, cors: a.CORS, apiPath: path,
+		graphql: d.graphqlAPI(a.GraphQL, path+".graphql")}
 	d.checkInspect(a.Inspect, path+".inspect")
 	d.checkValidation(a.Validation, path+".validation", def.hasDoc)
 	d.checkWAF(a.WAF, path+".waf")

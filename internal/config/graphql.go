@@ -14,30 +14,96 @@ import (
 // content types: it is how some clients POST a bare query.
 const graphqlContentType = "application/graphql"
 
-// buildGraphQL decodes a route's graphql block into the guard's options and
-// builds the guard once, so that a schema that does not load, a field name
-// the schema lacks or a manifest hash that does not match its text is a config
-// error at the line that causes it. Nil when the route has no graphql block.
-func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql.Options {
+// graphqlDefaults is an API's graphql block: settings its GraphQL routes
+// inherit. It makes no route GraphQL by itself; a route does with its own
+// graphql block (graphql: {} inherits everything).
+type graphqlDefaults struct {
+	opts graphql.Options // schema fields included when the API names one
+	path string          // where the API's block is written
+}
+
+// graphqlAPI decodes an API's graphql block; nil when there is none.
+func (d *decoder) graphqlAPI(c *graphqlConfig, path string) *graphqlDefaults {
+	if c == nil {
+		return nil
+	}
+	def := &graphqlDefaults{path: path}
+	if !d.graphqlSchema(c, path, "", &def.opts) {
+		return def
+	}
+	d.graphqlSettings(c, path, &def.opts)
+	return def
+}
+
+// buildGraphQL decodes a route's graphql block, over its API's when there is
+// one, into the guard's options and builds the guard once, so that a schema
+// that does not load, a field name the schema lacks or a manifest hash that
+// does not match its text is a config error at the line that causes it. Nil
+// when the route has no graphql block.
+func (d *decoder) buildGraphQL(api *graphqlDefaults, c *graphqlConfig, path string, r *Route) *graphql.Options {
 	if c == nil {
 		return nil
 	}
 	o := &graphql.Options{}
+	if !d.graphqlSchema(c, path, r.Path, o) {
+		return nil
+	}
+	schemaPath := path
+	if o.Schema == "" && !o.Introspect && api != nil && (api.opts.Schema != "" || api.opts.Introspect) {
+		schemaPath = api.path
+		o.Schema, o.SchemaName, o.Introspect = api.opts.Schema, api.opts.SchemaName, api.opts.Introspect
+		if o.Introspect && strings.ContainsAny(r.Path, "{*") {
+			d.errorf(path, "the API's graphql block introspects, which needs a route with a literal path (the upstream is asked there), got %q", r.Path)
+			return nil
+		}
+	}
+	if o.Schema == "" && !o.Introspect {
+		d.errorf(path, "a GraphQL route needs its upstream's schema: set schema_file (SDL), schema or introspect: true (here or in the API's graphql block)")
+		return nil
+	}
+	d.graphqlSettings(c, path, o)
+	if api != nil {
+		*o = mergeGraphQL(*o, api.opts)
+	}
+	if o.Persisted.Mode == graphql.PersistedAllow && len(o.Persisted.Hashes) == 0 && len(o.Persisted.Operations) == 0 && !o.Persisted.Store {
+		d.errorf(path+".persisted", "allow mode needs registered operations: a manifest, hashes or store: true (the admin API registers them)")
+	}
+	if !o.Introspect {
+		if _, err := graphql.New(*o); err != nil {
+			at := path
+			if schemaPath != path {
+				at = schemaPath // the schema and what names its fields come from the API
+			}
+			d.errorf(at, "%v", err)
+			return nil
+		}
+	}
+	if !slices.Contains(r.Limits.ContentTypes, graphqlContentType) {
+		r.Limits.ContentTypes = append(slices.Clone(r.Limits.ContentTypes), graphqlContentType)
+	}
+	return o
+}
+
+// graphqlSchema reads where a block's schema comes from into o (nothing when
+// the block names none). routePath is the route's path template, "" for an
+// API's block. It reports false after an error.
+func (d *decoder) graphqlSchema(c *graphqlConfig, path, routePath string, o *graphql.Options) bool {
 	schemaPath := path
 	introspect := orDefault(c.Introspect, false)
 	switch {
 	case c.Schema != nil && c.SchemaFile != nil:
 		d.errorf(path+".schema_file", "set schema or schema_file, not both")
-		return nil
+		return false
 	case introspect && (c.Schema != nil || c.SchemaFile != nil):
 		d.errorf(path+".introspect", "introspect fetches the schema from the upstream: remove schema and schema_file, or introspect")
-		return nil
+		return false
 	case introspect:
-		if strings.ContainsAny(r.Path, "{*") {
-			d.errorf(path+".introspect", "introspection needs a route with a literal path (the upstream is asked there), got %q", r.Path)
-			return nil
+		if routePath != "" && strings.ContainsAny(routePath, "{*") {
+			d.errorf(path+".introspect", "introspection needs a route with a literal path (the upstream is asked there), got %q", routePath)
+			return false
 		}
 		o.Introspect = true
+		return true
 	case c.Schema != nil:
 		schemaPath = path + ".schema"
 		o.Schema, o.SchemaName = *c.Schema, "schema"
@@ -46,16 +112,13 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 		file := d.res.abs(*c.SchemaFile)
 		data, ok := d.readFile(schemaPath, file)
 		if !ok {
-			return nil
+			return false
 		}
 		o.Schema, o.SchemaName = string(data), filepath.Base(file)
 	default:
-		d.errorf(path, "a GraphQL route needs its upstream's schema: set schema_file (SDL), schema or introspect: true")
-		return nil
+		return true
 	}
-	if introspect {
-		// Nothing to load yet; the rest is checked against the schema at start.
-	} else if _, err := graphql.LoadSchema(o.Schema, o.SchemaName); err != nil {
+	if _, err := graphql.LoadSchema(o.Schema, o.SchemaName); err != nil {
 		var se *graphql.SchemaError
 		if errors.As(err, &se) && c.SchemaFile != nil && se.Line > 0 {
 			d.errorf(schemaPath, "%s:%d: %s", o.SchemaName, se.Line, se.Message)
@@ -64,8 +127,14 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 		} else {
 			d.errorf(schemaPath, "%v", err)
 		}
-		return nil
+		return false
 	}
+	return true
+}
+
+// graphqlSettings reads a block's limits, cost, rules and modes into o,
+// reporting each bad value where it is written.
+func (d *decoder) graphqlSettings(c *graphqlConfig, path string, o *graphql.Options) {
 	d.graphqlLimits(c.Limits, path+".limits", &o.Limits)
 	if c.Cost != nil {
 		p := path + ".cost"
@@ -94,29 +163,88 @@ func (d *decoder) buildGraphQL(c *graphqlConfig, path string, r *Route) *graphql
 	}
 	if c.OnDeniedField != nil {
 		o.OnDeniedField = *c.OnDeniedField
-		d.oneOf(path+".on_denied_field", o.OnDeniedField, []string{"refuse", "null"})
+		d.oneOf(path+".on_denied_field", o.OnDeniedField, []string{"refuse", "null", "omit"})
 	}
 	if p := c.Persisted; p != nil {
 		o.Persisted.Mode = orDefault(p.Mode, graphql.PersistedOff)
 		d.oneOf(path+".persisted.mode", o.Persisted.Mode, []string{graphql.PersistedOff, graphql.PersistedAllow, graphql.PersistedLearn})
 		o.Persisted.Hashes = slices.Clone(p.Hashes)
+		o.Persisted.Store = orDefault(p.Store, false)
 		if p.Manifest != nil {
 			o.Persisted.Operations = d.persistedManifest(path+".persisted.manifest", d.res.abs(*p.Manifest))
 		}
-		if o.Persisted.Mode == graphql.PersistedAllow && len(o.Persisted.Hashes) == 0 && len(o.Persisted.Operations) == 0 {
-			d.errorf(path+".persisted", "allow mode needs registered operations: a manifest or hashes")
+	}
+	for name, cc := range c.Consumers {
+		p := path + ".consumers." + name
+		if strings.TrimSpace(name) == "" {
+			d.errorf(p, "a consumer override needs the consumer's name (or subject)")
+			continue
 		}
-	}
-	if !introspect {
-		if _, err := graphql.New(*o); err != nil {
-			d.errorf(path, "%v", err)
-			return nil
+		var ov graphql.Override
+		d.graphqlLimits(cc.Limits, p+".limits", &ov.Limits)
+		ov.MaxCost = d.gqlLimit(cc.MaxCost, p+".max_cost", true)
+		if cc.Limits == nil && cc.MaxCost == nil {
+			d.errorf(p, "a consumer override sets max_cost or limits")
 		}
+		if o.Consumers == nil {
+			o.Consumers = map[string]graphql.Override{}
+		}
+		o.Consumers[name] = ov
 	}
-	if !slices.Contains(r.Limits.ContentTypes, graphqlContentType) {
-		r.Limits.ContentTypes = append(slices.Clone(r.Limits.ContentTypes), graphqlContentType)
+}
+
+// mergeGraphQL lays a route's options over its API's: what the route sets
+// wins (a limit, the maximum cost, a weight, a field rule, a consumer's
+// override, the persisted block as a whole); what it leaves unset is the
+// API's.
+func mergeGraphQL(rt, api graphql.Options) graphql.Options {
+	pick := func(r, a int) int {
+		if r != 0 {
+			return r
+		}
+		return a
 	}
-	return o
+	l, al := &rt.Limits, api.Limits
+	l.MaxDepth, l.MaxAliases = pick(l.MaxDepth, al.MaxDepth), pick(l.MaxAliases, al.MaxAliases)
+	l.MaxRootFields, l.MaxTokens = pick(l.MaxRootFields, al.MaxRootFields), pick(l.MaxTokens, al.MaxTokens)
+	l.MaxDirectives, l.MaxFragments = pick(l.MaxDirectives, al.MaxDirectives), pick(l.MaxFragments, al.MaxFragments)
+	l.MaxBatch = pick(l.MaxBatch, al.MaxBatch)
+	if l.MaxBytes == 0 {
+		l.MaxBytes = al.MaxBytes
+	}
+	rt.Cost.MaxCost = pick(rt.Cost.MaxCost, api.Cost.MaxCost)
+	rt.Cost.DefaultListSize = pick(rt.Cost.DefaultListSize, api.Cost.DefaultListSize)
+	if rt.Cost.ListSizeArgs == nil {
+		rt.Cost.ListSizeArgs = slices.Clone(api.Cost.ListSizeArgs)
+	}
+	rt.Cost.Weights = under(rt.Cost.Weights, api.Cost.Weights)
+	if rt.IntrospectionRoles == nil {
+		rt.IntrospectionRoles = slices.Clone(api.IntrospectionRoles)
+	}
+	rt.Fields = under(rt.Fields, api.Fields)
+	if rt.OnDeniedField == "" {
+		rt.OnDeniedField = api.OnDeniedField
+	}
+	if rt.Persisted.Mode == "" {
+		rt.Persisted = api.Persisted
+	}
+	rt.Consumers = under(rt.Consumers, api.Consumers)
+	return rt
+}
+
+// under returns top with base's entries it lacks; nil when both are empty.
+func under[V any](top, base map[string]V) map[string]V {
+	if len(base) == 0 {
+		return top
+	}
+	out := make(map[string]V, len(top)+len(base))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range top {
+		out[k] = v
+	}
+	return out
 }
 
 // gqlLimit reads an optional limit: absent is 0 (the default), -1 is off when

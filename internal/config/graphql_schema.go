@@ -1,6 +1,7 @@
 package config
 
-// GraphQL guard of a route. Docs: docs/graphql.md.
+// GraphQL guard of a route, and an API's defaults for its GraphQL routes.
+// Docs: docs/graphql.md.
 
 type graphqlConfig struct {
 	// Schema is the upstream's schema in SDL, written inline; SchemaFile
@@ -15,6 +16,13 @@ type graphqlConfig struct {
 	Fields             map[string]graphqlFieldConfig `yaml:"fields"`
 	OnDeniedField      *string                       `yaml:"on_denied_field"`
 	Persisted          *graphqlPersistedConfig       `yaml:"persisted"`
+	// Consumers override max_cost and limits for one consumer (or subject).
+	Consumers map[string]graphqlConsumerConfig `yaml:"consumers"`
+}
+
+type graphqlConsumerConfig struct {
+	MaxCost *int                 `yaml:"max_cost"`
+	Limits  *graphqlLimitsConfig `yaml:"limits"`
 }
 
 type graphqlLimitsConfig struct {
@@ -46,4 +54,7 @@ type graphqlPersistedConfig struct {
 	// sha256 → text, or Apollo's persisted query manifest.
 	Manifest *string  `yaml:"manifest"`
 	Hashes   []string `yaml:"hashes"`
+	// Store keeps learned operations in the store and lets the admin API
+	// register hashes there.
+	Store *bool `yaml:"store"`
 }

@@ -124,3 +124,77 @@ func TestGraphQLCostUnits(t *testing.T) {
 		})
 	}
 }
+
+// An API's graphql block is inherited by its GraphQL routes (a route sets
+// only what differs); it makes no route GraphQL on its own; consumer
+// overrides merge by name.
+func TestGraphQLAPIDefaults(t *testing.T) {
+	plan, diags := parseString(t, `admin: {listen: "off"}
+apis:
+  - name: shop
+    upstream: http://127.0.0.1:9001
+    auth: [none]
+    graphql:
+      schema: |
+        type Query { me: User users(first: Int): [User!]! }
+        type User { id: ID! email: String }
+      limits: {max_depth: 6, max_aliases: 4}
+      cost: {max_cost: 1000, weights: {Query.users: 2}}
+      fields: {User.email: {roles: [support]}}
+      consumers:
+        partner-x: {max_cost: 20000}
+        batch-job: {limits: {max_batch: 50}}
+    routes:
+      - match: /graphql
+        graphql: {}
+      - match: /graphql/partner
+        graphql:
+          limits: {max_depth: 9}
+          cost: {weights: {Query.me: 5}}
+          consumers:
+            partner-x: {max_cost: 50000, limits: {max_depth: 12}}
+      - match: /rest
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	rts := plan.APIs[0].Routes
+	a, b := rts[0].GraphQL, rts[1].GraphQL
+	switch {
+	case a == nil || b == nil || rts[2].GraphQL != nil:
+		t.Fatalf("graphql routes %v %v %v", a, b, rts[2].GraphQL)
+	case a.Schema == "" || a.Limits.MaxDepth != 6 || a.Limits.MaxAliases != 4 || a.Cost.MaxCost != 1000 ||
+		a.Fields["User.email"].Roles[0] != "support" || a.Consumers["partner-x"].MaxCost != 20000:
+		t.Fatalf("inherited %+v", a)
+	case b.Limits.MaxDepth != 9 || b.Limits.MaxAliases != 4 || b.Cost.Weights["Query.users"] != 2 || b.Cost.Weights["Query.me"] != 5 ||
+		b.Consumers["partner-x"].MaxCost != 50000 || b.Consumers["partner-x"].Limits.MaxDepth != 12 ||
+		b.Consumers["batch-job"].Limits.MaxBatch != 50:
+		t.Fatalf("merged %+v", b)
+	}
+	for _, o := range []*graphql.Options{a, b} {
+		if _, err := graphql.New(*o); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestGraphQLConsumerProblems(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"zero max_cost", "          schema: 'type Query { me: Int }'\n          consumers: {partner-x: {max_cost: 0}}\n",
+			"c.yaml:10:45: apis[0].routes[0].graphql.consumers.partner-x.max_cost: error: must be at least 1 (or -1 for no limit), got 0"},
+		{"empty override", "          schema: 'type Query { me: Int }'\n          consumers: {partner-x: {}}\n",
+			"c.yaml:10:34: apis[0].routes[0].graphql.consumers.partner-x: error: a consumer override sets max_cost or limits"},
+		{"bad limit", "          schema: 'type Query { me: Int }'\n          consumers: {partner-x: {limits: {max_batch: -1}}}\n",
+			"apis[0].routes[0].graphql.consumers.partner-x.limits.max_batch: error: must be at least 1, got -1"},
+		{"unknown key", "          schema: 'type Query { me: Int }'\n          consumers: {partner-x: {cost: 3}}\n",
+			"apis[0].routes[0].graphql.consumers.partner-x.cost: error:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := parseString(t, graphqlBase+tc.src)
+			if !strings.Contains(diags.String(), tc.want) {
+				t.Fatalf("got\n%v\nwant %q", diags, tc.want)
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ type routeDefaults struct {
 	validation *validationConfig
 	waf        *wafConfig
 	cors       *corsConfig
+	graphql    *graphqlDefaults
 	apiPath    string
 }
 
@@ -86,7 +87,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	r.Inspect = buildInspect(def.inspect, rc.Inspect)
 	r.Validation = buildValidation(def.validation, rc.Validation, def.hasDoc)
 	r.WAF = buildWAF(def.waf, rc.WAF)
-	r.GraphQL = d.buildGraphQL(rc.GraphQL, path+".graphql", &r)
+	r.GraphQL = d.buildGraphQL(def.graphql, rc.GraphQL, path+".graphql", &r)
 	d.checkCostUnits(rc, path)
 	r.CORS = d.buildCORS(def.cors, rc.CORS, def.apiPath+".cors", path+".cors")
 	return r

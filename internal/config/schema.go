@@ -107,6 +107,7 @@ type apiConfig struct {
 	Inspect    *inspectConfig    `yaml:"inspect"`
 	WAF        *wafConfig        `yaml:"waf"`
 	CORS       *corsConfig       `yaml:"cors"`
+	GraphQL    *graphqlConfig    `yaml:"graphql"`
 	Routes     []routeConfig     `yaml:"routes"`
 }
 

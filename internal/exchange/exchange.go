@@ -68,6 +68,10 @@ type Exchange struct {
 	// the rate-limit guard (internal/ratelimit/limits) charged so far, for
 	// the RateLimit response header.
 	Tightest LimitNote
+
+	// Nulls is the GraphQL guard's own plan of where the answer gets null
+	// for what it left out (a *graphql.Nulls; opaque to the other guards).
+	Nulls any
 }
 
 // Inspection is what injection inspection reads of a request instead of its

@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,27 +13,53 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
 // buildGraphQL builds a route's GraphQL guard; nil when the route is not
 // GraphQL. A route that introspects asks its API's first target for the
-// schema now (graphql.NewFromUpstream). Learning mode logs each new operation
-// hash once.
-func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger) (*graphql.Guard, error) {
+// schema now (graphql.NewFromUpstream), trusting its certificate as the proxy
+// does (the upstream's tls settings): a failure fails the start or the reload
+// (which keeps the serving state). Learning mode logs each new operation hash
+// once and, with persisted.store, records it in the store; the operations
+// registered there are loaded now (graphql_store.go).
+func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *store.Store) (*graphql.Guard, error) {
 	if rt.GraphQL == nil {
 		return nil, nil
 	}
 	o := *rt.GraphQL
-	if o.Persisted.Mode == graphql.PersistedLearn && logger != nil {
-		o.OnLearn = func(hash, name string) {
-			logger.Info("graphql operation learned", "api", api.Name, "route", rt.Name, "hash", hash, "operation_name", name)
-		}
+	if o.Persisted.Store && st == nil {
+		return nil, errors.New("graphql: persisted.store needs a store (store: in the config)")
+	}
+	if o.Persisted.Mode == graphql.PersistedLearn {
+		o.OnLearn = graphqlLearner(api.Name, rt.Name, logger, st, o.Persisted.Store)
 	}
 	endpoint := ""
 	if len(api.Upstream.Targets) > 0 {
 		endpoint = strings.TrimSuffix(api.Upstream.Targets[0], "/") + rt.Path
 	}
-	return graphql.NewFromUpstream(o, endpoint)
+	var client *http.Client
+	if o.Introspect && endpoint != "" {
+		c, err := proxy.NewClient(upstreamOf(api), graphql.IntrospectTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("graphql: introspecting %s: %w", endpoint, err)
+		}
+		defer c.CloseIdleConnections()
+		client = c
+	}
+	g, err := graphql.NewFromUpstream(o, endpoint, client)
+	if err != nil {
+		return nil, err
+	}
+	if g.UsesStore() {
+		ctx, cancel := context.WithTimeout(context.Background(), graphql.IntrospectTimeout)
+		defer cancel()
+		if err := loadStoredOperations(ctx, st, api.Name, rt.Name, g); err != nil {
+			return nil, fmt.Errorf("graphql: %w", err)
+		}
+	}
+	return g, nil
 }
 
 // admitGraphQL runs the route's GraphQL guard on the body hygiene admitted,

@@ -175,7 +175,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	if e.injection, err = buildInjection(rt, doc, st.wafs, d); err != nil {
 		return e, wrap(err)
 	}
-	if e.graphql, err = buildGraphQL(rt, api, d.Logger); err != nil {
+	if e.graphql, err = buildGraphQL(rt, api, d.Logger, d.Store); err != nil {
 		return e, wrap(err)
 	}
 	e.limits = rt.Limits

@@ -26,7 +26,8 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
 	var who Caller
 	if x.Principal != nil {
-		who = Caller{Roles: x.Principal.Roles, Scopes: x.Principal.Scopes}
+		who = Caller{Roles: x.Principal.Roles, Scopes: x.Principal.Scopes,
+			Consumer: x.Principal.Consumer, Subject: x.Principal.Subject}
 	}
 	dec, ref := g.Check(&req, who)
 	if ref != nil {
@@ -51,7 +52,7 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 		if dec.Body != nil {
 			r.Header.Set("Content-Length", strconv.Itoa(len(dec.Body)))
 		}
-		x.Denied = dec.Denied
+		x.Denied, x.Nulls = dec.Denied, dec.Nulls
 		x.Notes.Rule = strings.Join(dec.Denied[firstDenied(dec.Denied)], ",")
 	}
 	if inspect { // each argument value on its own, never the query text

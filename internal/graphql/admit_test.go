@@ -196,7 +196,7 @@ func TestResponse(t *testing.T) {
 		ct, enc string
 		body    string
 		reader  io.ReadCloser
-		denied  [][]string
+		nulls   *Nulls
 		status  int    // the problem's; 0: passed
 		want    string // substring of the body the client gets
 		wantNot string
@@ -204,7 +204,7 @@ func TestResponse(t *testing.T) {
 		{name: "errors cleaned", ct: "application/json", body: leaky, want: `Cannot query field \"emial\".`, wantNot: "stacktrace"},
 		{name: "clean answer as sent", ct: "application/graphql-response+json", body: `{"data":{"me":null}}`, want: `{"data":{"me":null}}`},
 		{name: "denied fields named", ct: "application/json", body: `{"data":{"me":{"id":"1","email":null}}}`,
-			denied: [][]string{{"User.email"}}, want: "User.email"},
+			nulls: &Nulls{ops: [][]nullPath{nil}, keys: [][]string{{"User.email"}}}, want: "User.email"},
 		{name: "compressed answer decoded", ct: "application/json", enc: "gzip", body: gzipString(t, leaky), wantNot: "stacktrace"},
 		{name: "HTML error page passes", ct: "text/html", body: "<h1>oops</h1>", want: "<h1>oops</h1>"},
 		{name: "not a response object", ct: "application/json", body: `"just a string"`, status: 502},
@@ -222,7 +222,7 @@ func TestResponse(t *testing.T) {
 			if tt.reader != nil {
 				resp.Body = tt.reader
 			}
-			err := g.Response(&exchange.Exchange{Denied: tt.denied})(resp)
+			err := g.Response(&exchange.Exchange{Nulls: tt.nulls})(resp)
 			if tt.status != 0 {
 				var p *httperr.Problem
 				if !errors.As(err, &p) || p.Status != tt.status || p.Render == nil {

@@ -23,14 +23,15 @@ const maxResponse = 8 << 20
 // HTML error page) pass to the response guards after it.
 func (g *Guard) Response(x *exchange.Exchange) func(*http.Response) error {
 	return func(resp *http.Response) error {
-		if p := sanitize(resp, x.Denied); p != nil {
+		nulls, _ := x.Nulls.(*Nulls)
+		if p := sanitize(resp, nulls); p != nil {
 			return Shape(p)
 		}
 		return nil
 	}
 }
 
-func sanitize(resp *http.Response, denied [][]string) *httperr.Problem {
+func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil
 	}
@@ -47,7 +48,7 @@ func sanitize(resp *http.Response, denied [][]string) *httperr.Problem {
 	if err != nil {
 		return unfilterable(err)
 	}
-	out, changed, err := SanitizeResponse(body, denied)
+	out, changed, err := SanitizeResponse(body, nulls)
 	if err != nil {
 		return unfilterable(err)
 	}

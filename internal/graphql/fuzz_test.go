@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"encoding/json"
 	"testing"
 )
 
@@ -54,6 +55,32 @@ func FuzzQuery(f *testing.F) {
 		}
 		if _, ref := check.Check(&Request{Method: "POST", ContentType: "application/json", Body: d.Body}, Caller{Roles: []string{"support"}}); ref != nil {
 			t.Fatalf("rewritten request %s does not pass: %v", d.Body, ref)
+		}
+	})
+}
+
+// FuzzNullAnswer sends arbitrary upstream answers through "null" mode's
+// answer rewrite: it must never panic, and whatever it writes is JSON.
+func FuzzNullAnswer(f *testing.F) {
+	for _, s := range []string{
+		`{"data":{"users":[{"id":"1"},{"id":"2","friends":[{}]}]}}`,
+		`{"data":{"users":[{"id":"1","email":"a@b"}],"me":null},"errors":[{"message":"x"}]}`,
+		`{"data":null}`, `{"data":{"users":{}}}`, `[{"data":{}}]`, `{"data":{"users":[null,1,"x",[]]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	g := newGuard(f, func(o *Options) {
+		o.OnDeniedField = "null"
+		o.Fields = map[string]FieldRule{"User.name": {Roles: []string{"admin"}}}
+	})
+	d, ref := g.Check(postQuery("{ users(first: 2) { id email name friends(first: 1) { email } } me { name } }"), Caller{})
+	if ref != nil || d.Nulls == nil {
+		f.Fatal(ref)
+	}
+	f.Fuzz(func(t *testing.T, answer []byte) {
+		out, _, err := SanitizeResponse(answer, d.Nulls)
+		if err == nil && !json.Valid(out) {
+			t.Fatalf("answer %q became invalid JSON %q", answer, out)
 		}
 	})
 }

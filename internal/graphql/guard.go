@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -29,18 +30,21 @@ const (
 // is safe for concurrent use.
 type Guard struct {
 	schema     *ast.Schema
-	limits     Limits
-	maxCost    int
+	profile    // limits and maximum cost of callers without an override
+	consumers  map[string]*profile
 	listSize   int
 	listArgs   []string
 	weights    map[fieldKey]int
 	rules      map[fieldKey]FieldRule
 	introRoles []string
-	nullDenied bool // OnDeniedField "null"
+	nullDenied bool // OnDeniedField "null" or "omit": the request goes on without the field
+	omitDenied bool // OnDeniedField "omit": the answer does not get null in its place
 	mode       string
 	ops        map[string]string // persisted hash → text
 	hashes     map[string]bool   // registered hashes (with or without text)
-	onLearn    func(hash, name string)
+	onLearn    func(hash, name, query string)
+	store      bool                              // Persisted.Store
+	stored     atomic.Pointer[map[string]string] // registered in the store: hash → text ("" when unknown)
 	validation []validator.Rule
 
 	cache docCache
@@ -48,6 +52,29 @@ type Guard struct {
 	learnMu     sync.Mutex
 	learned     map[string]*Learned
 	learnedText int
+}
+
+// profile is the limits and maximum cost a caller is held to.
+type profile struct {
+	limits  Limits
+	maxCost int
+}
+
+// profileFor returns who's override, or the guard's own profile.
+func (g *Guard) profileFor(who Caller) *profile {
+	if len(g.consumers) > 0 {
+		if who.Consumer != "" {
+			if p := g.consumers[who.Consumer]; p != nil {
+				return p
+			}
+		}
+		if who.Subject != "" {
+			if p := g.consumers[who.Subject]; p != nil {
+				return p
+			}
+		}
+	}
+	return &g.profile
 }
 
 // Learned is one operation hash seen in learning mode, with its text while
@@ -76,8 +103,9 @@ type Decision struct {
 	// persisted operations are on or the client sent a hash ("" otherwise).
 	Hashes []string
 	// Denied are, per operation, the Type.field keys "null" mode left out;
-	// the answer's errors must name them (see SanitizeResponse).
+	// Nulls is where the answer gets null for them (see SanitizeResponse).
 	Denied [][]string
+	Nulls  *Nulls
 	// Body, when not nil, is the request body to send upstream instead of the
 	// client's (fields left out in "null" mode); RawQuery, when not empty, the
 	// URL query to send instead, for GET.
@@ -94,15 +122,19 @@ func New(o Options) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Guard{schema: s, limits: o.limits(), maxCost: o.Cost.MaxCost, listSize: o.Cost.DefaultListSize,
+	g := &Guard{schema: s, profile: profile{limits: o.limits(), maxCost: o.Cost.MaxCost}, listSize: o.Cost.DefaultListSize,
 		listArgs: o.Cost.ListSizeArgs, weights: map[fieldKey]int{}, rules: map[fieldKey]FieldRule{},
-		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn,
+		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn, store: o.Persisted.Store,
 		ops: map[string]string{}, hashes: map[string]bool{}, learned: map[string]*Learned{}}
-	switch {
-	case g.maxCost == 0:
-		g.maxCost = 5000
-	case g.maxCost < 0:
-		g.maxCost = maxCount
+	g.maxCost = resolveCost(g.maxCost, 5000)
+	for name, ov := range o.Consumers {
+		if name == "" {
+			return nil, errors.New("a consumer override needs a consumer name")
+		}
+		if g.consumers == nil {
+			g.consumers = map[string]*profile{}
+		}
+		g.consumers[name] = &profile{limits: mergeLimits(ov.Limits, g.limits), maxCost: resolveCost(ov.MaxCost, g.maxCost)}
 	}
 	if g.listSize <= 0 {
 		g.listSize = 10
@@ -134,8 +166,10 @@ func New(o Options) (*Guard, error) {
 	case "", "refuse":
 	case "null":
 		g.nullDenied = true
+	case "omit":
+		g.nullDenied, g.omitDenied = true, true
 	default:
-		return nil, fmt.Errorf("on_denied_field must be refuse or null, got %q", o.OnDeniedField)
+		return nil, fmt.Errorf("on_denied_field must be refuse, null or omit, got %q", o.OnDeniedField)
 	}
 	switch g.mode {
 	case "", PersistedOff:
@@ -163,7 +197,7 @@ func New(o Options) (*Guard, error) {
 		g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
 	}
 	sort.Slice(g.validation, func(i, j int) bool { return g.validation[i].Name < g.validation[j].Name })
-	g.cache.init(8 << 20)
+	g.cache.init(16 << 20)
 	return g, nil
 }
 
@@ -185,6 +219,17 @@ func (g *Guard) fieldName(k string) (fieldKey, error) {
 // Schema returns the loaded schema (read-only).
 func (g *Guard) Schema() *ast.Schema { return g.schema }
 
+// resolveCost reads a maximum cost: 0 is def, negative is no limit.
+func resolveCost(c, def int) int {
+	switch {
+	case c == 0:
+		return def
+	case c < 0:
+		return maxCount
+	}
+	return c
+}
+
 func hashOf(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
@@ -196,7 +241,8 @@ func hashOf(s string) string {
 // whole request.
 func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	var dec Decision
-	ops, ref := readRequest(r, &g.limits)
+	p := g.profileFor(who)
+	ops, ref := readRequest(r, &p.limits)
 	if ref != nil {
 		return dec, ref
 	}
@@ -204,20 +250,21 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	dec.Hashes = make([]string, 0, len(ops))
 	rewritten := false
 	for i := range ops {
-		cost, h, denied, ref := g.checkOne(&ops[i], who)
+		cost, h, denied, paths, ref := g.checkOne(&ops[i], who, p)
 		if ref != nil {
 			return dec, ref
 		}
 		dec.Cost = satAdd(dec.Cost, cost)
 		dec.Hashes = append(dec.Hashes, h)
-		if dec.Cost > g.maxCost {
-			return dec, costRefusal(dec.Cost, g.maxCost)
+		if dec.Cost > p.maxCost {
+			return dec, costRefusal(dec.Cost, p.maxCost)
 		}
 		if len(denied) > 0 {
 			if dec.Denied == nil {
 				dec.Denied = make([][]string, len(ops))
+				dec.Nulls = &Nulls{ops: make([][]nullPath, len(ops)), keys: dec.Denied}
 			}
-			dec.Denied[i], rewritten = denied, true
+			dec.Denied[i], dec.Nulls.ops[i], rewritten = denied, paths, true
 		}
 	}
 	if rewritten {
@@ -235,14 +282,14 @@ func costRefusal(cost, limit int) *Refusal {
 		fmt.Sprintf("The operation's cost %d is over the limit %d.", cost, limit)).with("cost", cost).with("limit", limit)
 }
 
-func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Refusal) {
+func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []string, []nullPath, *Refusal) {
 	if !op.hasQuery {
-		text, ok := g.ops[op.hash]
+		text, ok := g.registered(op.hash)
 		switch {
 		case op.hash == "":
-			return 0, "", nil, malformed("The request has no query.")
+			return 0, "", nil, nil, malformed("The request has no query.")
 		case !ok:
-			return 0, "", nil, refuse(http.StatusBadRequest, "graphql_persisted_query_not_found",
+			return 0, "", nil, nil, refuse(http.StatusBadRequest, "graphql_persisted_query_not_found",
 				"The persisted query is not registered; send its text.")
 		}
 		op.query = text
@@ -252,43 +299,44 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 		h = hashOf(op.query) // only persisted operations need it
 	}
 	if op.hash != "" && op.hash != h {
-		return 0, "", nil, malformed("persistedQuery.sha256Hash does not match the query.")
+		return 0, "", nil, nil, malformed("persistedQuery.sha256Hash does not match the query.")
 	}
-	if g.mode == PersistedAllow && !g.hashes[h] {
-		return 0, h, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
+	if g.mode == PersistedAllow && !g.hashes[h] && !g.storedHash(h) {
+		return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_operation_not_registered",
 			"Only registered operations run on this endpoint.")
 	}
-	doc, ref := g.compile(op.query)
+	doc, ref := g.compile(op.query, &p.limits)
 	if ref != nil {
-		return 0, h, nil, ref
+		return 0, h, nil, nil, ref
 	}
 	op.doc = doc
 	sel, ref := pickOperation(doc, op.name)
 	if ref != nil {
-		return 0, h, nil, ref
+		return 0, h, nil, nil, ref
 	}
 	if op.get && sel.Operation != ast.Query && sel.Operation != "" {
-		return 0, h, nil, refuse(http.StatusMethodNotAllowed, "graphql_mutation_over_get",
+		return 0, h, nil, nil, refuse(http.StatusMethodNotAllowed, "graphql_mutation_over_get",
 			"Only queries may be sent with GET; use POST.").with("allow", "POST")
 	}
 	vars, err := validator.VariableValues(g.schema, sel, op.variables)
 	if err != nil {
-		return 0, h, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
+		return 0, h, nil, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
 	}
 	w := walk{g: g, vars: vars, memo: map[memoKey]int{}}
 	cost := w.selection(sel.SelectionSet, false)
 	if w.introspection && !anyOf(who.Roles, g.introRoles) {
-		return 0, h, nil, refuse(http.StatusForbidden, "graphql_introspection_disabled",
+		return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_introspection_disabled",
 			"Introspection is not allowed for this caller.")
 	}
 	var denied []string
 	var deniedAt []*ast.Field
+	var paths []nullPath
 	for i, key := range w.guarded {
 		if allowed(g.rules[key], who) {
 			continue
 		}
 		if !g.nullDenied {
-			return 0, h, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+			return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
 				"The caller may not query "+key.String()+".").with("field", key.String())
 		}
 		denied, deniedAt = append(denied, key.String()), append(deniedAt, w.guardedAt[i])
@@ -296,41 +344,69 @@ func (g *Guard) checkOne(op *operation, who Caller) (int, string, []string, *Ref
 	if len(denied) > 0 {
 		text, err := skipFields(op.query, deniedAt)
 		if err != nil {
-			return 0, h, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+			return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
 				"The caller may not query "+denied[0]+", and it cannot be left out.").with("field", denied[0])
+		}
+		if !g.omitDenied { // "omit": the fields stay absent, their errors carry no path
+			at := make(map[*ast.Field]string, len(deniedAt))
+			for i, f := range deniedAt {
+				at[f] = denied[i]
+			}
+			var ok bool
+			if paths, ok = nullPaths(g.schema, sel, at); !ok {
+				return 0, h, nil, nil, refuse(http.StatusForbidden, "graphql_field_forbidden",
+					"The caller may not query "+denied[0]+", and it is selected in too many places to be left out.").with("field", denied[0])
+			}
 		}
 		op.rewritten, denied = text, uniqueKeys(denied)
 	}
-	if cost > g.maxCost {
-		return 0, h, nil, costRefusal(cost, g.maxCost)
+	if cost > p.maxCost {
+		return 0, h, nil, nil, costRefusal(cost, p.maxCost)
 	}
 	if g.mode == PersistedLearn {
 		g.learn(h, sel.Name, op.query)
 	}
-	return cost, h, denied, nil
+	return cost, h, denied, paths, nil
 }
 
-// compile parses, measures and validates a document, or returns it from the
-// cache of valid documents.
-func (g *Guard) compile(q string) (*ast.QueryDocument, *Refusal) {
-	if doc := g.cache.get(q); doc != nil {
-		return doc, nil
+// compile parses, measures and validates a document, or takes it from the
+// cache of valid documents; either way it is checked against l, the caller's
+// limits.
+func (g *Guard) compile(q string, l *Limits) (*ast.QueryDocument, *Refusal) {
+	if e := g.cache.get(q); e != nil {
+		if ref := e.stats.check(l); ref != nil {
+			return nil, ref
+		}
+		return e.doc, nil
 	}
-	if ref := lexCheck(q, &g.limits); ref != nil {
+	lex, ref := lexCheck(q, l)
+	if ref != nil {
 		return nil, ref
 	}
 	tokenLimit := 0 // lexCheck counted them; the parser's own count is a second line
-	if g.limits.MaxTokens < maxCount {
-		tokenLimit = g.limits.MaxTokens + 1
+	if l.MaxTokens < maxCount {
+		tokenLimit = l.MaxTokens + 1
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q}, tokenLimit)
+	src := q
+	if lex.comments {
+		src = blankComments(q)
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: src}, tokenLimit)
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, "graphql_parse_failed", gqlMessage(err))
 	}
 	if len(doc.Operations) == 0 {
 		return nil, refuse(http.StatusBadRequest, "graphql_parse_failed", "The document has no operation.")
 	}
-	if ref := checkShape(doc, &g.limits); ref != nil {
+	if ref := fragmentLimit(len(doc.Fragments), l); ref != nil {
+		return nil, ref
+	}
+	st, ref := measureShape(doc)
+	if ref != nil {
+		return nil, ref
+	}
+	st.lex = lex
+	if ref := st.check(l); ref != nil {
 		return nil, ref
 	}
 	if errs := validator.Validate(g.schema, doc, g.validation...); len(errs) > 0 {
@@ -340,7 +416,7 @@ func (g *Guard) compile(q string) (*ast.QueryDocument, *Refusal) {
 		}
 		return nil, ref
 	}
-	g.cache.put(q, doc)
+	g.cache.put(q, &compiled{doc: doc, stats: st})
 	return doc, nil
 }
 
@@ -408,8 +484,45 @@ func (g *Guard) learn(h, name, query string) {
 	}
 	g.learnMu.Unlock()
 	if first && g.onLearn != nil {
-		g.onLearn(h, name)
+		g.onLearn(h, name, query)
 	}
+}
+
+// registered returns the text of a registered operation, from the config or
+// the store.
+func (g *Guard) registered(h string) (string, bool) {
+	if text, ok := g.ops[h]; ok {
+		return text, true
+	}
+	if m := g.stored.Load(); m != nil {
+		if text := (*m)[h]; text != "" {
+			return text, true
+		}
+	}
+	return "", false
+}
+
+func (g *Guard) storedHash(h string) bool {
+	if m := g.stored.Load(); m != nil {
+		_, ok := (*m)[h]
+		return ok
+	}
+	return false
+}
+
+// UsesStore says the guard's persisted operations are kept in the store
+// (persisted.store): SetStored gives it those registered there.
+func (g *Guard) UsesStore() bool { return g.store }
+
+// SetStored replaces the operations registered in the store (hash → text,
+// "" when only the hash is known); they run in allow mode beside the
+// config's. Safe while requests are checked.
+func (g *Guard) SetStored(ops map[string]string) {
+	m := make(map[string]string, len(ops))
+	for h, text := range ops {
+		m[strings.ToLower(h)] = text
+	}
+	g.stored.Store(&m)
 }
 
 // Mode is the persisted-operation mode: off, allow or learn.

@@ -314,7 +314,7 @@ func TestLearn(t *testing.T) {
 	var seen []string
 	g := newGuard(t, func(o *Options) {
 		o.Persisted.Mode = PersistedLearn
-		o.OnLearn = func(h, name string) { seen = append(seen, name) }
+		o.OnLearn = func(h, name, _ string) { seen = append(seen, name) }
 	})
 	for _, q := range []string{"query A { me { id } }", "query A { me { id } }", "query B { me { name } }"} {
 		if _, ref := g.Check(postQuery(q), Caller{}); ref != nil {
@@ -433,9 +433,10 @@ func TestDeniedFieldNull(t *testing.T) {
 	if d, ref := g.Check(postQuery("{ me { email } }"), Caller{Roles: []string{"support"}}); ref != nil || d.Body != nil || d.Denied != nil {
 		t.Fatalf("allowed: %v %s %v", ref, d.Body, d.Denied)
 	}
-	// The answer gains an error per field left out.
-	out, changed, err := SanitizeResponse([]byte(`{"data":{"me":{"id":"1"}}}`), [][]string{{"User.email"}})
-	if err != nil || !changed || string(out) != `{"data":{"me":{"id":"1"}},"errors":[{"extensions":{"code":"graphql_field_forbidden","field":"User.email"},"message":"The caller may not query User.email; it was left out."}]}` {
+	// The answer gains null in the field's place and an error with its path.
+	d, _ = g.Check(postQuery("{ me { id email } }"), user)
+	out, changed, err := SanitizeResponse([]byte(`{"data":{"me":{"id":"1"}}}`), d.Nulls)
+	if err != nil || !changed || string(out) != `{"data":{"me":{"id":"1","email":null}},"errors":[{"extensions":{"code":"graphql_field_forbidden","field":"User.email"},"message":"The caller may not query User.email.","path":["me","email"]}]}` {
 		t.Fatalf("answer: %s %v", out, err)
 	}
 }

@@ -223,15 +223,19 @@ const IntrospectTimeout = 10 * time.Second
 // NewFromUpstream is New for a route whose options may ask for the schema from
 // the upstream (Introspect): it asks endpoint, the route's URL on the API's
 // first target ("" when the API has none), now; a failure fails the start or
-// the reload, which keeps the serving state.
-func NewFromUpstream(o Options, endpoint string) (*Guard, error) {
+// the reload, which keeps the serving state. client makes the request (the
+// upstream's TLS settings); nil is a plain client.
+func NewFromUpstream(o Options, endpoint string, client *http.Client) (*Guard, error) {
 	if o.Introspect {
 		if endpoint == "" {
 			return nil, errors.New("graphql: introspection needs an upstream target")
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), IntrospectTimeout)
 		defer cancel()
-		sdl, err := Introspect(ctx, &http.Client{Timeout: IntrospectTimeout}, endpoint)
+		if client == nil {
+			client = &http.Client{Timeout: IntrospectTimeout}
+		}
+		sdl, err := Introspect(ctx, client, endpoint)
 		if err != nil {
 			return nil, fmt.Errorf("graphql: introspecting %s: %w", endpoint, err)
 		}

@@ -98,7 +98,7 @@ func TestNewFromUpstream(t *testing.T) {
 		{"a broken schema", Options{Schema: "type Query {"}, "", "graphql: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := NewFromUpstream(tc.o, tc.endpoint)
+			g, err := NewFromUpstream(tc.o, tc.endpoint, nil)
 			switch {
 			case tc.want == "" && (err != nil || g == nil):
 				t.Fatalf("%v", err)

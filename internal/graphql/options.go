@@ -34,14 +34,29 @@ type Options struct {
 	Fields map[string]FieldRule
 	// OnDeniedField is what a field the caller may not read does: "refuse"
 	// (default) refuses the whole request; "null" skips the field (the
-	// upstream is sent the operation with @skip(if: true) on it) and adds an
-	// error naming it to the answer.
+	// upstream is sent the operation with @skip(if: true) on it) and answers
+	// null in its place with an error whose path names it, as the GraphQL
+	// spec has a field error (a null in a non-null field nulls its nullable
+	// parent); "omit" skips it the same way but leaves it absent from the
+	// answer, with one error naming it and no path.
 	OnDeniedField string
 	// Persisted is the persisted-operation mode.
 	Persisted Persisted
 	// OnLearn, when set, is called the first time learning mode sees an
-	// operation hash (not under any lock the caller could hold).
-	OnLearn func(hash, operationName string)
+	// operation hash, with the operation's text (not under any lock the
+	// caller could hold).
+	OnLearn func(hash, operationName, query string)
+	// Consumers override the limits and the maximum cost for one caller,
+	// by the principal's consumer (an API key's consumer, a token's azp or
+	// client_id) or, when no entry names the consumer, its subject. A zero
+	// field keeps the guard's value.
+	Consumers map[string]Override
+}
+
+// Override is one consumer's limits and maximum cost.
+type Override struct {
+	Limits  Limits
+	MaxCost int // 0 keeps the guard's; negative means no limit
 }
 
 // Limits bound a request before the schema is consulted.
@@ -104,17 +119,27 @@ type Persisted struct {
 	// Hashes are registered hashes without text: such operations run only
 	// when the request carries the matching text.
 	Hashes []string
+	// Store says the gateway keeps learned operations in its store and
+	// adds the hashes registered there (through the admin API) to Hashes
+	// and Operations; a change there applies at the next reload or
+	// registration.
+	Store bool
 }
 
 // Caller is who sends the request, as the gateway authenticated them.
 type Caller struct {
 	Roles  []string
 	Scopes []string
+	// Consumer and Subject select a per-consumer Override.
+	Consumer string
+	Subject  string
 }
 
-func (o Options) limits() Limits {
-	d := DefaultLimits()
-	l := o.Limits
+func (o Options) limits() Limits { return mergeLimits(o.Limits, DefaultLimits()) }
+
+// mergeLimits resolves l over d: a zero field takes d's, a negative one is
+// no limit.
+func mergeLimits(l, d Limits) Limits {
 	pick := func(v, def int) int {
 		switch {
 		case v == 0:

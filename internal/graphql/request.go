@@ -1,14 +1,16 @@
 package graphql
 
 import (
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"bytes"
 	"encoding/json"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // Request is the part of an HTTP request the guard reads.
@@ -161,36 +163,47 @@ func fromParams(rawQuery string) (operation, *Refusal) {
 	return op, nil
 }
 
-// fromJSON reads a JSON body: one request object or a batch (an array).
+// fromJSON reads a JSON body, one request object or a batch (an array),
+// in one pass of the gateway's JSON reader (which refuses what is not
+// RFC 8259 JSON in UTF-8).
 func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, malformed("The request body is empty.")
 	}
-	// json.Unmarshal validates what it decodes; the walks before it only
-	// count and compare names, and a body they misread fails there.
-	if body[0] != '[' {
-		op, ref := fromObject(body)
+	ix, err := jsonread.Parse(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+	if err != nil {
+		return nil, malformed("The request body is not valid JSON.")
+	}
+	defer ix.Release() // every string kept is copied out of it
+	switch ix.Kind(0) {
+	case jsonread.Object:
+		op, ref := fromObject(ix, 0)
 		if ref != nil {
 			return nil, ref
 		}
 		return []operation{op}, nil
+	case jsonread.Array:
+	default:
+		return nil, notObject()
 	}
-	// Count the batch before decoding its members.
-	if n := topLevel(body, nil); n > l.MaxBatch {
+	n := 0
+	for c := ix.Child(0); c >= 0; c = ix.Sibling(c) {
+		n++
+	}
+	switch {
+	case n > l.MaxBatch:
 		return nil, refuse(http.StatusBadRequest, "graphql_batch_too_large",
 			"The batch has more operations than this endpoint accepts.").with("limit", l.MaxBatch)
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(body, &raws); err != nil {
-		return nil, malformed("The request body is not valid JSON.")
-	}
-	if len(raws) == 0 {
+	case n == 0:
 		return nil, malformed("The batch is empty.")
 	}
-	ops := make([]operation, 0, len(raws))
-	for _, raw := range raws {
-		op, ref := fromObject(raw)
+	ops := make([]operation, 0, n)
+	for c := ix.Child(0); c >= 0; c = ix.Sibling(c) {
+		if ix.Kind(c) != jsonread.Object {
+			return nil, notObject()
+		}
+		op, ref := fromObject(ix, c)
 		if ref != nil {
 			return nil, ref
 		}
@@ -199,103 +212,158 @@ func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
 	return ops, nil
 }
 
+func notObject() *Refusal {
+	return malformed("A GraphQL request is a JSON object (or an array of them).")
+}
+
 var memberNames = []string{"query", "operationName", "variables", "extensions"}
 
-// topLevel walks one valid JSON text and returns the number of members (of
-// an object) or elements (of an array) at its top level, calling key with
-// each top-level member name as written (escapes not decoded). It only
-// follows strings and nesting; the text must already be valid JSON.
-func topLevel(b []byte, key func(raw []byte)) int {
-	depth, n, expectKey := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; c {
-		case '"':
-			j := i + 1
-			for j < len(b) && b[j] != '"' {
-				if b[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if depth == 1 && expectKey && key != nil {
-				key(b[i+1 : min(j, len(b))])
-			}
-			expectKey = false
-			i = j
-		case '{', '[':
-			depth++
-			if depth == 1 {
-				expectKey = c == '{'
-			}
-		case '}', ']':
-			depth--
-		case ',':
-			if depth == 1 {
-				n++
-				expectKey = b[0] == '{'
-			}
-		}
-	}
-	if len(b) < 2 {
-		return n // not JSON: the decoder says so
-	}
-	if inner := bytes.TrimSpace(b[1 : len(b)-1]); len(inner) > 0 {
-		n++
-	}
-	return n
-}
-
-// checkMembers refuses duplicate members and members that differ from a
-// known one only by case: decoders disagree on both (first or last wins,
-// case-folded or not), so the gateway and the upstream could read different
-// queries.
-func checkMembers(raw []byte) *Refusal {
-	var ref *Refusal
-	seen := make([]string, 0, 4)
-	topLevel(raw, func(k []byte) {
-		if ref != nil {
-			return
-		}
-		name := string(k)
-		if bytes.IndexByte(k, '\\') >= 0 {
-			quoted := make([]byte, 0, len(k)+2)
-			quoted = append(append(append(quoted, '"'), k...), '"')
-			if json.Unmarshal(quoted, &name) != nil {
-				ref = malformed("The request body is not valid JSON.")
-				return
-			}
-		}
+// fromObject reads request object obj. Duplicate members, and members that
+// differ from a known one only by case, are refused: decoders disagree on
+// both (first or last wins, case-folded or not), so the gateway and the
+// upstream could read different queries. Unknown members are ignored.
+func fromObject(ix *jsonread.Index, obj int) (operation, *Refusal) {
+	var op operation
+	var seenBuf [4]string
+	seen := seenBuf[:0]
+	for c := ix.Child(obj); c >= 0; c = ix.Sibling(c) {
+		key := ix.Key(c)
 		for _, s := range seen {
-			if s == name {
-				ref = malformed("The member " + strconvQuote(name) + " is repeated.")
-				return
+			if s == string(key) {
+				return op, malformed("The member " + strconvQuote(s) + " is repeated.")
 			}
 		}
+		known := ""
 		for _, m := range memberNames {
-			if name != m && strings.EqualFold(name, m) {
-				ref = malformed("The member " + strconvQuote(name) + " differs from " + m + " only by case.")
-				return
+			if string(key) == m {
+				known = m
+			} else if strings.EqualFold(string(key), m) {
+				return op, malformed("The member " + strconvQuote(string(key)) + " differs from " + m + " only by case.")
 			}
 		}
-		seen = append(seen, name)
-	})
-	return ref
+		if known == "" {
+			if len(seen) < 16 { // unknown members: enough to catch a repeat
+				seen = append(seen, string(key))
+			}
+			continue
+		}
+		seen = append(seen, known)
+		kind := ix.Kind(c)
+		switch known {
+		case "query":
+			switch kind {
+			case jsonread.Null:
+			case jsonread.String:
+				op.query, op.hasQuery = string(ix.Text(c)), true
+			default:
+				return op, malformed("query must be a string.")
+			}
+		case "operationName":
+			switch kind {
+			case jsonread.Null:
+			case jsonread.String:
+				op.name = string(ix.Text(c))
+			default:
+				return op, malformed("operationName must be a string or null.")
+			}
+		case "variables":
+			switch kind {
+			case jsonread.Null:
+			case jsonread.Object:
+				op.variables, op.rawVars = objectValue(ix, c), json.RawMessage(ix.Raw(c))
+			default:
+				return op, malformed("variables must be a JSON object.")
+			}
+		case "extensions":
+			h, ref := hashFrom(ix, c)
+			if ref != nil {
+				return op, ref
+			}
+			op.hash = h
+		}
+	}
+	return op, nil
 }
 
-// wireRequest is a GraphQL request object as sent. Query and OperationName
-// are decoded as any so a wrong type is seen, not coerced.
-type wireRequest struct {
-	Query         any             `json:"query"`
-	OperationName any             `json:"operationName"`
-	Variables     json.RawMessage `json:"variables"`
-	Extensions    *extensions     `json:"extensions"`
+// hashFrom reads extensions.persistedQuery.sha256Hash (Apollo's shape) from
+// extensions value ext; member names match without regard to case, as
+// encoding/json's do, and a name matched twice is refused.
+func hashFrom(ix *jsonread.Index, ext int) (string, *Refusal) {
+	bad := malformed("extensions must be a JSON object, its persistedQuery an object with a string sha256Hash.")
+	if ix.Kind(ext) == jsonread.Null {
+		return "", nil
+	}
+	if ix.Kind(ext) != jsonread.Object {
+		return "", bad
+	}
+	pq, ok := memberFold(ix, ext, "persistedQuery")
+	switch {
+	case !ok:
+		return "", bad
+	case pq < 0 || ix.Kind(pq) == jsonread.Null:
+		return "", nil
+	case ix.Kind(pq) != jsonread.Object:
+		return "", bad
+	}
+	h, ok := memberFold(ix, pq, "sha256Hash")
+	switch {
+	case !ok || h >= 0 && ix.Kind(h) != jsonread.String && ix.Kind(h) != jsonread.Null:
+		return "", bad
+	case h < 0 || ix.Kind(h) == jsonread.Null:
+		return checkHash("")
+	}
+	return checkHash(string(ix.Text(h)))
 }
 
-// extensions is the request's extensions member, as far as Bulwark reads it.
-type extensions struct {
-	PersistedQuery *struct {
-		Hash string `json:"sha256Hash"`
-	} `json:"persistedQuery"`
+// memberFold finds the member of obj named name without regard to case: -1
+// when there is none, false when there are several.
+func memberFold(ix *jsonread.Index, obj int, name string) (int, bool) {
+	found := -1
+	for c := ix.Child(obj); c >= 0; c = ix.Sibling(c) {
+		if strings.EqualFold(string(ix.Key(c)), name) {
+			if found >= 0 {
+				return -1, false
+			}
+			found = c
+		}
+	}
+	return found, true
+}
+
+// objectValue converts value i, an object, to what validator.VariableValues
+// reads: maps, slices, strings, json.Number, bools and nil. A repeated key
+// keeps its last value, as encoding/json does.
+func objectValue(ix *jsonread.Index, i int) map[string]any {
+	m := make(map[string]any, 4)
+	for c := ix.Child(i); c >= 0; c = ix.Sibling(c) {
+		m[string(ix.Key(c))] = jsonValue(ix, c)
+	}
+	return m
+}
+
+func jsonValue(ix *jsonread.Index, i int) any {
+	switch ix.Kind(i) {
+	case jsonread.Object:
+		return objectValue(ix, i)
+	case jsonread.Array:
+		var out []any
+		for c := ix.Child(i); c >= 0; c = ix.Sibling(c) {
+			out = append(out, jsonValue(ix, c))
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out
+	case jsonread.String:
+		return string(ix.Text(i))
+	case jsonread.Number:
+		return json.Number(ix.Text(i))
+	case jsonread.True:
+		return true
+	case jsonread.False:
+		return false
+	}
+	return nil
 }
 
 // checkHash validates a claimed persisted-query hash.
@@ -307,77 +375,42 @@ func checkHash(h string) (string, *Refusal) {
 	return h, nil
 }
 
-func fromObject(raw []byte) (operation, *Refusal) {
-	var op operation
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return op, malformed("A GraphQL request is a JSON object (or an array of them).")
-	}
-	if ref := checkMembers(raw); ref != nil {
-		return op, ref
-	}
-	var w wireRequest
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return op, malformed("The request body is not a valid GraphQL request object.")
-	}
-	switch q := w.Query.(type) {
-	case nil:
-	case string:
-		op.query, op.hasQuery = q, true
-	default:
-		return op, malformed("query must be a string.")
-	}
-	switch n := w.OperationName.(type) {
-	case nil:
-	case string:
-		op.name = n
-	default:
-		return op, malformed("operationName must be a string or null.")
-	}
-	if v := w.Variables; !isNull(v) {
-		vars, ref := decodeVariables(v)
-		if ref != nil {
-			return op, ref
-		}
-		op.variables, op.rawVars = vars, v
-	}
-	if x := w.Extensions; x != nil && x.PersistedQuery != nil {
-		h, ref := checkHash(x.PersistedQuery.Hash)
-		if ref != nil {
-			return op, ref
-		}
-		op.hash = h
-	}
-	return op, nil
-}
-
 func isNull(v json.RawMessage) bool { return v == nil || string(v) == "null" }
 
-func decodeVariables(raw []byte) (map[string]any, *Refusal) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
-		return nil, malformed("variables must be a JSON object.")
+// parseParam reads a URL parameter's JSON value (variables, extensions).
+func parseParam(raw []byte, msg string) (*jsonread.Index, *Refusal) {
+	ix, err := jsonread.Parse(bytes.TrimSpace(raw), jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+	if err != nil {
+		return nil, malformed(msg)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var vars map[string]any
-	if err := dec.Decode(&vars); err != nil || vars == nil && string(bytes.TrimSpace(raw)) != "null" {
-		return nil, malformed("variables must be a JSON object.")
+	if ix.Kind(0) != jsonread.Object {
+		ix.Release()
+		return nil, malformed(msg)
 	}
-	return vars, nil
+	return ix, nil
 }
 
-// persistedHash reads extensions.persistedQuery.sha256Hash (Apollo's shape)
-// from a GET request's extensions parameter.
-func persistedHash(raw []byte) (string, *Refusal) {
-	var ext extensions
-	if err := json.Unmarshal(raw, &ext); err != nil {
-		return "", malformed("extensions must be a JSON object.")
+func decodeVariables(raw []byte) (map[string]any, *Refusal) {
+	ix, ref := parseParam(raw, "variables must be a JSON object.")
+	if ref != nil {
+		return nil, ref
 	}
-	if ext.PersistedQuery == nil {
+	defer ix.Release()
+	return objectValue(ix, 0), nil
+}
+
+// persistedHash reads extensions.persistedQuery.sha256Hash from a GET
+// request's extensions parameter.
+func persistedHash(raw []byte) (string, *Refusal) {
+	if string(bytes.TrimSpace(raw)) == "null" {
 		return "", nil
 	}
-	return checkHash(ext.PersistedQuery.Hash)
+	ix, ref := parseParam(raw, "extensions must be a JSON object.")
+	if ref != nil {
+		return "", ref
+	}
+	defer ix.Release()
+	return hashFrom(ix, 0)
 }
 
 // strconvQuote quotes a client-sent name for a message, cut short.

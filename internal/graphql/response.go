@@ -14,14 +14,16 @@ import (
 // object (or its errors not a list of objects).
 //
 // A batched request's answer is an array of responses; each is cleaned.
-// denied (Decision.Denied, nil when nothing was left out) adds, per
-// operation, an error for each field "null" mode left out.
-func SanitizeResponse(body []byte, denied [][]string) ([]byte, bool, error) {
-	extra := func(i int) []string {
-		if i < len(denied) {
-			return denied[i]
+// nulls (Decision.Nulls, nil when nothing was left out) puts null, per
+// operation, where "null" mode left a field out, with an error whose path
+// names it; a field left out that the answer has no place for (its parent
+// is absent or null) still gets an error, without a path.
+func SanitizeResponse(body []byte, nulls *Nulls) ([]byte, bool, error) {
+	extra := func(i int) opNulls {
+		if nulls != nil && i < len(nulls.ops) {
+			return opNulls{nulls.ops[i], nulls.keys[i]}
 		}
-		return nil
+		return opNulls{}
 	}
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
 		var batch []json.RawMessage
@@ -47,13 +49,19 @@ func SanitizeResponse(body []byte, denied [][]string) ([]byte, bool, error) {
 	return sanitizeOne(body, extra(0))
 }
 
-func sanitizeOne(body []byte, denied []string) ([]byte, bool, error) {
+// opNulls is one operation's part of a Nulls.
+type opNulls struct {
+	paths []nullPath
+	keys  []string
+}
+
+func sanitizeOne(body []byte, nulls opNulls) ([]byte, bool, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, false, err
 	}
 	raw, ok := top["errors"]
-	if (!ok || isNull(raw)) && len(denied) == 0 {
+	if (!ok || isNull(raw)) && len(nulls.keys) == 0 {
 		return body, false, nil
 	}
 	var errs []map[string]json.RawMessage
@@ -88,12 +96,21 @@ func sanitizeOne(body []byte, denied []string) ([]byte, bool, error) {
 			}
 		}
 	}
-	for _, key := range denied {
-		e := map[string]json.RawMessage{}
-		for k, v := range deniedError(key) {
-			e[k], _ = json.Marshal(v)
+	var placed map[string]bool
+	if data, ok := top["data"]; ok && len(nulls.paths) > 0 && !isNull(data) {
+		out, nullErrs, p, err := applyNulls(data, nulls.paths)
+		if err != nil {
+			return nil, false, err
 		}
-		errs = append(errs, e)
+		top["data"], placed = out, p
+		for _, ne := range nullErrs {
+			errs = append(errs, rawError(ne))
+		}
+	}
+	for _, key := range nulls.keys {
+		if !placed[key] {
+			errs = append(errs, rawError(deniedError(key)))
+		}
 		changed = true
 	}
 	if !changed {
@@ -110,4 +127,12 @@ func compact(b []byte) []byte {
 		return b
 	}
 	return out.Bytes()
+}
+
+func rawError(m map[string]any) map[string]json.RawMessage {
+	e := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		e[k], _ = json.Marshal(v)
+	}
+	return e
 }

@@ -16,46 +16,85 @@ type shape struct {
 	roots map[string]int // fragment → root fields it contributes
 }
 
-// checkShape refuses fragment cycles, too many fragments and aliases, and, for
-// every operation, too deep a selection or too many root fields.
-func checkShape(doc *ast.QueryDocument, l *Limits) *Refusal {
-	if len(doc.Fragments) > l.MaxFragments {
-		return refuse(http.StatusBadRequest, "graphql_too_many_fragments",
-			"The document defines more fragments than this endpoint accepts.").with("limit", l.MaxFragments)
-	}
+// docStats is what the limits are checked against, measured once per
+// document and kept with it in the cache: a cached document is checked again
+// for each caller, whose limits may differ (per-consumer overrides).
+type docStats struct {
+	lex          lexStats
+	fragments    int
+	aliases      int
+	depth, roots []int // per operation, in document order
+}
+
+// measureShape measures a parsed document, refusing fragment cycles (which
+// the later walks must never meet).
+func measureShape(doc *ast.QueryDocument) (docStats, *Refusal) {
+	st := docStats{fragments: len(doc.Fragments)}
 	s := &shape{doc: doc, frags: make(map[string]*ast.FragmentDefinition, len(doc.Fragments))}
 	for _, f := range doc.Fragments {
 		if _, dup := s.frags[f.Name]; !dup {
 			s.frags[f.Name] = f
 		}
 	}
-	aliases := 0
 	spreads := make(map[string][]string, len(doc.Fragments))
 	for _, f := range doc.Fragments {
-		aliases += scan(f.SelectionSet, func(name string) { spreads[f.Name] = append(spreads[f.Name], name) })
+		st.aliases += scan(f.SelectionSet, func(name string) { spreads[f.Name] = append(spreads[f.Name], name) })
 	}
 	for _, op := range doc.Operations {
-		aliases += scan(op.SelectionSet, func(string) {})
-	}
-	if aliases > l.MaxAliases {
-		return refuse(http.StatusBadRequest, "graphql_too_many_aliases",
-			"The document uses more aliases than this endpoint accepts.").with("limit", l.MaxAliases)
+		st.aliases += scan(op.SelectionSet, func(string) {})
 	}
 	if name, cyclic := findCycle(doc.Fragments, s.frags, spreads); cyclic {
-		return refuse(http.StatusBadRequest, "graphql_fragment_cycle",
+		return st, refuse(http.StatusBadRequest, "graphql_fragment_cycle",
 			"Fragment "+strconvQuote(name)+" spreads itself, directly or through other fragments.")
 	}
 	s.depth = make(map[string]int, len(doc.Fragments))
 	s.roots = make(map[string]int, len(doc.Fragments))
-	for _, op := range doc.Operations {
-		if d := s.depthOf(op.SelectionSet); d > l.MaxDepth {
+	st.depth, st.roots = make([]int, len(doc.Operations)), make([]int, len(doc.Operations))
+	for i, op := range doc.Operations {
+		st.depth[i], st.roots[i] = s.depthOf(op.SelectionSet), s.rootsOf(op.SelectionSet)
+	}
+	return st, nil
+}
+
+// check refuses a document over one of l: its tokens, directives and
+// nesting, then too many fragments and aliases, and, for every operation,
+// too deep a selection or too many root fields.
+func (st *docStats) check(l *Limits) *Refusal {
+	switch {
+	case st.lex.tokens > l.MaxTokens:
+		return refuse(http.StatusBadRequest, "graphql_too_many_tokens",
+			"The document has more tokens than this endpoint accepts.").with("limit", l.MaxTokens)
+	case st.lex.directives > l.MaxDirectives:
+		return refuse(http.StatusBadRequest, "graphql_too_many_directives",
+			"The document uses more directives than this endpoint accepts.").with("limit", l.MaxDirectives)
+	case st.lex.nesting > maxNesting(l):
+		return refuse(http.StatusBadRequest, "graphql_too_deep",
+			"The document nests deeper than this endpoint accepts.").with("limit", l.MaxDepth)
+	}
+	if ref := fragmentLimit(st.fragments, l); ref != nil {
+		return ref
+	}
+	if st.aliases > l.MaxAliases {
+		return refuse(http.StatusBadRequest, "graphql_too_many_aliases",
+			"The document uses more aliases than this endpoint accepts.").with("limit", l.MaxAliases)
+	}
+	for i := range st.depth {
+		if d := st.depth[i]; d > l.MaxDepth {
 			return refuse(http.StatusBadRequest, "graphql_too_deep",
 				"The operation nests fields deeper than this endpoint accepts.").with("depth", d).with("limit", l.MaxDepth)
 		}
-		if n := s.rootsOf(op.SelectionSet); n > l.MaxRootFields {
+		if st.roots[i] > l.MaxRootFields {
 			return refuse(http.StatusBadRequest, "graphql_too_many_root_fields",
 				"The operation selects more root fields than this endpoint accepts.").with("limit", l.MaxRootFields)
 		}
+	}
+	return nil
+}
+
+func fragmentLimit(n int, l *Limits) *Refusal {
+	if n > l.MaxFragments {
+		return refuse(http.StatusBadRequest, "graphql_too_many_fragments",
+			"The document defines more fragments than this endpoint accepts.").with("limit", l.MaxFragments)
 	}
 	return nil
 }
