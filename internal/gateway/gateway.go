@@ -22,6 +22,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
+	"github.com/bulwark-gw/bulwark/internal/recoverer"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
 	"github.com/bulwark-gw/bulwark/internal/tracing"
@@ -57,8 +58,8 @@ type Gateway struct {
 	owners *ownership.Shared
 
 	cur     atomic.Pointer[state]
-	tracer  atomic.Pointer[tracer]
-	swapMu  sync.Mutex // serialises Swap
+	tracer  *tracing.Holder // the serving trace exporter, kept across reloads
+	swapMu  sync.Mutex      // serialises Swap
 	unknown *metrics.RouteMetrics
 }
 
@@ -90,17 +91,17 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	own, records := ownerRecords(d.Store, d.Logger)
 	d.records = records
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
-		unknown: m.Route("", "")}
-	tr, err := g.prepareTracer(plan.Tracing)
+		unknown: m.Route("", ""), tracer: tracing.NewHolder(d.Version)}
+	tr, err := g.tracer.Prepare(plan.Tracing)
 	if err != nil {
 		return nil, err
 	}
 	st, err := build(plan, nil, d)
 	if err != nil {
-		g.dropTracer(tr)
+		g.tracer.Drop(tr)
 		return nil, err
 	}
-	g.useTracer(tr)
+	g.tracer.Use(tr)
 	st.start()
 	g.cur.Store(st)
 	m.SetUpstreamSource(g.upstreamHealth)
@@ -113,16 +114,16 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 func (g *Gateway) Swap(plan *config.Plan) error {
 	g.swapMu.Lock()
 	defer g.swapMu.Unlock()
-	tr, err := g.prepareTracer(plan.Tracing)
+	tr, err := g.tracer.Prepare(plan.Tracing)
 	if err != nil {
 		return err
 	}
 	st, err := build(plan, g.cur.Load(), g.deps)
 	if err != nil {
-		g.dropTracer(tr)
+		g.tracer.Drop(tr)
 		return err
 	}
-	g.useTracer(tr)
+	g.tracer.Use(tr)
 	st.start()
 	old := g.cur.Swap(st)
 	if old != nil {
@@ -146,14 +147,7 @@ func (g *Gateway) Close() {
 		st.quotas.Retire(nil)
 	}
 	g.owners.Close()
-	g.closeTracer()
-}
-
-// closeTracer flushes and stops the trace exporter.
-func (g *Gateway) closeTracer() {
-	if tr := g.tracer.Swap(nil); tr != nil && tr.t != nil {
-		shutdownTracer(tr.t)
-	}
+	g.tracer.Close()
 }
 
 // UpstreamStatus is one API's upstream targets with their health.
@@ -194,7 +188,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
 	var tq *tracing.Request
-	if t := g.traceStart(); t != nil {
+	if t := g.tracer.Tracer(); t != nil {
 		tq = t.Start(r)
 		r = r.WithContext(tq.Context())
 		x.Req, x.Stages = r, tq
@@ -202,7 +196,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, x, &ev, &entry, start, tq)
-	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
+	defer g.recoverPanic(sw, reqID, &ev) // runs before finish
 	x.Enter("shield")
 	if p := st.shield.Check(r.Context(), x); p != nil {
 		g.refuse(sw, tq, p, &ev)
@@ -266,6 +260,18 @@ func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event
 	}
 	putWriter(sw)
 	x.ReleaseJSON() // the request is over: nothing reads its body any more
+}
+
+// recoverPanic turns a panic in the request path into an answer, an audit
+// event and a metric (internal/recoverer). ServeHTTP defers it after finish,
+// so it runs first and finish records the event it shapes.
+func (g *Gateway) recoverPanic(sw *statusWriter, reqID string, ev *audit.Event) {
+	if v := recover(); v != nil {
+		if !sw.wrote {
+			sw.onHeader = nil // a hook may be what panicked
+		}
+		recoverer.Handle(v, sw, sw.wrote, sw.status, reqID, ev, g.metrics, g.logger)
+	}
 }
 
 // admit runs every check that happens before the upstream. It returns the route's
