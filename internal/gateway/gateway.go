@@ -150,21 +150,8 @@ func (g *Gateway) Close() {
 	g.tracer.Close()
 }
 
-// UpstreamStatus is one API's upstream targets with their health.
-type UpstreamStatus struct {
-	API     string               `json:"api"`
-	Targets []proxy.TargetHealth `json:"targets"`
-}
-
 // Upstreams reports the health of every upstream target of the serving state.
-func (g *Gateway) Upstreams() []UpstreamStatus {
-	st := g.cur.Load()
-	out := make([]UpstreamStatus, 0, len(st.upstreams))
-	for _, up := range st.upstreams {
-		out = append(out, UpstreamStatus{API: up.Name(), Targets: up.Health()})
-	}
-	return out
-}
+func (g *Gateway) Upstreams() []proxy.Status { return proxy.Statuses(g.cur.Load().upstreams) }
 
 func (g *Gateway) upstreamHealth() []metrics.UpstreamHealth {
 	var out []metrics.UpstreamHealth
@@ -281,8 +268,8 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	x.Enter("route")
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
-		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
-		return nil, r, route.PathProblem(err)       // names the reason, never the input
+		ev.Path = audit.RawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
+		return nil, r, route.PathProblem(err)        // names the reason, never the input
 	}
 	ev.Path = canonical
 	if p := hygiene.CheckMethodCase(r.Method); p != nil {
@@ -436,18 +423,4 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	default:
 		ev.Decision = audit.DecisionAllow
 	}
-}
-
-// maxAuditRawPath bounds a refused path kept in the audit event.
-const maxAuditRawPath = 256
-
-// auditRawPath returns a refused request's path in its escaped form, truncated, so
-// the audit event shows the attempt without carrying an unbounded attacker string.
-// The escaped form is printable ASCII except for raw bytes the client sent, which
-// the audit encoder escapes.
-func auditRawPath(escaped string) string {
-	if len(escaped) > maxAuditRawPath {
-		return escaped[:maxAuditRawPath] + "…"
-	}
-	return escaped
 }
