@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -19,7 +18,6 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/recoverer"
@@ -69,23 +67,8 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.Limiters.Local == nil {
-		mem := ratelimit.NewMemory(ratelimit.MemoryConfig{})
-		d.Limiters.Local = mem
-	}
-	if d.Limiters.BruteForce == nil {
-		d.Limiters.BruteForce = bruteforce.NewMemoryBackend()
-	}
-	if len(d.Limiters.Secret) == 0 {
-		// One node, memory counters: a per-process key hides usernames as well.
-		d.Limiters.Secret = make([]byte, 32)
-		if _, err := rand.Read(d.Limiters.Secret); err != nil {
-			return nil, err
-		}
-	}
-	if d.Limiters.Shared == nil {
-		local := d.Limiters.Local
-		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
+	if d.Limiters, err = d.Limiters.withDefaults(); err != nil {
+		return nil, err
 	}
 	m := d.Metrics
 	own, records := ownerRecords(d.Store, d.Logger)
