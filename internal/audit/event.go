@@ -36,3 +36,18 @@ type Event struct {
 	// SpanID is the request span's id in that trace (16 hex digits).
 	SpanID string `json:"span_id,omitempty"`
 }
+
+// maxRawPath bounds a refused path kept in an event.
+const maxRawPath = 256
+
+// RawPath is what an event keeps of a refused request's path (one that could
+// not be canonicalized): its escaped form, truncated, so the event shows the
+// attempt without carrying an unbounded attacker string. The escaped form is
+// printable ASCII except for raw bytes the client sent, which the encoder
+// escapes.
+func RawPath(escaped string) string {
+	if len(escaped) > maxRawPath {
+		return escaped[:maxRawPath] + "…"
+	}
+	return escaped
+}

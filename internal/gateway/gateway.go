@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -19,9 +18,9 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
+	"github.com/bulwark-gw/bulwark/internal/recoverer"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/store"
 	"github.com/bulwark-gw/bulwark/internal/tracing"
@@ -57,8 +56,8 @@ type Gateway struct {
 	owners *ownership.Shared
 
 	cur     atomic.Pointer[state]
-	tracer  atomic.Pointer[tracer]
-	swapMu  sync.Mutex // serialises Swap
+	tracer  *tracing.Holder // the serving trace exporter, kept across reloads
+	swapMu  sync.Mutex      // serialises Swap
 	unknown *metrics.RouteMetrics
 }
 
@@ -68,39 +67,24 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.Limiters.Local == nil {
-		mem := ratelimit.NewMemory(ratelimit.MemoryConfig{})
-		d.Limiters.Local = mem
-	}
-	if d.Limiters.BruteForce == nil {
-		d.Limiters.BruteForce = bruteforce.NewMemoryBackend()
-	}
-	if len(d.Limiters.Secret) == 0 {
-		// One node, memory counters: a per-process key hides usernames as well.
-		d.Limiters.Secret = make([]byte, 32)
-		if _, err := rand.Read(d.Limiters.Secret); err != nil {
-			return nil, err
-		}
-	}
-	if d.Limiters.Shared == nil {
-		local := d.Limiters.Local
-		d.Limiters.Shared = func(string) ratelimit.Limiter { return local }
+	if d.Limiters, err = d.Limiters.withDefaults(); err != nil {
+		return nil, err
 	}
 	m := d.Metrics
 	own, records := ownerRecords(d.Store, d.Logger)
 	d.records = records
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
-		unknown: m.Route("", "")}
-	tr, err := g.prepareTracer(plan.Tracing)
+		unknown: m.Route("", ""), tracer: tracing.NewHolder(d.Version)}
+	tr, err := g.tracer.Prepare(plan.Tracing)
 	if err != nil {
 		return nil, err
 	}
 	st, err := build(plan, nil, d)
 	if err != nil {
-		g.dropTracer(tr)
+		g.tracer.Drop(tr)
 		return nil, err
 	}
-	g.useTracer(tr)
+	g.tracer.Use(tr)
 	st.start()
 	g.cur.Store(st)
 	m.SetUpstreamSource(g.upstreamHealth)
@@ -113,16 +97,16 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 func (g *Gateway) Swap(plan *config.Plan) error {
 	g.swapMu.Lock()
 	defer g.swapMu.Unlock()
-	tr, err := g.prepareTracer(plan.Tracing)
+	tr, err := g.tracer.Prepare(plan.Tracing)
 	if err != nil {
 		return err
 	}
 	st, err := build(plan, g.cur.Load(), g.deps)
 	if err != nil {
-		g.dropTracer(tr)
+		g.tracer.Drop(tr)
 		return err
 	}
-	g.useTracer(tr)
+	g.tracer.Use(tr)
 	st.start()
 	old := g.cur.Swap(st)
 	if old != nil {
@@ -146,31 +130,11 @@ func (g *Gateway) Close() {
 		st.quotas.Retire(nil)
 	}
 	g.owners.Close()
-	g.closeTracer()
-}
-
-// closeTracer flushes and stops the trace exporter.
-func (g *Gateway) closeTracer() {
-	if tr := g.tracer.Swap(nil); tr != nil && tr.t != nil {
-		shutdownTracer(tr.t)
-	}
-}
-
-// UpstreamStatus is one API's upstream targets with their health.
-type UpstreamStatus struct {
-	API     string               `json:"api"`
-	Targets []proxy.TargetHealth `json:"targets"`
+	g.tracer.Close()
 }
 
 // Upstreams reports the health of every upstream target of the serving state.
-func (g *Gateway) Upstreams() []UpstreamStatus {
-	st := g.cur.Load()
-	out := make([]UpstreamStatus, 0, len(st.upstreams))
-	for _, up := range st.upstreams {
-		out = append(out, UpstreamStatus{API: up.Name(), Targets: up.Health()})
-	}
-	return out
-}
+func (g *Gateway) Upstreams() []proxy.Status { return proxy.Statuses(g.cur.Load().upstreams) }
 
 func (g *Gateway) upstreamHealth() []metrics.UpstreamHealth {
 	var out []metrics.UpstreamHealth
@@ -194,7 +158,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
 	var tq *tracing.Request
-	if t := g.traceStart(); t != nil {
+	if t := g.tracer.Tracer(); t != nil {
 		tq = t.Start(r)
 		r = r.WithContext(tq.Context())
 		x.Req, x.Stages = r, tq
@@ -202,7 +166,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var entry *routeEntry
 	// The record runs even when a broken upstream stream aborts the handler.
 	defer g.finish(sw, x, &ev, &entry, start, tq)
-	defer g.recoverPanic(sw, reqID, &ev) // runs before finish: see recover.go
+	defer g.recoverPanic(sw, reqID, &ev) // runs before finish
 	x.Enter("shield")
 	if p := st.shield.Check(r.Context(), x); p != nil {
 		g.refuse(sw, tq, p, &ev)
@@ -268,6 +232,18 @@ func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event
 	x.ReleaseJSON() // the request is over: nothing reads its body any more
 }
 
+// recoverPanic turns a panic in the request path into an answer, an audit
+// event and a metric (internal/recoverer). ServeHTTP defers it after finish,
+// so it runs first and finish records the event it shapes.
+func (g *Gateway) recoverPanic(sw *statusWriter, reqID string, ev *audit.Event) {
+	if v := recover(); v != nil {
+		if !sw.wrote {
+			sw.onHeader = nil // a hook may be what panicked
+		}
+		recoverer.Handle(v, sw, sw.wrote, sw.status, reqID, ev, g.metrics, g.logger)
+	}
+}
+
 // admit runs every check that happens before the upstream. It returns the route's
 // entry (nil when no route matched) and a problem when the request is refused.
 func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login **bruteforce.Attempt) (*routeEntry, *http.Request, *httperr.Problem) {
@@ -275,8 +251,8 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	x.Enter("route")
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
-		ev.Path = auditRawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
-		return nil, r, route.PathProblem(err)       // names the reason, never the input
+		ev.Path = audit.RawPath(r.URL.EscapedPath()) // what the attacker sent, for the analyst
+		return nil, r, route.PathProblem(err)        // names the reason, never the input
 	}
 	ev.Path = canonical
 	if p := hygiene.CheckMethodCase(r.Method); p != nil {
@@ -430,18 +406,4 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	default:
 		ev.Decision = audit.DecisionAllow
 	}
-}
-
-// maxAuditRawPath bounds a refused path kept in the audit event.
-const maxAuditRawPath = 256
-
-// auditRawPath returns a refused request's path in its escaped form, truncated, so
-// the audit event shows the attempt without carrying an unbounded attacker string.
-// The escaped form is printable ASCII except for raw bytes the client sent, which
-// the audit encoder escapes.
-func auditRawPath(escaped string) string {
-	if len(escaped) > maxAuditRawPath {
-		return escaped[:maxAuditRawPath] + "…"
-	}
-	return escaped
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/rand"
 	"log/slog"
 
 	"github.com/bulwark-gw/bulwark/internal/config"
@@ -20,6 +21,29 @@ type Limiters struct {
 	BruteForce bruteforce.Backend
 	// Secret keys the HMAC that hides usernames in brute-force keys.
 	Secret []byte
+}
+
+// withDefaults fills what l leaves unset: one in-memory limiter, in-memory
+// brute-force counters and a per-process key for them.
+func (l Limiters) withDefaults() (Limiters, error) {
+	if l.Local == nil {
+		l.Local = ratelimit.NewMemory(ratelimit.MemoryConfig{})
+	}
+	if l.BruteForce == nil {
+		l.BruteForce = bruteforce.NewMemoryBackend()
+	}
+	if len(l.Secret) == 0 {
+		// One node, memory counters: a per-process key hides usernames as well.
+		l.Secret = make([]byte, 32)
+		if _, err := rand.Read(l.Secret); err != nil {
+			return l, err
+		}
+	}
+	if l.Shared == nil {
+		local := l.Local
+		l.Shared = func(string) ratelimit.Limiter { return local }
+	}
+	return l, nil
 }
 
 // buildRate builds a route's rate limits and quota (internal/ratelimit/limits);

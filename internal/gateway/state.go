@@ -120,9 +120,9 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		}
 		st.upstreams = append(st.upstreams, up)
 		for _, rt := range api.Routes {
-			e, err := buildRoute(plan, api, rt, doc, st, d)
-			if err != nil {
-				return nil, err
+			e, errs := buildRoute(plan, api, rt, doc, st, d)
+			if len(errs) > 0 {
+				return nil, errs[0]
 			}
 			e.upstream = up
 			// A route without its own host serves every host of its API (any
@@ -146,41 +146,57 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 
 // buildRoute builds one route's guards. It starts nothing: what a route uses
 // that runs on its own (quota counters, authenticators) is the plan's, made
-// before the routes.
+// before the routes. Every guard is built even when an earlier one failed,
+// and every failure is returned, named by its config section, so that Verify
+// reports all of a route's problems from the very code that serves it; build
+// stops at the first.
+//
+// Verify builds with a state that has no identities (st.id nil): what needs
+// the running store or an upstream — authenticators, quota counters, a GraphQL
+// schema fetched by introspection — is made at start, and config.Load checked
+// its configuration.
 func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi.Doc,
-	st *state, d Deps) (routeEntry, error) {
-	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name),
-		authn: authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
-			KeepCredential: rt.KeepCredential, KeepOverrideHeaders: rt.Limits.KeepOverrideHeaders, Headers: plan.Identity.Headers})}
-	var err error
-	if e.rateLimits, err = buildRate(rt, st.quotas, d.Limiters); err != nil {
-		return e, err
-	}
-	if e.brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger); err != nil {
-		return e, err
-	}
-	if rt.CORS != nil {
-		if e.cors, err = cors.New(*rt.CORS); err != nil { // config validated it; fail closed regardless
-			return e, fmt.Errorf("api %s route %s: cors: %w", api.Name, rt.Name, err)
+	st *state, d Deps) (routeEntry, []*RouteError) {
+	checking := st.id == nil
+	var errs []*RouteError
+	fail := func(what string, err error) {
+		if err != nil {
+			errs = append(errs, &RouteError{API: api.Name, Route: rt.Name, Line: rt.Line, Err: fmt.Errorf("%s: %w", what, err)})
 		}
 	}
-	wrap := func(err error) error { return fmt.Errorf("route %s: %w", rt.Name, err) }
-	if e.authz, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records,
-		Unauthenticated: e.authn.Unauthenticated, Logger: d.Logger}); err != nil {
-		return e, wrap(err)
+	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name)}
+	az := authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records, Logger: d.Logger}
+	if !checking {
+		e.authn = authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
+			KeepCredential: rt.KeepCredential, KeepOverrideHeaders: rt.Limits.KeepOverrideHeaders, Headers: plan.Identity.Headers})
+		az.Unauthenticated = e.authn.Unauthenticated
 	}
-	if e.exposure, err = buildExposure(plan, rt, doc, d.Logger); err != nil {
-		return e, wrap(err)
+	var err error
+	rate := rt
+	if checking {
+		rate.Quota = nil // its counter needs the store
 	}
-	if e.injection, err = buildInjection(rt, doc, st.wafs, d); err != nil {
-		return e, wrap(err)
+	e.rateLimits, err = buildRate(rate, st.quotas, d.Limiters)
+	fail("rate_limits", err)
+	e.brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
+	fail("brute_force", err)
+	if rt.CORS != nil {
+		e.cors, err = cors.New(*rt.CORS) // config validated it; fail closed regardless
+		fail("cors", err)
 	}
-	if e.graphql, err = buildGraphQL(rt, api, d.Logger, d.Store); err != nil {
-		return e, wrap(err)
+	e.authz, err = buildAuthz(rt, doc, az)
+	fail("authorization", err)
+	e.exposure, err = buildExposure(plan, rt, doc, d.Logger)
+	fail("response", err)
+	e.injection, err = buildInjection(rt, doc, st.wafs, d)
+	fail("injection", err)
+	if !checking {
+		e.graphql, err = buildGraphQL(rt, api, d.Logger, d.Store)
+		fail("graphql", err)
 	}
 	e.limits = rt.Limits
 	e.limits.JSONUniqueKeys = readsBody(e.authz, e.injection, e.brute) || rt.Limits.JSONDuplicateKeys == hygiene.JSONDupReject
-	return e, nil
+	return e, errs
 }
 
 // start begins the upstreams' active health checks.

@@ -1,18 +1,14 @@
 package gateway
 
 import (
-	"crypto/rand"
 	"fmt"
 
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
-	"github.com/bulwark-gw/bulwark/internal/cors"
+	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/openapi"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
@@ -28,19 +24,18 @@ func (e *RouteError) Error() string {
 	return fmt.Sprintf("api %s, route %s: %v", e.API, e.Route, e.Err)
 }
 
-// Verify builds every guard of every route the way serve builds them —
-// upstreams, rate limits, brute force, CORS, authorization, response filters
-// (against the OpenAPI document), validation, inspection and the WAF — without
-// starting anything, and returns every problem with its route's line, so that
-// `bulwark check` refuses exactly what `bulwark serve` would. What needs the
-// running store (API-key and ownership lookups, quota counters) is built at
-// start; its configuration was checked by config.Load.
+// Verify builds every API's upstream and every route's guards with the code
+// serve builds them with (buildRoute), without starting anything, and returns
+// every problem with its route's line, so that `bulwark check` refuses exactly
+// what `bulwark serve` would. What needs the running store or an upstream
+// (authenticators, API-key and ownership lookups, quota counters, a GraphQL
+// schema by introspection) is built at start; config.Load checked its
+// configuration.
 func Verify(plan *config.Plan) []*RouteError {
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	mem := ratelimit.NewMemory(ratelimit.MemoryConfig{})
-	lim := Limiters{Local: mem, BruteForce: bruteforce.NewMemoryBackend(), Secret: secret,
-		Shared: func(string) ratelimit.Limiter { return mem }}
+	lim, err := Limiters{}.withDefaults()
+	if err != nil {
+		return []*RouteError{{Route: "(limiters)", Err: err}}
+	}
 	// Ownership records live in the store, opened at start: a plan without a
 	// store cannot have them (as serve finds), one with a store can.
 	noRecords := func() (authz.Records, error) {
@@ -49,12 +44,12 @@ func Verify(plan *config.Plan) []*RouteError {
 		}
 		return nil, nil
 	}
-	wafs := waf.NewPool(nil)
+	d := Deps{Metrics: metrics.New(), Limiters: lim, records: noRecords}
+	st := &state{plan: plan, wafs: waf.NewPool(nil)} // no identities: see buildRoute
 	var out []*RouteError
 	for _, api := range plan.APIs {
 		var doc *openapi.Doc
 		if api.OpenAPI != "" {
-			var err error
 			if doc, err = openapi.Load(api.OpenAPI); err != nil {
 				continue // config.Load reported it at the openapi field
 			}
@@ -69,25 +64,8 @@ func Verify(plan *config.Plan) []*RouteError {
 			up.Close()
 		}
 		for _, rt := range api.Routes {
-			add := func(what string, err error) {
-				if err != nil {
-					out = append(out, &RouteError{API: api.Name, Route: rt.Name, Line: rt.Line, Err: fmt.Errorf("%s: %w", what, err)})
-				}
-			}
-			_, err := limits.New(limits.Options{Limits: rt.RateLimits}, limits.Deps{Limiter: lim.Shared}) // quota counters need the store
-			add("rate_limits", err)
-			_, err = buildBrute(rt.BruteForce, lim, nil)
-			add("brute_force", err)
-			if rt.CORS != nil {
-				_, err = cors.New(*rt.CORS)
-				add("cors", err)
-			}
-			_, err = buildAuthz(rt, doc, authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: noRecords})
-			add("authorization", err)
-			_, err = buildExposure(plan, rt, doc, nil)
-			add("response", err)
-			_, err = buildInjection(rt, doc, wafs, Deps{})
-			add("injection", err)
+			_, errs := buildRoute(plan, api, rt, doc, st, d)
+			out = append(out, errs...)
 		}
 	}
 	return out

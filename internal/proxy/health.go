@@ -137,3 +137,18 @@ func (u *Upstream) recordProbe(t *target, err error) {
 		u.logger.Info("target healthy again", "target", t.raw)
 	}
 }
+
+// Status is one API's upstream targets with their health, for the admin API.
+type Status struct {
+	API     string         `json:"api"`
+	Targets []TargetHealth `json:"targets"`
+}
+
+// Statuses reports the health of every target of ups, in order.
+func Statuses(ups []*Upstream) []Status {
+	out := make([]Status, 0, len(ups))
+	for _, up := range ups {
+		out = append(out, Status{API: up.Name(), Targets: up.Health()})
+	}
+	return out
+}

@@ -173,3 +173,17 @@ func TestStartCloseIdempotent(t *testing.T) {
 	up.Start(context.Background()) // after Close: no-op, must not leak goroutines
 	up.Close()
 }
+
+func TestStatuses(t *testing.T) {
+	s := backend(t, func(http.ResponseWriter, *http.Request) {})
+	a := newUpstream(t, Config{Name: "a", Targets: []string{s.URL}})
+	b := newUpstream(t, Config{Name: "b", Targets: []string{s.URL, s.URL + "/2"}})
+	got := Statuses([]*Upstream{a, b})
+	if len(got) != 2 || got[0].API != "a" || len(got[0].Targets) != 1 || got[1].API != "b" ||
+		len(got[1].Targets) != 2 || got[1].Targets[1].URL != s.URL+"/2" || !got[0].Targets[0].Healthy {
+		t.Fatalf("%+v", got)
+	}
+	if got := Statuses(nil); got == nil || len(got) != 0 { // the admin API answers [], not null
+		t.Fatalf("%#v", got)
+	}
+}
