@@ -208,7 +208,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 		return fmt.Errorf("audit export: %w", err)
 	}
 	sinks = append(sinks, exports...)
-	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout}
+	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout, WaitForStore: a.WaitForStore}
 	if a.Overflow == "block" {
 		cfg.Overflow = audit.OverflowBlock
 	}
