@@ -24,6 +24,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/changelog"
 )
 
 // Options tune a Run beyond the config file.
@@ -130,6 +131,9 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	}
 	p.limiters = lim
 	p.metrics.SetLimiterSource(lim.health)
+	p.metrics.SetChangeSource(func() metrics.ChangeNotifications {
+		return metrics.ChangeNotifications{Lost: store.NotificationsLost(), CaughtByPoll: changelog.CaughtByPoll()}
+	})
 	p.metrics.SetBuildInfo(opt.Version, opt.Revision, opt.GoVersion)
 	p.metrics.ConfigLoaded()
 	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store, Version: opt.Version,
