@@ -210,9 +210,15 @@ func pickKind(rng *rand.Rand) string {
 // capacity measures the cluster's throughput with the same mix, closed loop,
 // conc workers for d: requests answered 2xx per second.
 func (l *loader) capacity(d time.Duration, conc int) (float64, time.Duration) {
+	lats := l.closedLoop(d, conc)
+	return float64(len(lats)) / d.Seconds(), quantile(lats, 0.99)
+}
+
+// closedLoop sends the mix from conc clients for d and returns the latency
+// of every 2xx answer.
+func (l *loader) closedLoop(d time.Duration, conc int) []time.Duration {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	var ok atomic.Int64
 	var mu sync.Mutex
 	var lats []time.Duration
 	var wg sync.WaitGroup
@@ -224,7 +230,6 @@ func (l *loader) capacity(d time.Duration, conc int) (float64, time.Duration) {
 			for seq := uint64(w); ctx.Err() == nil; seq += uint64(conc) {
 				o := l.one(context.Background(), pickKind(rng), int(seq%uint64(len(l.c.nodes))), seq)
 				if o.status/100 == 2 {
-					ok.Add(1)
 					mu.Lock()
 					lats = append(lats, o.latency)
 					mu.Unlock()
@@ -233,7 +238,7 @@ func (l *loader) capacity(d time.Duration, conc int) (float64, time.Duration) {
 		}()
 	}
 	wg.Wait()
-	return float64(ok.Load()) / d.Seconds(), quantile(lats, 0.99)
+	return lats
 }
 
 func quantile(d []time.Duration, q float64) time.Duration {

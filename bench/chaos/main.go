@@ -7,6 +7,8 @@
 //	chaos -mode soak    holds the load for -duration, sampling RSS, heap,
 //	                    goroutines, open files and p99 every 10 s, and
 //	                    draws them as SVG
+//	chaos -mode waitcost measures audit.wait_for_store: throughput and
+//	                    latency of one node with the option off and on
 //
 // It writes a markdown report to -out (bench/results/ by default).
 package main
@@ -24,7 +26,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "chaos", "chaos or soak")
+	mode := flag.String("mode", "chaos", "chaos, soak or waitcost")
 	share := flag.Float64("share", 0.7, "the share of the measured capacity to hold")
 	duration := flag.Duration("duration", 30*time.Minute, "soak: how long")
 	every := flag.Duration("every", 10*time.Second, "soak: sample interval")
@@ -49,6 +51,16 @@ func run(mode string, share float64, duration, every time.Duration, svgDir strin
 	}
 	defer os.RemoveAll(dir)
 	fmt.Println("work dir:", dir)
+	if mode == "waitcost" {
+		if _, err := buildBulwark(ctx, repo, dir); err != nil {
+			return err
+		}
+		report, err := waitCost(ctx, repo, dir, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		return writeReport(repo, out, mode, report)
+	}
 	c, err := newCluster(ctx, dir, clusterOpts{repo: repo, nodes: 3, waitForStore: wait, allGuards: mode == "soak"})
 	defer c.close()
 	if err != nil {
@@ -84,18 +96,24 @@ func run(mode string, share float64, duration, every time.Duration, svgDir strin
 		if wait {
 			mode += "-wait"
 		}
-		if !filepath.IsAbs(out) {
-			out = filepath.Join(repo, out)
-		}
-		_ = os.MkdirAll(out, 0o755)
-		path := filepath.Join(out, fmt.Sprintf("%s-%s.md", mode, time.Now().UTC().Format("20060102-150405")))
-		if werr := os.WriteFile(path, []byte(report), 0o644); werr != nil {
-			return werr
-		}
-		fmt.Println(report)
-		fmt.Println("report:", path)
+		err = errors.Join(err, writeReport(repo, out, mode, report))
 	}
 	return err
+}
+
+// writeReport writes report to out/NAME-TIME.md and prints it.
+func writeReport(repo, out, name, report string) error {
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(repo, out)
+	}
+	_ = os.MkdirAll(out, 0o755)
+	path := filepath.Join(out, fmt.Sprintf("%s-%s.md", name, time.Now().UTC().Format("20060102-150405")))
+	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
+		return err
+	}
+	fmt.Println(report)
+	fmt.Println("report:", path)
+	return nil
 }
 
 func fail(err error) {

@@ -57,8 +57,9 @@ func chaosReport(ctx context.Context, c *cluster, rec *recorder, results []*phas
 
 	for _, r := range results {
 		fmt.Fprintf(&b, "## %s\n\n", r.name)
-		fmt.Fprintf(&b, "Fault at +%s, repaired at +%s, phase ends at +%s.\n\n",
-			r.faultAt.Sub(r.start).Round(100*time.Millisecond), r.restoreAt.Sub(r.start).Round(100*time.Millisecond), r.end.Sub(r.start).Round(100*time.Millisecond))
+		fmt.Fprintf(&b, "Fault at +%s, repaired at +%s, phase ends at +%s; %d requests sent (%.0f/s). Requests are placed by the time they were sent.\n\n",
+			r.faultAt.Sub(r.start).Round(100*time.Millisecond), r.restoreAt.Sub(r.start).Round(100*time.Millisecond), r.end.Sub(r.start).Round(100*time.Millisecond),
+			len(r.outcomes), float64(len(r.outcomes))/r.end.Sub(r.start).Seconds())
 		b.WriteString("| kind | before the fault | during the fault | after the repair | recovered (last failure after the repair) |\n|---|---|---|---|---|\n")
 		byKind := map[string][]outcome{}
 		for _, o := range r.outcomes {
@@ -111,11 +112,15 @@ func chaosReport(ctx context.Context, c *cluster, rec *recorder, results []*phas
 			var vals []string
 			nonzero := false
 			for i := range r.metricsAfter {
-				d := sumMetric(r.metricsAfter[i], m) - sumMetric(r.metricsBefore[i], m)
-				if d != 0 {
+				after, before := sumMetric(r.metricsAfter[i], m), sumMetric(r.metricsBefore[i], m)
+				if after != before {
 					nonzero = true
 				}
-				vals = append(vals, fmt.Sprintf("%g", d))
+				if after < before && strings.HasSuffix(m, "_total") {
+					vals = append(vals, fmt.Sprintf("%g (restarted)", after))
+					continue
+				}
+				vals = append(vals, fmt.Sprintf("%g", after-before))
 			}
 			if nonzero {
 				fmt.Fprintf(&b, "- `%s`: %s\n", m, strings.Join(vals, " / "))
