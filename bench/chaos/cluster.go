@@ -35,6 +35,9 @@ type clusterOpts struct {
 
 func newCluster(ctx context.Context, dir string, o clusterOpts) (*cluster, error) {
 	c := &cluster{dir: dir, opts: o, redisURL: o.redisURL, dsn: o.dsn}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return c, err
+	}
 	var err error
 	if c.redisURL == "" {
 		if c.redis, err = startRedis(dir, freePort()); err != nil {

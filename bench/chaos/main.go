@@ -51,6 +51,9 @@ func run(mode string, share float64, duration, every time.Duration, svgDir strin
 	}
 	defer os.RemoveAll(dir)
 	fmt.Println("work dir:", dir)
+	if err := os.Chmod(dir, 0o711); err != nil { // PostgreSQL's user must reach its data dir below
+		return err
+	}
 	if mode == "waitcost" {
 		if _, err := buildBulwark(ctx, repo, dir); err != nil {
 			return err

@@ -29,12 +29,12 @@ func TestSoakShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	bin, err := buildBulwark(ctx, repo, dir)
+	bin, err := buildBulwark(context.Background(), repo, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	c, err := newCluster(ctx, dir, clusterOpts{bin: bin, redisURL: redisURL, dsn: dsn, nodes: 3, allGuards: true})
 	defer c.close()
 	if err != nil {
