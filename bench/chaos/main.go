@@ -84,7 +84,7 @@ func run(mode string, share float64, duration, every time.Duration, svgDir strin
 		var s *soakResult
 		s, err = soakRun(ctx, c, key, rate, duration, every)
 		if err == nil {
-			report = s.report(capacity, rate)
+			report = s.report(capacity, rate) + "\n## Samples\n\n```csv\n" + s.csv() + "```\n"
 			if svgDir != "" {
 				err = s.writeSVG(filepath.Join(repo, svgDir))
 			}

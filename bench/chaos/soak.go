@@ -207,6 +207,19 @@ func (r *soakResult) report(capacity, rate float64) string {
 	return b.String()
 }
 
+// csv returns every sample, one line per node and time.
+func (r *soakResult) csv() string {
+	var b strings.Builder
+	b.WriteString("node,seconds,rss_bytes,heap_alloc_bytes,heap_goal_bytes,goroutines,fds,p99_ms,requests,errors\n")
+	for n, name := range r.nodes {
+		for _, s := range r.samples[n] {
+			fmt.Fprintf(&b, "%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.2f,%d,%d\n", name, s.at.Seconds(), s.rss, s.heap, s.heapGoal,
+				s.goroutines, s.fds, s.p99, s.requests, s.errors)
+		}
+	}
+	return b.String()
+}
+
 // writeSVG draws one plot per figure into dir.
 func (r *soakResult) writeSVG(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -225,7 +238,11 @@ func (r *soakResult) writeSVG(dir string) error {
 		if s.unit != "" {
 			title += " (" + s.unit + ")"
 		}
-		svg := plotSVG(title, "minutes", lines)
+		warm := 0.0
+		if ss := r.samples[0]; len(ss) > 0 {
+			warm = ss[len(ss)/5].at.Minutes()
+		}
+		svg := plotSVG(title, "minutes", lines, warm)
 		if err := os.WriteFile(filepath.Join(dir, "soak-"+s.name+".svg"), []byte(svg), 0o644); err != nil {
 			return err
 		}

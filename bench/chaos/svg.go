@@ -16,8 +16,9 @@ type svgSeries struct {
 
 var svgColors = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd"}
 
-// plotSVG draws the series as lines on shared axes, with ticks and a legend.
-func plotSVG(title, xlabel string, series []svgSeries) string {
+// plotSVG draws the series as lines on shared axes, with ticks and a legend;
+// the x range before shadeUntil is shaded (the warm-up).
+func plotSVG(title, xlabel string, series []svgSeries, shadeUntil float64) string {
 	const w, h, left, right, top, bottom = 640.0, 300.0, 60.0, 20.0, 30.0, 40.0
 	minX, maxX, maxY := math.Inf(1), math.Inf(-1), 0.0
 	for _, s := range series {
@@ -26,8 +27,11 @@ func plotSVG(title, xlabel string, series []svgSeries) string {
 		}
 	}
 	if math.IsInf(minX, 0) || maxX == minX {
-		minX, maxX = 0, 1
+		maxX = 1
 	}
+	minX = 0
+	xstep := niceCeil(maxX / 6)
+	maxX = math.Ceil(maxX/xstep) * xstep
 	maxY = niceCeil(maxY * 1.1)
 	if maxY == 0 {
 		maxY = 1
@@ -38,13 +42,16 @@ func plotSVG(title, xlabel string, series []svgSeries) string {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="11">`+"\n", w, h, w, h)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%.0f" y="18" font-size="13" font-weight="bold">%s</text>`+"\n", left, html.EscapeString(title))
+	if shadeUntil > minX {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#f0f0f0"/>`+"\n", left, top, px(shadeUntil)-left, h-top-bottom)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#888">warm-up</text>`+"\n", left+4, top+14)
+	}
 	for i := 0; i <= 4; i++ {
 		y := maxY * float64(i) / 4
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`+"\n", left, py(y), w-right, py(y))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`+"\n", left-5, py(y)+4, fmtNum(y))
 	}
-	for i := 0; i <= 5; i++ {
-		x := minX + (maxX-minX)*float64(i)/5
+	for x := minX; x <= maxX+xstep/2; x += xstep {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", px(x), h-bottom+15, fmtNum(x))
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", (left+w-right)/2, h-5, html.EscapeString(xlabel))
