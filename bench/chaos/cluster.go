@@ -154,6 +154,7 @@ audit:
       jwks_url: ` + c.is.url + `
       audiences: [chaos]
       algorithms: [RS256]
+      leeway: 1s          # the rotation phase checks that an expired token is refused
 apis:
   - name: chaos
     upstream:
