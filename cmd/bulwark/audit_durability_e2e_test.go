@@ -53,11 +53,13 @@ func TestKillUnderLoadKeepsTheStoreUsable(t *testing.T) {
 
 // stopUnderLoad runs eight clients against a new gateway, sends sig once 500
 // requests were answered, and returns the answered request ids, the request
-// ids of the stored audit events, and the config path.
-func stopUnderLoad(t *testing.T, sig syscall.Signal) (acked, stored map[string]bool, cfg string) {
+// ids of the stored audit events, and the config path. auditExtra is added to
+// the audit section.
+func stopUnderLoad(t *testing.T, sig syscall.Signal, auditExtra ...string) (acked, stored map[string]bool, cfg string) {
 	up := upstream(t)
 	dir := t.TempDir()
-	cfg = writeConfig(t, dir, strings.Replace(baseConfig(up.URL, ""), "  store: true\n", "  store: true\n  tiers: {store_all: true}\n", 1))
+	extra := "  tiers: {store_all: true}\n" + strings.Join(auditExtra, "")
+	cfg = writeConfig(t, dir, strings.Replace(baseConfig(up.URL, ""), "  store: true\n", "  store: true\n"+extra, 1))
 	p := startBulwark(t, "serve", "-c", cfg)
 
 	var (

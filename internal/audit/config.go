@@ -34,6 +34,7 @@ const (
 	DefaultFlushInterval = 200 * time.Millisecond
 	DefaultBlockTimeout  = 100 * time.Millisecond
 	DefaultRecentSize    = 1000
+	DefaultWaitTimeout   = 5 * time.Second
 )
 
 // Delivery retry policy for a failing sink.
@@ -58,6 +59,13 @@ type Config struct {
 	// RecentSize is how many recent events are kept in memory for Recent (1000);
 	// a negative value keeps none.
 	RecentSize int
+	// WaitForStore makes Record return only once a store sink (StoreSink) has
+	// written the event, or has given up on it, or WaitTimeout has passed:
+	// the request that recorded it is answered after its event is durable.
+	// Without a store sink it does nothing.
+	WaitForStore bool
+	// WaitTimeout bounds each wait of WaitForStore (5s).
+	WaitTimeout time.Duration
 }
 
 // withDefaults returns c with every unset field given its default.
@@ -73,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BlockTimeout <= 0 {
 		c.BlockTimeout = DefaultBlockTimeout
+	}
+	if c.WaitTimeout <= 0 {
+		c.WaitTimeout = DefaultWaitTimeout
 	}
 	switch {
 	case c.RecentSize == 0:

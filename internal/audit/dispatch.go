@@ -8,8 +8,9 @@ import (
 // batch is a group of events shared read-only by every sink; refs counts the sinks that
 // still hold it, and the last one returns it to the free list.
 type batch struct {
-	events []Event
-	refs   atomic.Int32
+	events  []Event
+	refs    atomic.Int32
+	waiters int // events whose Record waits for the store (set by the dispatcher)
 }
 
 // newBatch takes an empty batch from the free list or allocates one.
@@ -29,6 +30,7 @@ func (r *Recorder) release(b *batch) {
 	}
 	clear(b.events) // let the strings go
 	b.events = b.events[:0]
+	b.waiters = 0
 	select {
 	case r.free <- b:
 	default:
@@ -47,6 +49,13 @@ func (r *Recorder) dispatch() {
 		select {
 		case e := <-r.queue:
 			cur = r.add(cur, e, false)
+			if cur.waiters > 0 && len(r.queue) == 0 && r.storeIdle() {
+				cur = r.flush(cur, false) // group commit: see wait.go
+			}
+		case <-r.kick:
+			if cur.waiters > 0 && r.storeIdle() {
+				cur = r.flush(cur, false)
+			}
 		case <-ticker.C:
 			cur = r.flush(cur, false)
 			overflow.check(r)
@@ -60,6 +69,9 @@ func (r *Recorder) dispatch() {
 // add appends e to cur, flushing cur when full; it returns the batch to fill next.
 func (r *Recorder) add(cur *batch, e Event, draining bool) *batch {
 	cur.events = append(cur.events, e)
+	if e.ack != nil {
+		cur.waiters++
+	}
 	if len(cur.events) < r.cfg.BatchSize {
 		return cur
 	}
@@ -125,6 +137,7 @@ func (r *Recorder) handOff(w *sinkWorker, b *batch, draining bool) {
 	}
 	n := uint64(len(b.events))
 	r.sinkDropped.Add(n)
+	answer(w, b, false)
 	if !w.full {
 		w.full = true
 		r.logger.Warn("audit sink buffer full; dropping batches until it catches up",

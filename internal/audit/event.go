@@ -35,6 +35,10 @@ type Event struct {
 	TraceID string `json:"trace_id,omitempty"`
 	// SpanID is the request span's id in that trace (16 hex digits).
 	SpanID string `json:"span_id,omitempty"`
+
+	// ack, when not nil, hears whether the store wrote the event
+	// (Config.WaitForStore); it never leaves the process.
+	ack chan bool
 }
 
 // maxRawPath bounds a refused path kept in an event.

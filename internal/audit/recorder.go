@@ -27,6 +27,10 @@ type Stats struct {
 	Written    uint64 // events a sink wrote successfully
 	Dropped    uint64 // events lost: queue overflow, Record after Close, sink buffer full, sink failure, Close deadline
 	SinkErrors uint64 // failed sink Write calls, retries included
+	// Unconfirmed counts, with Config.WaitForStore, the Record calls that
+	// returned without the store having written their event (dropped, failed
+	// or WaitTimeout passed).
+	Unconfirmed uint64
 }
 
 // Recorder is the bounded, non-blocking audit pipeline. Create it with NewRecorder,
@@ -56,6 +60,10 @@ type Recorder struct {
 	sinkDropped  atomic.Uint64
 	sinkErrors   atomic.Uint64
 	failingSinks atomic.Int32 // sinks whose last write failed
+	unconfirmed  atomic.Uint64
+
+	waits bool          // Config.WaitForStore with a store sink
+	kick  chan struct{} // a store sink took a batch (waits only)
 }
 
 // NewRecorder returns a Recorder delivering to sinks. It does nothing until Start.
@@ -76,9 +84,12 @@ func NewRecorder(cfg Config, logger *slog.Logger, sinks ...Sink) *Recorder {
 		done:   make(chan struct{}),
 		ctx:    ctx,
 		cancel: cancel,
+		kick:   make(chan struct{}, 1),
 	}
 	for _, s := range sinks {
-		r.workers = append(r.workers, &sinkWorker{sink: s, in: make(chan *batch, cfg.sinkSlots())})
+		_, store := s.(*StoreSink)
+		r.waits = r.waits || (store && cfg.WaitForStore)
+		r.workers = append(r.workers, &sinkWorker{sink: s, in: make(chan *batch, cfg.sinkSlots()), store: store})
 	}
 	return r
 }
@@ -101,13 +112,19 @@ func (r *Recorder) Start() {
 
 // Record queues e for the sinks. In OverflowDrop mode it never blocks: a full queue
 // drops e and counts it. In OverflowBlock mode it waits up to BlockTimeout first.
-// After Close, events are dropped and counted.
+// After Close, events are dropped and counted. With Config.WaitForStore (and
+// a store sink) it returns once the store has written e, or given up on it,
+// or WaitTimeout has passed.
 //
 // Before anything is queued, Bulwark keys and JWTs in the path and the object are
 // masked (package redact): a credential a client put in a URL never reaches the
 // audit file, the store or the recent-events view.
 func (r *Recorder) Record(e Event) {
 	e.Path, e.Object = redact.MaskRecorded(e.Path), redact.Mask(e.Object)
+	if r.waits {
+		r.recordAndWait(e)
+		return
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
@@ -165,10 +182,11 @@ func (r *Recorder) Close(ctx context.Context) error {
 // Stats returns the cumulative counters.
 func (r *Recorder) Stats() Stats {
 	return Stats{
-		Queued:     r.queued.Load(),
-		Written:    r.written.Load(),
-		Dropped:    r.queueDropped.Load() + r.sinkDropped.Load(),
-		SinkErrors: r.sinkErrors.Load(),
+		Queued:      r.queued.Load(),
+		Written:     r.written.Load(),
+		Dropped:     r.queueDropped.Load() + r.sinkDropped.Load(),
+		SinkErrors:  r.sinkErrors.Load(),
+		Unconfirmed: r.unconfirmed.Load(),
 	}
 }
 

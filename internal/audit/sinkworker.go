@@ -7,9 +7,10 @@ import (
 // sinkWorker is one sink with its own buffer of batches. full is owned by the
 // dispatcher; the streak fields by the sink's goroutine.
 type sinkWorker struct {
-	sink Sink
-	in   chan *batch
-	full bool
+	sink  Sink
+	in    chan *batch
+	full  bool
+	store bool // a StoreSink: it answers the events that wait (wait.go)
 
 	failing       bool
 	streakErrors  uint64
@@ -20,6 +21,9 @@ type sinkWorker struct {
 func (r *Recorder) runSink(w *sinkWorker) {
 	defer r.wg.Done()
 	for b := range w.in {
+		if w.store && r.waits {
+			r.kickDispatcher()
+		}
 		r.deliver(w, b)
 		r.release(b)
 	}
@@ -41,6 +45,7 @@ func (r *Recorder) deliver(w *sinkWorker, b *batch) {
 		if err == nil {
 			r.written.Add(n)
 			r.recovered(w)
+			answer(w, b, true)
 			return
 		}
 		r.sinkErrors.Add(1)
@@ -54,6 +59,7 @@ func (r *Recorder) deliver(w *sinkWorker, b *batch) {
 	}
 	r.sinkDropped.Add(n)
 	w.streakDropped += n
+	answer(w, b, false)
 }
 
 // recovered logs the end of a failure streak, once.

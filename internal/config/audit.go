@@ -117,6 +117,10 @@ func (d *decoder) buildAuditStorage(a auditConfig, out *Audit) {
 	default:
 		d.errorf("audit.on_failure", "expected open or block, got %q", out.OnFailure)
 	}
+	out.WaitForStore = orDefault(a.WaitForStore, false)
+	if out.WaitForStore && !out.Store && d.has("audit.wait_for_store") {
+		d.errorf("audit.wait_for_store", "needs audit.store: true (the wait is for the store's write)")
+	}
 	r := orDefault(a.Rotation, auditRotationConfig{})
 	out.Rotation = AuditRotation{
 		MaxSize:  int64(orDefault(r.MaxSize, Size(defaultAuditFileMaxSize))),

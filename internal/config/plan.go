@@ -106,8 +106,10 @@ type Audit struct {
 	PruneInterval time.Duration
 	// OnFailure is "open" (keep serving while a sink fails) or "block" (503).
 	OnFailure string
-	Rotation  AuditRotation
-	Export    AuditExport
+	// WaitForStore answers a request only once its event is in the store.
+	WaitForStore bool
+	Rotation     AuditRotation
+	Export       AuditExport
 }
 
 // Log configures the process log.

@@ -72,6 +72,7 @@ type auditConfig struct {
 	MinFreeSpace    *Size                `yaml:"min_free_space"`
 	PruneInterval   *Duration            `yaml:"prune_interval"`
 	OnFailure       *string              `yaml:"on_failure"`
+	WaitForStore    *bool                `yaml:"wait_for_store"`
 	Rotation        *auditRotationConfig `yaml:"rotation"`
 	Export          *auditExportConfig   `yaml:"export"`
 }

@@ -53,7 +53,8 @@ type Gateway struct {
 	ids     *hygiene.IDs
 	now     func() time.Time
 
-	owners *ownership.Shared
+	owners   *ownership.Shared
+	failures failLog // "request failed" lines, one per code and interval
 
 	cur     atomic.Pointer[state]
 	tracer  *tracing.Holder // the serving trace exporter, kept across reloads
@@ -342,7 +343,9 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 	ev.Reason = p.AuditReason()
 	if p.Status >= 500 {
 		ev.Decision = audit.DecisionError
-		g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", p.Cause)
+		if ok, held := g.failures.allow(p.Code, g.now()); ok {
+			g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", p.Cause, "suppressed", held)
+		}
 	}
 	httperr.Write(w, reqID, p)
 }

@@ -16,6 +16,7 @@ func TestMetricsDocumented(t *testing.T) {
 	m.SetUpstreamSource(func() []UpstreamHealth { return []UpstreamHealth{{API: "a", Target: "t"}} })
 	m.SetAuditSource(func() (uint64, uint64) { return 0, 0 })
 	m.SetAuditFailureSource(func() uint64 { return 0 })
+	m.SetChangeSource(func() ChangeNotifications { return ChangeNotifications{} })
 	m.SetLimiterSource(func() LimiterHealth { return LimiterHealth{} })
 	m.Route("a", "r").Deny("x")
 	m.Route("a", "r").Observe(200, "allow", time.Millisecond)

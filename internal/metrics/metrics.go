@@ -30,6 +30,7 @@ type Metrics struct {
 	upstream   atomic.Pointer[func() []UpstreamHealth]
 	audit      atomic.Pointer[func() (written, dropped uint64)]
 	auditFails atomic.Pointer[func() uint64]
+	changes    atomic.Pointer[func() ChangeNotifications]
 	limiter    limiterSource
 	alerts     *prometheus.CounterVec
 	panics     prometheus.Counter
@@ -91,6 +92,7 @@ func build() (*Metrics, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.denials, m.duration, m.upstreamD, m.buildInfo, reloads, m.lastReload,
 		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts, m.panics,
+		newChangeCollector(m),
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}

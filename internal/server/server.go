@@ -24,6 +24,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/store"
+	"github.com/bulwark-gw/bulwark/internal/store/changelog"
 )
 
 // Options tune a Run beyond the config file.
@@ -130,6 +131,9 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	}
 	p.limiters = lim
 	p.metrics.SetLimiterSource(lim.health)
+	p.metrics.SetChangeSource(func() metrics.ChangeNotifications {
+		return metrics.ChangeNotifications{Lost: store.NotificationsLost(), CaughtByPoll: changelog.CaughtByPoll()}
+	})
 	p.metrics.SetBuildInfo(opt.Version, opt.Revision, opt.GoVersion)
 	p.metrics.ConfigLoaded()
 	gw, err := gateway.New(plan, gateway.Deps{Metrics: p.metrics, Audit: p.rec, Logger: p.log, Store: p.store, Version: opt.Version,
@@ -208,7 +212,7 @@ func (p *process) startAudit(plan *config.Plan) error {
 		return fmt.Errorf("audit export: %w", err)
 	}
 	sinks = append(sinks, exports...)
-	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout}
+	cfg := audit.Config{QueueSize: a.QueueSize, BlockTimeout: a.BlockTimeout, WaitForStore: a.WaitForStore}
 	if a.Overflow == "block" {
 		cfg.Overflow = audit.OverflowBlock
 	}

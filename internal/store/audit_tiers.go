@@ -103,7 +103,7 @@ func (s *Store) upsertRollups(ctx context.Context, tx *sql.Tx, p *auditStmts, rs
 	}
 	txst := tx.StmtContext(ctx, p.rollup)
 	if s.d.name == DialectPostgres {
-		_, err := txst.ExecContext(ctx, pgRollupColumns(rs)...)
+		_, err := txst.ExecContext(ctx, pgRollupColumns(sortedRollups(rs))...) // lockorder.go
 		return err
 	}
 	args := make([]any, 0, 8+audit.LatencyBuckets)
@@ -127,7 +127,7 @@ func (s *Store) upsertSummaries(ctx context.Context, tx *sql.Tx, p *auditStmts, 
 	}
 	txst := tx.StmtContext(ctx, p.refusal)
 	if s.d.name == DialectPostgres {
-		_, err := txst.ExecContext(ctx, pgRefusalColumns(ss)...)
+		_, err := txst.ExecContext(ctx, pgRefusalColumns(sortedRefusals(ss))...) // lockorder.go
 		return err
 	}
 	for i := range ss {

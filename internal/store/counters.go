@@ -32,6 +32,7 @@ func (s *Store) AppendCounters(ctx context.Context, cs []audit.Counter) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
 	if s.d.name == DialectPostgres {
+		cs = sortedCounters(cs) // lockorder.go
 		n := len(cs)
 		span, bucket, count := make([]int32, n), make([]time.Time, n), make([]int64, n)
 		dim, key, dec, rsn := make([]string, n), make([]string, n), make([]string, n), make([]string, n)

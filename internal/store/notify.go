@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -18,6 +19,15 @@ const (
 	ChannelOwnershipEvents = "bulwark_ownership_events"
 	ChannelOAuthRevocation = "bulwark_oauth_revocations"
 )
+
+// notificationsLost counts, for the whole process, the outages of a LISTEN
+// connection: each time one fails (and is logged), not each retry.
+var notificationsLost atomic.Uint64
+
+// NotificationsLost returns how many times a node's LISTEN connection was
+// lost since the process started (bulwark_change_notifications_lost_total).
+// While one is lost, changes reach the node by the interval poll alone.
+func NotificationsLost() uint64 { return notificationsLost.Load() }
 
 // logEvent prepares a change-log insert on tx: on PostgreSQL it locks the log
 // so event ids become visible in commit order (a poller reading "every id
@@ -71,6 +81,7 @@ func (s *Store) Changes(ctx context.Context, channel string, log *slog.Logger) <
 				return
 			}
 			if !failing {
+				notificationsLost.Add(1)
 				log.Warn("change notifications lost; polling at the interval until they return", "channel", channel, "error", err)
 				failing = true
 			}

@@ -47,6 +47,7 @@ func TestChangesSurviveAKilledConnection(t *testing.T) {
 	a := storetest.Open(t, dsn+"&application_name="+app)
 	b := storetest.Open(t, dsn)
 	var out lockedBuffer
+	lostBefore := store.NotificationsLost()
 	wake := a.Changes(t.Context(), store.ChannelKeyEvents, slog.New(slog.NewTextHandler(&out, nil)))
 	awaitWake(t, wake, "the wake once listening")
 
@@ -86,6 +87,9 @@ func TestChangesSurviveAKilledConnection(t *testing.T) {
 	}
 	if n := strings.Count(log, "change notifications restored"); n != 2 {
 		t.Fatalf("%d recovery lines for 2 outages:\n%s", n, log)
+	}
+	if n := store.NotificationsLost() - lostBefore; n < 2 { // other tests' outages may add
+		t.Fatalf("NotificationsLost grew by %d for 2 outages", n)
 	}
 }
 

@@ -8,8 +8,19 @@ package changelog
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
+
+// caughtByPoll counts, for the whole process, the polls run by the interval
+// (not by a wake) that found new events while the poller had a Wake channel.
+var caughtByPoll atomic.Uint64
+
+// CaughtByPoll returns how many interval polls of notified pollers found
+// changes (bulwark_change_poll_catches_total): the notification was lost,
+// or had not arrived yet when the tick came. It stays near zero while
+// notifications work and rises while they are lost.
+func CaughtByPoll() uint64 { return caughtByPoll.Load() }
 
 // ResyncAfter is how long a poller may go without a successful poll before
 // it stops trusting its position: it empties the cache and starts again from
@@ -51,6 +62,7 @@ type Poller[E any] struct {
 	cfg     Config[E]
 	last    int64     // id of the last event applied
 	synced  bool      // last is known
+	applied int       // events applied by the last poll
 	failing bool      // the last poll failed (logged once per outage)
 	okAt    time.Time // the last successful poll
 }
@@ -76,15 +88,22 @@ func (p *Poller[E]) WakeOn(wake <-chan struct{}) { p.cfg.Wake = wake }
 func (p *Poller[E]) Run(ctx context.Context, onSuccess func(time.Time)) {
 	t := time.NewTicker(p.cfg.Interval)
 	defer t.Stop()
+	woken := true // the first poll synchronizes: nothing to catch
 	for {
-		if now, err := p.Poll(ctx); err == nil && onSuccess != nil {
+		now, err := p.Poll(ctx)
+		if err == nil && onSuccess != nil {
 			onSuccess(now)
+		}
+		if err == nil && !woken && p.cfg.Wake != nil && p.applied > 0 {
+			caughtByPoll.Add(1)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			woken = false
 		case <-p.cfg.Wake: // a nil Wake never fires
+			woken = true
 		}
 	}
 }
@@ -116,6 +135,7 @@ func (p *Poller[E]) Poll(ctx context.Context) (time.Time, error) {
 }
 
 func (p *Poller[E]) step(ctx context.Context) error {
+	p.applied = 0
 	if !p.synced {
 		id, err := p.cfg.Latest(ctx)
 		if err != nil {
@@ -131,6 +151,7 @@ func (p *Poller[E]) step(ctx context.Context) error {
 			return err
 		}
 		p.cfg.Apply(evs)
+		p.applied += len(evs)
 		p.last = p.cfg.ID(evs[len(evs)-1])
 		p.cfg.Log.Debug(p.cfg.Name+" applied", "events", len(evs), "last_id", p.last)
 		if len(evs) < p.cfg.Page {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -176,5 +177,48 @@ func TestRunPollsAtOnceOnAWake(t *testing.T) {
 	wake <- struct{}{}
 	if got := next("second wake"); !slices.Equal(got, []int64{4}) {
 		t.Fatalf("applied %v after the second wake, want [4]", got)
+	}
+}
+
+// An interval poll (not a wake) that finds changes of a notified poller is
+// counted: a notification was lost or late.
+func TestIntervalPollsThatCatchChangesAreCounted(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		ids []int64
+	)
+	applied := make(chan struct{}, 8)
+	p := New(Config[int64]{Name: "test events", Page: 10,
+		Latest: func(context.Context) (int64, error) { return 0, nil },
+		Since: func(_ context.Context, after int64) ([]int64, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			var out []int64
+			for _, id := range ids {
+				if id > after {
+					out = append(out, id)
+				}
+			}
+			return out, nil
+		},
+		ID: func(e int64) int64 { return e }, Apply: func([]int64) { applied <- struct{}{} }, Reset: func() {},
+		Interval: 5 * time.Millisecond, Wake: make(chan struct{}), // notified, but no wake ever comes
+	})
+	before := CaughtByPoll()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx, nil) }()
+	mu.Lock()
+	ids = []int64{1}
+	mu.Unlock()
+	select {
+	case <-applied:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the interval poll applied nothing")
+	}
+	cancel()
+	<-done
+	if n := CaughtByPoll() - before; n != 1 {
+		t.Fatalf("CaughtByPoll grew by %d, want 1", n)
 	}
 }
