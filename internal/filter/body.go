@@ -55,7 +55,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	}
 	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
 	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, g.o.MaxBuffer+1))
+	raw, err := readBody(resp.Body, resp.ContentLength, g.o.MaxBuffer+1)
 	if err != nil {
 		resp.Body.Close()
 		if sanitize {
@@ -93,7 +93,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 		resp.Body = http.NoBody
 		return nil
 	}
-	body, err := codec.Decode(bytes.NewReader(raw), enc, g.o.MaxBuffer)
+	body, err := codec.DecodeBytes(raw, enc, g.o.MaxBuffer) // identity: raw itself
 	if sanitize {
 		if p := g.leakCheck(resp.StatusCode, x, body, err); p != nil {
 			return p
@@ -141,6 +141,31 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
 	}
 	return nil
+}
+
+// readBody reads r to EOF or limit bytes. A declared length within the limit
+// sizes the buffer at once (one allocation instead of ReadAll's growth);
+// the length is only a hint, the read still stops at EOF or limit.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length <= 0 || length >= limit {
+		return io.ReadAll(io.LimitReader(r, limit))
+	}
+	buf := make([]byte, 0, length+1) // +1: EOF is seen without growing
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):min(int64(cap(buf)), limit)]
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // refuseBody answers for a body the guards cannot read or place, so that none
@@ -228,18 +253,18 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	if len(f.sensitive) == 0 {
 		return out, nil
 	}
-	var findings []sensitive.Finding
+	var found []sensitive.Kind
 	var block bool
 	if removed == 0 {
-		out, findings, block, err = sensitive.ScanIndex(ix, f.sensitive)
+		out, found, block, err = sensitive.ScanIndexKinds(ix, f.sensitive)
 	} else {
-		out, findings, block, err = sensitive.Scan(out, f.sensitive)
+		out, found, block, err = sensitive.ScanKinds(out, f.sensitive)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, fd := range findings {
-		if k := string(fd.Kind); !slices.Contains(f.kinds, k) {
+	for _, kd := range found { // the kinds only: the audit event names no positions
+		if k := string(kd); !slices.Contains(f.kinds, k) {
 			f.kinds = append(f.kinds, k)
 		}
 	}
