@@ -35,6 +35,8 @@ type Recorder struct {
 	cfg     Config
 	logger  *slog.Logger
 	queue   chan Event
+	kick    chan struct{} // wakes the dispatcher: a batch's worth is queued
+	kickAt  int           // queue length that sends a kick
 	workers []*sinkWorker
 	free    chan *batch
 	recent  *ring
@@ -70,6 +72,8 @@ func NewRecorder(cfg Config, logger *slog.Logger, sinks ...Sink) *Recorder {
 		cfg:    cfg,
 		logger: logger,
 		queue:  make(chan Event, cfg.QueueSize),
+		kick:   make(chan struct{}, 1),
+		kickAt: max(1, min(cfg.BatchSize, cfg.QueueSize/2)),
 		free:   make(chan *batch, cfg.sinkSlots()*len(sinks)+2),
 		recent: newRing(cfg.RecentSize),
 		stop:   make(chan struct{}),
@@ -117,13 +121,28 @@ func (r *Recorder) Record(e Event) {
 	select {
 	case r.queue <- e:
 		r.queued.Add(1)
+		if len(r.queue) >= r.kickAt {
+			r.wake()
+		}
 		return
 	default:
 	}
+	r.wake() // full: the dispatcher drains it now, not at the next tick
 	if r.cfg.Overflow == OverflowBlock && r.blockingSend(e) {
+		r.wake()
 		return
 	}
 	r.queueDropped.Add(1)
+}
+
+// wake tells the dispatcher to take what is queued. Events wait in the
+// queue's buffer until a batch's worth is there (or the next tick), so a
+// request does not wake the dispatcher goroutine for every event.
+func (r *Recorder) wake() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 }
 
 // blockingSend waits up to BlockTimeout for room in the queue.
