@@ -208,12 +208,27 @@ func unread(resp *http.Response, raw []byte) {
 
 // noteFindings records the kinds of sensitive values found (never the values).
 func noteFindings(x *exchange.Exchange, kinds []string) {
-	if len(kinds) == 0 {
+	switch len(kinds) {
+	case 0:
 		return
+	case 1:
+		if rule, ok := findingRules[kinds[0]]; ok {
+			x.Note(rule, "")
+			return
+		}
 	}
 	sort.Strings(kinds)
 	x.Note("sensitive:"+strings.Join(kinds, ","), "")
 }
+
+// findingRules are the audit rules of a single kind found, built once.
+var findingRules = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range sensitive.Kinds() {
+		m[string(k)] = "sensitive:" + string(k)
+	}
+	return m
+}()
 
 // docFilter cuts JSON documents to a tree and scans them for sensitive values,
 // adding up what it removed and the kinds it found over every document of one

@@ -143,3 +143,25 @@ func TestReadBodyLengthIsAHint(t *testing.T) {
 type iotest struct{}
 
 func (iotest) Read([]byte) (int, error) { return 0, errors.New("broken") }
+
+func TestNoteFindings(t *testing.T) {
+	for _, tc := range []struct {
+		kinds []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"email"}, "sensitive:email"},
+		{[]string{"phone", "email"}, "sensitive:email,phone"},
+		{[]string{"unknown"}, "sensitive:unknown"},
+	} {
+		x := &exchange.Exchange{}
+		noteFindings(x, tc.kinds)
+		if x.Notes.Rule != tc.want {
+			t.Errorf("noteFindings(%v) = %q, want %q", tc.kinds, x.Notes.Rule, tc.want)
+		}
+	}
+	x := &exchange.Exchange{}
+	if n := testing.AllocsPerRun(10, func() { noteFindings(x, []string{"email"}) }); n != 0 {
+		t.Errorf("one kind found: %.0f allocations", n)
+	}
+}
