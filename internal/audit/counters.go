@@ -117,6 +117,12 @@ func (s *CounterSink) count(e *Event) {
 	if refused || e.Decision == DecisionAlert {
 		reason = e.Reason
 	}
+	route := e.API + "/" + e.Route // once per event, not per span
+	lat := e.LatencyMS
+	if math.IsNaN(lat) || math.IsInf(lat, 0) || lat < 0 {
+		lat = 0
+	}
+	latKey := latencyKeys[latencyBucket(lat)]
 	for _, span := range CounterSpans {
 		b := e.Time.Truncate(span).Unix()
 		s.inc(counterKey{span: span, bucket: b, dim: DimTotal, decision: e.Decision, reason: reason})
@@ -124,7 +130,7 @@ func (s *CounterSink) count(e *Event) {
 			continue
 		}
 		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimConsumer, key: e.Principal, decision: e.Decision}))
-		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimRoute, key: e.API + "/" + e.Route, decision: e.Decision}))
+		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimRoute, key: route, decision: e.Decision}))
 		if refused {
 			// Reasons per address only by the minute (the alerts read the last
 			// minutes); hours and days keep one row per address and decision.
@@ -134,13 +140,18 @@ func (s *CounterSink) count(e *Event) {
 			}
 			s.inc(s.bounded(k))
 		}
-		lat := e.LatencyMS
-		if math.IsNaN(lat) || math.IsInf(lat, 0) || lat < 0 {
-			lat = 0
-		}
-		s.inc(counterKey{span: span, bucket: b, dim: DimLatency, key: fmt.Sprintf("%02d", latencyBucket(lat))})
+		s.inc(counterKey{span: span, bucket: b, dim: DimLatency, key: latKey})
 	}
 }
+
+// latencyKeys are the latency dimension's keys, "00" to the last bucket.
+var latencyKeys = func() []string {
+	out := make([]string, len(LatencyBoundsMS)+1)
+	for i := range out {
+		out[i] = fmt.Sprintf("%02d", i)
+	}
+	return out
+}()
 
 func (s *CounterSink) inc(k counterKey) { s.out[k]++ }
 

@@ -37,8 +37,8 @@ func (r *Recorder) release(b *batch) {
 	}
 }
 
-// dispatch is the single consumer of the queue: it batches events, flushes a batch when
-// it is full or on every tick, and on stop drains the queue and closes the sink buffers.
+// dispatch is the single consumer of the queue: woken by a kick (a batch's worth is
+// queued) or the tick, it batches events, flushes a batch when it is full or on every tick, and on stop drains the queue and closes the sink buffers.
 func (r *Recorder) dispatch() {
 	defer r.wg.Done()
 	ticker := time.NewTicker(r.cfg.FlushInterval)
@@ -47,23 +47,28 @@ func (r *Recorder) dispatch() {
 	var overflow overflowLog
 	for {
 		select {
-		case e := <-r.queue:
-			cur = r.add(cur, e, false)
-			if cur.waiters > 0 && len(r.queue) == 0 && r.storeIdle() {
+		case <-r.kick:
+			cur = r.take(cur)
+			if cur.waiters > 0 && r.storeIdle() {
 				cur = r.flush(cur, false) // group commit: see wait.go
 			}
-		case <-r.kick:
-			if cur.waiters > 0 && r.storeIdle() {
-				cur = r.flush(cur, false)
-			}
 		case <-ticker.C:
-			cur = r.flush(cur, false)
+			cur = r.flush(r.take(cur), false)
 			overflow.check(r)
 		case <-r.stop:
 			r.drain(cur)
 			return
 		}
 	}
+}
+
+// take moves what is queued now into batches; it returns the batch to fill
+// next. The dispatcher is the queue's only reader, so it never blocks.
+func (r *Recorder) take(cur *batch) *batch {
+	for n := len(r.queue); n > 0; n-- {
+		cur = r.add(cur, <-r.queue, false)
+	}
+	return cur
 }
 
 // add appends e to cur, flushing cur when full; it returns the batch to fill next.

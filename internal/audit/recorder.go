@@ -39,6 +39,8 @@ type Recorder struct {
 	cfg     Config
 	logger  *slog.Logger
 	queue   chan Event
+	kick    chan struct{} // wakes the dispatcher: a batch's worth is queued, or a store sink took a batch (waits)
+	kickAt  int           // queue length that sends a kick
 	workers []*sinkWorker
 	free    chan *batch
 	recent  *ring
@@ -62,8 +64,7 @@ type Recorder struct {
 	failingSinks atomic.Int32 // sinks whose last write failed
 	unconfirmed  atomic.Uint64
 
-	waits bool          // Config.WaitForStore with a store sink
-	kick  chan struct{} // a store sink took a batch (waits only)
+	waits bool // Config.WaitForStore with a store sink
 }
 
 // NewRecorder returns a Recorder delivering to sinks. It does nothing until Start.
@@ -78,13 +79,14 @@ func NewRecorder(cfg Config, logger *slog.Logger, sinks ...Sink) *Recorder {
 		cfg:    cfg,
 		logger: logger,
 		queue:  make(chan Event, cfg.QueueSize),
+		kick:   make(chan struct{}, 1),
+		kickAt: max(1, min(cfg.BatchSize, cfg.QueueSize/2)),
 		free:   make(chan *batch, cfg.sinkSlots()*len(sinks)+2),
 		recent: newRing(cfg.RecentSize),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 		ctx:    ctx,
 		cancel: cancel,
-		kick:   make(chan struct{}, 1),
 	}
 	for _, s := range sinks {
 		_, store := s.(*StoreSink)
@@ -134,13 +136,28 @@ func (r *Recorder) Record(e Event) {
 	select {
 	case r.queue <- e:
 		r.queued.Add(1)
+		if len(r.queue) >= r.kickAt {
+			r.wake()
+		}
 		return
 	default:
 	}
+	r.wake() // full: the dispatcher drains it now, not at the next tick
 	if r.cfg.Overflow == OverflowBlock && r.blockingSend(e) {
+		r.wake()
 		return
 	}
 	r.queueDropped.Add(1)
+}
+
+// wake tells the dispatcher to take what is queued. Events wait in the
+// queue's buffer until a batch's worth is there (or the next tick), so a
+// request does not wake the dispatcher goroutine for every event.
+func (r *Recorder) wake() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 }
 
 // blockingSend waits up to BlockTimeout for room in the queue.

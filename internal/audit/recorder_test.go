@@ -364,3 +364,34 @@ func TestRecorderMasksCredentialsInPathAndObject(t *testing.T) {
 		}
 	}
 }
+
+// Events wait in the queue until a batch's worth is there: a request does not
+// wake the dispatcher for its one event.
+func TestRecorderWakesPerBatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := &memSink{}
+		r := NewRecorder(Config{BatchSize: 4, FlushInterval: time.Hour}, nil, s)
+		r.Start()
+		for i := range 3 {
+			r.Record(testEvent(i))
+		}
+		synctest.Wait()
+		if n := len(r.queue); n != 3 {
+			t.Fatalf("%d events queued, want 3 waiting for their batch", n)
+		}
+		r.Record(testEvent(3))
+		synctest.Wait()
+		if n, got := len(r.queue), len(s.events()); n != 0 || got != 4 {
+			t.Fatalf("queued %d, written %d; want the full batch written", n, got)
+		}
+		r.Record(testEvent(4))
+		time.Sleep(time.Hour) // the tick takes a partial batch
+		synctest.Wait()
+		if got := len(s.events()); got != 5 {
+			t.Fatalf("written %d after the tick, want 5", got)
+		}
+		if err := r.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

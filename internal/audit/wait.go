@@ -45,6 +45,7 @@ func (r *Recorder) enqueueWaiting(e Event, timeout <-chan time.Time) bool {
 	select {
 	case r.queue <- e:
 		r.queued.Add(1)
+		r.wake() // a waiting event does not wait for a batch's worth
 		return true
 	case <-timeout:
 		r.queueDropped.Add(1)
@@ -63,12 +64,7 @@ func (r *Recorder) storeIdle() bool {
 }
 
 // kickDispatcher tells the dispatcher that a store sink took a batch.
-func (r *Recorder) kickDispatcher() {
-	select {
-	case r.kick <- struct{}{}:
-	default:
-	}
-}
+func (r *Recorder) kickDispatcher() { r.wake() }
 
 // answer tells the waiters of b whether the store sink wrote it.
 func answer(w *sinkWorker, b *batch, ok bool) {

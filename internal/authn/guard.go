@@ -1,8 +1,10 @@
 package authn
 
 import (
+	"hash/maphash"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
@@ -44,12 +46,28 @@ type Guard struct {
 	chain *Chain
 	owned *hygiene.Owned
 	o     Options
+	// heads caches the principal header values of cached principals (JWT,
+	// introspection: the same *Principal serves every request of a token),
+	// direct-mapped by the principal's identity (its pointer).
+	heads [headSlots]atomic.Pointer[principalValues]
+	seed  maphash.Seed
+}
+
+// headSlots is the size of Guard.heads (a power of two).
+const headSlots = 64
+
+// principalValues are one principal's header values, each a one-element,
+// capacity-limited slice shared by the requests of that principal (nothing
+// writes into a header value in place; an append copies).
+type principalValues struct {
+	p    *principal.Principal
+	vals [5][]string
 }
 
 // NewGuard returns the identity stage of a route that authenticates with chain.
 // owned is the plan's set of gateway-owned headers.
 func NewGuard(chain *Chain, owned *hygiene.Owned, o Options) *Guard {
-	return &Guard{chain: chain, owned: owned, o: o}
+	return &Guard{chain: chain, owned: owned, o: o, seed: maphash.MakeSeed()}
 }
 
 // Unauthenticated is the 401 the route's chain answers a caller without
@@ -85,17 +103,41 @@ func (g *Guard) Authenticate(x *exchange.Exchange) *httperr.Problem {
 	if prob := require(p, g.o.Scopes); prob != nil {
 		return prob
 	}
-	g.o.Headers.set(h, p)
+	g.principalHeaders(h, p)
 	return nil
+}
+
+// principalHeaders names p to the upstream. A principal its authenticator
+// caches (the same *Principal for every request of one token) gets values
+// built once; any other, values built for the request.
+func (g *Guard) principalHeaders(h http.Header, p *principal.Principal) {
+	if p.Method != principal.MethodJWT && p.Method != principal.MethodIntrospection {
+		g.o.Headers.set(h, p)
+		return
+	}
+	slot := &g.heads[maphash.Comparable(g.seed, p)&(headSlots-1)]
+	pv := slot.Load()
+	if pv == nil || pv.p != p {
+		pv = &principalValues{p: p}
+		for i, v := range headerValues(p) {
+			if v != "" {
+				pv.vals[i] = []string{v}
+			}
+		}
+		slot.Store(pv)
+	}
+	for i, name := range g.o.Headers.names() {
+		if name != "" && pv.vals[i] != nil {
+			h[name] = pv.vals[i]
+		}
+	}
 }
 
 // set writes p into the named headers: the values share one backing array
 // (capacity-limited, so an append by a later stage cannot reach a neighbour),
 // and a single scope or role is used as is.
 func (n *PrincipalHeaders) set(h http.Header, p *principal.Principal) {
-	var vals [5]string
-	names := [5]string{n.Subject, n.Consumer, n.Scopes, n.Roles, n.Method}
-	vals[0], vals[1], vals[2], vals[3], vals[4] = p.Subject, p.Consumer, join(p.Scopes, " "), join(p.Roles, ","), p.Method
+	vals, names := headerValues(p), n.names()
 	k := 0
 	for i := range vals {
 		if vals[i] != "" && names[i] != "" {
@@ -113,6 +155,17 @@ func (n *PrincipalHeaders) set(h http.Header, p *principal.Principal) {
 			h[names[i]] = backing[j-1 : j : j]
 		}
 	}
+}
+
+// names are the header names in the order of headerValues.
+func (n *PrincipalHeaders) names() [5]string {
+	return [5]string{n.Subject, n.Consumer, n.Scopes, n.Roles, n.Method}
+}
+
+// headerValues are p's subject, consumer, scopes (space-separated), roles
+// (comma-separated) and method.
+func headerValues(p *principal.Principal) [5]string {
+	return [5]string{p.Subject, p.Consumer, join(p.Scopes, " "), join(p.Roles, ","), p.Method}
 }
 
 func join(s []string, sep string) string {

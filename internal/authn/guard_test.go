@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -157,5 +158,37 @@ func BenchmarkGuardAuthenticate(b *testing.B) {
 		if g.Authenticate(x) != nil {
 			b.Fatal("refused")
 		}
+	}
+}
+
+// A cached principal's header values are built once: the next requests of
+// the same token cost no allocation, and another principal in the same slot
+// gets its own values.
+func TestPrincipalHeadersCachedPerPrincipal(t *testing.T) {
+	g := NewGuard(nil, nil, Options{Headers: testHeaders})
+	p := &principal.Principal{Subject: "alice", Consumer: "app", Scopes: []string{"a", "b"}, Roles: []string{"r"}, Method: principal.MethodJWT}
+	h := http.Header{}
+	g.principalHeaders(h, p)
+	if n := testing.AllocsPerRun(100, func() { g.principalHeaders(h, p) }); n != 0 {
+		t.Errorf("cached principal: %.0f allocations per request", n)
+	}
+	if h.Get(testHeaders.Scopes) != "a b" || h.Get(testHeaders.Subject) != "alice" || h.Get(testHeaders.Method) != "jwt" {
+		t.Errorf("headers %v", h)
+	}
+	for i := range 200 { // every slot replaced at least once, values never mixed up
+		q := &principal.Principal{Subject: fmt.Sprint("u", i), Method: principal.MethodJWT}
+		h := http.Header{}
+		g.principalHeaders(h, q)
+		g.principalHeaders(h, p)
+		g.principalHeaders(h, q)
+		if h.Get(testHeaders.Subject) != q.Subject || h.Get(testHeaders.Consumer) != "app" {
+			t.Fatalf("principal %d: %v", i, h)
+		}
+	}
+	k := &principal.Principal{Subject: "bob", Method: principal.MethodAPIKey} // not cached by its authenticator
+	h = http.Header{}
+	g.principalHeaders(h, k)
+	if h.Get(testHeaders.Subject) != "bob" || len(h) != 2 {
+		t.Errorf("api key principal: %v", h)
 	}
 }

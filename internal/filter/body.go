@@ -55,7 +55,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	}
 	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
 	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, g.o.MaxBuffer+1))
+	raw, err := readBody(resp.Body, resp.ContentLength, g.o.MaxBuffer+1)
 	if err != nil {
 		resp.Body.Close()
 		if sanitize {
@@ -93,7 +93,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 		resp.Body = http.NoBody
 		return nil
 	}
-	body, err := codec.Decode(bytes.NewReader(raw), enc, g.o.MaxBuffer)
+	body, err := codec.DecodeBytes(raw, enc, g.o.MaxBuffer) // identity: raw itself
 	if sanitize {
 		if p := g.leakCheck(resp.StatusCode, x, body, err); p != nil {
 			return p
@@ -143,6 +143,31 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	return nil
 }
 
+// readBody reads r to EOF or limit bytes. A declared length within the limit
+// sizes the buffer at once (one allocation instead of ReadAll's growth);
+// the length is only a hint, the read still stops at EOF or limit.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length <= 0 || length >= limit {
+		return io.ReadAll(io.LimitReader(r, limit))
+	}
+	buf := make([]byte, 0, length+1) // +1: EOF is seen without growing
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):min(int64(cap(buf)), limit)]
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
 // refuseBody answers for a body the guards cannot read or place, so that none
 // of it reaches the client: a 2xx (or 1xx) becomes refusal, a 502; a 3xx keeps
 // its status and headers without the body (a redirect still works); a 4xx or
@@ -183,12 +208,27 @@ func unread(resp *http.Response, raw []byte) {
 
 // noteFindings records the kinds of sensitive values found (never the values).
 func noteFindings(x *exchange.Exchange, kinds []string) {
-	if len(kinds) == 0 {
+	switch len(kinds) {
+	case 0:
 		return
+	case 1:
+		if rule, ok := findingRules[kinds[0]]; ok {
+			x.Note(rule, "")
+			return
+		}
 	}
 	sort.Strings(kinds)
 	x.Note("sensitive:"+strings.Join(kinds, ","), "")
 }
+
+// findingRules are the audit rules of a single kind found, built once.
+var findingRules = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range sensitive.Kinds() {
+		m[string(k)] = "sensitive:" + string(k)
+	}
+	return m
+}()
 
 // docFilter cuts JSON documents to a tree and scans them for sensitive values,
 // adding up what it removed and the kinds it found over every document of one
@@ -228,18 +268,18 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	if len(f.sensitive) == 0 {
 		return out, nil
 	}
-	var findings []sensitive.Finding
+	var found []sensitive.Kind
 	var block bool
 	if removed == 0 {
-		out, findings, block, err = sensitive.ScanIndex(ix, f.sensitive)
+		out, found, block, err = sensitive.ScanIndexKinds(ix, f.sensitive)
 	} else {
-		out, findings, block, err = sensitive.Scan(out, f.sensitive)
+		out, found, block, err = sensitive.ScanKinds(out, f.sensitive)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, fd := range findings {
-		if k := string(fd.Kind); !slices.Contains(f.kinds, k) {
+	for _, kd := range found { // the kinds only: the audit event names no positions
+		if k := string(kd); !slices.Contains(f.kinds, k) {
 			f.kinds = append(f.kinds, k)
 		}
 	}

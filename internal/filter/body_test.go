@@ -118,3 +118,50 @@ func TestRefuseBodyKeepsTheStatusClass(t *testing.T) {
 		})
 	}
 }
+
+// readBody is ReadAll under a limit whatever the declared length says: a
+// shorter, longer or absent length reads what the body holds, up to limit.
+func TestReadBodyLengthIsAHint(t *testing.T) {
+	body := strings.Repeat("x", 100)
+	for _, tc := range []struct {
+		length, limit int64
+		want          int
+	}{
+		{100, 1001, 100}, {-1, 1001, 100}, {0, 1001, 100}, {10, 1001, 100}, {500, 1001, 100},
+		{100, 50, 50}, {10, 50, 50}, {40, 50, 50}, {100, 101, 100},
+	} {
+		got, err := readBody(strings.NewReader(body), tc.length, tc.limit)
+		if err != nil || len(got) != tc.want || strings.Trim(string(got), "x") != "" {
+			t.Errorf("readBody(length %d, limit %d) = %d bytes, %v; want %d", tc.length, tc.limit, len(got), err, tc.want)
+		}
+	}
+	if _, err := readBody(io.MultiReader(strings.NewReader("ab"), iotest{}), 10, 100); err == nil {
+		t.Error("a reader's error was lost")
+	}
+}
+
+type iotest struct{}
+
+func (iotest) Read([]byte) (int, error) { return 0, errors.New("broken") }
+
+func TestNoteFindings(t *testing.T) {
+	for _, tc := range []struct {
+		kinds []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"email"}, "sensitive:email"},
+		{[]string{"phone", "email"}, "sensitive:email,phone"},
+		{[]string{"unknown"}, "sensitive:unknown"},
+	} {
+		x := &exchange.Exchange{}
+		noteFindings(x, tc.kinds)
+		if x.Notes.Rule != tc.want {
+			t.Errorf("noteFindings(%v) = %q, want %q", tc.kinds, x.Notes.Rule, tc.want)
+		}
+	}
+	x := &exchange.Exchange{}
+	if n := testing.AllocsPerRun(10, func() { noteFindings(x, []string{"email"}) }); n != 0 {
+		t.Errorf("one kind found: %.0f allocations", n)
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/textproto"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -32,9 +35,10 @@ type Deps struct {
 // safe for concurrent use.
 type Guard struct {
 	o       Options
-	headers SecurityHeaders
-	body    bool        // any body guard configured (Options.Active)
-	allow   *shape.Tree // allow-list and views (no document)
+	secure  bool          // security headers on (SecurityHeaders.Enabled)
+	headers []fixedHeader // the security headers, values built once
+	body    bool          // any body guard configured (Options.Active)
+	allow   *shape.Tree   // allow-list and views (no document)
 	deny    []shape.Path
 	policy  sensitive.Policy
 	doc     *openapi.Doc // contract filtering
@@ -55,7 +59,7 @@ type contractTree struct {
 // New builds a route's response guards. Without an active Options, the
 // guard only sets the security headers.
 func New(o Options, d Deps) (*Guard, error) {
-	g := &Guard{o: o, headers: d.Headers, body: o.Active(), logger: d.Logger}
+	g := &Guard{o: o, secure: d.Headers.Enabled, headers: fixedHeaders(d.Headers), body: o.Active(), logger: d.Logger}
 	if g.logger == nil {
 		g.logger = slog.New(slog.DiscardHandler)
 	}
@@ -132,14 +136,16 @@ func (g *Guard) respond(resp *http.Response, x *exchange.Exchange) error {
 	h := resp.Header
 	h.Del("Server")
 	h.Del("X-Powered-By")
-	if g.headers.Enabled {
-		for k, v := range g.headers.Set {
-			if h.Get(k) == "" {
-				h.Set(k, v)
+	if g.secure {
+		for _, f := range g.headers {
+			if v := h[f.key]; len(v) == 0 || v[0] == "" {
+				h[f.key] = f.val
 			}
 		}
-		if x.Principal != nil && h.Get("Cache-Control") == "" {
-			h.Set("Cache-Control", "no-store") // an authenticated answer must not land in shared caches
+		if x.Principal != nil {
+			if v := h["Cache-Control"]; len(v) == 0 || v[0] == "" {
+				h["Cache-Control"] = noStore // an authenticated answer must not land in shared caches
+			}
 		}
 	}
 	if !g.body {
@@ -161,6 +167,32 @@ func (g *Guard) respond(resp *http.Response, x *exchange.Exchange) error {
 		return g.sanitizeError(resp, x)
 	}
 	return nil
+}
+
+// fixedHeader is one security header: its canonical name and its value as a
+// one-element slice shared by every answer. Assigning it to a header map
+// costs no allocation; nothing in the response path writes into a header
+// value in place (Header.Add appends, which copies a full slice).
+type fixedHeader struct {
+	key string
+	val []string
+}
+
+// noStore is Cache-Control for authenticated answers, shared like fixedHeader.
+var noStore = []string{"no-store"}
+
+// fixedHeaders builds the security headers once per route; nil when they
+// are off.
+func fixedHeaders(s SecurityHeaders) []fixedHeader {
+	if !s.Enabled {
+		return nil
+	}
+	out := make([]fixedHeader, 0, len(s.Set))
+	for k, v := range s.Set {
+		out = append(out, fixedHeader{key: textproto.CanonicalMIMEHeaderKey(k), val: []string{v}})
+	}
+	slices.SortFunc(out, func(a, b fixedHeader) int { return strings.Compare(a.key, b.key) })
+	return out
 }
 
 // bodiless reports whether resp carries no body by definition: the answer to

@@ -383,7 +383,11 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	if entry.cors != nil {
 		info.Response = then(cors.Response, info.Response)
 	}
-	r.Header.Set("X-Request-Id", reqID)
+	if v := w.Header()["X-Request-Id"]; len(v) == 1 && v[0] == reqID {
+		r.Header["X-Request-Id"] = v // the answer's slice from ServeHTTP: one allocation serves both
+	} else {
+		r.Header.Set("X-Request-Id", reqID)
+	}
 	if tq, ok := x.Stages.(*tracing.Request); ok {
 		tq.Enter("upstream") // the response guards run in it too
 		tq.Inject(r.Header)

@@ -103,6 +103,25 @@ func Decode(r io.Reader, encoding string, max int64) ([]byte, error) {
 	return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, c, err)
 }
 
+// DecodeBytes is Decode of a body already in memory. For "" and identity it
+// returns b itself (no copy; nil b gives an empty body) when it is within max.
+func DecodeBytes(b []byte, encoding string, max int64) ([]byte, error) {
+	c, err := parse(encoding)
+	if err != nil {
+		return nil, err
+	}
+	if c != identity || max < 0 {
+		return Decode(bytes.NewReader(b), encoding, max)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+	}
+	if b == nil {
+		return []byte{}, nil
+	}
+	return b, nil
+}
+
 // newDecoder returns a reader of decoded bytes and a function that releases it.
 func newDecoder(c coding, r *bufio.Reader) (io.Reader, func(), error) {
 	noop := func() {}

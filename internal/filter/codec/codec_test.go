@@ -48,9 +48,15 @@ func TestRoundTrip(t *testing.T) {
 				if !bytes.Equal(got, body) {
 					t.Fatalf("round trip mismatch: got %d bytes, want %d", len(got), len(body))
 				}
+				if got, err := DecodeBytes(compressed, enc, int64(len(body))); err != nil || !bytes.Equal(got, body) {
+					t.Fatalf("DecodeBytes: %d bytes, %v", len(got), err)
+				}
 				if len(body) > 0 {
 					if _, err := Decode(bytes.NewReader(compressed), enc, int64(len(body)-1)); !errors.Is(err, ErrTooLarge) {
 						t.Fatalf("Decode with max = len-1: err = %v, want ErrTooLarge", err)
+					}
+					if _, err := DecodeBytes(compressed, enc, int64(len(body)-1)); !errors.Is(err, ErrTooLarge) {
+						t.Fatalf("DecodeBytes with max = len-1: err = %v, want ErrTooLarge", err)
 					}
 				}
 			})
@@ -239,5 +245,22 @@ func TestDecodeZstdWindow(t *testing.T) {
 	}
 	if _, err := Decode(&buf, "zstd", 64<<20); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("err = %v, want ErrCorrupt for a 32 MiB window", err)
+	}
+}
+
+func TestDecodeBytesIdentityIsNoCopy(t *testing.T) {
+	body := []byte(`{"a":1}`)
+	got, err := DecodeBytes(body, "identity", 100)
+	if err != nil || &got[0] != &body[0] {
+		t.Fatalf("DecodeBytes copied or failed: %v", err)
+	}
+	if got, err := DecodeBytes(nil, "", 0); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("DecodeBytes(nil) = %v, %v; want an empty body", got, err)
+	}
+	if n := testing.AllocsPerRun(10, func() { _, _ = DecodeBytes(body, "", 100) }); n != 0 {
+		t.Errorf("DecodeBytes identity allocates %.0f", n)
+	}
+	if _, err := DecodeBytes(body, "gzip, br", 100); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("stacked: %v", err)
 	}
 }

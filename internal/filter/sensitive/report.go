@@ -10,12 +10,13 @@ import (
 func (s *scanner) report(found kindSet, v []byte, start, end int) {
 	path, havePath := "", false
 	redact, redactKinds := 0, 0
+	s.found |= found
 	for i := range numKinds {
 		if !found.has(i) {
 			continue
 		}
 		act := s.acts[i]
-		if len(s.findings) < MaxFindings {
+		if s.paths && len(s.findings) < MaxFindings {
 			if !havePath {
 				path, havePath = s.path(), true
 			}

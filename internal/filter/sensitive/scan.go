@@ -17,19 +17,27 @@ const maxDepth = jsonread.DefaultMaxDepth
 // (an invalid p, ErrPolicy) and a nil out: the caller must not pass on what
 // could not be inspected.
 func Scan(doc []byte, p Policy) (out []byte, findings []Finding, block bool, err error) {
-	acts, err := p.compile()
+	ix, acts, err := read(doc, p)
 	if err != nil {
 		return nil, nil, false, err
 	}
-	// Bytes that are not UTF-8 inside strings are accepted, as encoding/json
-	// accepts them: the response is the upstream's, and the detectors see
-	// the bytes as they are.
-	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: maxDepth, AllowInvalidUTF8: true})
-	if err != nil {
-		return nil, nil, false, fmt.Errorf("%w: %w", ErrInvalidJSON, err)
-	}
 	defer ix.Release()
 	return scanIndex(ix, acts)
+}
+
+// read compiles p and reads doc. Bytes that are not UTF-8 inside strings are
+// accepted, as encoding/json accepts them: the response is the upstream's,
+// and the detectors see the bytes as they are.
+func read(doc []byte, p Policy) (*jsonread.Index, actions, error) {
+	acts, err := p.compile()
+	if err != nil {
+		return nil, acts, err
+	}
+	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: maxDepth, AllowInvalidUTF8: true})
+	if err != nil {
+		return nil, acts, fmt.Errorf("%w: %w", ErrInvalidJSON, err)
+	}
+	return ix, acts, nil
 }
 
 // ScanIndex is Scan on a document already read by jsonread; out is ix.Data()
@@ -42,15 +50,57 @@ func ScanIndex(ix *jsonread.Index, p Policy) (out []byte, findings []Finding, bl
 	return scanIndex(ix, acts)
 }
 
+// ScanKinds is Scan for a caller that needs to know which kinds were found,
+// not where: it renders no paths and records no findings. kinds holds each
+// kind found once, in the order of the Kind constants (nil: none).
+func ScanKinds(doc []byte, p Policy) (out []byte, kinds []Kind, block bool, err error) {
+	ix, acts, err := read(doc, p)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	defer ix.Release()
+	return scanKinds(ix, acts)
+}
+
+// ScanIndexKinds is ScanKinds on a document already read by jsonread.
+func ScanIndexKinds(ix *jsonread.Index, p Policy) (out []byte, kinds []Kind, block bool, err error) {
+	acts, err := p.compile()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return scanKinds(ix, acts)
+}
+
+func scanKinds(ix *jsonread.Index, acts actions) (out []byte, kinds []Kind, block bool, err error) {
+	s := newScanner(ix, acts, false)
+	out = s.scan()
+	for i := range numKinds {
+		if s.found.has(i) {
+			kinds = append(kinds, kindOf(i))
+		}
+	}
+	return out, kinds, s.block, nil
+}
+
 func scanIndex(ix *jsonread.Index, acts actions) (out []byte, findings []Finding, block bool, err error) {
-	s := scanner{ix: ix, doc: ix.Data(), acts: acts, enabled: acts.enabled()}
+	s := newScanner(ix, acts, true)
+	out = s.scan()
+	return out, s.findings, s.block, nil
+}
+
+func newScanner(ix *jsonread.Index, acts actions, paths bool) scanner {
+	return scanner{ix: ix, doc: ix.Data(), acts: acts, enabled: acts.enabled(), paths: paths}
+}
+
+// scan runs the scanner and returns the document with its replacements.
+func (s *scanner) scan() []byte {
 	if s.enabled != 0 {
 		s.run()
 	}
 	if s.out == nil {
-		return s.doc, s.findings, s.block, nil
+		return s.doc
 	}
-	return append(s.out, s.doc[s.copied:]...), s.findings, s.block, nil
+	return append(s.out, s.doc[s.copied:]...)
 }
 
 // scanner is one Scan's state.
@@ -62,6 +112,8 @@ type scanner struct {
 	out      []byte // nil until the first replacement
 	copied   int    // doc[:copied] is already in out
 	findings []Finding
+	paths    bool    // record findings with their paths (else only found)
+	found    kindSet // every kind found, with or without paths
 	block    bool
 	cur      int // the value being reported
 }

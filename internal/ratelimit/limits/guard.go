@@ -47,7 +47,7 @@ type Deps struct {
 // concurrent use; the counters live in its limiters.
 type Guard struct {
 	limits   []limit
-	policies string // RateLimit-Policy of all limits
+	policies []string // RateLimit-Policy of all limits, one value shared by every answer
 	quota    *Quota
 	counter  Counter
 	priced   bool
@@ -61,6 +61,7 @@ type limit struct {
 	limiter  ratelimit.Limiter
 	throttle *throttle.Throttler // nil in reject mode
 	policy   string              // RateLimit-Policy item, precomputed
+	quoted   string              // the RateLimit item's head: the quoted id and ";r="
 }
 
 // New builds a route's limits. It returns nil, nil when the route has
@@ -82,6 +83,7 @@ func New(o Options, d Deps) (*Guard, error) {
 	parts := make([]string, 0, len(o.Limits))
 	for _, c := range o.Limits {
 		l := limit{o: c, limiter: d.Limiter(c.OnRedisFailure), limit: ToLimit(c.Rate, c.Burst, c.Algorithm)}
+		l.quoted = strconv.Quote(c.ID) + ";r="
 		l.policy = fmt.Sprintf("%q;q=%d;w=%d", c.ID, c.Rate.N, int64(math.Ceil(c.Rate.Per.Seconds())))
 		if c.Mode == "throttle" {
 			t, err := throttle.New(l.limiter, throttle.Config{MaxDelay: c.MaxDelay})
@@ -93,7 +95,7 @@ func New(o Options, d Deps) (*Guard, error) {
 		g.limits = append(g.limits, l)
 		parts = append(parts, l.policy)
 	}
-	g.policies = strings.Join(parts, ", ")
+	g.policies = []string{strings.Join(parts, ", ")}
 	return g, nil
 }
 
@@ -193,10 +195,33 @@ func (g *Guard) chargeLimits(ctx context.Context, x *exchange.Exchange, ps pass)
 	}
 	if charged {
 		t, h := &x.Tightest, x.W.Header()
-		h.Set("RateLimit-Policy", g.policies)
-		h.Set("RateLimit", strconv.Quote(t.ID)+";r="+strconv.Itoa(t.Remaining)+";t="+strconv.FormatInt(ceilSeconds(t.Reset), 10))
+		h["Ratelimit-Policy"] = g.policies // shared, never written in place
+		h["Ratelimit"] = []string{g.rateLimit(t)}
 	}
 	return nil
+}
+
+// rateLimit is the RateLimit header for the tightest limit t, built in one
+// allocation.
+func (g *Guard) rateLimit(t *exchange.LimitNote) string {
+	var buf [96]byte
+	b := buf[:0]
+	head := ""
+	for i := range g.limits {
+		if g.limits[i].o.ID == t.ID {
+			head = g.limits[i].quoted
+			break
+		}
+	}
+	if head == "" {
+		b = append(strconv.AppendQuote(b, t.ID), ";r="...)
+	} else {
+		b = append(b, head...)
+	}
+	b = strconv.AppendInt(b, int64(t.Remaining), 10)
+	b = append(b, ";t="...)
+	b = strconv.AppendInt(b, ceilSeconds(t.Reset), 10)
+	return string(b)
 }
 
 // chargeQuota counts the request against the route's quota.
