@@ -167,7 +167,9 @@ func TestScanKindsBuildsNoPaths(t *testing.T) {
 	}
 	scan := testing.AllocsPerRun(20, func() { _, _, _, _ = Scan(doc, p) })
 	kinds := testing.AllocsPerRun(20, func() { _, _, _, _ = ScanKinds(doc, p) })
-	if kinds > 2 || kinds >= scan { // the kinds list, and the index under -race
+	// A few for the kinds list and the pooled index (more under -race, where
+	// sync.Pool drops items at random), never one per finding as Scan's paths.
+	if kinds > 5 || kinds*4 >= scan {
 		t.Errorf("ScanKinds allocates %.0f per document, Scan %.0f", kinds, scan)
 	}
 }
