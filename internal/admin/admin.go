@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -194,6 +195,26 @@ func (a *API) audit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"source": "store", "events": rows})
+}
+
+// limitParam reads the limit query parameter of a list endpoint, or writes
+// a problem and reports false.
+func limitParam(w http.ResponseWriter, q url.Values) (int, bool) {
+	limit, err := intParam(q.Get("limit"))
+	if err != nil {
+		httperr.Write(w, "", httperr.New(http.StatusBadRequest, "bad_query", "limit takes a whole number."))
+		return 0, false
+	}
+	return limit, true
+}
+
+// needStore returns the store, or writes a 404 problem (code, naming what
+// needs it) and returns nil when the gateway runs without one.
+func (a *API) needStore(w http.ResponseWriter, code, what string) *store.Store {
+	if a.d.Store == nil {
+		httperr.Write(w, "", httperr.New(http.StatusNotFound, code, what+" need a store (store:)."))
+	}
+	return a.d.Store
 }
 
 func intParam(s string) (int, error) {

@@ -48,11 +48,7 @@ func (a *API) graphqlLearned(w http.ResponseWriter, r *http.Request) {
 
 // operationStore returns the store, or writes a problem and returns nil.
 func (a *API) operationStore(w http.ResponseWriter) *store.Store {
-	if a.d.Store == nil {
-		httperr.Write(w, "", httperr.New(http.StatusNotFound, "graphql_store_disabled",
-			"Stored GraphQL operations need a store (store:)."))
-	}
-	return a.d.Store
+	return a.needStore(w, "graphql_store_disabled", "Stored GraphQL operations")
 }
 
 // graphqlOperations serves GET /admin/api/graphql/operations?api=&route=&status=&limit=:
@@ -64,9 +60,8 @@ func (a *API) graphqlOperations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	limit, err := intParam(q.Get("limit"))
-	if err != nil {
-		httperr.Write(w, "", httperr.New(http.StatusBadRequest, "bad_query", "limit takes a whole number."))
+	limit, ok := limitParam(w, q)
+	if !ok {
 		return
 	}
 	status := q.Get("status")

@@ -41,9 +41,8 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	limit, err := intParam(q.Get("limit"))
-	if err != nil {
-		httperr.Write(w, "", httperr.New(http.StatusBadRequest, "bad_query", "limit takes a whole number."))
+	limit, ok := limitParam(w, q)
+	if !ok {
 		return
 	}
 	keys, err := m.List(r.Context(), store.KeyFilter{Consumer: q.Get("consumer"), IncludeRevoked: q.Get("all") == "true", Limit: limit})

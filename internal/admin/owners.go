@@ -30,11 +30,7 @@ func (a *API) ownersRoutes(mux *http.ServeMux) {
 
 // ownerStore returns the store, or writes a problem and returns nil.
 func (a *API) ownerStore(w http.ResponseWriter) *store.Store {
-	if a.d.Store == nil {
-		httperr.Write(w, "", httperr.New(http.StatusNotFound, "ownership_disabled",
-			"Ownership records need a store (store:)."))
-	}
-	return a.d.Store
+	return a.needStore(w, "ownership_disabled", "Ownership records")
 }
 
 // listOwners serves GET /admin/api/owners?object=&owner=&limit=&after_object=&after_id=,
@@ -45,9 +41,8 @@ func (a *API) listOwners(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	limit, err := intParam(q.Get("limit"))
-	if err != nil {
-		httperr.Write(w, "", httperr.New(http.StatusBadRequest, "bad_query", "limit takes a whole number."))
+	limit, ok := limitParam(w, q)
+	if !ok {
 		return
 	}
 	recs, err := st.ListOwners(r.Context(), store.OwnerFilter{ObjectType: q.Get("object"), Owner: q.Get("owner"),
