@@ -54,6 +54,7 @@ func TestTracingSpansPropagationAndAudit(t *testing.T) {
 		req, _ := http.NewRequest("GET", front.URL+path, nil)
 		req.Header.Set("Traceparent", "00-"+clientTrace+"-00f067aa0ba902b7-01")
 		req.Header.Set("Tracestate", "vendor=client-chosen")
+		req.Header["traceparent"] = []string{"00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-01"} // another spelling
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +77,11 @@ func TestTracingSpansPropagationAndAudit(t *testing.T) {
 		t.Fatalf("upstream saw %d requests", len(seen))
 	}
 	tp := seen[0].Get("Traceparent")
+	all := len(seen[0].Values("Traceparent")) + len(seen[0]["traceparent"])
 	mu.Unlock()
+	if all != 1 {
+		t.Fatalf("upstream got %d traceparent fields, want the gateway's one", all)
+	}
 	if !strings.HasPrefix(tp, "00-"+clientTrace+"-") || strings.Contains(tp, "00f067aa0ba902b7") {
 		t.Fatalf("upstream traceparent %q: must continue the client's trace from the gateway's span", tp)
 	}
