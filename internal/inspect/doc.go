@@ -45,9 +45,11 @@
 // # Prose: a complete injection, not a keyword
 //
 // A finding on a value that reads as natural language (package text: four
-// or more words of letters making up 60% of its tokens) stands only when the
-// injection is complete: SQL that leaves the query valid — no prose after it
-// unless a comment or a stacked statement ends it (sqli.Complete); a path
+// or more words of letters making up 60% of its tokens, a Markdown code span
+// counting as one token) stands only when the injection is complete: SQL
+// that leaves the query valid — no prose after it unless a comment or a
+// stacked statement ends it, and more than a WHERE of constants
+// (sqli.Complete); a path
 // that climbs out of the directory it is joined to (traversal.Escapes, or a
 // NUL that truncates the rest); a NoSQL operator document or $where
 // JavaScript that is not a quotation inside a sentence; a shell-out call

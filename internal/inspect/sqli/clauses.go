@@ -74,6 +74,106 @@ func (s *scan) tautology(i int) bool {
 	return false
 }
 
+// constantWhere reports, for a value read as prose (Complete), that the
+// WHERE at token i adds nothing an injection can use: a clause comparing two
+// constants (WHERE 1=1, WHERE 'a'<>'b', WHERE NULL IS NULL) that nothing
+// continues — the value ends after it, or goes on with what cannot extend a
+// condition (a `quoted identifier`, or a connective without an operand
+// after it: "WHERE 1=1 AND ...") — and no comment or ';' anywhere after it.
+//
+// Such a clause is not an injection wherever the value lands: in a
+// statement that has a WHERE of its own (every WHERE, UPDATE … WHERE,
+// DELETE and most SELECTs put the value after it), a second WHERE that no
+// comment or stacked statement cuts off is a syntax error; in one that has
+// none (a select list, an alias, an UPDATE without WHERE), a WHERE can only
+// remove rows, and a condition of constants removes all or none whatever
+// the data, so it reads nothing. A condition naming a column (WHERE
+// password > 'm' is a blind oracle there), a call, a subquery, a comment or
+// a stacked statement keeps the finding; so does HAVING (HAVING 1=1 makes
+// SQL Server name the columns in an error).
+func (s *scan) constantWhere(i int) bool {
+	j := i + 1
+	for s.at(j).kind == kLParen || s.is(j, kwNot) {
+		j++
+	}
+	a := s.constant(j)
+	if a == j {
+		return false
+	}
+	c := a
+	switch {
+	case s.at(c).kind == kCmp:
+		c++
+	case s.is(c, kwIs):
+		c++
+		if s.is(c, kwNot) {
+			c++
+		}
+	default:
+		return false
+	}
+	b := s.constant(c)
+	if b == c {
+		return false
+	}
+	for b < len(s.t) && s.t[b].kind == kRParen {
+		b++
+	}
+	for k := b; k < len(s.t); k++ {
+		if s.t[k].kind == kComment || s.t[k].kind == kSemi {
+			return false
+		}
+	}
+	e := s.at(b)
+	switch {
+	case b >= len(s.t):
+		return true
+	case e.kind == kQuote && e.ch == '`':
+		return true // an identifier cannot follow a condition
+	case isLogic(e):
+		return !s.operandStart(b + 1)
+	}
+	return false
+}
+
+// constant returns the end of a constant operand at token j — a number
+// (signed), NULL, TRUE or FALSE, or a single-quoted string closed within
+// the value — or j when there is none. Backtick- and double-quoted text is
+// not a constant: both name columns in some dialect.
+func (s *scan) constant(j int) int {
+	t := s.at(j)
+	switch {
+	case t.kind == kArith && (t.ch == '-' || t.ch == '+') && s.at(j+1).kind == kNum:
+		return j + 2
+	case t.kind == kNum, t.kind == kWord && (t.kw == kwNull || t.kw == kwTrue):
+		return j + 1
+	case t.kind == kQuote && t.ch == '\'':
+		for k := j + 1; k < len(s.t); k++ {
+			if s.t[k].kind == kQuote && s.t[k].ch == '\'' {
+				return k + 1
+			}
+		}
+	}
+	return j
+}
+
+// operandStart reports whether token j can begin an operand: a word, a
+// number, a quote, a variable, a parenthesis, a unary operator, a
+// placeholder (? :name $1) or a number written .5.
+func (s *scan) operandStart(j int) bool {
+	t := s.at(j)
+	switch t.kind {
+	case kWord, kNum, kQuote, kVar, kLParen, kOther:
+		return true
+	case kArith:
+		return t.ch == '-' || t.ch == '+' || t.ch == '~' || t.ch == '!'
+	case kDot:
+		n := s.at(j + 1)
+		return n.kind == kNum && n.start == t.end
+	}
+	return false
+}
+
 // calls reports whether tokens [a, b) call a SQL function: blind
 // injection compares ASCII(SUBSTRING(...)) or LENGTH(USER()) with a guess.
 // With sqlOnly, only known SQL functions count.

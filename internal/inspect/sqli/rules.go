@@ -4,10 +4,11 @@ import "strings"
 
 // scan holds a value and its tokens while the structural rules run.
 type scan struct {
-	v      string
-	t      []token
-	whole  bool // the SELECT being checked opens the value
-	nested bool // the value is the text of a hex literal
+	v       string
+	t       []token
+	whole   bool // the SELECT being checked opens the value
+	nested  bool // the value is the text of a hex literal
+	inProse bool // the value reads as natural language (Complete)
 }
 
 // none is the token returned past either end of the stream.
@@ -101,6 +102,9 @@ func (s *scan) wordRule(i int, kw kwID) string {
 			return "sqli.select"
 		}
 	case kwOr, kwAnd, kwWhere, kwHaving:
+		if kw == kwWhere && s.inProse && s.constantWhere(i) {
+			return ""
+		}
 		if s.tautology(i) {
 			return "sqli.tautology"
 		}

@@ -25,10 +25,15 @@ func Detect(v string) (rule string, hit bool) {
 	if sig == wordsOnly || s.benign() {
 		return "", false // benign shapes are vetoed anyway: skip libinjection's cost
 	}
-	if ok, _ := libinjection.IsSQLi(v); ok {
+	if libinjectionHit(v) {
 		return "sqli.libinjection", true
 	}
 	return "", false
+}
+
+func libinjectionHit(v string) bool {
+	ok, _ := libinjection.IsSQLi(v)
+	return ok
 }
 
 // signal is what the pre-filter saw.
@@ -84,10 +89,19 @@ func prefilter(v string) signal {
 // end of the value or comments the rest out ("… thanks!' OR '1'='1' --
 // see you") is complete, and so is a stacked statement ("…'; DROP TABLE t;
 // and more text"): a database that runs several statements runs it before
-// the text after it fails.
+// the text after it fails. The structural rules are asked again with what
+// prose changes: a WHERE of constants that nothing continues ("Some ORMs
+// emit WHERE 1=1 AND ...") is not an injection (constantWhere), so a value
+// whose only finding is one is not complete. Complete is meant for values
+// Detect flagged; it reports false for values without SQL structure.
 func Complete(v string) bool {
 	var buf [maxStackTokens]token
-	s := scan{v: v, t: lex(v, buf[:0])}
+	s := scan{v: v, t: lex(v, buf[:0]), inProse: true}
+	if _, hit := s.rules(); !hit && (prefilter(v) != punct || s.benign() || !libinjectionHit(v)) {
+		// the only structure found is one prose cannot make work: a WHERE
+		// of constants (constantWhere)
+		return false
+	}
 	end := len(s.t)
 	for i, t := range s.t {
 		if t.kind == kComment {

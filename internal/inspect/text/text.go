@@ -18,7 +18,13 @@ const (
 // Prose reports whether v reads as natural language: at least four words of
 // two or more letters (any script; an apostrophe or hyphen inside and
 // punctuation after allowed), making up at least 60% of its
-// whitespace-separated tokens. One pass, no allocation.
+// whitespace-separated tokens. A Markdown code span — a backtick to the
+// next backtick on the same line — is one token however many blanks it
+// holds, and not a word: a command or a statement quoted in a sentence is
+// one constituent of it, as a quoted name is, so a long quotation does not
+// outweigh the sentence around it ("Does `find /var/log -type f -mtime +30
+// -delete` need sudo in the cron job?" is prose; what the quotation holds
+// is still judged by every detector). One pass, no allocation.
 func Prose(v string) bool {
 	tokens, words := 0, 0
 	for i := 0; i < len(v); {
@@ -30,6 +36,10 @@ func Prose(v string) bool {
 		}
 		j := i
 		for j < len(v) && !isBlank(v[j]) {
+			if v[j] == '`' {
+				j = spanEnd(v, j)
+				continue
+			}
 			j++
 		}
 		tokens++
@@ -39,6 +49,18 @@ func Prose(v string) bool {
 		i = j
 	}
 	return words >= minWords && words*10 >= tokens*minShare
+}
+
+// spanEnd returns the index after the code span opening with the backtick
+// at v[i]: after the next backtick on the same line, or i+1 when there is
+// none (a lone backtick is an ordinary character).
+func spanEnd(v string, i int) int {
+	for j := i + 1; j < len(v) && v[j] != '\n' && v[j] != '\r'; j++ {
+		if v[j] == '`' {
+			return j + 1
+		}
+	}
+	return i + 1
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

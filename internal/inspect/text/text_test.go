@@ -17,6 +17,13 @@ func TestProse(t *testing.T) {
 		"; cat /etc/passwd": false,
 		"O'Brien":           false,
 		"a b c d e f":       false,
+		// a code span is one token, not a word
+		"Does `find /var/log -type f -mtime +30 -delete` need sudo in the cron job?": true,
+		"Is `if [ -f ../.env ]; then source ../.env; fi` a bad idea in a Makefile?":  true,
+		"Example: `SELECT id, title FROM posts WHERE published LIMIT 10;`":           false,
+		"the `id` is":                 false,
+		"a lone ` backtick is text":   true,
+		"`rm -rf /` `ls -la` `id` ok": false,
 	} {
 		if got := Prose(v); got != want {
 			t.Errorf("Prose(%q) = %v, want %v", v, got, want)
