@@ -33,6 +33,17 @@ func TestProseNeedsCompleteInjection(t *testing.T) {
 		// a call in prose does not hide a command line next to it
 		{"the zip file name is files.zip && /usr/b''in/perl -e 'system(\"id\")'", true},
 		{"thanks for your help, see you next week || sleep 10", true},
+		// a code span is one token of the prose test; what it holds is
+		// still judged
+		{"Does `find /var/log -type f -mtime +30 -delete` need sudo in the cron job?", false},
+		{"Is `if [ -f ../.env ]; then source ../.env; fi` a bad idea in a Makefile?", false},
+		{"my avatar file is at `../../../../etc/passwd` in the upload folder, thanks", true},
+		{"Use `tail -f /var/log/app/app.log | grep ERROR` to follow errors live.", true},
+		// a WHERE of constants that nothing continues reads nothing
+		{"Our ORM always emits WHERE 1=1 AND ...", false},
+		{"Great service, thanks!' WHERE 1=1 -- ", true},
+		{"Great service, thanks!' WHERE 1=1 OR 'a'='a", true},
+		{"Great service, thanks!' WHERE password > 'm", true},
 	} {
 		req := Request{RawQuery: "q=" + url.QueryEscape(tc.v)}
 		_, found, err := in.Inspect(&req)
