@@ -156,8 +156,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := hygiene.RequestID(g.ids, r.Header, peerTrusted)
 	sw := getWriter(w)
 	sw.Header().Set("X-Request-Id", reqID)
-	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
-	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
+	ip := client.String()
+	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: ip}
+	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix, ip)}
 	var tq *tracing.Request
 	if t := g.tracer.Tracer(); t != nil {
 		tq = t.Start(r)

@@ -124,8 +124,8 @@ func (u *Upstream) charge(info *RequestInfo, cause error) {
 // roundTrip sends req and, for a GET or HEAD without a body whose connection
 // could not be opened, tries once more on a different target. Nothing reached
 // the first target, so the retry cannot repeat an effect.
-func (u *Upstream) roundTrip(info *RequestInfo, req *http.Request) (*http.Response, error) {
-	resp, err := u.transport.RoundTrip(req)
+func (u *Upstream) roundTrip(info *RequestInfo, req *http.Request, ex *exchange, upType string) (*http.Response, error) {
+	resp, err := u.send(info.target, req, ex, upType)
 	info.sent = true
 	if err != nil && retryable(req, err) {
 		if next := u.pick(info.target); next != nil {
@@ -133,11 +133,20 @@ func (u *Upstream) roundTrip(info *RequestInfo, req *http.Request) (*http.Respon
 			retry := req.Clone(req.Context())
 			setURL(retry, next, info.inPath)
 			info.target, info.Outcome.Target = next, next.raw
-			resp, err = u.transport.RoundTrip(retry)
+			resp, err = u.send(next, retry, ex, upType)
 		}
 	}
 	info.rtErr = err
 	return resp, err
+}
+
+// send hands req to the synchronous client when it can take it (see h1.go)
+// and to http.Transport otherwise.
+func (u *Upstream) send(t *target, req *http.Request, ex *exchange, upType string) (*http.Response, error) {
+	if ex.info.sync {
+		return u.syncRoundTrip(req.Context(), t, req, ex.onInfo)
+	}
+	return u.transport.RoundTrip(req)
 }
 
 // retryable reports whether req may be sent again after err.

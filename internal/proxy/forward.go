@@ -41,8 +41,13 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 		u.handleError(w, ctx, info, fmt.Errorf("client tried to switch to invalid protocol %q", upType))
 		return
 	}
-	ex.trace.Got1xxResponse = ex.got1xx
-	out := in.WithContext(httptrace.WithClientTrace(ctx, &ex.trace)) // the one shallow copy
+	var out *http.Request // the one shallow copy
+	if info.sync {
+		out = in.WithContext(ctx) // the synchronous client may take it: no trace needed
+	} else {
+		ex.trace.Got1xxResponse = ex.got1xx
+		out = in.WithContext(httptrace.WithClientTrace(ctx, &ex.trace))
+	}
 	info.inPath = inboundPath{path: in.URL.Path, rawPath: in.URL.RawPath}
 	ex.url.RawQuery, ex.url.ForceQuery = cleanQuery(in.URL.RawQuery), in.URL.ForceQuery
 	out.URL = &ex.url
@@ -69,7 +74,7 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 	}
 
 	info.sentAt = time.Now()
-	resp, err := u.roundTrip(info, out)
+	resp, err := u.roundTrip(info, out, ex, upType)
 	ex.mu.Lock()
 	ex.done = true
 	ex.mu.Unlock()
@@ -108,6 +113,12 @@ func (ex *exchange) got1xx(code int, header textproto.MIMEHeader) error {
 	ex.w.WriteHeader(code)
 	clear(h) // a 1xx's fields are not the final answer's
 	return nil
+}
+
+// onInfo is got1xx for the synchronous client, which reads informational
+// answers on the handler's goroutine.
+func (ex *exchange) onInfo(code int, header http.Header) {
+	_ = ex.got1xx(code, textproto.MIMEHeader(header))
 }
 
 // respond sends the target's final answer: headers, then the body, flushed as

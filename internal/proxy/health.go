@@ -76,6 +76,9 @@ func (u *Upstream) Close() {
 	}
 	u.wg.Wait()
 	u.transport.CloseIdleConnections()
+	for _, t := range u.targets {
+		t.h1.closeIdle(true)
+	}
 }
 
 // probeLoop probes t at once and then every HealthInterval.

@@ -61,6 +61,7 @@ type RequestInfo struct {
 	body    *bodyWatch  // outgoing body wrapper, nil without a body
 	inPath  inboundPath // request path as the caller set it
 	sent    bool        // the transport was called
+	sync    bool        // the synchronous client may take it (h1.go)
 	sentAt  time.Time   // when the request was handed to the transport
 	rtErr   error       // error the transport returned, if any
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,8 @@ type Upstream struct {
 	rr        atomic.Uint64
 	now       func() time.Time
 	transport *http.Transport
+	dialer    *net.Dialer // the synchronous client's (the transport has its own)
+	allHTTP   bool        // every target is plain HTTP: the synchronous client may serve
 	buffers   bufferPool
 
 	mu      sync.Mutex
@@ -52,12 +55,14 @@ func New(cfg Config, logger *slog.Logger) (*Upstream, error) {
 			return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
 		}
 		u.targets = append(u.targets, t)
+		u.allHTTP = t.scheme == "http" && (u.allHTTP || len(u.targets) == 1)
 	}
 	tr, err := newTransport(cfg, u.targets)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
 	}
 	u.transport, u.buffers = tr, newBufferPool()
+	u.dialer = &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: tcpKeepAlive}
 	return u, nil
 }
 
@@ -93,7 +98,10 @@ func (u *Upstream) Forward(w http.ResponseWriter, r *http.Request, info *Request
 	info.target, info.Outcome.Target = t, t.raw
 	ctx := r.Context()
 	upType := upgradeType(r.Header)
-	if u.cfg.RequestTimeout > 0 && upType == "" { // an upgraded connection lives on
+	info.sync = u.syncEligible(r, upType)
+	if u.cfg.RequestTimeout > 0 && upType == "" && !info.sync { // an upgraded connection lives on
+		// (The synchronous client bounds the exchange with its connection's
+		// deadline instead: no timer and context per request.)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, u.cfg.RequestTimeout)
 		defer cancel()

@@ -135,8 +135,14 @@ func TestClientGroup(t *testing.T) {
 		{"2001:db8:1:2:3:4:5:6", 0, "2001:db8:1:2:3:4:5:6"},
 	}
 	for _, c := range cases {
-		if got := ClientGroup(netip.MustParseAddr(c.addr), c.prefix); got != c.want {
+		a := netip.MustParseAddr(c.addr)
+		if got := ClientGroup(a, c.prefix, ""); got != c.want {
 			t.Errorf("ClientGroup(%s, %d) = %s, want %s", c.addr, c.prefix, got, c.want)
+		}
+		// With the address's text passed in: the same group, the text
+		// reused only where it is the group.
+		if got := ClientGroup(a, c.prefix, a.String()); got != c.want {
+			t.Errorf("ClientGroup(%s, %d, text) = %s, want %s", c.addr, c.prefix, got, c.want)
 		}
 	}
 }

@@ -13,7 +13,12 @@ import (
 
 // ClientGroup is the client address a limit counts: IPv6 clients grouped by
 // their prefix (a /64 is one subscriber: rotating inside it opens no new bucket).
-func ClientGroup(a netip.Addr, v6prefix int) string {
+// text is a.String() when the caller has it already (else ""): an IPv4
+// client's group is its address, and the string is not built twice.
+func ClientGroup(a netip.Addr, v6prefix int, text string) string {
+	if text != "" && a.Is4() {
+		return text
+	}
 	a = a.Unmap()
 	if a.Is6() && v6prefix > 0 && v6prefix < 128 {
 		if p, err := a.Prefix(v6prefix); err == nil {

@@ -1,0 +1,310 @@
+package proxy
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingBackend is a test upstream that counts the connections it accepted.
+func countingBackend(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var conns atomic.Int64
+	s := httptest.NewUnstartedServer(h)
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	s.Start()
+	t.Cleanup(s.Close)
+	return s, &conns
+}
+
+// TestSyncReusesConnection: sequential requests of every kind the synchronous
+// client takes (GET, HEAD, 204, a small POST) share one upstream connection.
+func TestSyncReusesConnection(t *testing.T) {
+	be, conns := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/empty":
+			w.WriteHeader(http.StatusNoContent)
+		case "/echo":
+			b, _ := io.ReadAll(r.Body)
+			_, _ = w.Write(b)
+		case "/chunked":
+			_, _ = io.WriteString(w, "part one,")
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, "part two")
+		default:
+			_, _ = io.WriteString(w, "hello "+r.Method)
+		}
+	})
+	f := newFront(t, newUpstream(t, Config{Targets: []string{be.URL}}), frontOpts{})
+	c := f.Client()
+	for range 5 {
+		if got := bodyString(t, get(t, c, f.URL+"/x")); got != "hello GET" {
+			t.Fatalf("GET body = %q", got)
+		}
+		resp, err := c.Head(f.URL + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("HEAD status %d", resp.StatusCode)
+		}
+		if resp := get(t, c, f.URL+"/empty"); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("204 route: %d", resp.StatusCode)
+		} else {
+			resp.Body.Close()
+		}
+		resp, err = c.Post(f.URL+"/echo", "text/plain", strings.NewReader("small body"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bodyString(t, resp); got != "small body" {
+			t.Fatalf("POST echo = %q", got)
+		}
+		if got := bodyString(t, get(t, c, f.URL+"/chunked")); got != "part one,part two" {
+			t.Fatalf("chunked = %q", got)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("upstream saw %d connections for 25 sequential requests, want 1", n)
+	}
+}
+
+// rawUpstream accepts connections and hands each to serve.
+func rawUpstream(t *testing.T, serve func(c net.Conn, br *bufio.Reader)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c, bufio.NewReader(c))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// readReq reads one request (and its body) from br.
+func readReq(br *bufio.Reader) (*http.Request, error) {
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, req.Body)
+	return req, nil
+}
+
+// TestSyncUpstreamClosedIdleConnection: an upstream that closes a
+// keep-alive connection after one answer (without saying so) costs no
+// request, replayable or not: the closed connection is noticed before reuse.
+func TestSyncUpstreamClosedIdleConnection(t *testing.T) {
+	closed := make(chan struct{}, 16)
+	var accepted atomic.Int64
+	url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		accepted.Add(1)
+		if _, err := readReq(br); err != nil {
+			return
+		}
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		c.Close()
+		closed <- struct{}{}
+	})
+	f := newFront(t, newUpstream(t, Config{Targets: []string{url}}), frontOpts{})
+	c := f.Client()
+	for i := range 4 {
+		var resp *http.Response
+		var err error
+		if i%2 == 0 {
+			resp, err = c.Get(f.URL + "/x")
+		} else {
+			resp, err = c.Post(f.URL+"/x", "text/plain", strings.NewReader("not replayable"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bodyString(t, resp); resp.StatusCode != 200 || got != "ok" {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, got)
+		}
+		<-closed
+	}
+	if n := accepted.Load(); n != 4 {
+		t.Fatalf("accepted %d connections, want 4 (one per request)", n)
+	}
+}
+
+// TestSyncUnaskedBytesNeverAnswerAnotherRequest: bytes an upstream sends
+// beyond its answer (here a whole second answer) are never taken as the
+// answer to the next request, whether they came with the first answer or
+// after it.
+func TestSyncUnaskedBytesNeverAnswerAnotherRequest(t *testing.T) {
+	for _, late := range []bool{false, true} {
+		name := "same write"
+		if late {
+			name = "after the answer"
+		}
+		t.Run(name, func(t *testing.T) {
+			sent := make(chan struct{}, 16)
+			url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+				for {
+					req, err := readReq(br)
+					if err != nil {
+						return
+					}
+					good := "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(req.URL.Path)) + "\r\n\r\n" + req.URL.Path
+					evil := "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nEVIL!"
+					if late {
+						_, _ = io.WriteString(c, good)
+						time.Sleep(20 * time.Millisecond) // lets the first answer go out alone
+						_, _ = io.WriteString(c, evil)
+					} else {
+						_, _ = io.WriteString(c, good+evil)
+					}
+					sent <- struct{}{}
+				}
+			})
+			f := newFront(t, newUpstream(t, Config{Targets: []string{url}}), frontOpts{})
+			c := f.Client()
+			for _, p := range []string{"/first", "/second", "/third"} {
+				if got := bodyString(t, get(t, c, f.URL+p)); got != p {
+					t.Fatalf("GET %s answered %q", p, got)
+				}
+				<-sent
+			}
+		})
+	}
+}
+
+// TestSyncHugeResponseHeaderRefused: a response header beyond the bound is
+// refused with a 502, not buffered without end.
+func TestSyncHugeResponseHeaderRefused(t *testing.T) {
+	url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readReq(br); err != nil {
+			return
+		}
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+		line := "X-Pad: " + strings.Repeat("a", 8000) + "\r\n"
+		for range (maxResponseHeader / len(line)) + 10 {
+			if _, err := io.WriteString(c, line); err != nil {
+				return
+			}
+		}
+		_, _ = io.WriteString(c, "\r\n")
+	})
+	f := newFront(t, newUpstream(t, Config{Targets: []string{url}}), frontOpts{})
+	resp := get(t, f.Client(), f.URL+"/x")
+	readProblem(t, resp, http.StatusBadGateway, codeUnreachable)
+}
+
+// TestSyncTimeoutClosesConnection: an upstream that never answers gets a
+// 504 after the request timeout, and its connection is closed (never pooled
+// with a stale answer pending).
+func TestSyncTimeoutClosesConnection(t *testing.T) {
+	gone := make(chan struct{})
+	url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readReq(br); err != nil {
+			return
+		}
+		var b [1]byte
+		_, _ = c.Read(b[:]) // blocks until the gateway closes the connection
+		close(gone)
+	})
+	up := newUpstream(t, Config{Targets: []string{url}, RequestTimeout: 200 * time.Millisecond})
+	f := newFront(t, up, frontOpts{})
+	readProblem(t, get(t, f.Client(), f.URL+"/x"), http.StatusGatewayTimeout, codeTimeout)
+	select {
+	case <-gone:
+	case <-time.After(20 * time.Second): // safety net, not a speed assertion
+		t.Fatal("the timed-out upstream connection was not closed")
+	}
+}
+
+// TestSyncConnectionCloseHonoured: an answer with Connection: close is the
+// connection's last; the next request opens a new one.
+func TestSyncConnectionCloseHonoured(t *testing.T) {
+	be, conns := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		_, _ = io.WriteString(w, "bye")
+	})
+	f := newFront(t, newUpstream(t, Config{Targets: []string{be.URL}}), frontOpts{})
+	for range 3 {
+		if got := bodyString(t, get(t, f.Client(), f.URL+"/x")); got != "bye" {
+			t.Fatalf("body %q", got)
+		}
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("upstream saw %d connections, want 3", n)
+	}
+}
+
+// TestSyncAbandonedBodyClosesConnection: a response guard that refuses an
+// answer without reading its body leaves the connection unusable (the rest
+// of the body is still on it); it is closed, not pooled.
+func TestSyncAbandonedBodyClosesConnection(t *testing.T) {
+	be, conns := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, strings.Repeat("x", 64<<10))
+	})
+	up := newUpstream(t, Config{Targets: []string{be.URL}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := &RequestInfo{RequestID: "req-test", Response: func(resp *http.Response) error {
+			return problem(http.StatusBadGateway, codeBadResponse)
+		}}
+		up.Forward(w, r, info)
+	}))
+	t.Cleanup(srv.Close)
+	for range 3 {
+		readProblem(t, get(t, srv.Client(), srv.URL+"/x"), http.StatusBadGateway, codeBadResponse)
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("upstream saw %d connections, want 3 (none reused after an unread body)", n)
+	}
+}
+
+// TestSyncLargeBodyUsesTransport: a body over maxSyncBody, or of unknown
+// length, streams through http.Transport and arrives whole.
+func TestSyncLargeBodyUsesTransport(t *testing.T) {
+	be := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, strconv.Itoa(int(n)))
+	})
+	f := newFront(t, newUpstream(t, Config{Targets: []string{be.URL}}), frontOpts{})
+	big := strings.Repeat("y", maxSyncBody+1)
+	resp, err := f.Client().Post(f.URL+"/x", "text/plain", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bodyString(t, resp); got != strconv.Itoa(len(big)) {
+		t.Fatalf("upstream read %s bytes, want %d", got, len(big))
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = io.WriteString(pw, "streamed")
+		pw.Close()
+	}()
+	resp, err = f.Client().Post(f.URL+"/x", "text/plain", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bodyString(t, resp); got != "8" {
+		t.Fatalf("upstream read %s bytes of a chunked body, want 8", got)
+	}
+}
