@@ -284,6 +284,7 @@ func (s *Server) admitLogin(w http.ResponseWriter, r *http.Request, query, name 
 	}
 	a, p := s.guard.Admit(r.Context(), lg)
 	if p == nil {
+		s.guardDown.OK(r.Context())
 		return a, true
 	}
 	for _, v := range p.Header.Values("Retry-After") {
@@ -293,8 +294,8 @@ func (s *Server) admitLogin(w http.ResponseWriter, r *http.Request, query, name 
 	case "login_locked", "login_busy":
 		s.renderLogin(w, r, query, "Too many failed sign-ins. Try again later.", http.StatusTooManyRequests)
 	case "client_closed": // nobody is listening any more
-	default:
-		s.log.Error("sign-in: brute-force guard", "error", p.Cause)
+	default: // the backend cannot answer: fail closed
+		s.guardDown.Fail(r.Context(), p.Cause)
 		s.pageError(w, r, p.Status, "Signing in is not possible right now.")
 	}
 	return nil, false

@@ -20,6 +20,7 @@ import (
 	foauth2 "github.com/ory/fosite/handler/oauth2"
 	fjwt "github.com/ory/fosite/token/jwt"
 
+	"github.com/bulwark-gw/bulwark/internal/outage"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -56,8 +57,10 @@ type Server struct {
 	totpSeal sealer
 	scopes   map[string]Scope
 	guard    *bruteforce.LoginGuard // sign-in attempts
-	mux      *http.ServeMux
-	log      *slog.Logger
+	// guardDown logs an outage of the guard's backend once.
+	guardDown *outage.Log
+	mux       *http.ServeMux
+	log       *slog.Logger
 	// local hands the revocations this server commits to the gateway
 	// authenticators of the same process at once.
 	local *localRevocations
@@ -95,6 +98,8 @@ func New(ctx context.Context, opts Options, st *store.Store, logger *slog.Logger
 	if s.guard, err = bruteforce.NewLoginGuard(o.Login, o.LoginBackend, derive(o.Secret, "login guard"), logger); err != nil {
 		return nil, fmt.Errorf("oauth: login protection: %w", err)
 	}
+	s.guardDown = outage.New(logger, "sign-in refused: the brute-force counters cannot be reached",
+		"sign-in: brute-force counters answering again")
 	s.provider, s.hmac = s.compose()
 	s.routes()
 	return s, nil
