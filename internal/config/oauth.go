@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/oauthserver"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 )
 
 // AuthOAuth is the auth method of a route that accepts access tokens of the
@@ -31,8 +32,7 @@ type oauthConfig struct {
 	KeyRotation     *Duration          `yaml:"key_rotation"`
 	KeyPublishAhead *Duration          `yaml:"key_publish_ahead"`
 	LoginTTL        *Duration          `yaml:"login_ttl"`
-	LoginAttempts   *int               `yaml:"login_attempts"`
-	LoginWindow     *Duration          `yaml:"login_window"`
+	BruteForce      *bruteForceConfig  `yaml:"brute_force"`
 	RevocationPoll  *Duration          `yaml:"revocation_poll"`
 	ActivityWindow  *Duration          `yaml:"activity_window"`
 	Scopes          []oauthScopeConfig `yaml:"scopes"`
@@ -65,8 +65,6 @@ func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
 		KeyRotation:     durationOr(c.KeyRotation, oauthserver.DefaultKeyRotation),
 		KeyPublishAhead: durationOr(c.KeyPublishAhead, 10*time.Minute),
 		LoginTTL:        durationOr(c.LoginTTL, oauthserver.DefaultLoginTTL),
-		LoginAttempts:   orDefault(c.LoginAttempts, oauthserver.DefaultLoginAttempts),
-		LoginWindow:     durationOr(c.LoginWindow, oauthserver.DefaultLoginWindow),
 		ActivityWindow:  durationOr(c.ActivityWindow, oauthserver.DefaultActivityWindow),
 	}
 	if u, err := url.Parse(o.Issuer); o.Issuer == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
@@ -85,11 +83,8 @@ func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
 	d.between(path+".key_rotation", o.KeyRotation, time.Hour, 365*24*time.Hour)
 	d.between(path+".key_publish_ahead", o.KeyPublishAhead, time.Minute, 24*time.Hour)
 	d.between(path+".login_ttl", o.LoginTTL, time.Minute, 30*24*time.Hour)
-	d.between(path+".login_window", o.LoginWindow, time.Minute, 24*time.Hour)
 	d.between(path+".activity_window", o.ActivityWindow, time.Hour, 365*24*time.Hour)
-	if o.LoginAttempts < 1 || o.LoginAttempts > 100 {
-		d.errorf(path+".login_attempts", "login_attempts must be between 1 and 100, got %d", o.LoginAttempts)
-	}
+	o.Login = d.buildLoginProtection(c.BruteForce, path+".brute_force")
 	if o.RefreshGrace == 0 {
 		o.RefreshGrace = -1 // an explicit 0s turns the grace window off
 	}
@@ -115,6 +110,24 @@ func (d *decoder) buildOAuth(c *oauthConfig, store string) *OAuth {
 		d.errorf(path, "the authorization server needs a store")
 	}
 	return &OAuth{Options: o, RevocationPoll: poll}
+}
+
+// buildLoginProtection decodes oauth.brute_force, the sign-in page's
+// brute-force protection: a route's brute_force block (same keys, same
+// defaults, same checks) without the keys that describe a login upstream.
+func (d *decoder) buildLoginProtection(b *bruteForceConfig, path string) bruteforce.Options {
+	if b == nil {
+		b = &bruteForceConfig{}
+	}
+	if b.UsernameField != nil {
+		d.errorf(path+".username_field", "the sign-in page's form field is fixed (username); remove username_field")
+	}
+	if b.FailureStatuses != nil {
+		d.errorf(path+".failure_statuses", "the sign-in page decides failures itself; remove failure_statuses")
+	}
+	o := *d.buildBruteForce(b, path)
+	o.UsernameField, o.FailureStatuses = "", nil
+	return o
 }
 
 // checkOAuthRoutes refuses `auth: [oauth]` without the oauth section, and

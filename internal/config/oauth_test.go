@@ -1,9 +1,12 @@
 package config
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/oauthserver"
 )
 
 const oauthBase = `admin: {listen: "off"}
@@ -58,6 +61,10 @@ func TestOAuthProblems(t *testing.T) {
 		{"window", "refresh_grace: 0s", "refresh_grace: 0s\n  activity_window: 1m", "oauth.activity_window: error"},
 		{"unnamed category", "        data_categories: [orders]", "        data_categories: [orders, email]", "c.yaml:19:35: apis[0].routes[0].data_categories[1]: error: data category \"email\" is not in any oauth.scopes"},
 		{"twice", "        data_categories: [orders]", "        data_categories: [orders, orders]", "data_categories[1]: error: data category \"orders\" is listed twice"},
+		{"login field", "refresh_grace: 0s", "refresh_grace: 0s\n  brute_force: {username_field: email}", "oauth.brute_force.username_field: error: the sign-in page's form field is fixed"},
+		{"login statuses", "refresh_grace: 0s", "refresh_grace: 0s\n  brute_force: {failure_statuses: [401]}", "oauth.brute_force.failure_statuses: error"},
+		{"login lockout", "refresh_grace: 0s", "refresh_grace: 0s\n  brute_force: {lockout: 0s}", "oauth.brute_force.lockout: error"},
+		{"old keys", "refresh_grace: 0s", "refresh_grace: 0s\n  login_attempts: 5", "login_attempts"},
 		{"not oauth", "auth: [oauth]\n        scopes: [orders:read]", "auth: [none]", "c.yaml:18:26: apis[0].routes[0].data_categories: error: data_categories need auth: [oauth]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,5 +77,34 @@ func TestOAuthProblems(t *testing.T) {
 				t.Errorf("want %q in:\n%s", tc.want, diags)
 			}
 		})
+	}
+}
+
+// The sign-in page's protection is a route's brute_force block: the same
+// keys and defaults (oauthserver.DefaultLoginProtection is what a plan
+// without the block gets).
+func TestOAuthLoginProtection(t *testing.T) {
+	plan, diags := parseString(t, oauthBase)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := plan.OAuth.Options.Login; !reflect.DeepEqual(got, oauthserver.DefaultLoginProtection) {
+		t.Fatalf("defaults differ:\n got %+v\nwant %+v", got, oauthserver.DefaultLoginProtection)
+	}
+	src := strings.Replace(oauthBase, "refresh_grace: 0s", `refresh_grace: 0s
+  brute_force:
+    max_failures: 3
+    ip_max_failures: 0
+    window: 10m
+    lockout: 1h
+    username_normalize: []`, 1)
+	plan, diags = parseString(t, src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	l := plan.OAuth.Options.Login
+	if l.MaxFailures != 3 || l.IPMaxFailures != 0 || l.Window != 10*time.Minute || l.Lockout != time.Hour ||
+		l.UsernameNormalize.CaseFold || l.UsernameField != "" || l.FailureStatuses != nil {
+		t.Fatalf("login protection %+v", l)
 	}
 }

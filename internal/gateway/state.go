@@ -97,7 +97,7 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 		return nil, err
 	}
 	undo = append(undo, func() { quotas.Retire(prevQuotas) })
-	id, err := identity.Build(plan, prevID, d.Store, d.Logger)
+	id, err := identity.Build(plan, prevID, identity.Deps{Store: d.Store, Logger: d.Logger, LoginBackend: d.Limiters.BruteForce})
 	if err != nil {
 		return nil, err
 	}

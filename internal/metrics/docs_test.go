@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/outage"
 )
 
 // Every Bulwark metric is in docs/operations.md with its HELP text, and the
@@ -18,6 +20,9 @@ func TestMetricsDocumented(t *testing.T) {
 	m.SetAuditFailureSource(func() uint64 { return 0 })
 	m.SetChangeSource(func() ChangeNotifications { return ChangeNotifications{} })
 	m.SetLimiterSource(func() LimiterHealth { return LimiterHealth{} })
+	m.SetIdentityFailureSource(func() IdentityFailures {
+		return IdentityFailures{JWKS: []outage.Count{{Name: "i"}}, Introspection: []outage.Count{{Name: "e"}}}
+	})
 	m.Route("a", "r").Deny("x")
 	m.Route("a", "r").Observe(200, "allow", time.Millisecond)
 	m.Route("a", "r").ObserveUpstream(time.Millisecond)

@@ -31,6 +31,7 @@ type Metrics struct {
 	audit      atomic.Pointer[func() (written, dropped uint64)]
 	auditFails atomic.Pointer[func() uint64]
 	changes    atomic.Pointer[func() ChangeNotifications]
+	identity   atomic.Pointer[func() IdentityFailures]
 	limiter    limiterSource
 	alerts     *prometheus.CounterVec
 	panics     prometheus.Counter
@@ -92,7 +93,7 @@ func build() (*Metrics, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.denials, m.duration, m.upstreamD, m.buildInfo, reloads, m.lastReload,
 		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts, m.panics,
-		newChangeCollector(m),
+		newChangeCollector(m), newIdentityCollector(m),
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 )
 
 // Defaults applied by New to zero-valued Options fields.
@@ -24,12 +26,21 @@ const (
 	DefaultRefreshGrace    = 10 * time.Second
 	DefaultKeyRotation     = 30 * 24 * time.Hour
 	DefaultLoginTTL        = 12 * time.Hour
-	DefaultLoginAttempts   = 5
-	DefaultLoginWindow     = 15 * time.Minute
 	DefaultActivityWindow  = 30 * 24 * time.Hour
 	// MinSecretBytes is the least secret length accepted.
 	MinSecretBytes = 32
 )
+
+// DefaultLoginProtection is the sign-in page's brute-force protection when
+// Options.Login is left zero: the defaults of a route's brute_force block.
+var DefaultLoginProtection = bruteforce.Options{
+	UsernameNormalize: bruteforce.DefaultNormalization,
+	MaxFailures:       5, IPMaxFailures: 50,
+	Window: 15 * time.Minute, Lockout: 15 * time.Minute,
+	DelayAfter: 3, IPDelayAfter: 30,
+	BaseDelay: 250 * time.Millisecond, MaxDelay: 4 * time.Second,
+	AttemptTimeout: time.Minute,
+}
 
 // Scope describes one scope to end users on the consent screen and the
 // connected-apps page.
@@ -75,10 +86,15 @@ type Options struct {
 	KeyPublishAhead time.Duration
 	// LoginTTL is how long a sign-in lasts.
 	LoginTTL time.Duration
-	// LoginAttempts failed sign-ins per username and client IP within
-	// LoginWindow lock that pair out until the window passes.
-	LoginAttempts int
-	LoginWindow   time.Duration
+	// Login is the sign-in page's brute-force protection, counted by the
+	// shared guard of internal/ratelimit/bruteforce (per username and per
+	// client IP, progressive delays, lockouts); UsernameField and
+	// FailureStatuses are not used. Zero: DefaultLoginProtection.
+	Login bruteforce.Options
+	// LoginBackend keeps the failed sign-in counters: the process's
+	// brute-force backend (Redis when nodes share cluster.redis, so a lockout
+	// holds on every node). Nil: a memory backend of this server's own.
+	LoginBackend bruteforce.Backend
 	// Reads map gateway routes to the data categories they read; the
 	// connected-apps page shows, per app, the categories of the routes the
 	// user's tokens were allowed on within ActivityWindow (from the audit
@@ -104,10 +120,12 @@ func (o Options) withDefaults() Options {
 	def(&o.KeyRotation, DefaultKeyRotation)
 	def(&o.KeyPublishAhead, 10*time.Minute)
 	def(&o.LoginTTL, DefaultLoginTTL)
-	def(&o.LoginWindow, DefaultLoginWindow)
 	def(&o.ActivityWindow, DefaultActivityWindow)
-	if o.LoginAttempts == 0 {
-		o.LoginAttempts = DefaultLoginAttempts
+	if o.Login.Window == 0 && o.Login.MaxFailures == 0 {
+		o.Login = DefaultLoginProtection
+	}
+	if o.LoginBackend == nil {
+		o.LoginBackend = bruteforce.NewMemoryBackend()
 	}
 	if o.Audience == "" {
 		o.Audience = o.Issuer
@@ -143,7 +161,7 @@ func (o Options) Validate() error {
 		}
 		seen[s.Name] = true
 	}
-	for _, d := range []time.Duration{o.AccessTokenTTL, o.RefreshTokenTTL, o.CodeTTL, o.KeyRotation, o.KeyPublishAhead, o.LoginTTL, o.LoginWindow, o.ActivityWindow} {
+	for _, d := range []time.Duration{o.AccessTokenTTL, o.RefreshTokenTTL, o.CodeTTL, o.KeyRotation, o.KeyPublishAhead, o.LoginTTL, o.ActivityWindow} {
 		if d < 0 {
 			errs = append(errs, errors.New("durations must not be negative (except refresh_grace, where negative disables it)"))
 			break

@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ory/fosite"
 
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -197,22 +197,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	name := strings.TrimSpace(r.PostForm.Get("username"))
-	// The pair first: a success forgets it, the IP's count stays.
-	subjects := []string{"user:" + strings.ToLower(name) + "|" + clientIP(r), "ip:" + clientIP(r)}
-	if wait := s.limiter.locked(subjects...); wait > 0 {
-		w.Header().Set("Retry-After", retryAfter(wait))
-		s.renderLogin(w, r, query, "Too many failed sign-ins. Try again later.", http.StatusTooManyRequests)
+	a, ok := s.admitLogin(w, r, query, name)
+	if !ok {
 		return
 	}
 	u, err := s.st.OAuthUserByName(ctx, name)
 	if err != nil && !errors.Is(err, store.ErrOAuthNotFound) {
 		// The store failed: refuse without counting a failure (an outage
 		// must not lock users out) and without calling it a wrong password.
+		s.guard.Settle(a, bruteforce.Released)
 		s.log.Error("sign-in: user lookup", "error", err)
 		s.pageError(w, r, http.StatusServiceUnavailable, "Signing in is not possible right now.")
 		return
 	}
-	ok := false
+	ok = false
 	if err == nil && u.DisabledAt.IsZero() {
 		ok = checkPassword(u.PasswordHash, r.PostForm.Get("password"))
 	} else {
@@ -222,16 +220,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		// The second factor: the same answer as a wrong password, so the
 		// page never confirms a password to someone without the code.
 		if ok, err = s.checkTOTP(ctx, u, strings.TrimSpace(r.PostForm.Get("code"))); err != nil {
+			s.guard.Settle(a, bruteforce.Released)
 			s.log.Error("sign-in: one-time code", "error", err)
 			s.pageError(w, r, http.StatusServiceUnavailable, "Signing in is not possible right now.")
 			return
 		}
 	}
-	s.limiter.record(!ok, subjects...)
 	if !ok {
+		// Counted before the answer leaves, so the next attempt sees it.
+		s.guard.Settle(a, bruteforce.Failed)
 		s.renderLogin(w, r, query, "Wrong username or password, or a wrong one-time code.", http.StatusUnauthorized)
 		return
 	}
+	// A success forgets the username's failures; the client IP's run out
+	// with their window (one valid account must not wipe an IP's guesses).
+	s.guard.Settle(a, bruteforce.Succeeded)
 	id := randomID(32)
 	h := sha256.Sum256([]byte(id))
 	now := s.opts.Now()
@@ -258,8 +261,44 @@ func withReauth(query string) string {
 	return v.Encode()
 }
 
-func retryAfter(d time.Duration) string {
-	return strconv.Itoa(max(int(d.Seconds()+0.999), 1))
+// admitLogin asks the brute-force guard whether a sign-in as name from this
+// client may be checked. When not, it has answered: 429 on the login page
+// with Retry-After when the username or the client is locked out (or other
+// attempts for it are still being checked), 503 when the guard's backend
+// cannot answer (fail closed: never an unchecked guess), 400 for a username
+// with control or invisible characters. A refusal says nothing about whether
+// the username exists. When admitted, the attempt may have waited its
+// progressive delay and must be settled.
+func (s *Server) admitLogin(w http.ResponseWriter, r *http.Request, query, name string) (*bruteforce.Attempt, bool) {
+	lg := bruteforce.Login{IP: clientIP(r)}
+	switch c, err := s.guard.Canonical(name); {
+	case errors.Is(err, bruteforce.ErrNoUsername):
+		// No account has an empty name: nothing to guess, nothing to check.
+		s.renderLogin(w, r, query, "Wrong username or password, or a wrong one-time code.", http.StatusUnauthorized)
+		return nil, false
+	case err != nil: // control or invisible characters: never checked
+		s.renderLogin(w, r, query, "Wrong username or password, or a wrong one-time code.", http.StatusBadRequest)
+		return nil, false
+	default:
+		lg.Username = c
+	}
+	a, p := s.guard.Admit(r.Context(), lg)
+	if p == nil {
+		s.guardDown.OK(r.Context())
+		return a, true
+	}
+	for _, v := range p.Header.Values("Retry-After") {
+		w.Header().Set("Retry-After", v)
+	}
+	switch p.Code {
+	case "login_locked", "login_busy":
+		s.renderLogin(w, r, query, "Too many failed sign-ins. Try again later.", http.StatusTooManyRequests)
+	case "client_closed": // nobody is listening any more
+	default: // the backend cannot answer: fail closed
+		s.guardDown.Fail(r.Context(), p.Cause)
+		s.pageError(w, r, p.Status, "Signing in is not possible right now.")
+	}
+	return nil, false
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

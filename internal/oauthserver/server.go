@@ -20,6 +20,8 @@ import (
 	foauth2 "github.com/ory/fosite/handler/oauth2"
 	fjwt "github.com/ory/fosite/token/jwt"
 
+	"github.com/bulwark-gw/bulwark/internal/outage"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -54,9 +56,11 @@ type Server struct {
 	seal     sealer
 	totpSeal sealer
 	scopes   map[string]Scope
-	limiter  *loginLimiter
-	mux      *http.ServeMux
-	log      *slog.Logger
+	guard    *bruteforce.LoginGuard // sign-in attempts
+	// guardDown logs an outage of the guard's backend once.
+	guardDown *outage.Log
+	mux       *http.ServeMux
+	log       *slog.Logger
 	// local hands the revocations this server commits to the gateway
 	// authenticators of the same process at once.
 	local *localRevocations
@@ -88,7 +92,14 @@ func New(ctx context.Context, opts Options, st *store.Store, logger *slog.Logger
 	if err := s.ring.load(ctx); err != nil {
 		return nil, fmt.Errorf("oauth: signing keys: %w", err)
 	}
-	s.limiter = newLoginLimiter(o.LoginAttempts, o.LoginWindow, o.Now)
+	// The guard's HMAC key comes from the oauth secret: the same on every
+	// node, and sign-in counters never share keys with a route's.
+	var err error
+	if s.guard, err = bruteforce.NewLoginGuard(o.Login, o.LoginBackend, derive(o.Secret, "login guard"), logger); err != nil {
+		return nil, fmt.Errorf("oauth: login protection: %w", err)
+	}
+	s.guardDown = outage.New(logger, "sign-in refused: the brute-force counters cannot be reached",
+		"sign-in: brute-force counters answering again")
 	s.provider, s.hmac = s.compose()
 	s.routes()
 	return s, nil

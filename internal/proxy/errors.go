@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/bulwark-gw/bulwark/internal/httperr"
@@ -115,9 +116,15 @@ func (u *Upstream) charge(info *RequestInfo, cause error) {
 		return
 	}
 	info.charged = t
-	u.logger.Warn("upstream request failed", "target", t.raw, "request_id", info.RequestID, "error", cause)
+	level := slog.LevelWarn
+	if t.outage.Failing() {
+		level = slog.LevelDebug // the outage's line is out; each request is in the audit log
+	}
+	u.logger.Log(context.Background(), level, "upstream request failed", "target", t.raw, "request_id", info.RequestID, "error", cause)
 	if t.fail(u.now(), u.cfg.FailWindow, u.cfg.EjectFor, cause) {
-		u.logger.Warn("target ejected", "target", t.raw, "for", u.cfg.EjectFor)
+		// Once per outage: an ejection that follows the previous one's end
+		// without a good answer in between is the same outage.
+		t.outage.Fail(context.Background(), cause, "target", t.raw, "for", u.cfg.EjectFor)
 	}
 }
 

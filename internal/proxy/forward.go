@@ -233,6 +233,8 @@ func (u *Upstream) checkResponse(info *RequestInfo, resp *http.Response) error {
 	}
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode))
+	} else if t := info.target; t != nil {
+		t.outage.OK(context.Background(), "target", t.raw) // one atomic load unless it was out
 	}
 	if info.Response != nil {
 		return info.Response(resp)

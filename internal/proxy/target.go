@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/outage"
 )
 
 // target is one upstream base URL and its health.
@@ -28,6 +30,9 @@ type target struct {
 
 	ejectedUntil atomic.Int64 // unix nanoseconds; 0 when never ejected
 	down         atomic.Bool  // active checks found it unhealthy
+	// outage logs the first ejection of an outage and the first good answer
+	// after it, once each however many requests race (Upstream.charge).
+	outage *outage.Log
 
 	mu        sync.Mutex
 	fails     []int64 // ring of passive failure times (unix ns), len MaxFails
@@ -51,6 +56,7 @@ func newTarget(raw string, maxFails int, healthPath string) (*target, error) {
 		basePath:    u.Path,
 		baseEscaped: u.EscapedPath(),
 		baseHasRaw:  u.RawPath != "",
+		outage:      outage.New(nil, "target ejected", "target recovered"), // Upstream's New gives it the logger
 	}
 	if t.basePath == "/" {
 		t.basePath, t.baseEscaped = "", ""
@@ -76,15 +82,17 @@ func (t *target) available(now func() time.Time) bool {
 }
 
 // fail records a passive failure at now and reports whether it ejected t:
-// MaxFails failures within window eject t until now+ejectFor.
+// MaxFails failures within window eject t until now+ejectFor. Failures while
+// t is ejected (requests that were in flight when it was) are not counted:
+// they would eject it again and again, each ejection pushing its end further.
 func (t *target) fail(now time.Time, window, ejectFor time.Duration, cause error) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lastErr = shortError(cause)
-	if len(t.fails) == 0 {
+	ns := now.UnixNano()
+	if len(t.fails) == 0 || ns < t.ejectedUntil.Load() {
 		return false
 	}
-	ns := now.UnixNano()
 	t.fails[t.next] = ns
 	t.next = (t.next + 1) % len(t.fails)
 	oldest := t.fails[t.next]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/outage"
 )
 
 // ErrStreamAborted is recorded in Outcome.Err when a response stream broke
@@ -54,6 +55,7 @@ func New(cfg Config, logger *slog.Logger) (*Upstream, error) {
 		if err != nil {
 			return nil, fmt.Errorf("upstream %q: %w", cfg.Name, err)
 		}
+		t.outage = outage.New(u.logger, "target ejected", "target recovered")
 		u.targets = append(u.targets, t)
 		u.allHTTP = t.scheme == "http" && (u.allHTTP || len(u.targets) == 1)
 	}

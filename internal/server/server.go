@@ -17,6 +17,8 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/admin"
 	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/authn/introspect"
+	"github.com/bulwark-gw/bulwark/internal/authn/jwt"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/console"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
@@ -133,6 +135,9 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	p.metrics.SetLimiterSource(lim.health)
 	p.metrics.SetChangeSource(func() metrics.ChangeNotifications {
 		return metrics.ChangeNotifications{Lost: store.NotificationsLost(), CaughtByPoll: changelog.CaughtByPoll()}
+	})
+	p.metrics.SetIdentityFailureSource(func() metrics.IdentityFailures {
+		return metrics.IdentityFailures{JWKS: jwt.FetchFailures(), Introspection: introspect.Failures()}
 	})
 	p.metrics.SetBuildInfo(opt.Version, opt.Revision, opt.GoVersion)
 	p.metrics.ConfigLoaded()

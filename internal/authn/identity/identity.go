@@ -19,6 +19,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authn/introspect"
 	"github.com/bulwark-gw/bulwark/internal/authn/jwt"
 	"github.com/bulwark-gw/bulwark/internal/config"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -47,10 +48,20 @@ type introEntry struct {
 	auth *introspect.Authenticator
 }
 
+// Deps are what a Set's authenticators use beyond the plan.
+type Deps struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// LoginBackend keeps the built-in server's failed sign-in counters: the
+	// process's brute-force backend (Redis when cluster.redis is set).
+	LoginBackend bruteforce.Backend
+}
+
 // Build creates the authenticators plan's routes refer to (plan.Identity,
 // plan.OAuth and the routes' auth lists), reusing those of prev whose
 // configuration is unchanged. On error nothing it started runs.
-func Build(plan *config.Plan, prev *Set, st *store.Store, logger *slog.Logger) (*Set, error) {
+func Build(plan *config.Plan, prev *Set, d Deps) (*Set, error) {
+	st, logger := d.Store, d.Logger
 	id := &Set{jwtOne: map[string]*jwtEntry{}, intro: map[string]*introEntry{}, keyHeader: apikey.DefaultHeader,
 		servers: plan.Identity.Introspection}
 	if k := plan.Identity.APIKeys; k != nil {
@@ -63,7 +74,7 @@ func Build(plan *config.Plan, prev *Set, st *store.Store, logger *slog.Logger) (
 			return fail(err)
 		}
 	}
-	if err := id.buildOAuth(plan.OAuth, prev, st, logger); err != nil {
+	if err := id.buildOAuth(plan.OAuth, prev, st, d.LoginBackend, logger); err != nil {
 		return fail(err)
 	}
 	for m := range used {

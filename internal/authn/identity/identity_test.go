@@ -96,7 +96,7 @@ func TestChainFollowsTheAuthList(t *testing.T) {
 	for _, tc := range tests {
 		auths = append(auths, tc.auth)
 	}
-	set, err := Build(planWith(id, auths...), nil, st, quiet)
+	set, err := Build(planWith(id, auths...), nil, Deps{Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,11 +124,11 @@ func TestReloadReusesUnchangedAuthenticators(t *testing.T) {
 	keys := &config.APIKeys{Header: "X-Api-Key", Pepper: strings.Repeat("p", 32), CacheTTL: time.Second}
 	id := config.Identity{APIKeys: keys, JWT: issuers(t), Introspection: servers()}
 	routes := [][]string{{config.AuthAPIKey}, {config.AuthJWT}, {"jwt:corp"}, {"introspection:a"}}
-	first, err := Build(planWith(id, routes...), nil, st, quiet)
+	first, err := Build(planWith(id, routes...), nil, Deps{Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	same, err := Build(planWith(id, routes...), first, st, quiet)
+	same, err := Build(planWith(id, routes...), first, Deps{Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestReloadReusesUnchangedAuthenticators(t *testing.T) {
 	changed.JWT[0].Leeway = time.Second
 	changed.Introspection = slices.Clone(id.Introspection)
 	changed.Introspection[0].CacheTTL = 2 * time.Minute
-	next, err := Build(planWith(changed, routes...), same, st, quiet)
+	next, err := Build(planWith(changed, routes...), same, Deps{Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestBuildFailsClosed(t *testing.T) {
 			if tc.st {
 				st = openStore(t)
 			}
-			if _, err := Build(tc.plan, nil, st, quiet); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := Build(tc.plan, nil, Deps{Store: st, Logger: quiet}); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want %q", err, tc.want)
 			}
 		})
@@ -196,7 +196,7 @@ func TestMissingKeysNamesIssuersWithoutKeys(t *testing.T) {
 	defer down.Close()
 	is := []config.JWTIssuer{{Name: "remote", Issuer: "https://remote.example", JWKSURL: down.URL + "/jwks", Audiences: []string{"api"},
 		Algorithms: []string{"ES256"}, RefreshInterval: time.Hour, MinRefetchInterval: time.Hour}}
-	set, err := Build(planWith(config.Identity{JWT: is}, []string{config.AuthJWT}, []string{"jwt:remote"}), nil, nil, quiet)
+	set, err := Build(planWith(config.Identity{JWT: is}, []string{config.AuthJWT}, []string{"jwt:remote"}), nil, Deps{Store: nil, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/oauthserver"
+	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -21,7 +22,7 @@ type oauthEntry struct {
 }
 
 // buildOAuth creates the server, reusing prev's when its config is unchanged.
-func (id *Set) buildOAuth(cfg *config.OAuth, prev *Set, st *store.Store, logger *slog.Logger) error {
+func (id *Set) buildOAuth(cfg *config.OAuth, prev *Set, st *store.Store, logins bruteforce.Backend, logger *slog.Logger) error {
 	if cfg == nil {
 		return nil
 	}
@@ -33,7 +34,9 @@ func (id *Set) buildOAuth(cfg *config.OAuth, prev *Set, st *store.Store, logger 
 		return fmt.Errorf("oauth: the authorization server needs a store")
 	}
 	ctx := context.Background()
-	srv, err := oauthserver.New(ctx, cfg.Options, st, logger)
+	opts := cfg.Options
+	opts.LoginBackend = logins // nil: the server's own memory counters
+	srv, err := oauthserver.New(ctx, opts, st, logger)
 	if err != nil {
 		return err
 	}

@@ -23,13 +23,16 @@ const maxResponseSize = 1 << 20
 // and when its cache entry ends (zero: do not cache, for errors that say nothing
 // about the token).
 func (a *Authenticator) introspect(ctx context.Context, key tokenKey, token string) (result, time.Time) {
-	log := a.logger.With("credential_id", key.credentialID())
 	claims, err := a.fetch(ctx, token)
 	if err != nil {
-		// Never a principal: the chain answers 503. The error carries no token.
-		log.WarnContext(ctx, "token introspection failed", "error", err)
+		// Never a principal: the chain answers 503. The error carries no
+		// token; the first failure of an outage is logged, the rest counted.
+		failures.Add(a.cfg.Name)
+		a.outage.Fail(ctx, err)
 		return result{err: fmt.Errorf("introspect %q: %w", a.cfg.Name, err)}, time.Time{}
 	}
+	a.outage.OK(ctx)
+	log := a.logger.With("credential_id", key.credentialID())
 	now := a.cfg.Now()
 	p, fail := a.toPrincipal(claims, key, now)
 	if fail != nil {

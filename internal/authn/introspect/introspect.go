@@ -10,8 +10,17 @@ import (
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/outage"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
+
+// failures counts failed introspection calls per configured endpoint name,
+// for the whole process (bulwark_introspection_failures_total).
+var failures outage.Counts
+
+// Failures returns the failed introspection calls so far, by endpoint name:
+// no answer, a status other than 200, or a malformed response.
+func Failures() []outage.Count { return failures.Snapshot() }
 
 var _ authn.Authenticator = (*Authenticator)(nil)
 
@@ -22,6 +31,7 @@ type Authenticator struct {
 	client *http.Client
 	basic  string // precomputed client_secret_basic header value
 	logger *slog.Logger
+	outage *outage.Log // one line per endpoint outage, not one per call
 	cache  *cache
 
 	mu     sync.Mutex         // guards calls
@@ -46,6 +56,8 @@ func New(cfg Config, logger *slog.Logger) (*Authenticator, error) {
 		cache:  newCache(cfg.CacheSize),
 		calls:  make(map[tokenKey]*call),
 	}
+	a.outage = outage.New(a.logger, "token introspection failing; requests needing it get 503 until the endpoint answers",
+		"token introspection recovered")
 	if cfg.AuthMethod == AuthMethodBasic {
 		a.basic = basicAuth(cfg.ClientID, cfg.ClientSecret)
 	}

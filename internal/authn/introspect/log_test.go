@@ -2,9 +2,11 @@ package introspect
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -49,7 +51,56 @@ func TestLogsNeverHoldToken(t *testing.T) {
 		}
 	}
 	id := tokenKey(sha256.Sum256([]byte(testToken))).credentialID()
-	if strings.Count(logs, `"credential_id":"`+id+`"`) != len(handlers) {
-		t.Errorf("want one line per call with credential_id %s:\n%s", id, logs)
+	// The three answered calls log a line each with the credential id; the
+	// failures log one line per outage, about the endpoint, without it.
+	if strings.Count(logs, `"credential_id":"`+id+`"`) != 3 {
+		t.Errorf("want one line per answered call with credential_id %s:\n%s", id, logs)
+	}
+}
+
+// An endpoint outage is one line, however many calls fail (concurrently, with
+// different tokens); the first answer after it is one "recovered" line with
+// the count. Every failed call is counted for bulwark_introspection_failures_total.
+func TestOutageLoggedOnce(t *testing.T) {
+	var buf syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	as := newAS(t, activeBody())
+	as.setHandler(rawHandler(http.StatusBadGateway, "text/plain", "down"))
+	a := newTestAuth(t, as, newClock(), logger, func(c *Config) { c.Name = "outage-as" })
+	before := failures.Get("outage-as")
+	const calls = 40
+	var wg sync.WaitGroup
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := a.Authenticate(bearerRequest(fmt.Sprintf("opaque-token-%03d", i))); err == nil {
+				t.Error("a failing endpoint authenticated a token")
+			}
+		}()
+	}
+	wg.Wait()
+	if got := failures.Get("outage-as") - before; got != calls {
+		t.Errorf("failures counted %d, want %d", got, calls)
+	}
+	as.setHandler(jsonHandler(activeBody()))
+	for i := range 3 {
+		if _, err := a.Authenticate(bearerRequest(fmt.Sprintf("good-token-%d", i))); err != nil {
+			t.Fatalf("after recovery: %v", err)
+		}
+	}
+	logs := buf.String()
+	if n := strings.Count(logs, "token introspection failing"); n != 1 {
+		t.Errorf("%d failure lines for one outage of %d calls:\n%s", n, calls, logs)
+	}
+	if n := strings.Count(logs, `"msg":"token introspection recovered"`); n != 1 || !strings.Contains(logs, fmt.Sprintf(`"failures":%d`, calls)) {
+		t.Errorf("want one recovery line with the failure count:\n%s", logs)
+	}
+	found := false
+	for _, c := range Failures() {
+		found = found || c.Name == "outage-as" && c.N >= calls
+	}
+	if !found {
+		t.Errorf("Failures() lacks the endpoint: %v", Failures())
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/outage"
 )
 
 // Backoff bounds for retrying a failing key source.
@@ -34,10 +36,18 @@ type issuer struct {
 	mu        sync.Mutex
 	inflight  *fetchCall
 	lastFetch time.Time
-	jwksURL   string // resolved from discovery
-	failing   bool   // the current failure streak was logged
+	jwksURL   string      // resolved from discovery
+	outage    *outage.Log // one line per JWKS outage
 	lastErr   error
 }
+
+// fetchFailures counts failed JWKS refreshes per issuer name, for the whole
+// process (bulwark_jwks_fetch_failures_total).
+var fetchFailures outage.Counts
+
+// FetchFailures returns the failed JWKS fetches so far (discovery, download
+// or parse), by issuer name.
+func FetchFailures() []outage.Count { return fetchFailures.Snapshot() }
 
 // fetchCall is one in-flight JWKS fetch that concurrent callers share.
 type fetchCall struct {
@@ -112,17 +122,16 @@ func (is *issuer) fetch() error {
 	return nil
 }
 
-// noteResult logs a failure once per streak and the recovery; is.mu is held.
+// noteResult counts a failure and logs it once per outage, and the
+// recovery; is.mu is held.
 func (is *issuer) noteResult(err error) {
 	is.lastErr = err
 	switch {
-	case err != nil && !is.failing:
-		is.failing = true
-		is.log.Warn("jwks refresh failed; cached keys keep serving",
-			"issuer", is.cfg.Name, "keys", len(is.keys.load().all), "error", err)
-	case err == nil && is.failing:
-		is.failing = false
-		is.log.Info("jwks refresh recovered", "issuer", is.cfg.Name)
+	case err != nil:
+		fetchFailures.Add(is.cfg.Name)
+		is.outage.Fail(is.ctx, err, "issuer", is.cfg.Name, "keys", len(is.keys.load().all))
+	default:
+		is.outage.OK(is.ctx, "issuer", is.cfg.Name)
 	}
 }
 

@@ -119,6 +119,7 @@ func TestJWKSDownKeepsKeys(t *testing.T) {
 	logs := &syncBuffer{}
 	a := newJWKSAuth(t, Config{Issuer: issJWKS, JWKSURL: srv.URL + "/jwks", Algorithms: []string{"ES256"}, Now: clk.Now}, logs)
 	is := a.issuers[issJWKS]
+	before := fetchFailures.Get(is.cfg.Name)
 	failures := []struct {
 		name   string
 		status int
@@ -143,6 +144,10 @@ func TestJWKSDownKeepsKeys(t *testing.T) {
 	}
 	if n := logs.count("jwks refresh failed"); n != 1 {
 		t.Fatalf("failure logged %d times; want once per streak", n)
+	}
+	// Each failed fetch counts (bulwark_jwks_fetch_failures_total).
+	if got := fetchFailures.Get(is.cfg.Name) - before; got != uint64(len(failures)) || is.cfg.Name == "" {
+		t.Fatalf("fetch failures counted %d for issuer %q, want %d", got, is.cfg.Name, len(failures))
 	}
 	srv.set(keys.publicJWKS(), 0, "")
 	if err := is.refresh(t.Context(), true); err != nil {

@@ -14,6 +14,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/outage"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
 
@@ -75,7 +76,8 @@ func (a *Authenticator) newIssuer(path string, c Config) (*issuer, error) {
 	if _, dup := a.issuers[c.Issuer]; dup && c.Issuer != "" {
 		errs = append(errs, fmt.Errorf("%s: issuer %q configured twice", path, c.Issuer))
 	}
-	is := &issuer{cfg: c, log: a.log, ctx: a.ctx}
+	is := &issuer{cfg: c, log: a.log, ctx: a.ctx,
+		outage: outage.New(a.log, "jwks refresh failed; cached keys keep serving", "jwks refresh recovered")}
 	hasHMACKey := false
 	for j, s := range c.StaticKeys {
 		k, err := parseStaticKey(s)

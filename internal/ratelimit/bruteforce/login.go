@@ -119,6 +119,22 @@ func (l *LoginGuard) Begin(ctx context.Context, x *exchange.Exchange) (*Attempt,
 	if p != nil {
 		return nil, p
 	}
+	return l.Admit(ctx, lg)
+}
+
+// Canonical returns name as this guard counts it (the route's
+// username_normalize), for a caller that reads the username itself.
+func (l *LoginGuard) Canonical(name string) (string, error) {
+	return l.user.Normalize.Canonical(name)
+}
+
+// Admit is Begin for a caller that has read the attempt itself (Bulwark's own
+// sign-in page): it refuses lg when its username or client is locked out
+// (429 login_locked with Retry-After) or busy (429 login_busy), fails closed
+// when the backend cannot answer (503 bruteforce_unavailable), or reserves
+// its slots and holds it for its progressive delay (499 client_closed when
+// the client leaves meanwhile). The returned attempt must be settled (Settle).
+func (l *LoginGuard) Admit(ctx context.Context, lg Login) (*Attempt, *httperr.Problem) {
 	a, v, err := l.guard.Begin(ctx, lg)
 	switch {
 	case err != nil:
@@ -139,15 +155,17 @@ func (l *LoginGuard) Begin(ctx context.Context, x *exchange.Exchange) (*Attempt,
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			l.settle(a, Released) // never forwarded
+			l.Settle(a, Released) // never forwarded
 			return nil, httperr.New(499, "client_closed", "The client went away while waiting.")
 		}
 	}
 	return a, nil
 }
 
-// settle counts an attempt's outcome on its own short deadline.
-func (l *LoginGuard) settle(a *Attempt, o Outcome) {
+// Settle counts an attempt's outcome on its own short deadline (the client
+// may be gone, the count must still land); a failure to count is logged, and
+// the reservations left count as failures when their hold ends.
+func (l *LoginGuard) Settle(a *Attempt, o Outcome) {
 	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
 	defer cancel()
 	if err := a.Settle(ctx, o); err != nil {
@@ -161,7 +179,7 @@ func (l *LoginGuard) settle(a *Attempt, o Outcome) {
 // see it, so its next attempt sees the count.
 func (l *LoginGuard) Answer(a *Attempt, status int) {
 	if o, ok := Answer(status, l.o.FailureStatuses); ok {
-		l.settle(a, o)
+		l.Settle(a, o)
 	}
 }
 
@@ -174,5 +192,5 @@ func (l *LoginGuard) Finish(a *Attempt, upstreamAnswered bool) {
 	if upstreamAnswered {
 		o = Released
 	}
-	l.settle(a, o)
+	l.Settle(a, o)
 }
