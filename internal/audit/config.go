@@ -30,7 +30,7 @@ func (o Overflow) String() string {
 // Defaults, in one place. A zero or negative Config field takes its default.
 const (
 	DefaultQueueSize     = 10000
-	DefaultBatchSize     = 256
+	DefaultBatchSize     = 1024
 	DefaultFlushInterval = 200 * time.Millisecond
 	DefaultBlockTimeout  = 100 * time.Millisecond
 	DefaultRecentSize    = 1000

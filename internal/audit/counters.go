@@ -57,44 +57,58 @@ type bucketDim struct {
 	dim    string
 }
 
-// CounterSink counts every event of a batch into the console counters and
-// appends them to the store. Its key bound carries over from batch to batch,
-// and only advances once a write succeeds (the recorder retries a failed
-// write with the same batch). One recorder goroutine owns it.
+// CounterSink counts every event into the console counters and appends them
+// to the store once per CounterFlushEvery (Flush), not per batch: the counts
+// of a second's batches become one transaction of a few dozen rows. Counts
+// not yet appended stay in memory until an append succeeds; on a kill -9 at
+// most the last CounterFlushEvery of counts is lost (the events themselves
+// are the store sink's). The key bound is applied as keys are counted. One
+// recorder goroutine owns it.
 type CounterSink struct {
 	a      CounterAppender
 	name   string
-	seen   map[bucketDim]map[string]bool // keys stored per bucket and dimension, recent buckets only
-	out    map[counterKey]int64
-	add    map[bucketDim]map[string]bool // this Write's new keys
+	keys   map[bucketDim]map[string]bool // keys counted per bucket and dimension, recent buckets only
+	out    map[counterKey]int64          // counts not yet appended
 	newest int64
 }
 
-var _ Sink = (*CounterSink)(nil)
+// CounterFlushEvery is how often the recorder flushes a CounterSink.
+const CounterFlushEvery = time.Second
+
+var (
+	_ Sink    = (*CounterSink)(nil)
+	_ Flusher = (*CounterSink)(nil)
+)
 
 // NewCounterSink returns a sink counting into a, named "counters:" followed by
 // name in logs.
 func NewCounterSink(name string, a CounterAppender) *CounterSink {
-	return &CounterSink{a: a, name: "counters:" + name, seen: map[bucketDim]map[string]bool{},
-		out: map[counterKey]int64{}, add: map[bucketDim]map[string]bool{}}
+	return &CounterSink{a: a, name: "counters:" + name, keys: map[bucketDim]map[string]bool{},
+		out: map[counterKey]int64{}}
 }
 
 // Name identifies the sink in logs.
 func (s *CounterSink) Name() string { return s.name }
 
-// Write counts batch and appends the counters.
-func (s *CounterSink) Write(ctx context.Context, batch []Event) error {
-	clear(s.out)
-	clear(s.add)
-	newest := s.newest
+// FlushEvery is CounterFlushEvery.
+func (s *CounterSink) FlushEvery() time.Duration { return CounterFlushEvery }
+
+// Write counts batch; it cannot fail. Flush appends the counts.
+func (s *CounterSink) Write(_ context.Context, batch []Event) error {
 	for i := range batch {
 		e := &batch[i]
 		if e.Decision == DecisionAdmin {
 			continue
 		}
-		newest = max(newest, e.Time.Unix())
+		s.newest = max(s.newest, e.Time.Unix())
 		s.count(e)
 	}
+	return nil
+}
+
+// Flush appends the counts gathered since the last successful Flush. On
+// failure they are kept, with whatever is counted meanwhile, for the next.
+func (s *CounterSink) Flush(ctx context.Context) error {
 	if len(s.out) == 0 {
 		return nil
 	}
@@ -106,7 +120,12 @@ func (s *CounterSink) Write(ctx context.Context, batch []Event) error {
 	if err := s.a.AppendCounters(ctx, cs); err != nil {
 		return fmt.Errorf("audit: %s: %w", s.name, err)
 	}
-	s.commit(newest)
+	clear(s.out)
+	for bd := range s.keys { // buckets that ended before the previous one of their span
+		if bd.bucket+2*int64(bd.span/time.Second) < s.newest {
+			delete(s.keys, bd)
+		}
+	}
 	return nil
 }
 
@@ -159,35 +178,18 @@ func (s *CounterSink) inc(k counterKey) { s.out[k]++ }
 // already hold MaxCounterKeys keys.
 func (s *CounterSink) bounded(k counterKey) counterKey {
 	bd := bucketDim{k.span, k.bucket, k.dim}
-	if s.seen[bd][k.key] || s.add[bd][k.key] {
+	keys := s.keys[bd]
+	if keys[k.key] {
 		return k
 	}
-	if len(s.seen[bd])+len(s.add[bd]) >= MaxCounterKeys {
+	if len(keys) >= MaxCounterKeys {
 		k.key = OtherConsumer
 		return k
 	}
-	if s.add[bd] == nil {
-		s.add[bd] = map[string]bool{}
+	if keys == nil {
+		keys = map[string]bool{}
+		s.keys[bd] = keys
 	}
-	s.add[bd][k.key] = true
+	keys[k.key] = true
 	return k
-}
-
-// commit keeps this Write's new keys and lets go of buckets that ended before
-// the previous one of their span.
-func (s *CounterSink) commit(newest int64) {
-	for bd, keys := range s.add {
-		if s.seen[bd] == nil {
-			s.seen[bd] = map[string]bool{}
-		}
-		for k := range keys {
-			s.seen[bd][k] = true
-		}
-	}
-	s.newest = newest
-	for bd := range s.seen {
-		if bd.bucket+2*int64(bd.span/time.Second) < newest {
-			delete(s.seen, bd)
-		}
-	}
 }

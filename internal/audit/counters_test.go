@@ -33,11 +33,23 @@ func TestCounterSink(t *testing.T) {
 	}
 	f := &countersFake{fail: true, rows: map[string]int64{}}
 	s := NewCounterSink("test", f)
-	if err := s.Write(context.Background(), batch); err == nil {
+	if err := s.Write(context.Background(), batch[:2]); err != nil {
+		t.Fatal(err) // counting cannot fail
+	}
+	if err := s.Flush(context.Background()); err == nil {
 		t.Fatal("a failed append was not reported")
 	}
+	if len(f.rows) != 0 {
+		t.Fatalf("rows appended by a failed flush: %v", f.rows)
+	}
 	f.fail = false
-	if err := s.Write(context.Background(), batch); err != nil { // the recorder's retry
+	if err := s.Write(context.Background(), batch[2:]); err != nil { // counted while the store was down
+		t.Fatal(err)
+	}
+	if err := s.Flush(context.Background()); err != nil { // the next tick: everything, once
+		t.Fatal(err)
+	}
+	if err := s.Flush(context.Background()); err != nil { // nothing new: no rows twice
 		t.Fatal(err)
 	}
 	for key, want := range map[string]int64{

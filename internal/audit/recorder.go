@@ -20,6 +20,16 @@ type Sink interface {
 	Name() string
 }
 
+// Flusher is a Sink that gathers what Write hands it in memory (Write does
+// not fail) and makes it durable in Flush, which the recorder calls every
+// FlushEvery, when the sink's last batch is delivered at Close, and never
+// concurrently with Write. A failed Flush keeps what it had for the next one.
+type Flusher interface {
+	Sink
+	Flush(ctx context.Context) error
+	FlushEvery() time.Duration
+}
+
 // Stats are the Recorder's cumulative counters. With several sinks, Written and the
 // sink part of Dropped count once per sink delivery.
 type Stats struct {

@@ -20,13 +20,48 @@ type sinkWorker struct {
 // runSink writes every batch handed to w, in order, until its buffer is closed.
 func (r *Recorder) runSink(w *sinkWorker) {
 	defer r.wg.Done()
-	for b := range w.in {
-		if w.store && r.waits {
-			r.kickDispatcher()
-		}
-		r.deliver(w, b)
-		r.release(b)
+	f, _ := w.sink.(Flusher)
+	var tick <-chan time.Time
+	if f != nil {
+		t := time.NewTicker(f.FlushEvery())
+		defer t.Stop()
+		tick = t.C
 	}
+	for {
+		select {
+		case b, ok := <-w.in:
+			if !ok {
+				if f != nil {
+					r.flushSink(w, f)
+				}
+				return
+			}
+			if w.store && r.waits {
+				r.kickDispatcher()
+			}
+			r.deliver(w, b)
+			r.release(b)
+		case <-tick:
+			r.flushSink(w, f)
+		}
+	}
+}
+
+// flushSink makes a Flusher's gathered events durable, once; the next tick is the
+// retry (what it holds is kept), so a failing store never blocks delivery.
+func (r *Recorder) flushSink(w *sinkWorker, f Flusher) {
+	if err := f.Flush(r.ctx); err != nil {
+		r.sinkErrors.Add(1)
+		w.streakErrors++
+		if !w.failing {
+			w.failing = true
+			r.failingSinks.Add(1)
+			r.logger.Error("audit sink flush failed; keeping its data for the next flush",
+				"sink", w.sink.Name(), "err", err)
+		}
+		return
+	}
+	r.recovered(w)
 }
 
 // deliver writes b to w's sink, retrying with backoff; after maxAttempts, or once Close
@@ -44,7 +79,9 @@ func (r *Recorder) deliver(w *sinkWorker, b *batch) {
 		err := w.sink.Write(r.ctx, b.events)
 		if err == nil {
 			r.written.Add(n)
-			r.recovered(w)
+			if _, gathers := w.sink.(Flusher); !gathers {
+				r.recovered(w) // a Flusher recovers when a flush succeeds
+			}
 			answer(w, b, true)
 			return
 		}
