@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -179,9 +180,12 @@ func BenchmarkInspection(b *testing.B) {
 	cpu.report(b)
 }
 
-// BenchmarkGqlparser is the floor under BenchmarkCheckUncached: gqlparser
-// alone parsing and validating the same 2 KB query, as it is written
-// ("comments") and with its comments blanked as the guard parses it.
+// BenchmarkGqlparser is gqlparser alone parsing and validating the same 2 KB
+// query, as it is written ("comments") and with its comments blanked as the
+// guard parses it, with every rule (as the guard did before it skipped
+// OverlappingFieldsCanBeMerged where it cannot find anything) and with the
+// guard's rules ("guard-rules": all but NoFragmentCycles, the overlap rule
+// only when mayOverlap says so).
 func BenchmarkGqlparser(b *testing.B) {
 	g := newGuard(b, nil)
 	var req struct {
@@ -190,7 +194,11 @@ func BenchmarkGqlparser(b *testing.B) {
 	if err := json.Unmarshal(typicalBody(b), &req); err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range []struct{ name, q string }{{"comments", req.Query}, {"blanked", blankComments(req.Query)}} {
+	all := append(slices.Clone(g.validation), g.overlap...)
+	for _, c := range []struct {
+		name, q string
+		guard   bool
+	}{{"comments", req.Query, false}, {"blanked", blankComments(req.Query), false}, {"blanked-guard-rules", blankComments(req.Query), true}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := startCPU()
@@ -199,7 +207,15 @@ func BenchmarkGqlparser(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if errs := validator.Validate(g.schema, doc, g.validation...); len(errs) > 0 {
+				rules := all
+				if c.guard {
+					rules = g.validation
+				}
+				errs := validator.Validate(g.schema, doc, rules...)
+				if c.guard && len(errs) == 0 && mayOverlap(doc, len(c.q)) {
+					errs = validator.Validate(g.schema, doc, g.overlap...)
+				}
+				if len(errs) > 0 {
 					b.Fatal(errs)
 				}
 			}

@@ -45,7 +45,8 @@ type Guard struct {
 	onLearn    func(hash, name, query string)
 	store      bool                              // Persisted.Store
 	stored     atomic.Pointer[map[string]string] // registered in the store: hash → text ("" when unknown)
-	validation []validator.Rule
+	validation []validator.Rule                  // gqlparser's rules but those below and those Bulwark enforces itself
+	overlap    []validator.Rule                  // OverlappingFieldsCanBeMerged, run when mayOverlap says it could find something
 
 	cache docCache
 
@@ -192,14 +193,28 @@ func New(o Options) (*Guard, error) {
 		}
 		g.hashes[h] = true
 	}
-	inner := rules.NewDefaultRules().GetInner()
-	for name, fn := range inner {
-		g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
+	for name, fn := range rules.NewDefaultRules().GetInner() {
+		switch name {
+		case overlapRule:
+			g.overlap = append(g.overlap, validator.Rule{Name: name, RuleFunc: fn})
+		case ownRules[0]:
+		default:
+			g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
+		}
 	}
 	sort.Slice(g.validation, func(i, j int) bool { return g.validation[i].Name < g.validation[j].Name })
 	g.cache.init(16 << 20)
 	return g, nil
 }
+
+// overlapRule is gqlparser's OverlappingFieldsCanBeMerged, run only on
+// documents where it could find a conflict (mayOverlap).
+const overlapRule = "OverlappingFieldsCanBeMerged"
+
+// ownRules are gqlparser rules Bulwark enforces before validation, so they
+// never run: NoFragmentCycles (measureShape refuses a fragment that spreads
+// itself, graphql_fragment_cycle, before any walk that could loop on it).
+var ownRules = []string{"NoFragmentCycles"}
 
 // fieldName reads "Type.field", which must name a field of the schema.
 func (g *Guard) fieldName(k string) (fieldKey, error) {
@@ -409,7 +424,11 @@ func (g *Guard) compile(q string, l *Limits) (*ast.QueryDocument, *Refusal) {
 	if ref := st.check(l); ref != nil {
 		return nil, ref
 	}
-	if errs := validator.Validate(g.schema, doc, g.validation...); len(errs) > 0 {
+	errs := validator.Validate(g.schema, doc, g.validation...)
+	if len(errs) == 0 && mayOverlap(doc, len(q)) {
+		errs = validator.Validate(g.schema, doc, g.overlap...)
+	}
+	if len(errs) > 0 {
 		ref := refuse(http.StatusBadRequest, "graphql_validation_failed", withoutSuggestion(errs[0].Message))
 		if len(errs) > 1 {
 			ref.with("more_errors", len(errs)-1)
