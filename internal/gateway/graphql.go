@@ -52,6 +52,13 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *stor
 	if err != nil {
 		return nil, err
 	}
+	for _, rule := range rt.Authz.Owner { // config checked them against an SDL; an introspected schema is checked here
+		if rule.Source == "graphql" {
+			if err := g.CheckArgument(rule.Name, rule.Arg); err != nil {
+				return nil, fmt.Errorf("graphql: owner rule %s: %w", rule.ID, err)
+			}
+		}
+	}
 	if g.UsesStore() {
 		ctx, cancel := context.WithTimeout(context.Background(), graphql.IntrospectTimeout)
 		defer cancel()

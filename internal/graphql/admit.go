@@ -14,7 +14,8 @@ import (
 // Admit decides x's request on a GraphQL route, whose body hygiene has
 // admitted and the gateway buffered (body: nil for GET). An admitted request
 // leaves on x its cost (x.Cost, and the audit object graphql_cost:N), the
-// fields "null" mode left out (x.Denied, for Response) and, when inspect is
+// fields "null" mode left out (x.Denied, for Response), a reader of its
+// arguments (x.GraphQL, for ownership rules) and, when inspect is
 // set, what injection inspection reads instead of the body and the
 // operation's URL parameters (x.Inspection). When fields were left out, x.Req
 // is rewritten to the operation sent upstream: its URL query here, its body
@@ -45,6 +46,7 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 		return nil, p
 	}
 	x.Cost, x.Notes.Object = dec.Cost, costObject(dec.Cost)
+	x.GraphQL = dec.args(g)
 	if dec.Denied != nil {
 		if dec.RawQuery != "" {
 			r.URL.RawQuery = dec.RawQuery

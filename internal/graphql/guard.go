@@ -292,6 +292,14 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	return dec, nil
 }
 
+// args reads the admitted request's arguments (nil when d is not admitted).
+func (d *Decision) args(g *Guard) *Args {
+	if len(d.ops) == 0 {
+		return nil
+	}
+	return &Args{schema: g.schema, ops: d.ops}
+}
+
 func costRefusal(cost, limit int) *Refusal {
 	return refuse(http.StatusBadRequest, "graphql_cost_exceeded",
 		fmt.Sprintf("The operation's cost %d is over the limit %d.", cost, limit)).with("cost", cost).with("limit", limit)
@@ -337,6 +345,7 @@ func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []
 	if err != nil {
 		return 0, h, nil, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
 	}
+	op.sel, op.vars = sel, vars
 	w := walk{g: g, vars: vars, memo: map[memoKey]int{}}
 	cost := w.selection(sel.SelectionSet, false)
 	if w.introspection && !anyOf(who.Roles, g.introRoles) {

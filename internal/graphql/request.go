@@ -37,7 +37,9 @@ type operation struct {
 	rawVars   json.RawMessage // variables as sent (JSON bodies), for a rewritten request
 	// rewritten is the query text sent upstream instead of query ("" for none).
 	rewritten string
-	doc       *ast.QueryDocument // the parsed document, once admitted (read-only: it may be cached)
+	doc       *ast.QueryDocument       // the parsed document, once admitted (read-only: it may be cached)
+	sel       *ast.OperationDefinition // the operation of doc that runs
+	vars      map[string]any           // its variables, as validated (defaults applied)
 }
 
 // Request forms, to rebuild a rewritten request in the form it came in.
