@@ -29,6 +29,9 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *stor
 		return nil, nil
 	}
 	o := *rt.GraphQL
+	for _, rule := range rt.Authz.Owner {
+		o.ReadArgs = o.ReadArgs || rule.Source == "graphql" // the authz guard reads x.GraphQL
+	}
 	if o.Persisted.Store && st == nil {
 		return nil, errors.New("graphql: persisted.store needs a store (store: in the config)")
 	}

@@ -39,6 +39,7 @@ type Guard struct {
 	introRoles []string
 	nullDenied bool // OnDeniedField "null" or "omit": the request goes on without the field
 	omitDenied bool // OnDeniedField "omit": the answer does not get null in its place
+	readArgs   bool // Options.ReadArgs
 	mode       string
 	ops        map[string]string // persisted hash → text
 	hashes     map[string]bool   // registered hashes (with or without text)
@@ -125,7 +126,7 @@ func New(o Options) (*Guard, error) {
 	}
 	g := &Guard{schema: s, profile: profile{limits: o.limits(), maxCost: o.Cost.MaxCost}, listSize: o.Cost.DefaultListSize,
 		listArgs: o.Cost.ListSizeArgs, weights: map[fieldKey]int{}, rules: map[fieldKey]FieldRule{},
-		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn, store: o.Persisted.Store,
+		introRoles: slices.Clone(o.IntrospectionRoles), readArgs: o.ReadArgs, mode: o.Persisted.Mode, onLearn: o.OnLearn, store: o.Persisted.Store,
 		ops: map[string]string{}, hashes: map[string]bool{}, learned: map[string]*Learned{}}
 	g.maxCost = resolveCost(g.maxCost, 5000)
 	for name, ov := range o.Consumers {
