@@ -198,8 +198,10 @@ func New(o Options) (*Guard, error) {
 		switch name {
 		case overlapRule:
 			g.overlap = append(g.overlap, validator.Rule{Name: name, RuleFunc: fn})
-		case ownRules[0]:
 		default:
+			if slices.Contains(ownRules, name) {
+				continue
+			}
 			g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
 		}
 	}
@@ -212,10 +214,13 @@ func New(o Options) (*Guard, error) {
 // documents where it could find a conflict (mayOverlap).
 const overlapRule = "OverlappingFieldsCanBeMerged"
 
-// ownRules are gqlparser rules Bulwark enforces before validation, so they
-// never run: NoFragmentCycles (measureShape refuses a fragment that spreads
-// itself, graphql_fragment_cycle, before any walk that could loop on it).
-var ownRules = []string{"NoFragmentCycles"}
+// ownRules are gqlparser rules Bulwark enforces itself before validation
+// (measureShape), with the same messages, so they never run:
+// NoFragmentCycles (graphql_fragment_cycle, before any walk that could loop),
+// UniqueFragmentNames, KnownFragmentNames, NoUnusedFragments,
+// UniqueOperationNames and LoneAnonymousOperation (graphql_validation_failed).
+var ownRules = []string{"NoFragmentCycles", "UniqueFragmentNames", "KnownFragmentNames", "NoUnusedFragments",
+	"UniqueOperationNames", "LoneAnonymousOperation"}
 
 // fieldName reads "Type.field", which must name a field of the schema.
 func (g *Guard) fieldName(k string) (fieldKey, error) {

@@ -17,7 +17,10 @@ import (
 // always. work bounds the collection (fragments spread in many sets): past
 // it, the answer is yes.
 func mayOverlap(doc *ast.QueryDocument, work int) bool {
-	c := overlapScan{doc: doc, work: work}
+	var seen [16]*ast.Field
+	var spread [8]string
+	var sets [32]ast.SelectionSet
+	c := overlapScan{doc: doc, work: work, seen: seen[:0], spread: spread[:0], sets: sets[:0]}
 	if len(doc.Fragments) > 8 {
 		c.frags = make(map[string]*ast.FragmentDefinition, len(doc.Fragments))
 		for _, f := range doc.Fragments {

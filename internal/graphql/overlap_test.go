@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 	"github.com/vektah/gqlparser/v2/validator/rules"
@@ -172,4 +173,12 @@ func TestOverlapWorkBound(t *testing.T) {
 	if !mayOverlap(doc, 10) {
 		t.Fatal("over the budget: want yes")
 	}
+}
+
+func parseDoc(q string) (*ast.QueryDocument, error) {
+	return parser.ParseQuery(&ast.Source{Input: q})
+}
+
+func validateAll(g *Guard, doc *ast.QueryDocument) []*gqlerror.Error {
+	return validator.ValidateWithRules(g.schema, doc, rules.NewDefaultRules())
 }
