@@ -11,6 +11,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/graphql/stored"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
@@ -23,7 +24,7 @@ import (
 // does (the upstream's tls settings): a failure fails the start or the reload
 // (which keeps the serving state). Learning mode logs each new operation hash
 // once and, with persisted.store, records it in the store; the operations
-// registered there are loaded now (graphql_store.go).
+// registered there are loaded now (internal/graphql/stored).
 func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *store.Store) (*graphql.Guard, error) {
 	if rt.GraphQL == nil {
 		return nil, nil
@@ -36,7 +37,7 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *stor
 		return nil, errors.New("graphql: persisted.store needs a store (store: in the config)")
 	}
 	if o.Persisted.Mode == graphql.PersistedLearn {
-		o.OnLearn = graphqlLearner(api.Name, rt.Name, logger, st, o.Persisted.Store)
+		o.OnLearn = stored.Route{API: api.Name, Name: rt.Name, Store: st, Logger: logger}.Learner(o.Persisted.Store)
 	}
 	endpoint := ""
 	if len(api.Upstream.Targets) > 0 {
@@ -65,7 +66,7 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *stor
 	if g.UsesStore() {
 		ctx, cancel := context.WithTimeout(context.Background(), graphql.IntrospectTimeout)
 		defer cancel()
-		if err := loadStoredOperations(ctx, st, api.Name, rt.Name, g); err != nil {
+		if err := (stored.Route{API: api.Name, Name: rt.Name, Store: st}).Load(ctx, g); err != nil {
 			return nil, fmt.Errorf("graphql: %w", err)
 		}
 	}
