@@ -106,3 +106,19 @@ func TestCheckArgument(t *testing.T) {
 		}
 	}
 }
+
+// A persisted operation sent by hash alone is read like one sent as text.
+func TestArgValuesPersisted(t *testing.T) {
+	q := "query($o: ID!) { order(id: $o) { id } x: order(id: 5) { id } }"
+	g := newGuard(t, func(o *Options) {
+		o.Persisted = Persisted{Mode: PersistedAllow, Operations: map[string]string{hashOf(q): q}}
+	})
+	dec, ref := g.Check(post(`{"variables":{"o":"4"},"extensions":{"persistedQuery":{"version":1,"sha256Hash":"`+hashOf(q)+`"}}}`), Caller{})
+	if ref != nil {
+		t.Fatal(ref)
+	}
+	got, err := dec.args(g).ArgValues("Query.order", "id")
+	if err != nil || !slices.Equal(got, []string{"4", "5"}) {
+		t.Fatalf("%q %v", got, err)
+	}
+}
