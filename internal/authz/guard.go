@@ -265,6 +265,11 @@ func ownerIDs(o *OwnerRule, bodyPath jsonfields.Path, x *exchange.Exchange, body
 		return x.Req.URL.Query()[o.Name], nil
 	case "header":
 		return x.Req.Header.Values(o.Name), nil
+	case "graphql":
+		if x.GraphQL == nil { // config puts such rules on GraphQL routes only
+			return nil, errors.New("authz: no admitted GraphQL operation to read " + o.Name)
+		}
+		return x.GraphQL.ArgValues(o.Name, o.Arg)
 	default:
 		if body == nil {
 			return nil, nil
@@ -274,15 +279,23 @@ func ownerIDs(o *OwnerRule, bodyPath jsonfields.Path, x *exchange.Exchange, body
 }
 
 // checkOwner enforces one ownership rule on every id the request carries
-// (batch endpoints are checked id by id).
+// (batch endpoints are checked id by id; a GraphQL rule, every place the
+// request selects its field: aliases, fragments, batched operations).
 func (g *Guard) checkOwner(ctx context.Context, i int, x *exchange.Exchange, body *jsonread.Index) *httperr.Problem {
 	o, p := &g.o.Owner[i], x.Principal
 	ids, err := ownerIDs(o, g.bodyPaths[i], x, body)
+	if o.Source == "graphql" && err == nil && len(ids) == 0 {
+		return nil // the operations do not select the field: no object of this rule is asked for
+	}
 	if err != nil || len(ids) == 0 {
 		// A rule whose id is missing cannot decide: the request is refused.
 		x.Notes.Rule = o.ID
+		where := o.Source + " " + o.Name
+		if o.Source == "graphql" {
+			where = "argument " + o.Arg + " of " + o.Name
+		}
 		return httperr.New(http.StatusBadRequest, "object_id_invalid",
-			"The request must carry the object id this route checks ("+o.Source+" "+o.Name+"), as plain values.").WithCause(err)
+			"The request must carry the object id this route checks ("+where+"), as plain values.").WithCause(err)
 	}
 	deny := func(id string) *httperr.Problem {
 		x.Notes.Rule, x.Notes.Object = o.ID, objectRef(o, id)

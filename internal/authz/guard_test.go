@@ -57,6 +57,7 @@ type request struct {
 	header         http.Header
 	params         []route.Param
 	who            *principal.Principal
+	gql            exchange.ArgReader // an admitted GraphQL request's arguments
 }
 
 func (q request) exchange(t *testing.T) *exchange.Exchange {
@@ -86,7 +87,7 @@ func (q request) exchange(t *testing.T) *exchange.Exchange {
 	for k, vs := range q.header {
 		r.Header[k] = vs
 	}
-	return &exchange.Exchange{Req: r, Route: "orders", Match: route.Match{Params: q.params}, Principal: q.who}
+	return &exchange.Exchange{Req: r, Route: "orders", Match: route.Match{Params: q.params}, Principal: q.who, GraphQL: q.gql}
 }
 
 func param(name, v string) []route.Param { return []route.Param{{Name: name, Value: v}} }
@@ -98,6 +99,7 @@ func TestCheck(t *testing.T) {
 		return httperr.New(http.StatusUnauthorized, "credentials_missing", "route challenge")
 	}
 	byParam := []OwnerRule{{ID: "own", Source: "param", Name: "id", Object: "order"}}
+	byArg := []OwnerRule{{ID: "gq", Source: "graphql", Name: "Query.order", Arg: "id", Object: "order"}}
 	cases := []struct {
 		name   string
 		o      Options
@@ -185,6 +187,22 @@ func TestCheck(t *testing.T) {
 		{name: "duplicate keys not ruled out: refused", o: Options{Owner: []OwnerRule{{ID: "b", Source: "body", Name: "/order", Object: "order"}}},
 			q: request{method: "POST", who: alice, body: `{"order":"1","order":"2"}`, loose: true}, status: 415, code: "unsupported_media_type"},
 
+		// Owner rules on a GraphQL field argument (the GraphQL guard reads the
+		// values: internal/graphql's TestArgValues).
+		{name: "graphql: field not selected", o: Options{Owner: byArg}, q: request{method: "POST", who: alice, gql: args{}}},
+		{name: "graphql: every id owned", o: Options{Owner: byArg}, q: request{method: "POST", who: alice, gql: args{"Query.order(id)": {"1"}}},
+			object: "order:1"},
+		{name: "graphql: one id of several is someone else's", o: Options{Owner: byArg},
+			q:      request{method: "POST", who: alice, gql: args{"Query.order(id)": {"1", "2"}}},
+			status: 403, code: "not_owner", rule: "gq", object: "order:2"},
+		{name: "graphql: unusable id fails closed", o: Options{Owner: byArg},
+			q:      request{method: "POST", who: alice, gql: args{"Query.order(id)": nil, "err": {"missing"}}},
+			status: 400, code: "object_id_invalid", rule: "gq"},
+		{name: "graphql: no admitted operation fails closed", o: Options{Owner: byArg},
+			q: request{method: "POST", who: alice}, status: 400, code: "object_id_invalid", rule: "gq"},
+		{name: "graphql: equals rule", o: Options{Owner: []OwnerRule{{ID: "me", Source: "graphql", Name: "Query.user", Arg: "id", Equals: "sub"}}},
+			q: request{method: "POST", who: alice, gql: args{"Query.user(id)": {"bob"}}}, status: 403, code: "not_owner", rule: "me", object: "Query.user:bob"},
+
 		// Write-protected fields.
 		{name: "readonly field set: 422", o: Options{ReadonlyFields: []string{"role"}, OnReadonly: "reject"},
 			q: request{method: "POST", who: alice, body: `{"name":"a","role":"admin"}`}, status: 422, code: "mass_assignment", rule: "readonly_fields"},
@@ -237,6 +255,17 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// args is an exchange.ArgReader: "Type.field(arg)" → values; an "err" entry
+// makes every read fail.
+type args map[string][]string
+
+func (a args) ArgValues(field, arg string) ([]string, error) {
+	if e := a["err"]; len(e) > 0 {
+		return nil, errors.New(e[0])
+	}
+	return a[field+"("+arg+")"], nil
 }
 
 func TestCheckWithoutUnauthenticated(t *testing.T) {

@@ -41,8 +41,10 @@ type Options struct {
 // OwnerRule ties an object id in the request to the principal.
 type OwnerRule struct {
 	ID     string // rule id recorded in audit events
-	Source string // param | query | body | header
-	Name   string // path parameter, query or header name, or body path
+	Source string // param | query | body | header | graphql
+	Name   string // path parameter, query or header name, body path, or GraphQL Type.field
+	// Arg is the GraphQL field argument that carries the id (Source graphql).
+	Arg string
 	// Equals names the principal value the id must equal: sub, consumer or
 	// claim:NAME. Empty when Object is set.
 	Equals string

@@ -90,7 +90,7 @@ func (d *decoder) ownerRule(oc ownerRuleConfig, path string, i int, params []str
 	for _, s := range []struct {
 		kind string
 		v    *string
-	}{{"param", oc.Param}, {"query", oc.Query}, {"body", oc.Body}, {"header", oc.Header}} {
+	}{{"param", oc.Param}, {"query", oc.Query}, {"body", oc.Body}, {"header", oc.Header}, {"graphql", oc.GraphQLField}} {
 		if s.v != nil {
 			sources++
 			o.Source, o.Name = s.kind, *s.v
@@ -98,11 +98,21 @@ func (d *decoder) ownerRule(oc ownerRuleConfig, path string, i int, params []str
 	}
 	switch {
 	case sources != 1:
-		d.errorf(path, "give exactly one of param, query, body or header: where the object id comes from")
+		d.errorf(path, "give exactly one of param, query, body, header or graphql_field: where the object id comes from")
 	case o.Source == "param" && !slices.Contains(params, o.Name):
 		d.errorf(path+".param", "the route's path has no parameter {%s} (it has: %s)", o.Name, strings.Join(params, ", "))
+	case o.Name == "" && o.Source == "graphql":
+		d.errorf(path+".graphql_field", "a field is required: Type.field, like Query.order")
 	case o.Name == "":
 		d.errorf(path+"."+o.Source, "a name is required")
+	}
+	switch {
+	case o.Source == "graphql" && (oc.Argument == nil || *oc.Argument == ""):
+		d.errorf(path, "graphql_field needs argument: the field's argument that carries the object id")
+	case o.Source == "graphql":
+		o.Arg = *oc.Argument
+	case oc.Argument != nil:
+		d.errorf(path+".argument", "argument goes with graphql_field")
 	}
 	switch {
 	case (o.Equals == "") == (o.Object == ""):

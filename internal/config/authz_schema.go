@@ -3,15 +3,18 @@ package config
 // The authorization parts of a route. Docs: docs/authorization.md.
 
 type ownerRuleConfig struct {
-	ID      *string `yaml:"id"`
-	Param   *string `yaml:"param"`
-	Query   *string `yaml:"query"`
-	Body    *string `yaml:"body"`
-	Header  *string `yaml:"header"`
-	Equals  *string `yaml:"equals"`
-	Object  *string `yaml:"object"`
-	Hide    *bool   `yaml:"hide"`
-	Unknown *string `yaml:"unknown"`
+	ID     *string `yaml:"id"`
+	Param  *string `yaml:"param"`
+	Query  *string `yaml:"query"`
+	Body   *string `yaml:"body"`
+	Header *string `yaml:"header"`
+	// GraphQLField (Type.field) and Argument: the id is a GraphQL field's argument.
+	GraphQLField *string `yaml:"graphql_field"`
+	Argument     *string `yaml:"argument"`
+	Equals       *string `yaml:"equals"`
+	Object       *string `yaml:"object"`
+	Hide         *bool   `yaml:"hide"`
+	Unknown      *string `yaml:"unknown"`
 }
 
 type recordsOwnerConfig struct {

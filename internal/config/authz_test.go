@@ -54,7 +54,7 @@ func TestAuthzPlan(t *testing.T) {
 func TestAuthzProblems(t *testing.T) {
 	tests := []struct{ name, routes, want string }{
 		{"unknown param", "      - match: GET /orders/{id}\n        owner: [{param: order_id, equals: sub}]\n", "has no parameter {order_id}"},
-		{"two sources", "      - match: GET /orders/{id}\n        owner: [{param: id, query: id, equals: sub}]\n", "give exactly one of param, query, body or header"},
+		{"two sources", "      - match: GET /orders/{id}\n        owner: [{param: id, query: id, equals: sub}]\n", "give exactly one of param, query, body, header or graphql_field"},
 		{"equals and object", "      - match: GET /orders/{id}\n        owner: [{param: id, equals: sub, object: order}]\n", "give exactly one of equals"},
 		{"bad equals", "      - match: GET /orders/{id}\n        owner: [{param: id, equals: email}]\n", "expected sub, consumer or claim:NAME"},
 		{"bad policy", "      - match: GET /orders/{id}\n        policy: 'principal.sub =='\n", "invalid policy at expression line 1"},
@@ -70,6 +70,13 @@ func TestAuthzProblems(t *testing.T) {
 		{"filter with none in auth", "      - match: GET /orders\n        auth: [api_key, none]\n        filter_list: {owner_field: owner}\n", "routes[0].filter_list: error: roles, admin"},
 		{"scopes with none in auth", "      - match: GET /orders\n        auth: [api_key, none]\n        scopes: [read]\n", "c.yaml:12:17: apis[0].routes[0].scopes: error: scopes need an authenticated caller"},
 		{"bad on_readonly", "      - match: PATCH /users/{id}\n        readonly_fields: [role]\n        on_readonly: ignore\n", "expected one of reject, strip"},
+		{"graphql_field without argument", gqlRoute + "        owner: [{graphql_field: Query.order, object: order}]\n", "graphql_field needs argument"},
+		{"argument without graphql_field", "      - match: GET /orders/{id}\n        owner: [{param: id, argument: id, object: order}]\n", "owner[0].argument: error: argument goes with graphql_field"},
+		{"graphql_field on a REST route", "      - match: POST /orders\n        owner: [{graphql_field: Query.order, argument: id, object: order}]\n",
+			"owner[0].graphql_field: error: graphql_field reads a GraphQL operation: the route needs a graphql block"},
+		{"graphql_field not in the schema", gqlRoute + "        owner: [{graphql_field: Query.orders, argument: id, object: order}]\n", "owner[0].graphql_field: error: \"Query.orders\": type Query has no field orders"},
+		{"argument not in the schema", gqlRoute + "        owner: [{graphql_field: Query.order, argument: orderId, object: order}]\n", "owner[0].graphql_field: error: Query.order has no argument orderId"},
+		{"records_owner on a GraphQL route", gqlRoute + "        records_owner: {object: order, from: \"response:/data/placeOrder/id\"}\n", "records_owner: error: records_owner is for REST routes"},
 		{"filter without field", "      - match: GET /orders\n        filter_list: {array: /orders}\n", "owner_field is required"},
 	}
 	for _, tc := range tests {
@@ -79,6 +86,20 @@ func TestAuthzProblems(t *testing.T) {
 				t.Fatalf("want %q in\n%s", tc.want, diags)
 			}
 		})
+	}
+}
+
+// gqlRoute is a GraphQL route for owner rules on a field argument.
+const gqlRoute = "      - match: POST /graphql\n        graphql:\n          schema: 'type Query { order(id: ID!): Order  me: Order }  type Order { id: ID! }'\n"
+
+func TestAuthzGraphQLOwner(t *testing.T) {
+	plan, diags := parseString(t, authzBase+gqlRoute+"        owner: [{id: own-order, graphql_field: Query.order, argument: id, object: order}]\n")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	o := plan.APIs[0].Routes[0].Authz.Owner
+	if len(o) != 1 || o[0].Source != "graphql" || o[0].Name != "Query.order" || o[0].Arg != "id" || o[0].Object != "order" {
+		t.Fatalf("owner rules %+v", o)
 	}
 }
 

@@ -69,13 +69,22 @@ func (d *decoder) buildGraphQL(api *graphqlDefaults, c *graphqlConfig, path stri
 		d.errorf(path+".persisted", "allow mode needs registered operations: a manifest, hashes or store: true (the admin API registers them)")
 	}
 	if !o.Introspect {
-		if _, err := graphql.New(*o); err != nil {
+		g, err := graphql.New(*o)
+		if err != nil {
 			at := path
 			if schemaPath != path {
 				at = schemaPath // the schema and what names its fields come from the API
 			}
 			d.errorf(at, "%v", err)
 			return nil
+		}
+		routePath := strings.TrimSuffix(path, ".graphql")
+		for i, rule := range r.Authz.Owner {
+			if rule.Source == "graphql" {
+				if err := g.CheckArgument(rule.Name, rule.Arg); err != nil {
+					d.errorf(indexPath(routePath+".owner", i)+".graphql_field", "%v", err)
+				}
+			}
 		}
 	}
 	if !slices.Contains(r.Limits.ContentTypes, graphqlContentType) {
@@ -331,5 +340,23 @@ func (d *decoder) checkCostUnits(rc routeConfig, path string) {
 	}
 	if rc.Quota != nil && rc.Quota.Cost != nil && *rc.Quota.Cost == CostGraphQL {
 		d.errorf(path+".quota.cost", "cost: graphql needs a graphql block on the route (it spends the operation's computed cost)")
+	}
+}
+
+// checkGraphQLAuthz keeps a route's ownership settings to what can read its
+// requests and answers: an owner rule on a GraphQL field argument needs a
+// GraphQL route, and records_owner, which reads a path of the answer, is
+// REST-only — on a GraphQL route a client's alias puts any value it can read
+// at that path (data.placeOrder.id from "placeOrder: order(id: …)"), and
+// would be recorded as its own.
+func (d *decoder) checkGraphQLAuthz(r *Route, path string) {
+	for i, rule := range r.Authz.Owner {
+		if rule.Source == "graphql" && r.GraphQL == nil {
+			d.errorf(indexPath(path+".owner", i)+".graphql_field", "graphql_field reads a GraphQL operation: the route needs a graphql block")
+		}
+	}
+	if r.GraphQL != nil && r.Authz.RecordsOwner != nil {
+		d.errorf(path+".records_owner", "records_owner is for REST routes: on a GraphQL route an alias puts any value at the answer's path; "+
+			"record ownership on a REST route, or in the upstream")
 	}
 }

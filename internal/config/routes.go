@@ -88,6 +88,7 @@ func (d *decoder) buildRoute(rc routeConfig, path string, def routeDefaults) Rou
 	r.Validation = buildValidation(def.validation, rc.Validation, def.hasDoc)
 	r.WAF = buildWAF(def.waf, rc.WAF)
 	r.GraphQL = d.buildGraphQL(def.graphql, rc.GraphQL, path+".graphql", &r)
+	d.checkGraphQLAuthz(&r, path)
 	d.checkCostUnits(rc, path)
 	r.CORS = d.buildCORS(def.cors, rc.CORS, def.apiPath+".cors", path+".cors")
 	return r

@@ -63,6 +63,9 @@ type Exchange struct {
 	// Denied are, per operation, the Type.field keys GraphQL "null" mode
 	// left out of the request.
 	Denied [][]string
+	// GraphQL reads the admitted operations' field arguments (ownership
+	// rules with graphql_field); nil on other routes.
+	GraphQL ArgReader
 
 	// Tightest is the limit with the fewest requests left over the passes
 	// the rate-limit guard (internal/ratelimit/limits) charged so far, for
@@ -72,6 +75,14 @@ type Exchange struct {
 	// Nulls is the GraphQL guard's own plan of where the answer gets null
 	// for what it left out (a *graphql.Nulls; opaque to the other guards).
 	Nulls any
+}
+
+// ArgReader reads a GraphQL request's field arguments (a *graphql.Args).
+type ArgReader interface {
+	// ArgValues returns the values of argument arg wherever the request
+	// selects field ("Type.field"); none when it does not select it, an
+	// error when it selects it without a usable id.
+	ArgValues(field, arg string) ([]string, error)
 }
 
 // Inspection is what injection inspection reads of a request instead of its

@@ -11,6 +11,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/graphql/stored"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
@@ -23,17 +24,20 @@ import (
 // does (the upstream's tls settings): a failure fails the start or the reload
 // (which keeps the serving state). Learning mode logs each new operation hash
 // once and, with persisted.store, records it in the store; the operations
-// registered there are loaded now (graphql_store.go).
+// registered there are loaded now (internal/graphql/stored).
 func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *store.Store) (*graphql.Guard, error) {
 	if rt.GraphQL == nil {
 		return nil, nil
 	}
 	o := *rt.GraphQL
+	for _, rule := range rt.Authz.Owner {
+		o.ReadArgs = o.ReadArgs || rule.Source == "graphql" // the authz guard reads x.GraphQL
+	}
 	if o.Persisted.Store && st == nil {
 		return nil, errors.New("graphql: persisted.store needs a store (store: in the config)")
 	}
 	if o.Persisted.Mode == graphql.PersistedLearn {
-		o.OnLearn = graphqlLearner(api.Name, rt.Name, logger, st, o.Persisted.Store)
+		o.OnLearn = stored.Route{API: api.Name, Name: rt.Name, Store: st, Logger: logger}.Learner(o.Persisted.Store)
 	}
 	endpoint := ""
 	if len(api.Upstream.Targets) > 0 {
@@ -52,10 +56,17 @@ func buildGraphQL(rt config.Route, api config.API, logger *slog.Logger, st *stor
 	if err != nil {
 		return nil, err
 	}
+	for _, rule := range rt.Authz.Owner { // config checked them against an SDL; an introspected schema is checked here
+		if rule.Source == "graphql" {
+			if err := g.CheckArgument(rule.Name, rule.Arg); err != nil {
+				return nil, fmt.Errorf("graphql: owner rule %s: %w", rule.ID, err)
+			}
+		}
+	}
 	if g.UsesStore() {
 		ctx, cancel := context.WithTimeout(context.Background(), graphql.IntrospectTimeout)
 		defer cancel()
-		if err := loadStoredOperations(ctx, st, api.Name, rt.Name, g); err != nil {
+		if err := (stored.Route{API: api.Name, Name: rt.Name, Store: st}).Load(ctx, g); err != nil {
 			return nil, fmt.Errorf("graphql: %w", err)
 		}
 	}

@@ -14,7 +14,8 @@ import (
 // Admit decides x's request on a GraphQL route, whose body hygiene has
 // admitted and the gateway buffered (body: nil for GET). An admitted request
 // leaves on x its cost (x.Cost, and the audit object graphql_cost:N), the
-// fields "null" mode left out (x.Denied, for Response) and, when inspect is
+// fields "null" mode left out (x.Denied, for Response), with ReadArgs a
+// reader of its arguments (x.GraphQL, for ownership rules) and, when inspect is
 // set, what injection inspection reads instead of the body and the
 // operation's URL parameters (x.Inspection). When fields were left out, x.Req
 // is rewritten to the operation sent upstream: its URL query here, its body
@@ -24,6 +25,9 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 	r := x.Req
 	req := Request{Method: r.Method, ContentType: r.Header.Get("Content-Type"), RawQuery: r.URL.RawQuery, Body: body,
 		HasBody: r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || len(r.TransferEncoding) > 0)}
+	if b, ok := x.Body(); ok && len(body) > 0 && len(b) == len(body) && &b[0] == &body[0] {
+		req.x = x // body is the exchange's: read its index (hygiene's), not a second parse
+	}
 	var who Caller
 	if x.Principal != nil {
 		who = Caller{Roles: x.Principal.Roles, Scopes: x.Principal.Scopes,
@@ -45,6 +49,9 @@ func (g *Guard) Admit(x *exchange.Exchange, body []byte, inspect bool) (rewritte
 		return nil, p
 	}
 	x.Cost, x.Notes.Object = dec.Cost, costObject(dec.Cost)
+	if g.readArgs {
+		x.GraphQL = dec.args(g)
+	}
 	if dec.Denied != nil {
 		if dec.RawQuery != "" {
 			r.URL.RawQuery = dec.RawQuery

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
 
@@ -238,5 +239,50 @@ func TestResponse(t *testing.T) {
 				t.Fatalf("body %s", b)
 			}
 		})
+	}
+}
+
+// sharedIndex is an exchange's body reading, counting its readers.
+type sharedIndex struct {
+	body  []byte
+	calls int
+}
+
+func (s *sharedIndex) JSON() (*jsonread.Index, error) {
+	s.calls++
+	return jsonread.Parse(s.body, jsonread.Options{})
+}
+
+// TestSharedIndex: a JSON body the exchange already read is taken from its
+// index, not parsed a second time; a broken one is still refused.
+func TestSharedIndex(t *testing.T) {
+	g := newGuard(t, nil)
+	for _, c := range []struct {
+		body string
+		ok   bool
+	}{{`{"query":"query($id: ID!) { user(id: $id) { id } }","variables":{"id":"7"}}`, true}, {`[{"query":"{ me { id } }"},{"query":"{ me { name } }"}]`, true}, {`{"query":`, false}} {
+		shared := &sharedIndex{body: []byte(c.body)}
+		req := post(c.body)
+		req.x = shared
+		_, ref := g.Check(req, Caller{})
+		if (ref == nil) != c.ok || shared.calls != 1 {
+			t.Fatalf("%s: refusal %v, index read %d times", c.body, ref, shared.calls)
+		}
+	}
+	// Admit hands the exchange over only when body is the exchange's.
+	body := []byte(`{"query":"{ me { id } }"}`)
+	ix, err := jsonread.Parse(body, jsonread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", "/graphql", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	x := &exchange.Exchange{Req: r}
+	x.SetJSON(body, ix)
+	if _, p := g.Admit(x, body, false); p != nil {
+		t.Fatal(p)
+	}
+	if got, _ := x.JSON(); got != ix {
+		t.Fatal("the exchange's index was replaced")
 	}
 }

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // cpuClock reports the process's CPU time (user + system, GC included) per
@@ -179,9 +181,11 @@ func BenchmarkInspection(b *testing.B) {
 	cpu.report(b)
 }
 
-// BenchmarkGqlparser is the floor under BenchmarkCheckUncached: gqlparser
-// alone parsing and validating the same 2 KB query, as it is written
-// ("comments") and with its comments blanked as the guard parses it.
+// BenchmarkGqlparser is gqlparser alone parsing and validating the same 2 KB
+// query, as it is written ("comments") and with its comments blanked as the
+// guard parses it, with every rule (as the guard ran them before) and with
+// the guard's rules ("guard-rules": all but those it enforces itself, the
+// overlap rule only when mayOverlap says so).
 func BenchmarkGqlparser(b *testing.B) {
 	g := newGuard(b, nil)
 	var req struct {
@@ -190,7 +194,15 @@ func BenchmarkGqlparser(b *testing.B) {
 	if err := json.Unmarshal(typicalBody(b), &req); err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range []struct{ name, q string }{{"comments", req.Query}, {"blanked", blankComments(req.Query)}} {
+	var all []validator.Rule // gqlparser's whole rule set, as the guard ran it before
+	for name, fn := range rules.NewDefaultRules().GetInner() {
+		all = append(all, validator.Rule{Name: name, RuleFunc: fn})
+	}
+	slices.SortFunc(all, func(a, b validator.Rule) int { return strings.Compare(a.Name, b.Name) })
+	for _, c := range []struct {
+		name, q string
+		guard   bool
+	}{{"comments", req.Query, false}, {"blanked", blankComments(req.Query), false}, {"blanked-guard-rules", blankComments(req.Query), true}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := startCPU()
@@ -199,7 +211,15 @@ func BenchmarkGqlparser(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if errs := validator.Validate(g.schema, doc, g.validation...); len(errs) > 0 {
+				rules := all
+				if c.guard {
+					rules = g.validation
+				}
+				errs := validator.Validate(g.schema, doc, rules...)
+				if c.guard && len(errs) == 0 && mayOverlap(doc, len(c.q)) {
+					errs = validator.Validate(g.schema, doc, g.overlap...)
+				}
+				if len(errs) > 0 {
 					b.Fatal(errs)
 				}
 			}

@@ -39,13 +39,15 @@ type Guard struct {
 	introRoles []string
 	nullDenied bool // OnDeniedField "null" or "omit": the request goes on without the field
 	omitDenied bool // OnDeniedField "omit": the answer does not get null in its place
+	readArgs   bool // Options.ReadArgs
 	mode       string
 	ops        map[string]string // persisted hash → text
 	hashes     map[string]bool   // registered hashes (with or without text)
 	onLearn    func(hash, name, query string)
 	store      bool                              // Persisted.Store
 	stored     atomic.Pointer[map[string]string] // registered in the store: hash → text ("" when unknown)
-	validation []validator.Rule
+	validation []validator.Rule                  // gqlparser's rules but those below and those Bulwark enforces itself
+	overlap    []validator.Rule                  // OverlappingFieldsCanBeMerged, run when mayOverlap says it could find something
 
 	cache docCache
 
@@ -124,7 +126,7 @@ func New(o Options) (*Guard, error) {
 	}
 	g := &Guard{schema: s, profile: profile{limits: o.limits(), maxCost: o.Cost.MaxCost}, listSize: o.Cost.DefaultListSize,
 		listArgs: o.Cost.ListSizeArgs, weights: map[fieldKey]int{}, rules: map[fieldKey]FieldRule{},
-		introRoles: slices.Clone(o.IntrospectionRoles), mode: o.Persisted.Mode, onLearn: o.OnLearn, store: o.Persisted.Store,
+		introRoles: slices.Clone(o.IntrospectionRoles), readArgs: o.ReadArgs, mode: o.Persisted.Mode, onLearn: o.OnLearn, store: o.Persisted.Store,
 		ops: map[string]string{}, hashes: map[string]bool{}, learned: map[string]*Learned{}}
 	g.maxCost = resolveCost(g.maxCost, 5000)
 	for name, ov := range o.Consumers {
@@ -192,14 +194,33 @@ func New(o Options) (*Guard, error) {
 		}
 		g.hashes[h] = true
 	}
-	inner := rules.NewDefaultRules().GetInner()
-	for name, fn := range inner {
-		g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
+	for name, fn := range rules.NewDefaultRules().GetInner() {
+		switch name {
+		case overlapRule:
+			g.overlap = append(g.overlap, validator.Rule{Name: name, RuleFunc: fn})
+		default:
+			if slices.Contains(ownRules, name) {
+				continue
+			}
+			g.validation = append(g.validation, validator.Rule{Name: name, RuleFunc: fn})
+		}
 	}
 	sort.Slice(g.validation, func(i, j int) bool { return g.validation[i].Name < g.validation[j].Name })
 	g.cache.init(16 << 20)
 	return g, nil
 }
+
+// overlapRule is gqlparser's OverlappingFieldsCanBeMerged, run only on
+// documents where it could find a conflict (mayOverlap).
+const overlapRule = "OverlappingFieldsCanBeMerged"
+
+// ownRules are gqlparser rules Bulwark enforces itself before validation
+// (measureShape), with the same messages, so they never run:
+// NoFragmentCycles (graphql_fragment_cycle, before any walk that could loop),
+// UniqueFragmentNames, KnownFragmentNames, NoUnusedFragments,
+// UniqueOperationNames and LoneAnonymousOperation (graphql_validation_failed).
+var ownRules = []string{"NoFragmentCycles", "UniqueFragmentNames", "KnownFragmentNames", "NoUnusedFragments",
+	"UniqueOperationNames", "LoneAnonymousOperation"}
 
 // fieldName reads "Type.field", which must name a field of the schema.
 func (g *Guard) fieldName(k string) (fieldKey, error) {
@@ -277,6 +298,14 @@ func (g *Guard) Check(r *Request, who Caller) (Decision, *Refusal) {
 	return dec, nil
 }
 
+// args reads the admitted request's arguments (nil when d is not admitted).
+func (d *Decision) args(g *Guard) *Args {
+	if len(d.ops) == 0 {
+		return nil
+	}
+	return &Args{schema: g.schema, ops: d.ops}
+}
+
 func costRefusal(cost, limit int) *Refusal {
 	return refuse(http.StatusBadRequest, "graphql_cost_exceeded",
 		fmt.Sprintf("The operation's cost %d is over the limit %d.", cost, limit)).with("cost", cost).with("limit", limit)
@@ -322,6 +351,7 @@ func (g *Guard) checkOne(op *operation, who Caller, p *profile) (int, string, []
 	if err != nil {
 		return 0, h, nil, nil, refuse(http.StatusBadRequest, "graphql_variables_invalid", gqlMessage(err))
 	}
+	op.sel, op.vars = sel, vars
 	w := walk{g: g, vars: vars, memo: map[memoKey]int{}}
 	cost := w.selection(sel.SelectionSet, false)
 	if w.introspection && !anyOf(who.Roles, g.introRoles) {
@@ -409,7 +439,11 @@ func (g *Guard) compile(q string, l *Limits) (*ast.QueryDocument, *Refusal) {
 	if ref := st.check(l); ref != nil {
 		return nil, ref
 	}
-	if errs := validator.Validate(g.schema, doc, g.validation...); len(errs) > 0 {
+	errs := validator.Validate(g.schema, doc, g.validation...)
+	if len(errs) == 0 && mayOverlap(doc, len(q)) {
+		errs = validator.Validate(g.schema, doc, g.overlap...)
+	}
+	if len(errs) > 0 {
 		ref := refuse(http.StatusBadRequest, "graphql_validation_failed", withoutSuggestion(errs[0].Message))
 		if len(errs) > 1 {
 			ref.with("more_errors", len(errs)-1)

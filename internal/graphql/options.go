@@ -46,6 +46,9 @@ type Options struct {
 	// operation hash, with the operation's text (not under any lock the
 	// caller could hold).
 	OnLearn func(hash, operationName, query string)
+	// ReadArgs makes Admit leave a reader of the request's arguments on the
+	// exchange (x.GraphQL): the route has ownership rules on a field argument.
+	ReadArgs bool
 	// Consumers override the limits and the maximum cost for one caller,
 	// by the principal's consumer (an API key's consumer, a token's azp or
 	// client_id) or, when no entry names the consumer, its subject. A zero

@@ -24,6 +24,12 @@ type Request struct {
 	// HasBody says a GET or HEAD request came with a body (which is refused:
 	// an upstream could read the operation there instead of the URL).
 	HasBody bool
+
+	// x, when set (Admit), holds the body's one reading (exchange.JSON: the
+	// index hygiene built while validating it): a JSON body is not parsed again.
+	x interface {
+		JSON() (*jsonread.Index, error)
+	}
 }
 
 // operation is one GraphQL request of a (possibly batched) HTTP request.
@@ -37,7 +43,9 @@ type operation struct {
 	rawVars   json.RawMessage // variables as sent (JSON bodies), for a rewritten request
 	// rewritten is the query text sent upstream instead of query ("" for none).
 	rewritten string
-	doc       *ast.QueryDocument // the parsed document, once admitted (read-only: it may be cached)
+	doc       *ast.QueryDocument       // the parsed document, once admitted (read-only: it may be cached)
+	sel       *ast.OperationDefinition // the operation of doc that runs
+	vars      map[string]any           // its variables, as validated (defaults applied)
 }
 
 // Request forms, to rebuild a rewritten request in the form it came in.
@@ -100,7 +108,7 @@ func readRequest(r *Request, l *Limits) ([]operation, *Refusal) {
 		if vals, err := url.ParseQuery(r.RawQuery); err != nil || hasParam(vals) {
 			return nil, malformed("A JSON POST carries query, operationName, variables and extensions in its body, not the URL.")
 		}
-		return fromJSON(r.Body, l)
+		return fromJSON(r.Body, l, r.x)
 	}
 	return nil, unsupportedType()
 }
@@ -164,18 +172,25 @@ func fromParams(rawQuery string) (operation, *Refusal) {
 }
 
 // fromJSON reads a JSON body, one request object or a batch (an array),
-// in one pass of the gateway's JSON reader (which refuses what is not
-// RFC 8259 JSON in UTF-8).
-func fromJSON(body []byte, l *Limits) ([]operation, *Refusal) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
+// with the gateway's JSON reader (which refuses what is not RFC 8259 JSON in
+// UTF-8): the exchange's index of it when shared is set, else a parse here.
+func fromJSON(body []byte, l *Limits, shared interface {
+	JSON() (*jsonread.Index, error)
+}) ([]operation, *Refusal) {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, malformed("The request body is empty.")
 	}
-	ix, err := jsonread.Parse(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+	var ix *jsonread.Index
+	var err error
+	if shared != nil {
+		ix, err = shared.JSON() // the exchange's: it releases it
+	} else {
+		ix, err = jsonread.Parse(bytes.TrimSpace(body), jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
+		defer ix.Release() // every string kept is copied out of it
+	}
 	if err != nil {
 		return nil, malformed("The request body is not valid JSON.")
 	}
-	defer ix.Release() // every string kept is copied out of it
 	switch ix.Kind(0) {
 	case jsonread.Object:
 		op, ref := fromObject(ix, 0)

@@ -30,22 +30,30 @@ type docStats struct {
 // the later walks must never meet).
 func measureShape(doc *ast.QueryDocument) (docStats, *Refusal) {
 	st := docStats{fragments: len(doc.Fragments)}
+	if ref := operationNames(doc); ref != nil {
+		return st, ref
+	}
 	s := &shape{doc: doc, frags: make(map[string]*ast.FragmentDefinition, len(doc.Fragments))}
 	for _, f := range doc.Fragments {
-		if _, dup := s.frags[f.Name]; !dup {
-			s.frags[f.Name] = f
+		if _, dup := s.frags[f.Name]; dup {
+			return st, invalid(`There can be only one fragment named "` + f.Name + `".`)
 		}
+		s.frags[f.Name] = f
 	}
 	spreads := make(map[string][]string, len(doc.Fragments))
 	for _, f := range doc.Fragments {
 		st.aliases += scan(f.SelectionSet, func(name string) { spreads[f.Name] = append(spreads[f.Name], name) })
 	}
+	var used []string // spread by an operation, then reached from those
 	for _, op := range doc.Operations {
-		st.aliases += scan(op.SelectionSet, func(string) {})
+		st.aliases += scan(op.SelectionSet, func(name string) { used = append(used, name) })
 	}
 	if name, cyclic := findCycle(doc.Fragments, s.frags, spreads); cyclic {
 		return st, refuse(http.StatusBadRequest, "graphql_fragment_cycle",
 			"Fragment "+strconvQuote(name)+" spreads itself, directly or through other fragments.")
+	}
+	if ref := fragmentUse(doc, s.frags, spreads, used); ref != nil {
+		return st, ref
 	}
 	s.depth = make(map[string]int, len(doc.Fragments))
 	s.roots = make(map[string]int, len(doc.Fragments))
@@ -54,6 +62,69 @@ func measureShape(doc *ast.QueryDocument) (docStats, *Refusal) {
 		st.depth[i], st.roots[i] = s.depthOf(op.SelectionSet), s.rootsOf(op.SelectionSet)
 	}
 	return st, nil
+}
+
+// invalid is a refusal of what gqlparser's validator would refuse, where
+// the guard checks it itself, with the validator's code and message.
+func invalid(msg string) *Refusal {
+	return refuse(http.StatusBadRequest, "graphql_validation_failed", msg)
+}
+
+// operationNames refuses what gqlparser's LoneAnonymousOperation and
+// UniqueOperationNames rules do: an anonymous operation beside another, and
+// two operations of one name.
+func operationNames(doc *ast.QueryDocument) *Refusal {
+	for i, op := range doc.Operations {
+		if op.Name == "" {
+			if len(doc.Operations) > 1 {
+				return invalid("This anonymous operation must be the only defined operation.")
+			}
+			continue
+		}
+		for _, prev := range doc.Operations[:i] {
+			if prev.Name == op.Name {
+				return invalid(`There can be only one operation named "` + op.Name + `".`)
+			}
+		}
+	}
+	return nil
+}
+
+// fragmentUse refuses what gqlparser's KnownFragmentNames and
+// NoUnusedFragments rules do: a spread of a fragment the document does not
+// define, and a fragment no operation reaches. used are the operations'
+// spreads; reaching the rest visits each fragment once.
+func fragmentUse(doc *ast.QueryDocument, frags map[string]*ast.FragmentDefinition, spreads map[string][]string, used []string) *Refusal {
+	for _, name := range used {
+		if frags[name] == nil {
+			return invalid(`Unknown fragment "` + name + `".`)
+		}
+	}
+	for _, f := range doc.Fragments {
+		for _, name := range spreads[f.Name] {
+			if frags[name] == nil {
+				return invalid(`Unknown fragment "` + name + `".`)
+			}
+		}
+	}
+	if len(doc.Fragments) == 0 {
+		return nil
+	}
+	reached := make(map[string]bool, len(doc.Fragments))
+	for len(used) > 0 {
+		name := used[len(used)-1]
+		used = used[:len(used)-1]
+		if !reached[name] {
+			reached[name] = true
+			used = append(used, spreads[name]...)
+		}
+	}
+	for _, f := range doc.Fragments {
+		if !reached[f.Name] {
+			return invalid(`Fragment "` + f.Name + `" is never used.`)
+		}
+	}
+	return nil
 }
 
 // check refuses a document over one of l: its tokens, directives and
