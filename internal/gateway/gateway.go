@@ -16,6 +16,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/logthrottle"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
@@ -54,7 +55,7 @@ type Gateway struct {
 	now     func() time.Time
 
 	owners   *ownership.Shared
-	failures failLog // "request failed" lines, one per code and interval
+	failures logthrottle.Keys // "request failed" lines, one per code and interval
 
 	cur     atomic.Pointer[state]
 	tracer  *tracing.Holder // the serving trace exporter, kept across reloads
@@ -343,7 +344,7 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 	ev.Reason = p.AuditReason()
 	if p.Status >= 500 {
 		ev.Decision = audit.DecisionError
-		if ok, held := g.failures.allow(p.Code, g.now()); ok {
+		if ok, held := g.failures.Allow(p.Code, g.now()); ok {
 			g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", p.Cause, "suppressed", held)
 		}
 	}
