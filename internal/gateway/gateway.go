@@ -302,7 +302,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	}
 	if entry.injection != nil {
 		x.Enter("inspect")
-		if p := checkInjection(entry.injection, x, &entry.limits); p != nil {
+		if p := entry.injection.Admit(x); p != nil {
 			return entry, r, p
 		}
 	}

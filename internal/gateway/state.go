@@ -188,7 +188,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	fail("authorization", err)
 	e.exposure, err = buildExposure(plan, rt, doc, d.Logger)
 	fail("response", err)
-	e.injection, err = buildInjection(rt, doc, st.wafs, d)
+	e.injection, err = inspect.ForRoute(injectionOf(rt, doc, st.wafs), inspect.Deps{Logger: d.Logger, Alert: d.Metrics.Alert})
 	fail("injection", err)
 	if !checking {
 		e.graphql, err = buildGraphQL(rt, api, d.Logger, d.Store)
