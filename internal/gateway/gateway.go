@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz"
+	"github.com/bulwark-gw/bulwark/internal/authz/enumeration"
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
@@ -73,8 +74,12 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 		return nil, err
 	}
 	m := d.Metrics
-	own, records := ownerRecords(d.Store, d.Logger)
-	d.records = records
+	var recStore ownership.Store // nil unless there is a store (a nil *store.Store is not)
+	if d.Store != nil {
+		recStore = d.Store
+	}
+	own := ownership.NewShared(recStore, d.Logger) // every route and reload shares them
+	d.records = authz.RecordsFrom(own.Get)
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", ""), tracer: tracing.NewHolder(d.Version)}
 	tr, err := g.tracer.Prepare(plan.Tracing)
@@ -232,6 +237,19 @@ func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event
 	}
 	putWriter(sw)
 	x.ReleaseJSON() // the request is over: nothing reads its body any more
+}
+
+// alertEnumeration turns a tripped enumeration rule into an audit alert
+// event, a metric and a warning.
+func (g *Gateway) alertEnumeration(alert *enumeration.Alert, ev *audit.Event) {
+	kind := "enumeration_" + alert.Rule
+	g.metrics.Alert(kind)
+	g.logger.Warn("suspected object-id enumeration", "principal", alert.Principal, "route", alert.Route,
+		"rule", alert.Rule, "distinct", alert.Distinct, "denied", alert.Denied, "requests", alert.Requests)
+	a := *ev
+	a.Decision, a.Reason, a.Rule = "alert", kind, "enumeration"
+	a.Time = g.now()
+	g.audit.Record(a)
 }
 
 // recoverPanic turns a panic in the request path into an answer, an audit

@@ -184,7 +184,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 		e.cors, err = cors.New(*rt.CORS) // config validated it; fail closed regardless
 		fail("cors", err)
 	}
-	e.authz, err = buildAuthz(rt, doc, az)
+	e.authz, err = authz.ForRoute(rt.Authz, doc.RouteReadOnly(rt.Methods, rt.Path), az)
 	fail("authorization", err)
 	e.exposure, err = buildExposure(plan, rt, doc, d.Logger)
 	fail("response", err)
