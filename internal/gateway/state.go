@@ -172,13 +172,13 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 		az.Unauthenticated = e.authn.Unauthenticated
 	}
 	var err error
-	rate := rt
+	quotaOpts := rt.Quota
 	if checking {
-		rate.Quota = nil // its counter needs the store
+		quotaOpts = nil // its counter needs the store
 	}
-	e.rateLimits, err = buildRate(rate, st.quotas, d.Limiters)
+	e.rateLimits, err = limits.ForRoute(limits.Options{Limits: rt.RateLimits, Quota: quotaOpts, Priced: rt.GraphQL != nil}, st.quotas, d.Limiters.Shared)
 	fail("rate_limits", err)
-	e.brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
+	e.brute, err = bruteforce.ForRoute(rt.BruteForce, d.Limiters.BruteForce, d.Limiters.Secret, d.Logger)
 	fail("brute_force", err)
 	if rt.CORS != nil {
 		e.cors, err = cors.New(*rt.CORS) // config validated it; fail closed regardless
