@@ -34,6 +34,9 @@ type Route struct {
 // problem the client receives.
 type BodyReader func(r *http.Request) ([]byte, *httperr.Problem)
 
+// errNoReader refuses a guard that could not read the bodies it inspects.
+var errNoReader = errors.New("inspect: no body reader")
+
 // ForRoute builds a route's request guards with the engines its API's routes
 // share: the document's validator (Doc.Validator, one per options), the text
 // contract of the operation's fields, the rule engine rt.Engine returns (it
@@ -66,7 +69,7 @@ func ForRoute(rt Route, d Deps) (*Guard, error) {
 		return nil, err
 	}
 	if rt.Read == nil {
-		return nil, errors.New("inspect: no body reader")
+		return nil, errNoReader
 	}
 	g.read = rt.Read
 	return g, nil
@@ -80,7 +83,7 @@ func ForRoute(rt Route, d Deps) (*Guard, error) {
 func (g *Guard) Admit(x *exchange.Exchange) *httperr.Problem {
 	if _, ok := x.Body(); !ok && g.ReadsBody(x.Req) {
 		if g.read == nil {
-			return httperr.New(http.StatusInternalServerError, "inspect_unreadable", "")
+			return httperr.New(http.StatusInternalServerError, "internal", "").WithCause(errNoReader)
 		}
 		body, p := g.read(x.Req)
 		if p != nil {

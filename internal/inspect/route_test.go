@@ -145,7 +145,7 @@ func TestAdmit(t *testing.T) {
 		{name: "binary body not read", ct: "image/png", body: sqli},
 		{name: "read refused", ct: "text/plain", body: "x", readErr: httperr.New(413, "body_too_large", "too large"),
 			calls: 1, status: 413, code: "body_too_large"},
-		{name: "no reader fails closed", ct: "text/plain", body: "x", noRead: true, status: 500, code: "inspect_unreadable"},
+		{name: "no reader fails closed", ct: "text/plain", body: "x", noRead: true, status: 500, code: "internal"},
 		{name: "no reader, nothing to read", ct: "image/png", body: "x", noRead: true},
 	}
 	for _, tt := range tests {
