@@ -1,22 +1,11 @@
 package gateway
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
-	"github.com/bulwark-gw/bulwark/internal/filter"
-	"github.com/bulwark-gw/bulwark/internal/openapi"
 )
-
-// buildExposure builds a route's response guards (internal/filter): the
-// security headers on every route, the body guards where configured.
-func buildExposure(plan *config.Plan, rt config.Route, doc *openapi.Doc, logger *slog.Logger) (*filter.Guard, error) {
-	return filter.New(rt.Response, filter.Deps{Headers: plan.Server.SecurityHeaders, Doc: doc,
-		Methods: rt.Methods, Path: rt.Path, Logger: logger})
-}
 
 // then runs first on the upstream's answer, then next; either may be nil.
 func then(first, next func(*http.Response) error) func(*http.Response) error {

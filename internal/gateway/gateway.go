@@ -311,7 +311,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
-	handBody(x)
+	hygiene.HandBody(x)
 	if entry.graphql != nil {
 		x.Enter("graphql")
 		if p := g.admitGraphQL(x, entry); p != nil {
@@ -371,7 +371,7 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 
 // forward hands the request to the route's upstream.
 func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
-	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
+	if pr := audit.Blocked(st.plan.Audit.OnFailure, g.audit); pr != nil { // audit.on_failure: block
 		g.deny(w, reqID, pr, ev)
 		return
 	}

@@ -186,7 +186,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	}
 	e.authz, err = authz.ForRoute(rt.Authz, doc.RouteReadOnly(rt.Methods, rt.Path), az)
 	fail("authorization", err)
-	e.exposure, err = buildExposure(plan, rt, doc, d.Logger)
+	e.exposure, err = filter.New(rt.Response, filter.Deps{Headers: plan.Server.SecurityHeaders, Doc: doc, Methods: rt.Methods, Path: rt.Path, Logger: d.Logger})
 	fail("response", err)
 	e.injection, err = inspect.ForRoute(injectionOf(rt, doc, st.wafs), inspect.Deps{Logger: d.Logger, Alert: d.Metrics.Alert})
 	fail("injection", err)
