@@ -207,7 +207,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // finish records the audit event, with what the guards noted on x, and the
 // metrics of one request, then releases the request body's index.
 func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
-	noted(ev, x)
+	n := &x.Notes
+	ev.Noted(n.Rule, n.Object, n.Reason)
+	*n = exchange.Notes{}
 	if ev.Status == 0 {
 		ev.Status = sw.status
 	}
@@ -381,18 +383,11 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
 		Keep: st.owned.Keep(), RequestID: reqID}
-	exposure := entry.exposure.Response(x)
-	info.Response = exposure
+	info.Response = entry.exposure.Response(x)
 	if entry.authz != nil && entry.authz.ReadsResponse() {
-		guard := entry.authz.Response(x)
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
-		info.Response = func(resp *http.Response) error {
-			if err := guard(resp); err != nil {
-				return err
-			}
-			return exposure(resp)
-		}
+		info.Response = then(entry.authz.Response(x), info.Response)
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	if entry.graphql != nil {
@@ -431,5 +426,21 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 		}
 	default:
 		ev.Decision = audit.DecisionAllow
+	}
+}
+
+// then runs first on the upstream's answer, then next; either may be nil.
+func then(first, next func(*http.Response) error) func(*http.Response) error {
+	if first == nil {
+		return next
+	}
+	if next == nil {
+		return first
+	}
+	return func(resp *http.Response) error {
+		if err := first(resp); err != nil {
+			return err
+		}
+		return next(resp)
 	}
 }
