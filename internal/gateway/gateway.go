@@ -24,6 +24,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/recoverer"
 	"github.com/bulwark-gw/bulwark/internal/route"
+	"github.com/bulwark-gw/bulwark/internal/statuswriter"
 	"github.com/bulwark-gw/bulwark/internal/store"
 	"github.com/bulwark-gw/bulwark/internal/tracing"
 )
@@ -160,7 +161,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	client, peerTrusted := hygiene.ClientIP(r.RemoteAddr, r.Header, st.trusted)
 	reqID := hygiene.RequestID(g.ids, r.Header, peerTrusted)
-	sw := getWriter(w)
+	sw := statuswriter.Get(w)
 	sw.Header().Set("X-Request-Id", reqID)
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: client.String()}
 	x := &exchange.Exchange{Req: r, W: sw, RequestID: reqID, Client: client, ClientGroup: limits.ClientGroup(client, st.v6prefix)}
@@ -199,19 +200,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// before the client sees it, else once forwarding is over (also when
 		// the handler panics or aborts).
 		defer func() { entry.brute.Finish(login, ev.Decision == audit.DecisionAllow) }()
-		sw.onHeader = func(status int) { entry.brute.Answer(login, status) }
+		sw.OnHeader = func(status int) { entry.brute.Answer(login, status) }
 	}
 	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
 // finish records the audit event, with what the guards noted on x, and the
 // metrics of one request, then releases the request body's index.
-func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
+func (g *Gateway) finish(sw *statuswriter.Writer, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
 	n := &x.Notes
 	ev.Noted(n.Rule, n.Object, n.Reason)
 	*n = exchange.Notes{}
 	if ev.Status == 0 {
-		ev.Status = sw.status
+		ev.Status = sw.Status
 	}
 	if ev.Decision == "" { // the upstream stream broke mid-body
 		ev.Decision, ev.Reason = audit.DecisionError, "upstream_stream_aborted"
@@ -237,7 +238,7 @@ func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event
 			g.alertEnumeration(alert, ev)
 		}
 	}
-	putWriter(sw)
+	statuswriter.Put(sw)
 	x.ReleaseJSON() // the request is over: nothing reads its body any more
 }
 
@@ -257,12 +258,12 @@ func (g *Gateway) alertEnumeration(alert *enumeration.Alert, ev *audit.Event) {
 // recoverPanic turns a panic in the request path into an answer, an audit
 // event and a metric (internal/recoverer). ServeHTTP defers it after finish,
 // so it runs first and finish records the event it shapes.
-func (g *Gateway) recoverPanic(sw *statusWriter, reqID string, ev *audit.Event) {
+func (g *Gateway) recoverPanic(sw *statuswriter.Writer, reqID string, ev *audit.Event) {
 	if v := recover(); v != nil {
-		if !sw.wrote {
-			sw.onHeader = nil // a hook may be what panicked
+		if !sw.Wrote {
+			sw.OnHeader = nil // a hook may be what panicked
 		}
-		recoverer.Handle(v, sw, sw.wrote, sw.status, reqID, ev, g.metrics, g.logger)
+		recoverer.Handle(v, sw, sw.Wrote, sw.Status, reqID, ev, g.metrics, g.logger)
 	}
 }
 
@@ -350,7 +351,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 }
 
 // refuse ends the stage that refused the request, then denies it.
-func (g *Gateway) refuse(w *statusWriter, tq *tracing.Request, p *httperr.Problem, ev *audit.Event) {
+func (g *Gateway) refuse(w *statuswriter.Writer, tq *tracing.Request, p *httperr.Problem, ev *audit.Event) {
 	if tq != nil {
 		tq.Refused(p.AuditReason())
 		ev.TraceID, ev.SpanID = tq.IDs()
@@ -359,7 +360,7 @@ func (g *Gateway) refuse(w *statusWriter, tq *tracing.Request, p *httperr.Proble
 }
 
 // deny renders p and records the decision.
-func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *audit.Event) {
+func (g *Gateway) deny(w *statuswriter.Writer, reqID string, p *httperr.Problem, ev *audit.Event) {
 	ev.Decision = audit.DecisionDeny
 	ev.Reason = p.AuditReason()
 	if p.Status >= 500 {
@@ -372,7 +373,7 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
+func (g *Gateway) forward(w *statuswriter.Writer, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
 	if pr := audit.Blocked(st.plan.Audit.OnFailure, g.audit); pr != nil { // audit.on_failure: block
 		g.deny(w, reqID, pr, ev)
 		return
@@ -421,7 +422,7 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	switch {
 	case out.Code != "":
 		ev.Decision, ev.Reason = audit.DecisionError, out.Code
-		if w.status < 500 { // 408/413 from reading the client body are denials
+		if w.Status < 500 { // 408/413 from reading the client body are denials
 			ev.Decision = audit.DecisionDeny
 		}
 	default:
