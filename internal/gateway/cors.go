@@ -6,6 +6,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/route"
+	"github.com/bulwark-gw/bulwark/internal/statuswriter"
 )
 
 // preflight answers a CORS preflight at the gateway when the route it asks
@@ -14,7 +15,7 @@ import (
 // without CORS then gets the ordinary answer (405 for OPTIONS, or 404).
 // Preflights carry no credentials by design, so this runs before
 // authentication; it never reaches the upstream.
-func (g *Gateway) preflight(st *state, w *statusWriter, r *http.Request, ev *audit.Event, entry **routeEntry) bool {
+func (g *Gateway) preflight(st *state, w *statuswriter.Writer, r *http.Request, ev *audit.Event, entry **routeEntry) bool {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
 	if err != nil {
 		return false // the ordinary path refuses it with its reason

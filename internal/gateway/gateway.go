@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authz"
+	"github.com/bulwark-gw/bulwark/internal/authz/enumeration"
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/cors"
@@ -16,12 +17,14 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/logthrottle"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/recoverer"
 	"github.com/bulwark-gw/bulwark/internal/route"
+	"github.com/bulwark-gw/bulwark/internal/statuswriter"
 	"github.com/bulwark-gw/bulwark/internal/store"
 	"github.com/bulwark-gw/bulwark/internal/tracing"
 )
@@ -54,7 +57,7 @@ type Gateway struct {
 	now     func() time.Time
 
 	owners   *ownership.Shared
-	failures failLog // "request failed" lines, one per code and interval
+	failures logthrottle.Keys // "request failed" lines, one per code and interval
 
 	cur     atomic.Pointer[state]
 	tracer  *tracing.Holder // the serving trace exporter, kept across reloads
@@ -72,8 +75,12 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 		return nil, err
 	}
 	m := d.Metrics
-	own, records := ownerRecords(d.Store, d.Logger)
-	d.records = records
+	var recStore ownership.Store // nil unless there is a store (a nil *store.Store is not)
+	if d.Store != nil {
+		recStore = d.Store
+	}
+	own := ownership.NewShared(recStore, d.Logger) // every route and reload shares them
+	d.records = authz.RecordsFrom(own.Get)
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
 		unknown: m.Route("", ""), tracer: tracing.NewHolder(d.Version)}
 	tr, err := g.tracer.Prepare(plan.Tracing)
@@ -154,7 +161,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	client, peerTrusted := hygiene.ClientIP(r.RemoteAddr, r.Header, st.trusted)
 	reqID := hygiene.RequestID(g.ids, r.Header, peerTrusted)
-	sw := getWriter(w)
+	sw := statuswriter.Get(w)
 	sw.Header().Set("X-Request-Id", reqID)
 	ip := client.String()
 	ev := audit.Event{Time: start, RequestID: reqID, Method: r.Method, ClientIP: ip}
@@ -194,17 +201,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// before the client sees it, else once forwarding is over (also when
 		// the handler panics or aborts).
 		defer func() { entry.brute.Finish(login, ev.Decision == audit.DecisionAllow) }()
-		sw.onHeader = func(status int) { entry.brute.Answer(login, status) }
+		sw.OnHeader = func(status int) { entry.brute.Answer(login, status) }
 	}
 	g.forward(sw, r, st, entry, x, &ev, reqID)
 }
 
 // finish records the audit event, with what the guards noted on x, and the
 // metrics of one request, then releases the request body's index.
-func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
-	noted(ev, x)
+func (g *Gateway) finish(sw *statuswriter.Writer, x *exchange.Exchange, ev *audit.Event, entry **routeEntry, start time.Time, tq *tracing.Request) {
+	n := &x.Notes
+	ev.Noted(n.Rule, n.Object, n.Reason)
+	*n = exchange.Notes{}
 	if ev.Status == 0 {
-		ev.Status = sw.status
+		ev.Status = sw.Status
 	}
 	if ev.Decision == "" { // the upstream stream broke mid-body
 		ev.Decision, ev.Reason = audit.DecisionError, "upstream_stream_aborted"
@@ -230,19 +239,32 @@ func (g *Gateway) finish(sw *statusWriter, x *exchange.Exchange, ev *audit.Event
 			g.alertEnumeration(alert, ev)
 		}
 	}
-	putWriter(sw)
+	statuswriter.Put(sw)
 	x.ReleaseJSON() // the request is over: nothing reads its body any more
+}
+
+// alertEnumeration turns a tripped enumeration rule into an audit alert
+// event, a metric and a warning.
+func (g *Gateway) alertEnumeration(alert *enumeration.Alert, ev *audit.Event) {
+	kind := "enumeration_" + alert.Rule
+	g.metrics.Alert(kind)
+	g.logger.Warn("suspected object-id enumeration", "principal", alert.Principal, "route", alert.Route,
+		"rule", alert.Rule, "distinct", alert.Distinct, "denied", alert.Denied, "requests", alert.Requests)
+	a := *ev
+	a.Decision, a.Reason, a.Rule = "alert", kind, "enumeration"
+	a.Time = g.now()
+	g.audit.Record(a)
 }
 
 // recoverPanic turns a panic in the request path into an answer, an audit
 // event and a metric (internal/recoverer). ServeHTTP defers it after finish,
 // so it runs first and finish records the event it shapes.
-func (g *Gateway) recoverPanic(sw *statusWriter, reqID string, ev *audit.Event) {
+func (g *Gateway) recoverPanic(sw *statuswriter.Writer, reqID string, ev *audit.Event) {
 	if v := recover(); v != nil {
-		if !sw.wrote {
-			sw.onHeader = nil // a hook may be what panicked
+		if !sw.Wrote {
+			sw.OnHeader = nil // a hook may be what panicked
 		}
-		recoverer.Handle(v, sw, sw.wrote, sw.status, reqID, ev, g.metrics, g.logger)
+		recoverer.Handle(v, sw, sw.Wrote, sw.Status, reqID, ev, g.metrics, g.logger)
 	}
 }
 
@@ -293,7 +315,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	if p := hygiene.PrepareBody(w, r, &entry.limits); p != nil {
 		return entry, r, p
 	}
-	handBody(x)
+	hygiene.HandBody(x)
 	if entry.graphql != nil {
 		x.Enter("graphql")
 		if p := g.admitGraphQL(x, entry); p != nil {
@@ -302,7 +324,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	}
 	if entry.injection != nil {
 		x.Enter("inspect")
-		if p := checkInjection(entry.injection, x, &entry.limits); p != nil {
+		if p := entry.injection.Admit(x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -330,7 +352,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 }
 
 // refuse ends the stage that refused the request, then denies it.
-func (g *Gateway) refuse(w *statusWriter, tq *tracing.Request, p *httperr.Problem, ev *audit.Event) {
+func (g *Gateway) refuse(w *statuswriter.Writer, tq *tracing.Request, p *httperr.Problem, ev *audit.Event) {
 	if tq != nil {
 		tq.Refused(p.AuditReason())
 		ev.TraceID, ev.SpanID = tq.IDs()
@@ -339,12 +361,12 @@ func (g *Gateway) refuse(w *statusWriter, tq *tracing.Request, p *httperr.Proble
 }
 
 // deny renders p and records the decision.
-func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *audit.Event) {
+func (g *Gateway) deny(w *statuswriter.Writer, reqID string, p *httperr.Problem, ev *audit.Event) {
 	ev.Decision = audit.DecisionDeny
 	ev.Reason = p.AuditReason()
 	if p.Status >= 500 {
 		ev.Decision = audit.DecisionError
-		if ok, held := g.failures.allow(p.Code, g.now()); ok {
+		if ok, held := g.failures.Allow(p.Code, g.now()); ok {
 			g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", p.Cause, "suppressed", held)
 		}
 	}
@@ -352,8 +374,8 @@ func (g *Gateway) deny(w *statusWriter, reqID string, p *httperr.Problem, ev *au
 }
 
 // forward hands the request to the route's upstream.
-func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
-	if pr := g.auditBlocked(st); pr != nil { // audit.on_failure: block (auditgate.go)
+func (g *Gateway) forward(w *statuswriter.Writer, r *http.Request, st *state, entry *routeEntry, x *exchange.Exchange, ev *audit.Event, reqID string) {
+	if pr := audit.Blocked(st.plan.Audit.OnFailure, g.audit); pr != nil { // audit.on_failure: block
 		g.deny(w, reqID, pr, ev)
 		return
 	}
@@ -363,18 +385,11 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	}
 	info := &proxy.RequestInfo{Forwarded: proxy.Forwarded{ClientIP: ev.ClientIP, Proto: proto, Host: r.Host},
 		Keep: st.owned.Keep(), RequestID: reqID}
-	exposure := entry.exposure.Response(x)
-	info.Response = exposure
+	info.Response = entry.exposure.Response(x)
 	if entry.authz != nil && entry.authz.ReadsResponse() {
-		guard := entry.authz.Response(x)
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
-		info.Response = func(resp *http.Response) error {
-			if err := guard(resp); err != nil {
-				return err
-			}
-			return exposure(resp)
-		}
+		info.Response = then(entry.authz.Response(x), info.Response)
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	if entry.graphql != nil {
@@ -408,10 +423,26 @@ func (g *Gateway) forward(w *statusWriter, r *http.Request, st *state, entry *ro
 	switch {
 	case out.Code != "":
 		ev.Decision, ev.Reason = audit.DecisionError, out.Code
-		if w.status < 500 { // 408/413 from reading the client body are denials
+		if w.Status < 500 { // 408/413 from reading the client body are denials
 			ev.Decision = audit.DecisionDeny
 		}
 	default:
 		ev.Decision = audit.DecisionAllow
+	}
+}
+
+// then runs first on the upstream's answer, then next; either may be nil.
+func then(first, next func(*http.Response) error) func(*http.Response) error {
+	if first == nil {
+		return next
+	}
+	if next == nil {
+		return first
+	}
+	return func(resp *http.Response) error {
+		if err := first(resp); err != nil {
+			return err
+		}
+		return next(resp)
 	}
 }

@@ -2,12 +2,9 @@ package gateway
 
 import (
 	"crypto/rand"
-	"log/slog"
 
-	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/bruteforce"
-	"github.com/bulwark-gw/bulwark/internal/ratelimit/limits"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit/quota"
 )
 
@@ -44,28 +41,6 @@ func (l Limiters) withDefaults() (Limiters, error) {
 		l.Shared = func(string) ratelimit.Limiter { return local }
 	}
 	return l, nil
-}
-
-// buildRate builds a route's rate limits and quota (internal/ratelimit/limits);
-// nil when it has neither. The quota's counter is the plan's, shared by every
-// route naming it.
-func buildRate(rt config.Route, quotas *limits.Counters, lim Limiters) (*limits.Guard, error) {
-	d := limits.Deps{Limiter: lim.Shared}
-	if rt.Quota != nil {
-		if q := quotas.Get(rt.Quota.ID); q != nil {
-			d.Quota = q // never a typed nil in the interface
-		}
-	}
-	return limits.New(limits.Options{Limits: rt.RateLimits, Quota: rt.Quota, Priced: rt.GraphQL != nil}, d)
-}
-
-// buildBrute builds a login route's brute-force guard
-// (internal/ratelimit/bruteforce); nil when the route has none.
-func buildBrute(o *bruteforce.Options, lim Limiters, logger *slog.Logger) (*bruteforce.LoginGuard, error) {
-	if o == nil {
-		return nil, nil
-	}
-	return bruteforce.NewLoginGuard(*o, lim.BruteForce, lim.Secret, logger)
 }
 
 // Quota returns the serving plan's quota counter with id, or nil.

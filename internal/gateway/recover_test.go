@@ -17,6 +17,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
+	"github.com/bulwark-gw/bulwark/internal/statuswriter"
 )
 
 // panicLimiter panics in the request path, as a bug in any guard would.
@@ -116,7 +117,7 @@ func TestPanicAfterHeadersAbortsStream(t *testing.T) {
 	var recorded audit.Event
 	var repanicked atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := getWriter(w)
+		sw := statuswriter.Get(w)
 		e := audit.Event{}
 		defer func() {
 			v := recover()

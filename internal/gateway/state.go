@@ -172,23 +172,23 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 		az.Unauthenticated = e.authn.Unauthenticated
 	}
 	var err error
-	rate := rt
+	quotaOpts := rt.Quota
 	if checking {
-		rate.Quota = nil // its counter needs the store
+		quotaOpts = nil // its counter needs the store
 	}
-	e.rateLimits, err = buildRate(rate, st.quotas, d.Limiters)
+	e.rateLimits, err = limits.ForRoute(limits.Options{Limits: rt.RateLimits, Quota: quotaOpts, Priced: rt.GraphQL != nil}, st.quotas, d.Limiters.Shared)
 	fail("rate_limits", err)
-	e.brute, err = buildBrute(rt.BruteForce, d.Limiters, d.Logger)
+	e.brute, err = bruteforce.ForRoute(rt.BruteForce, d.Limiters.BruteForce, d.Limiters.Secret, d.Logger)
 	fail("brute_force", err)
 	if rt.CORS != nil {
 		e.cors, err = cors.New(*rt.CORS) // config validated it; fail closed regardless
 		fail("cors", err)
 	}
-	e.authz, err = buildAuthz(rt, doc, az)
+	e.authz, err = authz.ForRoute(rt.Authz, doc.RouteReadOnly(rt.Methods, rt.Path), az)
 	fail("authorization", err)
-	e.exposure, err = buildExposure(plan, rt, doc, d.Logger)
+	e.exposure, err = filter.New(rt.Response, filter.Deps{Headers: plan.Server.SecurityHeaders, Doc: doc, Methods: rt.Methods, Path: rt.Path, Logger: d.Logger})
 	fail("response", err)
-	e.injection, err = buildInjection(rt, doc, st.wafs, d)
+	e.injection, err = inspect.ForRoute(injectionOf(rt, doc, st.wafs), inspect.Deps{Logger: d.Logger, Alert: d.Metrics.Alert})
 	fail("injection", err)
 	if !checking {
 		e.graphql, err = buildGraphQL(rt, api, d.Logger, d.Store)

@@ -95,6 +95,7 @@ type Guard struct {
 	wMode     mode
 	logger    *slog.Logger
 	alert     func(string)
+	read      BodyReader // Admit's; set by ForRoute
 }
 
 // NewGuard builds a route's request guards; nil (and no error) when all
