@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# bench/variants.sh — CPU per request of Bulwark config variants beside the
+# tuned Go proxy, interleaved in one run: the quick A/B behind the "what a piece
+# costs" figures of docs/performance.md.
+#
+#   bench/variants.sh core nostore fileonly noaudit
+#
+# Each variant is the core route (GET /json) of bench/config/pipeline.yaml with:
+#   core      the config as it is (audit to file + store)
+#   nostore   audit to the file only, no store sink (no events, rollups or console counters in SQLite)
+#   fileonly  the same as nostore (kept for the earlier notes)
+#   noaudit   no audit sink at all
+# Environment: VARIANTS_DURATION (6s), VARIANTS_ROUNDS (3), VARIANTS_PORT (28000: upstream
+# on +1, tuned proxy on +3, variants on +101…). Needs wrk and Go; loopback only; everything
+# it starts is stopped and its temp dir removed on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DUR=${VARIANTS_DURATION:-6s}; ROUNDS=${VARIANTS_ROUNDS:-3}; BASE=${VARIANTS_PORT:-28000}
+[ $# -gt 0 ] || set -- core nostore
+T=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT
+cd "$ROOT"
+go build -o "$T/upstream" ./bench/upstream
+go build -o "$T/plainproxy" ./bench/plainproxy
+go build -o "$T/bulwark" ./cmd/bulwark
+UP=$((BASE + 1)); TUNED=$((BASE + 3))
+"$T/upstream" -addr "127.0.0.1:$UP" >/dev/null 2>&1 &
+"$T/plainproxy" -tuned -idle 512 -addr "127.0.0.1:$TUNED" -upstream "http://127.0.0.1:$UP" >/dev/null 2>&1 &
+declare -A PID PORT
+PID[tuned]=$!; PORT[tuned]=$TUNED
+export BULWARK_ADMIN_TOKEN=variantsvariantsvariantsvariants
+i=0
+for v in "$@"; do
+	i=$((i + 1)); d="$T/v$i"; mkdir -p "$d"; port=$((BASE + 100 + i))
+	sed -e "s#@BW_PORT@#$port#; s#@ADMIN_PORT@#$((BASE + 200 + i))#; s#@TMP@#$d#g; s#@UP_PORT@#$UP#; s#@JWT_PUB@#$d/unused.pem#" \
+		bench/config/pipeline.yaml >"$d/c.yaml"
+	case $v in
+	core) ;;
+	nostore | fileonly) sed -i "s#^audit:.*#audit: { stdout: false, file: $d/audit.jsonl, store: false }#" "$d/c.yaml" ;;
+	noaudit) sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml" ;;
+	*) echo "unknown variant $v" >&2; exit 2 ;;
+	esac
+	# the core route only: no JWT identity, nothing after the core routes
+	sed -i '/^identity:/,/^apis:/{/^apis:/!d}' "$d/c.yaml"
+	sed -i '/- match: GET \/full\/json/,$d' "$d/c.yaml"
+	"$T/bulwark" serve -c "$d/c.yaml" >"$d/log" 2>&1 &
+	PID[$v]=$!; PORT[$v]=$port
+done
+for n in $(seq 100); do
+	ok=1; for v in tuned "$@"; do curl -fs -o /dev/null "http://127.0.0.1:${PORT[$v]}/json" || ok=0; done
+	[ $ok = 1 ] && break; sleep 0.1
+done
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run() {
+	local c0 c1 out n
+	c0=$(cpu "${PID[$1]}"); out=$(wrk -t1 -c64 -d"$DUR" "http://127.0.0.1:${PORT[$1]}/json"); c1=$(cpu "${PID[$1]}")
+	n=$(echo "$out" | awk '/requests in/ {print $1}')
+	printf '%-8s %9s req/s  CPU %5s us/req\n' "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+		"$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN {printf "%.1f", (b - a) * 10000 / n}')"
+}
+for v in tuned "$@"; do wrk -t1 -c64 -d2s "http://127.0.0.1:${PORT[$v]}/json" >/dev/null; done
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$ROUNDS"); do
+	echo "round $r"
+	for v in tuned "$@"; do run "$v"; done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
