@@ -49,7 +49,11 @@ func TestBuildDashboard(t *testing.T) {
 	add(InjectionThreshold-1, "203.0.113.9", "injection_sqli", audit.DecisionDeny)
 	add(1, "203.0.113.9", "injection_cmdi_monitored", audit.DecisionAllow)
 	add(50, "192.0.2.1", "", audit.DecisionAllow)
-	if err := audit.NewCounterSink("test", st).Write(context.Background(), evs); err != nil {
+	sink := audit.NewCounterSink("test", st)
+	if err := sink.Write(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	d, err := BuildDashboard(context.Background(), st, rangeByName("15m"), now)

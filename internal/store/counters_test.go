@@ -32,7 +32,7 @@ func TestCounters(t *testing.T) {
 			evs = append(evs, audit.Event{Time: old, API: "shop", Route: "list", Principal: "c9", Decision: audit.DecisionAllow, Status: 200})
 			sink := audit.NewCounterSink("test", s)
 			for range 2 { // counts add up
-				if err := sink.Write(ctx, evs); err != nil {
+				if err := writeCounters(ctx, sink, evs); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -90,7 +90,7 @@ func TestCounterKeysAreBounded(t *testing.T) {
 	for i := range evs {
 		evs[i] = audit.Event{Time: now, API: "shop", Route: "list", Principal: fmt.Sprint("consumer-", i), Decision: audit.DecisionAllow, Status: 200}
 	}
-	if err := audit.NewCounterSink("test", s).Write(ctx, evs); err != nil {
+	if err := writeCounters(ctx, audit.NewCounterSink("test", s), evs); err != nil {
 		t.Fatal(err)
 	}
 	top, err := s.CounterTop(ctx, store.CounterFilter{Span: time.Minute, Dim: audit.DimConsumer, Since: now}, false, 1)
@@ -100,4 +100,12 @@ func TestCounterKeysAreBounded(t *testing.T) {
 	if len(top) != 1 || top[0].Key != audit.OtherConsumer || top[0].Total != 50 {
 		t.Errorf("top %+v, want ~other with 50", top)
 	}
+}
+
+// writeCounters counts evs and flushes them, as the recorder does on its tick.
+func writeCounters(ctx context.Context, sink *audit.CounterSink, evs []audit.Event) error {
+	if err := sink.Write(ctx, evs); err != nil {
+		return err
+	}
+	return sink.Flush(ctx)
 }
