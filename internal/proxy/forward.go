@@ -233,8 +233,9 @@ func (u *Upstream) checkResponse(info *RequestInfo, resp *http.Response) error {
 	}
 	if resp.StatusCode >= http.StatusBadGateway && resp.StatusCode <= http.StatusGatewayTimeout {
 		u.charge(info, statusError(resp.StatusCode))
-	} else if t := info.target; t != nil {
-		t.outage.OK(context.Background(), "target", t.raw) // one atomic load unless it was out
+	} else if t := info.target; t != nil && t.outage.Failing() {
+		// Checked first: the variadic attributes would allocate on every answer.
+		t.outage.OK(context.Background(), "target", t.raw)
 	}
 	if info.Response != nil {
 		return info.Response(resp)
