@@ -88,6 +88,7 @@ type outbox struct {
 	q       []store.OwnershipRecord
 	pending map[objectKey]pend // the newest queued owner of each queued object
 	running bool               // the writer goroutine was started
+	full    bool               // a record was refused since the queue was last empty
 	closed  bool
 	cancel  context.CancelFunc // stops the writer
 	wake    chan struct{}      // cap 1: a record was queued
@@ -131,8 +132,14 @@ func (o *outbox) add(ctx context.Context, rec store.OwnershipRecord, cause error
 		return errClosed
 	}
 	if len(o.q) >= o.max {
+		first := !o.full
+		o.full = true
 		o.mu.Unlock()
 		outboxRefused.Add(1)
+		if first {
+			o.logger.Error("owner-record outbox full: creates on routes with records_owner are answered 503 until the store answers",
+				"bound", o.max)
+		}
 		if cause != nil {
 			o.out.Fail(ctx, cause, "pending", o.max)
 		}
@@ -270,6 +277,7 @@ func (o *outbox) pop() {
 	o.q = o.q[1:]
 	if len(o.q) == 0 {
 		o.q = nil
+		o.full = false // the next full outbox is a new outage: logged again
 	}
 	k := objectKey{rec.ObjectType, rec.ObjectID}
 	if p := o.pending[k]; p.n <= 1 {

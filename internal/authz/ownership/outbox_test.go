@@ -227,7 +227,7 @@ func TestOutboxKeepsOrderBehindQueue(t *testing.T) {
 // 503) and keeps what it holds.
 func TestOutboxBound(t *testing.T) {
 	st := newMemStore()
-	r, _ := outboxRecords(t, st, 3)
+	r, logs := outboxRecords(t, st, 3)
 	ctx := context.Background()
 	before := Stats()
 	st.down.Store(true)
@@ -236,11 +236,16 @@ func TestOutboxBound(t *testing.T) {
 			t.Fatalf("record %d: %v", i, err)
 		}
 	}
-	if err := r.Record(ctx, "order", "3", "alice"); err != ErrOutboxFull {
-		t.Fatalf("Record past the bound = %v, want ErrOutboxFull", err)
+	for range 2 {
+		if err := r.Record(ctx, "order", "3", "alice"); err != ErrOutboxFull {
+			t.Fatalf("Record past the bound = %v, want ErrOutboxFull", err)
+		}
 	}
-	if d := Stats().Refused - before.Refused; d != 1 {
-		t.Errorf("refused %d, want 1", d)
+	if d := Stats().Refused - before.Refused; d != 2 {
+		t.Errorf("refused %d, want 2", d)
+	}
+	if c := logs.count("outbox full"); c != 1 {
+		t.Errorf("%d 'outbox full' lines, want 1:\n%s", c, logs)
 	}
 	if _, found, err := r.Owner(ctx, "order", "3"); err == nil || found {
 		t.Errorf("a refused record is answered: found %v, err %v", found, err)
@@ -249,6 +254,14 @@ func TestOutboxBound(t *testing.T) {
 	waitFor(t, "the outbox to drain", r.outbox.empty)
 	if got := strings.Join(st.committed(), ","); got != "order:0=alice,order:1=alice,order:2=alice" {
 		t.Errorf("store writes %s", got)
+	}
+	// A second outage that fills the outbox is logged again.
+	st.down.Store(true)
+	for i := range 4 {
+		_ = r.Record(ctx, "order", fmt.Sprint(10+i), "alice")
+	}
+	if c := logs.count("outbox full"); c != 2 {
+		t.Errorf("%d 'outbox full' lines after a second outage, want 2:\n%s", c, logs)
 	}
 }
 
