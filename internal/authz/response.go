@@ -2,6 +2,7 @@ package authz
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"path"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-gw/bulwark/internal/authz/enumeration"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
@@ -47,7 +49,9 @@ func (g *Guard) Response(x *exchange.Exchange) func(*http.Response) error {
 			body = b
 		}
 		if ro := g.o.RecordsOwner; ro != nil {
-			g.learnOwner(resp, ro, body, p)
+			if prob := g.learnOwner(resp, ro, body, p); prob != nil {
+				return prob
+			}
 		}
 		if f := g.o.FilterList; f != nil {
 			var want []string // a caller without the value keeps no item, not the items without an owner
@@ -76,7 +80,11 @@ func unfilterable(err error) *httperr.Problem {
 }
 
 // learnOwner records the created object's owner from Location or the body.
-func (g *Guard) learnOwner(resp *http.Response, ro *RecordsOwner, body []byte, p *principal.Principal) {
+// A record the store cannot take now is queued by the records (see
+// ownership.Records.Record); when even that is refused (the outbox is full)
+// the create is answered 503: fail closed rather than acknowledge an object
+// whose owner is not kept.
+func (g *Guard) learnOwner(resp *http.Response, ro *RecordsOwner, body []byte, p *principal.Principal) *httperr.Problem {
 	var id string
 	if ro.From == "location" {
 		if loc := resp.Header.Get("Location"); loc != "" {
@@ -88,18 +96,24 @@ func (g *Guard) learnOwner(resp *http.Response, ro *RecordsOwner, body []byte, p
 	owner := principalValue(p, ro.Owner)
 	if id == "" || id == "." || id == "/" || owner == "" {
 		g.logger.Warn("created object's owner not recorded: no id in the response", "object", ro.Object)
-		return
+		return nil
 	}
 	ctx := resp.Request.Context()
 	// Never take over an object someone else owns: an upstream that answers 2xx to
 	// a create with a client-chosen, existing id must not transfer ownership.
 	if cur, found, err := g.records.Owner(ctx, ro.Object, id); err == nil && found && cur != owner {
 		g.logger.Warn("created object already has another owner; ownership not changed", "object", ro.Object)
-		return
+		return nil
 	}
-	if err := g.records.Record(ctx, ro.Object, id, owner); err != nil {
+	switch err := g.records.Record(ctx, ro.Object, id, owner); {
+	case errors.Is(err, ownership.ErrOutboxFull):
+		return httperr.New(http.StatusServiceUnavailable, "authz_unavailable",
+			"The object's owner could not be recorded; it may have been created but is not reachable through the gateway.").
+			WithCause(err).WithHeader("Retry-After", "1")
+	case err != nil:
 		g.logger.Error("record object owner", "object", ro.Object, "error", err)
 	}
+	return nil
 }
 
 // Observe feeds the enumeration detector with an answered request: who

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/principal"
@@ -18,18 +19,20 @@ import (
 
 func TestResponse(t *testing.T) {
 	cases := []struct {
-		name     string
-		o        Options
-		who      *principal.Principal
-		owners   map[string]string // existing records
-		recErr   error
-		status   int
-		header   http.Header
-		body     string
-		refused  bool   // the hook returns a problem (502)
-		want     string // the body the client gets
-		recorded string // the record written, "" for none
-		logged   string // a log line containing this
+		name    string
+		o       Options
+		who     *principal.Principal
+		owners  map[string]string // existing records
+		recErr  error
+		status  int
+		header  http.Header
+		body    string
+		refused bool // the hook returns a problem (502)
+		// unavailable: the hook returns a 503 (the owner cannot be recorded)
+		unavailable bool
+		want        string // the body the client gets
+		recorded    string // the record written, "" for none
+		logged      string // a log line containing this
 	}{
 		{name: "location learns the owner", o: Options{RecordsOwner: &RecordsOwner{Object: "order", From: "location", Owner: "sub"}},
 			who: alice, status: 201, header: http.Header{"Location": {"/orders/42?x=1"}}, body: `{}`, want: `{}`, recorded: "order:42=alice"},
@@ -43,6 +46,8 @@ func TestResponse(t *testing.T) {
 		{name: "recording fails: logged, answer kept", o: Options{RecordsOwner: &RecordsOwner{Object: "order", From: "response:/id", Owner: "sub"}},
 			who: alice, recErr: errors.New("store down"), status: 201, body: `{"id":"45"}`, want: `{"id":"45"}`,
 			recorded: "order:45=alice", logged: "record object owner"},
+		{name: "outbox full: the create is refused", o: Options{RecordsOwner: &RecordsOwner{Object: "order", From: "response:/id", Owner: "sub"}},
+			who: alice, recErr: ownership.ErrOutboxFull, status: 201, body: `{"id":"47"}`, unavailable: true},
 		{name: "a failed create learns nothing", o: Options{RecordsOwner: &RecordsOwner{Object: "order", From: "response:/id", Owner: "sub"}},
 			who: alice, status: 409, body: `{"id":"46"}`, want: `{"id":"46"}`},
 		{name: "list cut to the caller", o: Options{FilterList: &FilterList{Array: "/orders", OwnerField: "owner", Equals: "sub"}},
@@ -81,6 +86,13 @@ func TestResponse(t *testing.T) {
 				var p *httperr.Problem
 				if !errors.As(err, &p) || p.Status != 502 || p.Code != "response_unfilterable" {
 					t.Fatalf("got %v, want a 502 response_unfilterable", err)
+				}
+				return
+			}
+			if c.unavailable {
+				var p *httperr.Problem
+				if !errors.As(err, &p) || p.Status != 503 || p.Code != "authz_unavailable" || p.Header.Get("Retry-After") == "" {
+					t.Fatalf("got %v, want a 503 authz_unavailable with Retry-After", err)
 				}
 				return
 			}

@@ -15,6 +15,10 @@
 //	bulwark_audit_events_dropped_total                            counter
 //	bulwark_audit_sink_failures_total                             counter
 //	bulwark_config_reloads_total{result="ok|error"}               counter
+//	bulwark_owner_records_pending                                 gauge
+//	bulwark_owner_records_retried_total                           counter
+//	bulwark_owner_records_lost_total{reason="shutdown|conflict"}  counter
+//	bulwark_owner_records_refused_total                           counter
 //	bulwark_config_last_reload_success_timestamp_seconds          gauge
 //
 // plus the standard go_* and process_* collectors.

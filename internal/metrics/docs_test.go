@@ -19,6 +19,7 @@ func TestMetricsDocumented(t *testing.T) {
 	m.SetAuditSource(func() (uint64, uint64) { return 0, 0 })
 	m.SetAuditFailureSource(func() uint64 { return 0 })
 	m.SetChangeSource(func() ChangeNotifications { return ChangeNotifications{} })
+	m.SetOwnerRecordSource(func() OwnerRecords { return OwnerRecords{} })
 	m.SetLimiterSource(func() LimiterHealth { return LimiterHealth{} })
 	m.SetIdentityFailureSource(func() IdentityFailures {
 		return IdentityFailures{JWKS: []outage.Count{{Name: "i"}}, Introspection: []outage.Count{{Name: "e"}}}

@@ -31,6 +31,7 @@ type Metrics struct {
 	audit      atomic.Pointer[func() (written, dropped uint64)]
 	auditFails atomic.Pointer[func() uint64]
 	changes    atomic.Pointer[func() ChangeNotifications]
+	owners     atomic.Pointer[func() OwnerRecords]
 	identity   atomic.Pointer[func() IdentityFailures]
 	limiter    limiterSource
 	alerts     *prometheus.CounterVec
@@ -93,7 +94,7 @@ func build() (*Metrics, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.denials, m.duration, m.upstreamD, m.buildInfo, reloads, m.lastReload,
 		newUpstreamCollector(m), newAuditCollector(m), newLimiterCollector(&m.limiter), m.alerts, m.panics,
-		newChangeCollector(m), newIdentityCollector(m),
+		newChangeCollector(m), newIdentityCollector(m), newOwnerCollector(m),
 	} {
 		errs = append(errs, m.reg.Register(c))
 	}

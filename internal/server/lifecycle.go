@@ -158,6 +158,7 @@ func (p *process) shutdown() {
 		}
 	}
 	if p.gw != nil {
+		p.gw.FlushOwners(ctx) // acknowledged owner records queued during a store outage
 		p.gw.Close()
 	}
 	actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)

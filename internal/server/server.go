@@ -19,6 +19,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/audit"
 	"github.com/bulwark-gw/bulwark/internal/authn/introspect"
 	"github.com/bulwark-gw/bulwark/internal/authn/jwt"
+	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/console"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
@@ -135,6 +136,11 @@ func start(ctx context.Context, plan *config.Plan, opt Options) (*process, error
 	p.metrics.SetLimiterSource(lim.health)
 	p.metrics.SetChangeSource(func() metrics.ChangeNotifications {
 		return metrics.ChangeNotifications{Lost: store.NotificationsLost(), CaughtByPoll: changelog.CaughtByPoll()}
+	})
+	p.metrics.SetOwnerRecordSource(func() metrics.OwnerRecords {
+		o := ownership.Stats()
+		return metrics.OwnerRecords{Pending: o.Pending, Retried: o.Retried, LostShutdown: o.LostShutdown,
+			LostConflict: o.LostConflict, Refused: o.Refused}
 	})
 	p.metrics.SetIdentityFailureSource(func() metrics.IdentityFailures {
 		return metrics.IdentityFailures{JWKS: jwt.FetchFailures(), Introspection: introspect.Failures()}

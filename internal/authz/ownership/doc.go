@@ -32,6 +32,12 @@
 //     closed with 503.
 //   - Record replaces an existing record's owner: the route's rule must only
 //     record on a create that the upstream confirmed.
+//   - Record does not fail because the store is down: a record the store
+//     cannot take is answered from this node at once and queued in a bounded
+//     outbox (Config.OutboxSize), written in order by one goroutine when the
+//     store answers, without taking over an object that meanwhile got another
+//     owner. Only a full outbox refuses (ErrOutboxFull), and Shutdown writes
+//     the queue within its context; what it cannot write is counted lost.
 //
 // Import files (ParseJSONL) hold one JSON object a line:
 //

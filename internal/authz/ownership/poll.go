@@ -27,9 +27,11 @@ func (r *Records) Start(ctx context.Context) {
 	}()
 }
 
-// Close stops polling and waits for it to end. It is safe to call twice.
-// Lookups keep working afterwards, from the store.
+// Close stops polling and waits for it to end, and drops what the outbox
+// still holds (counted and logged as lost): call Shutdown first to write it.
+// It is safe to call twice. Lookups keep working afterwards, from the store.
 func (r *Records) Close() {
+	r.outbox.close(canceled)
 	r.mu.Lock()
 	cancel, done, closed := r.cancel, r.done, r.closed
 	r.closed = true
@@ -40,6 +42,23 @@ func (r *Records) Close() {
 	cancel()
 	<-done
 }
+
+// Shutdown writes the records queued in the outbox, until they are all in
+// the store or ctx ends, and then closes r as Close does. It returns how
+// many queued records could not be written (they are logged once, with the
+// count, and counted as lost).
+func (r *Records) Shutdown(ctx context.Context) int {
+	lost := r.outbox.close(ctx)
+	r.Close()
+	return lost
+}
+
+// canceled is a context that has ended: Close writes nothing more.
+var canceled = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
 func (r *Records) pollLoop(ctx context.Context) {
 	p := changelog.New(changelog.Config[store.OwnershipEvent]{

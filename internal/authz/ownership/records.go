@@ -44,13 +44,17 @@ type Config struct {
 	// MaxStale is how long polling may fail before the cache is bypassed
 	// and every lookup reads the store. Default max(10s, 4×PollInterval).
 	MaxStale time.Duration
+	// OutboxSize bounds the owner records queued while the store cannot be
+	// written (see Record). Default DefaultOutboxSize.
+	OutboxSize int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
 
 // withDefaults validates c and fills in its zero fields.
 func (c Config) withDefaults() (Config, error) {
-	if c.CacheSize < 0 || c.NegativeCacheSize < 0 || c.PollInterval < 0 || c.NegativeTTL < 0 || c.MaxStale < 0 {
+	if c.CacheSize < 0 || c.NegativeCacheSize < 0 || c.PollInterval < 0 || c.NegativeTTL < 0 || c.MaxStale < 0 ||
+		c.OutboxSize < 0 {
 		return c, errors.New("ownership: durations and sizes must not be negative")
 	}
 	if c.CacheSize == 0 {
@@ -58,6 +62,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.NegativeCacheSize == 0 {
 		c.NegativeCacheSize = DefaultNegativeCacheSize
+	}
+	if c.OutboxSize == 0 {
+		c.OutboxSize = DefaultOutboxSize
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = DefaultPollInterval
@@ -96,6 +103,8 @@ type Records struct {
 	st    Store
 	log   *slog.Logger
 	cache *cache
+	// outbox queues the records whose write failed.
+	outbox *outbox
 	// polledAt is when polling last succeeded (Unix ns); 0 before the first
 	// poll. It is only consulted once Start has run.
 	polledAt atomic.Int64
@@ -121,7 +130,8 @@ func New(st Store, cfg Config, logger *slog.Logger) (*Records, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Records{cfg: cfg, st: st, log: logger, cache: newCache(cfg.CacheSize, cfg.NegativeCacheSize)}, nil
+	c := newCache(cfg.CacheSize, cfg.NegativeCacheSize)
+	return &Records{cfg: cfg, st: st, log: logger, cache: c, outbox: newOutbox(st, c, cfg.OutboxSize, logger)}, nil
 }
 
 // Owner returns the owner of the object and found=true, or found=false when
@@ -133,6 +143,9 @@ func New(st Store, cfg Config, logger *slog.Logger) (*Records, error) {
 func (r *Records) Owner(ctx context.Context, objectType, objectID string) (owner string, found bool, err error) {
 	now := r.cfg.Now()
 	k := objectKey{objectType, objectID}
+	if owner, ok := r.outbox.lookup(k); ok {
+		return owner, true, nil // recorded here, not yet in the store
+	}
 	sh := r.cache.shard(k)
 	fresh := r.fresh(now)
 	if fresh {
@@ -168,18 +181,39 @@ func (r *Records) fresh(now time.Time) bool {
 // Record stores owner as the owner of the object, replacing any earlier
 // owner, and caches it here at once; other nodes see it within a poll
 // interval.
+//
+// When the store cannot be written (or older records still wait), the
+// record is queued in the outbox instead and Record returns nil: this node
+// answers Owner for it at once, and one goroutine writes the queue in order,
+// retrying with backoff until the store answers; then the change log carries
+// it to other nodes. Past Config.OutboxSize queued records it returns
+// ErrOutboxFull and keeps nothing: the caller must not acknowledge the
+// create. The write does not depend on ctx's cancellation (the object
+// exists whether or not the client waits), only on its values.
 func (r *Records) Record(ctx context.Context, objectType, objectID, owner string) error {
 	now := r.cfg.Now()
 	rec := store.OwnershipRecord{ObjectType: objectType, ObjectID: objectID, Owner: owner, CreatedAt: now}
 	if err := rec.Validate(); err != nil {
 		return fmt.Errorf("ownership: record: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	defer cancel()
-	if err := r.st.SetOwner(ctx, rec); err != nil {
-		return fmt.Errorf("ownership: record: %w", err)
-	}
 	k := objectKey{objectType, objectID}
+	var cause error
+	if r.outbox.empty() {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+		cause = r.st.SetOwner(wctx, rec)
+		cancel()
+		if cause == nil {
+			r.cache.shard(k).set(k, owner, now)
+			r.outbox.ok(ctx)
+			return nil
+		}
+	}
+	if err := r.outbox.add(ctx, rec, cause); err != nil {
+		if errors.Is(err, errClosed) && cause != nil {
+			return fmt.Errorf("ownership: record: %w", cause)
+		}
+		return err
+	}
 	r.cache.shard(k).set(k, owner, now)
 	return nil
 }

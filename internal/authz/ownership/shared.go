@@ -44,6 +44,16 @@ func (s *Shared) Get() (*Records, error) {
 	return rec, nil
 }
 
+// Shutdown writes the records' outbox within ctx and stops them (see
+// Records.Shutdown), if they were created.
+func (s *Shared) Shutdown(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rec != nil {
+		s.rec.Shutdown(ctx)
+	}
+}
+
 // Close stops the records if they were created.
 func (s *Shared) Close() {
 	s.mu.Lock()
