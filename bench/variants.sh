@@ -53,9 +53,10 @@ done
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() {
 	local c0 c1 out n
-	c0=$(cpu "${PID[$1]}"); out=$(wrk -t1 -c64 -d"$DUR" "http://127.0.0.1:${PORT[$1]}/json"); c1=$(cpu "${PID[$1]}")
+	c0=$(cpu "${PID[$1]}"); out=$(wrk -t1 -c64 -d"$DUR" --latency "http://127.0.0.1:${PORT[$1]}/json"); c1=$(cpu "${PID[$1]}")
 	n=$(echo "$out" | awk '/requests in/ {print $1}')
-	printf '%-8s %9s req/s  CPU %5s us/req\n' "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+	printf '%-8s %9s req/s  p99 %8s  CPU %5s us/req\n' "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+		"$(echo "$out" | awk '$1 == "99%" {print $2}')" \
 		"$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN {printf "%.1f", (b - a) * 10000 / n}')"
 }
 for v in tuned "$@"; do wrk -t1 -c64 -d2s "http://127.0.0.1:${PORT[$v]}/json" >/dev/null; done
