@@ -145,8 +145,12 @@ func (r *Recorder) handOff(w *sinkWorker, b *batch, draining bool) {
 	answer(w, b, false)
 	if !w.full {
 		w.full = true
-		r.logger.Warn("audit sink buffer full; dropping batches until it catches up",
-			"sink", w.sink.Name(), "events", n)
+		if !w.failingNow.Load() {
+			// (A failing sink said so once; its buffer filling and draining as
+			// batches are retried and dropped is the same outage, not news.)
+			r.logger.Warn("audit sink buffer full; dropping batches until it catches up",
+				"sink", w.sink.Name(), "events", n)
+		}
 	}
 	r.release(b)
 }

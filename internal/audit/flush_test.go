@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -114,5 +115,43 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestFailingSinkLogsOncePerOutage: a sink that fails for a while, with its
+// buffer filling and draining as batches are retried and dropped, logs one
+// failure line and one recovery line, not a "buffer full" line per cycle.
+func TestFailingSinkLogsOncePerOutage(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	s := &memSink{name: "flaky", fail: func(int) error {
+		if down.Load() {
+			return errors.New("store down")
+		}
+		return nil
+	}}
+	var logs syncBuffer
+	// Small batches and queue: the sink's buffer is two batches deep.
+	r := NewRecorder(Config{QueueSize: 8, BatchSize: 4, FlushInterval: 5 * time.Millisecond}, newTestLogger(&logs), s)
+	r.Start()
+	for i := range 400 {
+		r.Record(testEvent(i))
+		if i%8 == 0 {
+			time.Sleep(time.Millisecond) // spread over several retry cycles
+		}
+	}
+	waitUntil(t, "drops while the sink is down", func() bool { return r.Stats().Dropped > 0 })
+	down.Store(false)
+	r.Record(testEvent(1000))
+	waitUntil(t, "the recovery line", func() bool { return strings.Contains(logs.String(), "audit sink recovered") })
+	if err := r.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "audit sink write failed"); n != 1 {
+		t.Errorf("%d failure lines, want 1:\n%s", n, out)
+	}
+	if n := strings.Count(out, "audit sink buffer full"); n != 0 {
+		t.Errorf("%d buffer-full lines during one failure streak, want 0:\n%s", n, out)
 	}
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,7 @@ type sinkWorker struct {
 	failing       bool
 	streakErrors  uint64
 	streakDropped uint64
+	failingNow    atomic.Bool // failing, for the dispatcher: a failing sink's full buffer is not news
 }
 
 // runSink writes every batch handed to w, in order, until its buffer is closed.
@@ -55,6 +57,7 @@ func (r *Recorder) flushSink(w *sinkWorker, f Flusher) {
 		w.streakErrors++
 		if !w.failing {
 			w.failing = true
+			w.failingNow.Store(true)
 			r.failingSinks.Add(1)
 			r.logger.Error("audit sink flush failed; keeping its data for the next flush",
 				"sink", w.sink.Name(), "err", err)
@@ -89,6 +92,7 @@ func (r *Recorder) deliver(w *sinkWorker, b *batch) {
 		w.streakErrors++
 		if !w.failing {
 			w.failing = true
+			w.failingNow.Store(true)
 			r.failingSinks.Add(1)
 			r.logger.Error("audit sink write failed; retrying, then dropping batches until it recovers",
 				"sink", w.sink.Name(), "err", err)
@@ -105,6 +109,7 @@ func (r *Recorder) recovered(w *sinkWorker) {
 		return
 	}
 	r.failingSinks.Add(-1)
+	w.failingNow.Store(false)
 	r.logger.Info("audit sink recovered", "sink", w.sink.Name(),
 		"failed_writes", w.streakErrors, "dropped_events", w.streakDropped)
 	w.failing, w.streakErrors, w.streakDropped = false, 0, 0
