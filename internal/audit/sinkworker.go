@@ -53,18 +53,22 @@ func (r *Recorder) runSink(w *sinkWorker) {
 // retry (what it holds is kept), so a failing store never blocks delivery.
 func (r *Recorder) flushSink(w *sinkWorker, f Flusher) {
 	if err := f.Flush(r.ctx); err != nil {
-		r.sinkErrors.Add(1)
-		w.streakErrors++
-		if !w.failing {
-			w.failing = true
-			w.failingNow.Store(true)
-			r.failingSinks.Add(1)
-			r.logger.Error("audit sink flush failed; keeping its data for the next flush",
-				"sink", w.sink.Name(), "err", err)
-		}
+		r.failed(w, "audit sink flush failed; keeping its data for the next flush", err)
 		return
 	}
 	r.recovered(w)
+}
+
+// failed counts a failed write or flush of w and logs the first of a streak.
+func (r *Recorder) failed(w *sinkWorker, msg string, err error) {
+	r.sinkErrors.Add(1)
+	w.streakErrors++
+	if !w.failing {
+		w.failing = true
+		w.failingNow.Store(true)
+		r.failingSinks.Add(1)
+		r.logger.Error(msg, "sink", w.sink.Name(), "err", err)
+	}
 }
 
 // deliver writes b to w's sink, retrying with backoff; after maxAttempts, or once Close
@@ -88,15 +92,7 @@ func (r *Recorder) deliver(w *sinkWorker, b *batch) {
 			answer(w, b, true)
 			return
 		}
-		r.sinkErrors.Add(1)
-		w.streakErrors++
-		if !w.failing {
-			w.failing = true
-			w.failingNow.Store(true)
-			r.failingSinks.Add(1)
-			r.logger.Error("audit sink write failed; retrying, then dropping batches until it recovers",
-				"sink", w.sink.Name(), "err", err)
-		}
+		r.failed(w, "audit sink write failed; retrying, then dropping batches until it recovers", err)
 	}
 	r.sinkDropped.Add(n)
 	w.streakDropped += n
