@@ -30,7 +30,7 @@ func (a *API) graphqlRoutes(mux *http.ServeMux) {
 // persisted.manifest accepts as it is; operations whose text was not kept
 // are left out of it.
 func (a *API) graphqlLearned(w http.ResponseWriter, r *http.Request) {
-	learned := a.d.Gateway.GraphQLLearned()
+	learned := a.d.Gateway.GraphQL().Learned()
 	if r.URL.Query().Get("format") != "manifest" {
 		writeJSON(w, http.StatusOK, map[string]any{"routes": learned})
 		return
@@ -189,7 +189,7 @@ func (a *API) deleteOperation(w http.ResponseWriter, r *http.Request) {
 // storedRoute checks that api has a GraphQL route named route whose
 // operations are kept in the store; otherwise it writes a problem.
 func (a *API) storedRoute(w http.ResponseWriter, api, route string) bool {
-	exists, stored := a.d.Gateway.GraphQLRoute(api, route)
+	exists, stored := a.d.Gateway.GraphQL().Find(api, route)
 	switch {
 	case !exists:
 		httperr.Write(w, "", httperr.New(http.StatusNotFound, "graphql_route_not_found",
@@ -205,7 +205,7 @@ func (a *API) storedRoute(w http.ResponseWriter, api, route string) bool {
 
 // refreshOperations gives this node's guards the store's operations.
 func (a *API) refreshOperations(w http.ResponseWriter, r *http.Request) bool {
-	if err := a.d.Gateway.RefreshGraphQLOperations(r.Context()); err != nil {
+	if err := a.d.Gateway.GraphQL().Refresh(r.Context()); err != nil {
 		httperr.Write(w, "", httperr.New(http.StatusServiceUnavailable, "store_unavailable",
 			"The change is stored, but the guards could not reload it; they will at the next reload.").WithCause(err))
 		return false

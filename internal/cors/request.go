@@ -25,6 +25,16 @@ func (g *Guard) Request(x *exchange.Exchange) *httperr.Problem {
 	return nil
 }
 
+// AnswerPreflight answers preflight r on w: 204 with the CORS headers, or
+// the refusal (403 naming what was refused), which nothing was written for.
+func (g *Guard) AnswerPreflight(w http.ResponseWriter, r *http.Request) *httperr.Problem {
+	if ok, reason := g.Preflight(r, w.Header()); !ok {
+		return Refusal(reason)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // Refusal is the answer to a request or preflight the guard refuses; code is
 // Preflight's reason or "cors_origin_refused".
 func Refusal(code string) *httperr.Problem {

@@ -67,3 +67,43 @@ func TestRefusal(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 }
+
+func TestAnswerPreflight(t *testing.T) {
+	g := mustGuard(t, Options{AllowOrigins: []string{"https://app.example.com"}, AllowMethods: []string{"GET", "PUT"}})
+	for _, tt := range []struct {
+		name, origin, method, headers string
+		code                          string // the refusal's; "" answered 204
+	}{
+		{name: "allowed", origin: "https://app.example.com", method: "PUT"},
+		{name: "origin refused", origin: "https://evil.example", method: "PUT", code: "cors_origin_refused"},
+		{name: "method refused", origin: "https://app.example.com", method: "DELETE", code: "cors_method_refused"},
+		{name: "header refused", origin: "https://app.example.com", method: "PUT", headers: "X-Secret", code: "cors_header_refused"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("OPTIONS", "http://api.example.com/x", nil)
+			r.Header.Set("Origin", tt.origin)
+			r.Header.Set("Access-Control-Request-Method", tt.method)
+			if tt.headers != "" {
+				r.Header.Set("Access-Control-Request-Headers", tt.headers)
+			}
+			w := httptest.NewRecorder()
+			p := g.AnswerPreflight(w, r)
+			if tt.code != "" {
+				if p == nil || p.Code != tt.code || p.Status != http.StatusForbidden {
+					t.Fatalf("problem %+v, want 403 %s", p, tt.code)
+				}
+				if len(w.Header()) != 0 || w.Code != http.StatusOK || w.Body.Len() != 0 {
+					t.Fatalf("a refusal wrote %d %v", w.Code, w.Header())
+				}
+				return
+			}
+			if p != nil {
+				t.Fatalf("refused: %v", p)
+			}
+			if w.Code != http.StatusNoContent || w.Header().Get("Access-Control-Allow-Origin") != tt.origin ||
+				w.Header().Get("Access-Control-Allow-Methods") == "" {
+				t.Fatalf("answer %d %v", w.Code, w.Header())
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
-	"github.com/bulwark-gw/bulwark/internal/cors"
 	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/statuswriter"
 )
@@ -17,17 +16,8 @@ import (
 // authentication; it never reaches the upstream.
 func (g *Gateway) preflight(st *state, w *statuswriter.Writer, r *http.Request, ev *audit.Event, entry **routeEntry) bool {
 	canonical, err := route.Canonicalize(r.URL.EscapedPath())
-	if err != nil {
-		return false // the ordinary path refuses it with its reason
-	}
-	var m route.Match
-	res, allow := st.table.Match(r.Host, r.Header.Get("Access-Control-Request-Method"), canonical, &m)
-	if res == route.MethodNotAllowed && len(allow) > 0 {
-		// The path has routes, none for the asked method: find the route's
-		// CORS section through a method it serves; Preflight refuses the method.
-		res, _ = st.table.Match(r.Host, allow[0], canonical, &m)
-	}
-	if res != route.Found {
+	var m route.Match // a path that is not canonical: the ordinary path refuses it with its reason
+	if err != nil || !st.table.MatchPreflight(r.Host, r.Header.Get("Access-Control-Request-Method"), canonical, &m) {
 		return false
 	}
 	e := &st.routes[st.specRoute[m.Index]]
@@ -36,11 +26,10 @@ func (g *Gateway) preflight(st *state, w *statuswriter.Writer, r *http.Request, 
 	}
 	*entry = e
 	ev.API, ev.Route, ev.Path = e.api, e.name, canonical
-	if ok, reason := e.cors.Preflight(r, w.Header()); !ok {
-		g.deny(w, ev.RequestID, cors.Refusal(reason), ev)
+	if p := e.cors.AnswerPreflight(w, r); p != nil {
+		g.deny(w, ev.RequestID, p, ev)
 		return true
 	}
-	w.WriteHeader(http.StatusNoContent)
 	ev.Status, ev.Decision, ev.Reason = http.StatusNoContent, audit.DecisionAllow, "cors_preflight"
 	return true
 }

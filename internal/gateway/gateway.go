@@ -57,7 +57,8 @@ type Gateway struct {
 	now     func() time.Time
 
 	owners   *ownership.Shared
-	failures logthrottle.Keys // "request failed" lines, one per code and interval
+	alerts   enumeration.Reporter // tripped enumeration rules
+	failures logthrottle.Keys     // "request failed" lines, one per code and interval
 
 	cur     atomic.Pointer[state]
 	tracer  *tracing.Holder // the serving trace exporter, kept across reloads
@@ -82,7 +83,7 @@ func New(plan *config.Plan, d Deps) (*Gateway, error) {
 	own := ownership.NewShared(recStore, d.Logger) // every route and reload shares them
 	d.records = authz.RecordsFrom(own.Get)
 	g := &Gateway{owners: own, deps: d, logger: d.Logger, metrics: m, audit: d.Audit, ids: ids, now: time.Now,
-		unknown: m.Route("", ""), tracer: tracing.NewHolder(d.Version)}
+		unknown: m.Route("", ""), tracer: tracing.NewHolder(d.Version), alerts: enumeration.Reporter{Metric: m.Alert, Logger: d.Logger, Audit: d.Audit}}
 	tr, err := g.tracer.Prepare(plan.Tracing)
 	if err != nil {
 		return nil, err
@@ -236,24 +237,11 @@ func (g *Gateway) finish(sw *statuswriter.Writer, x *exchange.Exchange, ev *audi
 	g.audit.Record(*ev)
 	if e := *entry; e != nil && e.authz != nil {
 		if alert := e.authz.Observe(ev.Principal, ev.Route, ev.Object, ev.Status); alert != nil {
-			g.alertEnumeration(alert, ev)
+			g.alerts.Report(alert, *ev, g.now())
 		}
 	}
 	statuswriter.Put(sw)
 	x.ReleaseJSON() // the request is over: nothing reads its body any more
-}
-
-// alertEnumeration turns a tripped enumeration rule into an audit alert
-// event, a metric and a warning.
-func (g *Gateway) alertEnumeration(alert *enumeration.Alert, ev *audit.Event) {
-	kind := "enumeration_" + alert.Rule
-	g.metrics.Alert(kind)
-	g.logger.Warn("suspected object-id enumeration", "principal", alert.Principal, "route", alert.Route,
-		"rule", alert.Rule, "distinct", alert.Distinct, "denied", alert.Denied, "requests", alert.Requests)
-	a := *ev
-	a.Decision, a.Reason, a.Rule = "alert", kind, "enumeration"
-	a.Time = g.now()
-	g.audit.Record(a)
 }
 
 // recoverPanic turns a panic in the request path into an answer, an audit
@@ -318,7 +306,7 @@ func (g *Gateway) admit(st *state, x *exchange.Exchange, ev *audit.Event, login 
 	hygiene.HandBody(x)
 	if entry.graphql != nil {
 		x.Enter("graphql")
-		if p := g.admitGraphQL(x, entry); p != nil {
+		if p := entry.graphql.Run(x); p != nil {
 			return entry, r, p
 		}
 	}
@@ -389,15 +377,15 @@ func (g *Gateway) forward(w *statuswriter.Writer, r *http.Request, st *state, en
 	if entry.authz != nil && entry.authz.ReadsResponse() {
 		// Ownership is learned from the answer as the upstream sent it, before
 		// the exposure guard may cut the field that holds the id.
-		info.Response = then(entry.authz.Response(x), info.Response)
+		info.Before(entry.authz.Response(x))
 		r.Header.Del("Accept-Encoding") // the guard reads the answer: ask for it uncompressed
 	}
 	if entry.graphql != nil {
-		info.Response = then(entry.graphql.Response(x), info.Response) // errors cleaned before the exposure guards run
+		info.Before(entry.graphql.Response(x)) // errors cleaned before the exposure guards run
 		r.Header.Del("Accept-Encoding")
 	}
 	if entry.cors != nil {
-		info.Response = then(cors.Response, info.Response)
+		info.Before(cors.Response)
 	}
 	if v := w.Header()["X-Request-Id"]; len(v) == 1 && v[0] == reqID {
 		r.Header["X-Request-Id"] = v // the answer's slice from ServeHTTP: one allocation serves both
@@ -428,21 +416,5 @@ func (g *Gateway) forward(w *statuswriter.Writer, r *http.Request, st *state, en
 		}
 	default:
 		ev.Decision = audit.DecisionAllow
-	}
-}
-
-// then runs first on the upstream's answer, then next; either may be nil.
-func then(first, next func(*http.Response) error) func(*http.Response) error {
-	if first == nil {
-		return next
-	}
-	if next == nil {
-		return first
-	}
-	return func(resp *http.Response) error {
-		if err := first(resp); err != nil {
-			return err
-		}
-		return next(resp)
 	}
 }

@@ -42,7 +42,7 @@ func TestGraphQLIntrospectionUsesUpstreamTLS(t *testing.T) {
 		{"system roots only", config.Upstream{}, "certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := buildGraphQL(rt, api(tc.up), nil, nil)
+			g, err := buildGraphQL(rt, api(tc.up), &routeEntry{}, Deps{})
 			switch {
 			case tc.want == "" && (err != nil || g == nil):
 				t.Fatalf("introspection failed: %v", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/filter"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
+	"github.com/bulwark-gw/bulwark/internal/graphql/stored"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/inspect"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -38,6 +39,7 @@ type state struct {
 	v6prefix  int                 // IPv6 clients are grouped by this prefix length
 	quotas    *limits.Counters    // quota counters by id, kept across reloads
 	wafs      *waf.Pool           // Coraza instances by settings, kept across reloads
+	graphqls  stored.Routes       // the GraphQL routes, for the admin API
 	cancel    context.CancelFunc  // stops active health checks
 }
 
@@ -55,7 +57,7 @@ type routeEntry struct {
 	authz      *authz.Guard   // nil when the route configures no authorization
 	exposure   *filter.Guard  // the response guards (security headers at least)
 	injection  *inspect.Guard // nil when validation, inspection and WAF are off
-	graphql    *graphql.Guard // nil when the route is not GraphQL
+	graphql    *graphql.Stage // nil when the route is not GraphQL
 	cors       *cors.Guard    // nil when the route has no cors section
 }
 
@@ -108,40 +110,66 @@ func build(plan *config.Plan, prev *state, d Deps) (st *state, err error) {
 	undo = append(undo, st.close)
 	var specs []route.Spec
 	for _, api := range plan.APIs {
-		var doc *openapi.Doc
-		if api.OpenAPI != "" {
-			if doc, err = openapi.Load(api.OpenAPI); err != nil {
-				return nil, fmt.Errorf("api %s: openapi: %w", api.Name, err)
-			}
-		}
-		up, err := proxy.New(upstreamOf(api), d.Logger)
-		if err != nil {
+		if errs, err := st.addAPI(api, &specs, d); err != nil {
 			return nil, fmt.Errorf("api %s: %w", api.Name, err)
-		}
-		st.upstreams = append(st.upstreams, up)
-		for _, rt := range api.Routes {
-			e, errs := buildRoute(plan, api, rt, doc, st, d)
-			if len(errs) > 0 {
-				return nil, errs[0]
-			}
-			e.upstream = up
-			// A route without its own host serves every host of its API (any
-			// host when the API names none): one table spec per host.
-			hosts := []string{rt.Host}
-			if rt.Host == "" && len(api.Hosts) > 0 {
-				hosts = api.Hosts
-			}
-			for _, h := range hosts {
-				specs = append(specs, route.Spec{Host: h, Methods: rt.Methods, Path: rt.Path})
-				st.specRoute = append(st.specRoute, len(st.routes))
-			}
-			st.routes = append(st.routes, e)
+		} else if len(errs) > 0 {
+			return nil, errs[0]
 		}
 	}
 	if st.table, err = route.NewTable(specs); err != nil {
 		return nil, fmt.Errorf("routes: %w", err)
 	}
 	return st, nil
+}
+
+// addAPI builds one API into st: its upstream and its routes' chains, each
+// route with one table spec per host it serves (specs). build stops at the
+// API's first problem: err for its OpenAPI document or upstream, else the
+// first failing route's. Verify (st.id nil) builds every route and gets every
+// problem: a document that does not load skips the API (config.Load reported
+// it at the openapi field), an upstream that cannot be made is reported at
+// the API's first route.
+func (st *state) addAPI(api config.API, specs *[]route.Spec, d Deps) (errs []*RouteError, err error) {
+	checking := st.id == nil
+	var doc *openapi.Doc
+	if api.OpenAPI != "" {
+		if doc, err = openapi.Load(api.OpenAPI); err != nil {
+			return nil, fmt.Errorf("openapi: %w", err)
+		}
+	}
+	up, err := proxy.New(upstreamOf(api), d.Logger)
+	switch {
+	case err == nil:
+		st.upstreams = append(st.upstreams, up)
+	case !checking:
+		return nil, err
+	case len(api.Routes) > 0:
+		errs = append(errs, &RouteError{API: api.Name, Route: "(upstream)", Line: api.Routes[0].Line, Err: err})
+	default:
+		errs = append(errs, &RouteError{API: api.Name, Route: "(upstream)", Err: err})
+	}
+	for _, rt := range api.Routes {
+		e, rerrs := buildRoute(st.plan, api, rt, doc, st, d)
+		if errs = append(errs, rerrs...); len(rerrs) > 0 && !checking {
+			return errs, nil
+		}
+		e.upstream = up
+		// A route without its own host serves every host of its API (any
+		// host when the API names none): one table spec per host.
+		hosts := []string{rt.Host}
+		if rt.Host == "" && len(api.Hosts) > 0 {
+			hosts = api.Hosts
+		}
+		for _, h := range hosts {
+			*specs = append(*specs, route.Spec{Host: h, Methods: rt.Methods, Path: rt.Path})
+			st.specRoute = append(st.specRoute, len(st.routes))
+		}
+		if e.graphql != nil {
+			st.graphqls = append(st.graphqls, stored.Guarded{Route: stored.Route{API: api.Name, Name: rt.Name, Store: d.Store}, Guard: e.graphql.Guard})
+		}
+		st.routes = append(st.routes, e)
+	}
+	return errs, nil
 }
 
 // buildRoute builds one route's guards. It starts nothing: what a route uses
@@ -191,7 +219,7 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 	e.injection, err = inspect.ForRoute(injectionOf(rt, doc, st.wafs), inspect.Deps{Logger: d.Logger, Alert: d.Metrics.Alert})
 	fail("injection", err)
 	if !checking {
-		e.graphql, err = buildGraphQL(rt, api, d.Logger, d.Store)
+		e.graphql, err = buildGraphQL(rt, api, &e, d)
 		fail("graphql", err)
 	}
 	e.limits = rt.Limits

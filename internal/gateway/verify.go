@@ -7,8 +7,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz/ownership"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
-	"github.com/bulwark-gw/bulwark/internal/openapi"
-	"github.com/bulwark-gw/bulwark/internal/proxy"
+	"github.com/bulwark-gw/bulwark/internal/route"
 	"github.com/bulwark-gw/bulwark/internal/waf"
 )
 
@@ -25,7 +24,7 @@ func (e *RouteError) Error() string {
 }
 
 // Verify builds every API's upstream and every route's guards with the code
-// serve builds them with (buildRoute), without starting anything, and returns
+// serve builds them with (addAPI, buildRoute), without starting anything, and returns
 // every problem with its route's line, so that `bulwark check` refuses exactly
 // what `bulwark serve` would. What needs the running store or an upstream
 // (authenticators, API-key and ownership lookups, quota counters, a GraphQL
@@ -46,27 +45,12 @@ func Verify(plan *config.Plan) []*RouteError {
 	}
 	d := Deps{Metrics: metrics.New(), Limiters: lim, records: noRecords}
 	st := &state{plan: plan, wafs: waf.NewPool(nil)} // no identities: see buildRoute
+	defer st.close()
 	var out []*RouteError
+	var specs []route.Spec
 	for _, api := range plan.APIs {
-		var doc *openapi.Doc
-		if api.OpenAPI != "" {
-			if doc, err = openapi.Load(api.OpenAPI); err != nil {
-				continue // config.Load reported it at the openapi field
-			}
-		}
-		if up, err := proxy.New(upstreamOf(api), nil); err != nil {
-			line := 0
-			if len(api.Routes) > 0 {
-				line = api.Routes[0].Line
-			}
-			out = append(out, &RouteError{API: api.Name, Route: "(upstream)", Line: line, Err: err})
-		} else {
-			up.Close()
-		}
-		for _, rt := range api.Routes {
-			_, errs := buildRoute(plan, api, rt, doc, st, d)
-			out = append(out, errs...)
-		}
+		errs, _ := st.addAPI(api, &specs, d) // an error: config.Load reported the openapi field
+		out = append(out, errs...)
 	}
 	return out
 }

@@ -68,3 +68,22 @@ type RequestInfo struct {
 
 // inboundPath is the part of the caller's URL joined onto a target's base.
 type inboundPath struct{ path, rawPath string }
+
+// Before makes first run on the upstream's answer before the response guards
+// already set in Response; nil adds nothing. An error from first stops the
+// guards after it.
+func (ri *RequestInfo) Before(first func(resp *http.Response) error) {
+	next := ri.Response
+	switch {
+	case first == nil:
+	case next == nil:
+		ri.Response = first
+	default:
+		ri.Response = func(resp *http.Response) error {
+			if err := first(resp); err != nil {
+				return err
+			}
+			return next(resp)
+		}
+	}
+}

@@ -155,6 +155,19 @@ func (t *Table) Match(host, method, path string, m *Match) (res Result, allow []
 	return MethodNotAllowed, t.allowUnion(h, path)
 }
 
+// MatchPreflight finds the route a CORS preflight asking for method is about:
+// the route that serves method or, when the path has routes for other methods
+// only, the one found through the first method allowed there, so that its
+// CORS section answers (and refuses the method). It reports whether a route
+// was found, filling m.
+func (t *Table) MatchPreflight(host, method, path string, m *Match) bool {
+	res, allow := t.Match(host, method, path, m)
+	if res == MethodNotAllowed && len(allow) > 0 {
+		res, _ = t.Match(host, allow[0], path, m)
+	}
+	return res == Found
+}
+
 // groupFor returns the host groups in precedence order: exact, wildcard, any.
 func (t *Table) groupFor(i int, h string) *hostGroup {
 	switch i {

@@ -220,3 +220,32 @@ func TestMatchConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchPreflight(t *testing.T) {
+	tbl := mustTable(t, []Spec{
+		0: {Methods: []string{"PUT"}, Path: "/orders/{id}"},
+		1: {Methods: []string{"DELETE", "GET"}, Path: "/items/{id}"},
+		2: {Host: "api.example.com", Methods: []string{"POST"}, Path: "/orders"},
+		3: {Methods: []string{"GET"}, Path: "/orders/{id}/lines"},
+	})
+	for _, tc := range []struct {
+		name, host, method, path string
+		found                    bool
+		idx                      int
+	}{
+		{"the asked method's route", "", "PUT", "/orders/7", true, 0},
+		{"another method: the path's route", "", "PATCH", "/orders/7", true, 0},
+		{"several methods: the first allowed", "", "POST", "/items/7", true, 1},
+		{"host-bound route", "api.example.com", "GET", "/orders", true, 2},
+		{"host-bound route, other host", "web.example.com", "POST", "/orders", false, -1},
+		{"no route for the path", "", "GET", "/nothing", false, -1},
+		{"not canonical", "", "GET", "orders/7", false, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m Match
+			if got := tbl.MatchPreflight(tc.host, tc.method, tc.path, &m); got != tc.found || m.Index != tc.idx {
+				t.Fatalf("MatchPreflight = %v, index %d; want %v, %d", got, m.Index, tc.found, tc.idx)
+			}
+		})
+	}
+}
