@@ -13,7 +13,9 @@ import (
 
 // wait serves until ctx ends or a listener fails, reloading on SIGHUP and on
 // changes of the config file, then shuts down.
-func (p *process) wait(ctx context.Context, hup <-chan os.Signal) error {
+// loaded is the digest of the watched files taken when the serving config
+// was loaded (nil: take it now).
+func (p *process) wait(ctx context.Context, hup <-chan os.Signal, loaded []byte) error {
 	interval := p.opt.WatchInterval
 	if interval == 0 {
 		interval = 2 * time.Second
@@ -24,7 +26,10 @@ func (p *process) wait(ctx context.Context, hup <-chan os.Signal) error {
 		defer t.Stop()
 		tick = t.C
 	}
-	last := filesDigest(p.watched())
+	last := loaded
+	if last == nil {
+		last = filesDigest(p.watched())
+	}
 	pruneTick := time.NewTicker(time.Hour)
 	defer pruneTick.Stop()
 	p.prune(ctx)
@@ -62,11 +67,17 @@ loop:
 // references such as key files).
 func (p *process) watched() []string {
 	if p.gw != nil {
-		if files := p.gw.Plan().Files; len(files) > 0 {
-			return files
-		}
+		return watchedOf(p.gw.Plan(), p.path)
 	}
 	return []string{p.path}
+}
+
+// watchedOf is watched for a plan loaded from path.
+func watchedOf(plan *config.Plan, path string) []string {
+	if files := plan.Files; len(files) > 0 {
+		return files
+	}
+	return []string{path}
 }
 
 // filesDigest hashes the files' names and contents; nil when one cannot be

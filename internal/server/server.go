@@ -76,6 +76,12 @@ func Run(ctx context.Context, path string, opt Options) error {
 	log := opt.Logger
 	routeLibraryLogs(log)
 	plan, diags := config.Load(path)
+	// The files as this plan read them: a change made while the process
+	// starts (before the watcher's first look) still reloads it.
+	var loaded []byte
+	if plan != nil {
+		loaded = filesDigest(watchedOf(plan, path))
+	}
 	diags = Verified(plan, diags)
 	logDiagnostics(log, diags)
 	if diags.HasErrors() {
@@ -92,7 +98,7 @@ func Run(ctx context.Context, path string, opt Options) error {
 	if err != nil {
 		return err
 	}
-	return p.wait(ctx, hup)
+	return p.wait(ctx, hup, loaded)
 }
 
 // process is one running Bulwark.
