@@ -10,7 +10,8 @@
 #   nostore   audit to the file only, no store sink (no events, rollups or console counters in SQLite)
 #   fileonly  the same as nostore (kept for the earlier notes)
 #   noaudit   no audit sink at all
-# Environment: VARIANTS_DURATION (6s), VARIANTS_ROUNDS (3), VARIANTS_PORT (28000: upstream
+# Environment: VARIANTS_GOGC (unset: Go's default) is given as GOGC to the tuned proxy and
+# every Bulwark variant alike (not to the upstream); VARIANTS_DURATION (6s), VARIANTS_ROUNDS (3), VARIANTS_PORT (28000: upstream
 # on +1, tuned proxy on +3, variants on +101…). Needs wrk and Go; loopback only; everything
 # it starts is stopped and its temp dir removed on exit.
 set -euo pipefail
@@ -24,8 +25,10 @@ go build -o "$T/upstream" ./bench/upstream
 go build -o "$T/plainproxy" ./bench/plainproxy
 go build -o "$T/bulwark" ./cmd/bulwark
 UP=$((BASE + 1)); TUNED=$((BASE + 3))
+# run_bg: only ever called with & — it execs, so $! is the program's own PID (CPU is read from it)
+run_bg() { if [ -n "${VARIANTS_GOGC:-}" ]; then GOGC=$VARIANTS_GOGC exec "$@"; else exec "$@"; fi; }
 "$T/upstream" -addr "127.0.0.1:$UP" >/dev/null 2>&1 &
-"$T/plainproxy" -tuned -idle 512 -addr "127.0.0.1:$TUNED" -upstream "http://127.0.0.1:$UP" >/dev/null 2>&1 &
+run_bg "$T/plainproxy" -tuned -idle 512 -addr "127.0.0.1:$TUNED" -upstream "http://127.0.0.1:$UP" >/dev/null 2>&1 &
 declare -A PID PORT
 PID[tuned]=$!; PORT[tuned]=$TUNED
 export BULWARK_ADMIN_TOKEN=variantsvariantsvariantsvariants
@@ -43,7 +46,7 @@ for v in "$@"; do
 	# the core route only: no JWT identity, nothing after the core routes
 	sed -i '/^identity:/,/^apis:/{/^apis:/!d}' "$d/c.yaml"
 	sed -i '/- match: GET \/full\/json/,$d' "$d/c.yaml"
-	"$T/bulwark" serve -c "$d/c.yaml" >"$d/log" 2>&1 &
+	run_bg "$T/bulwark" serve -c "$d/c.yaml" >"$d/log" 2>&1 &
 	PID[$v]=$!; PORT[$v]=$port
 done
 for n in $(seq 100); do
@@ -60,7 +63,7 @@ run() {
 		"$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN {printf "%.1f", (b - a) * 10000 / n}')"
 }
 for v in tuned "$@"; do wrk -t1 -c64 -d2s "http://127.0.0.1:${PORT[$v]}/json" >/dev/null; done
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); GOGC=${VARIANTS_GOGC:-default}"
 for r in $(seq "$ROUNDS"); do
 	echo "round $r"
 	for v in tuned "$@"; do run "$v"; done
