@@ -10,6 +10,7 @@
 #   nostore   audit to the file only, no store sink (no events, rollups or console counters in SQLite)
 #   fileonly  the same as nostore (kept for the earlier notes)
 #   noaudit   no audit sink at all
+#   bare      no audit sink and injection inspection off: routing, hygiene and forwarding only
 # Environment: VARIANTS_GOGC (unset: Go's default) is given as GOGC to the tuned proxy and
 # every Bulwark variant alike (not to the upstream); VARIANTS_DURATION (6s), VARIANTS_ROUNDS (3), VARIANTS_PORT (28000: upstream
 # on +1, tuned proxy on +3, variants on +101…). Needs wrk and Go; loopback only; everything
@@ -41,6 +42,10 @@ for v in "$@"; do
 	core) ;;
 	nostore | fileonly) sed -i "s#^audit:.*#audit: { stdout: false, file: $d/audit.jsonl, store: false }#" "$d/c.yaml" ;;
 	noaudit) sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml" ;;
+	bare)
+		sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml"
+		sed -i '0,/^    auth: \[none\]$/s//    auth: [none]\n    inspect: { mode: off }/' "$d/c.yaml"
+		;;
 	*) echo "unknown variant $v" >&2; exit 2 ;;
 	esac
 	# the core route only: no JWT identity, nothing after the core routes
