@@ -68,7 +68,9 @@ type CounterSink struct {
 	a      CounterAppender
 	name   string
 	keys   map[bucketDim]map[string]bool // keys counted per bucket and dimension, recent buckets only
-	out    map[counterKey]int64          // counts not yet appended
+	raw    map[counterKey]int64          // counts since the last Flush, by minute, keys not yet bounded
+	routes map[[2]string]string          // "api/route" by API and route (routeKey)
+	out    map[counterKey]int64          // counts not yet appended, at every span, bounded
 	newest int64
 }
 
@@ -84,7 +86,7 @@ var (
 // name in logs.
 func NewCounterSink(name string, a CounterAppender) *CounterSink {
 	return &CounterSink{a: a, name: "counters:" + name, keys: map[bucketDim]map[string]bool{},
-		out: map[counterKey]int64{}}
+		raw: map[counterKey]int64{}, out: map[counterKey]int64{}, routes: map[[2]string]string{}}
 }
 
 // Name identifies the sink in logs.
@@ -109,6 +111,7 @@ func (s *CounterSink) Write(_ context.Context, batch []Event) error {
 // Flush appends the counts gathered since the last successful Flush. On
 // failure they are kept, with whatever is counted meanwhile, for the next.
 func (s *CounterSink) Flush(ctx context.Context) error {
+	s.rollup()
 	if len(s.out) == 0 {
 		return nil
 	}
@@ -129,38 +132,71 @@ func (s *CounterSink) Flush(ctx context.Context) error {
 	return nil
 }
 
-// count adds e to its rows at every span.
+// count adds e to its minute rows. The hour and day rows, and the key bound,
+// are derived once per Flush from the minute counts (rollup): a handful of
+// map updates per event instead of one per row and span.
 func (s *CounterSink) count(e *Event) {
 	reason := ""
 	refused := refusal(e)
 	if refused || e.Decision == DecisionAlert {
 		reason = e.Reason
 	}
-	route := e.API + "/" + e.Route // once per event, not per span
+	b := e.Time.Truncate(time.Minute).Unix()
+	s.raw[counterKey{span: time.Minute, bucket: b, dim: DimTotal, decision: e.Decision, reason: reason}]++
+	if e.Decision == DecisionAlert {
+		return
+	}
+	s.raw[counterKey{span: time.Minute, bucket: b, dim: DimConsumer, key: e.Principal, decision: e.Decision}]++
+	s.raw[counterKey{span: time.Minute, bucket: b, dim: DimRoute, key: s.routeKey(e.API, e.Route), decision: e.Decision}]++
+	if refused {
+		// Reasons per address only by the minute (the alerts read the last
+		// minutes); hours and days keep one row per address and decision.
+		s.raw[counterKey{span: time.Minute, bucket: b, dim: DimClient, key: e.ClientIP, decision: e.Decision, reason: reason}]++
+	}
 	lat := e.LatencyMS
 	if math.IsNaN(lat) || math.IsInf(lat, 0) || lat < 0 {
 		lat = 0
 	}
-	latKey := latencyKeys[latencyBucket(lat)]
-	for _, span := range CounterSpans {
-		b := e.Time.Truncate(span).Unix()
-		s.inc(counterKey{span: span, bucket: b, dim: DimTotal, decision: e.Decision, reason: reason})
-		if e.Decision == DecisionAlert {
-			continue
-		}
-		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimConsumer, key: e.Principal, decision: e.Decision}))
-		s.inc(s.bounded(counterKey{span: span, bucket: b, dim: DimRoute, key: route, decision: e.Decision}))
-		if refused {
-			// Reasons per address only by the minute (the alerts read the last
-			// minutes); hours and days keep one row per address and decision.
-			k := counterKey{span: span, bucket: b, dim: DimClient, key: e.ClientIP, decision: e.Decision}
-			if span == time.Minute {
-				k.reason = reason
-			}
-			s.inc(s.bounded(k))
-		}
-		s.inc(counterKey{span: span, bucket: b, dim: DimLatency, key: latKey})
+	s.raw[counterKey{span: time.Minute, bucket: b, dim: DimLatency, key: latencyKeys[latencyBucket(lat)]}]++
+}
+
+// routeKey is "api/route", built once per route rather than per event; the
+// cache is emptied past maxRouteKeys (routes are a bounded, configured set,
+// but an event may name an unmatched path's pattern).
+func (s *CounterSink) routeKey(api, route string) string {
+	k := [2]string{api, route}
+	if v, ok := s.routes[k]; ok {
+		return v
 	}
+	if len(s.routes) >= maxRouteKeys {
+		clear(s.routes)
+	}
+	v := api + "/" + route
+	s.routes[k] = v
+	return v
+}
+
+const maxRouteKeys = 4096
+
+// rollup moves the minute counts into their rows at every span, each key
+// bounded in its own bucket (consumers, routes and clients).
+func (s *CounterSink) rollup() {
+	for k, n := range s.raw {
+		minute := time.Unix(k.bucket, 0)
+		for _, span := range CounterSpans {
+			r := k
+			r.span, r.bucket = span, minute.Truncate(span).Unix()
+			if k.dim == DimClient && span != time.Minute {
+				r.reason = ""
+			}
+			switch k.dim {
+			case DimConsumer, DimRoute, DimClient:
+				r = s.bounded(r)
+			}
+			s.out[r] += n
+		}
+	}
+	clear(s.raw)
 }
 
 // latencyKeys are the latency dimension's keys, "00" to the last bucket.
@@ -171,8 +207,6 @@ var latencyKeys = func() []string {
 	}
 	return out
 }()
-
-func (s *CounterSink) inc(k counterKey) { s.out[k]++ }
 
 // bounded replaces k's key with OtherConsumer when its bucket and dimension
 // already hold MaxCounterKeys keys.

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -73,4 +74,33 @@ func TestCounterSink(t *testing.T) {
 			t.Errorf("counted %s", key)
 		}
 	}
+}
+
+// BenchmarkCounterSinkWrite is the counting cost per event as the recorder
+// pays it: batches of 1,024 events (20 consumers, 10 routes, 5 % refused from
+// 50 addresses) and a flush to a discarding store every 27 batches (one
+// second at ~27,000 requests/s).
+func BenchmarkCounterSinkWrite(b *testing.B) {
+	at := time.Date(2026, 3, 1, 10, 30, 15, 0, time.UTC)
+	batch := make([]Event, 1024)
+	for i := range batch {
+		e := Event{Time: at.Add(time.Duration(i) * time.Millisecond), API: "shop", Route: fmt.Sprint("r", i%10),
+			Principal: fmt.Sprint("c", i%20), ClientIP: fmt.Sprint("192.0.2.", i%50), Decision: DecisionAllow,
+			Status: 200, LatencyMS: float64(i % 40)}
+		if i%20 == 0 {
+			e.Decision, e.Reason, e.Status = DecisionDeny, "rate_limited", 429
+		}
+		batch[i] = e
+	}
+	s := NewCounterSink("bench", &countersFake{rows: map[string]int64{}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; b.Loop(); n++ {
+		_ = s.Write(ctx, batch)
+		if n%27 == 26 {
+			_ = s.Flush(ctx)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/event")
 }
