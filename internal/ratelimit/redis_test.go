@@ -96,7 +96,8 @@ func TestRedisKeysExpire(t *testing.T) {
 
 // TestRedisTwoNodes hammers one key from two limiters on separate clients
 // (two gateway nodes) and checks the total against what the limit allows
-// over the elapsed time on the Redis clock: burst + elapsed*rate, ±1% (+1).
+// over the elapsed time on the Redis clock: burst + elapsed*rate, at most 1% (+1)
+// above it and at most 5% below.
 func TestRedisTwoNodes(t *testing.T) {
 	c, prefix := testRedis(t)
 	opts := *c.Options()
@@ -134,8 +135,16 @@ func TestRedisTwoNodes(t *testing.T) {
 	want := float64(l.Burst) + float64(elapsed)/float64(interval)
 	got := float64(allowed.Load())
 	t.Logf("allowed %v of %d in %s (Redis clock); expected %.1f", got, 8*attempts, elapsed, want)
-	if diff := got - want; diff > want/100+1 || -diff > want/100+1 {
-		t.Fatalf("allowed %v, expected %.1f ±1%%+1", got, want)
+	// Over-admission is the failure that matters (two nodes drifting apart
+	// would let more through): at most 1 % + 1 above the limit. Below it, a
+	// pause of every goroutine on a loaded machine (longer than the burst
+	// lasts, 200 ms) lets allowance lapse that no node could have used, and
+	// the clock reads bracket some idle time: 5 % is allowed there.
+	if diff := got - want; diff > want/100+1 {
+		t.Fatalf("allowed %v, expected at most %.1f +1%%+1: the nodes together let more through than the limit", got, want)
+	}
+	if got < want*0.95 {
+		t.Fatalf("allowed %v, expected %.1f -5%%", got, want)
 	}
 }
 
