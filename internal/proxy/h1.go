@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -118,6 +119,19 @@ func (u *Upstream) syncRoundTrip(ctx context.Context, t *target, req *http.Reque
 	var deadline time.Time // the request timeout, on the connection
 	if u.cfg.RequestTimeout > 0 {
 		deadline = time.Now().Add(u.cfg.RequestTimeout)
+	}
+	if req.Body != nil {
+		// The body (at most maxSyncBody, of known length) is read before the
+		// request is written: (*http.Request).Write sends the header and the
+		// body of a reader it knows to be in memory in one write, where it
+		// flushes the header alone and then every read of any other reader —
+		// two or more syscalls per request. A client error still lands in the
+		// bodyWatch the request body is.
+		buf := make([]byte, req.ContentLength)
+		if _, err := io.ReadFull(req.Body, buf); err != nil {
+			return nil, fmt.Errorf("read request body: %w", err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(buf))
 	}
 	for attempt := 0; ; attempt++ {
 		hc, reused, err := u.h1get(ctx, t)
