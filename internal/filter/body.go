@@ -243,6 +243,7 @@ type docFilter struct {
 	objectsOnly bool
 	removed     int
 	kinds       []string
+	kept        [][2]int // the kept spans' buffer, reused across a stream's records
 }
 
 // doc filters one document; it returns doc itself when nothing changed and
@@ -260,20 +261,32 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer ix.Release()
-	out, removed, err := shape.FilterIndex(ix, f.tree, f.deny, f.roles)
+	if len(f.sensitive) == 0 {
+		out, removed, err := shape.FilterIndex(ix, f.tree, f.deny, f.roles)
+		if err != nil {
+			return nil, err
+		}
+		f.removed += removed
+		return out, nil
+	}
+	out, kept, removed, err := shape.FilterIndexKept(ix, f.tree, f.deny, f.roles, f.kept)
 	if err != nil {
 		return nil, err
 	}
+	f.kept = kept[:0] // reused by the next record of a stream
 	f.removed += removed
-	if len(f.sensitive) == 0 {
-		return out, nil
-	}
 	var found []sensitive.Kind
 	var block bool
 	if removed == 0 {
 		out, found, block, err = sensitive.ScanIndexKinds(ix, f.sensitive)
 	} else {
-		out, found, block, err = sensitive.ScanKinds(out, f.sensitive)
+		// The kept values are ix's inside the kept spans: scanned there,
+		// without reading the cut document anew.
+		var replaced []byte
+		replaced, found, block, err = sensitive.ScanIndexKeptKinds(ix, f.sensitive, kept)
+		if replaced != nil {
+			out = replaced
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -38,7 +38,11 @@ func (s *scanner) report(found kindSet, v []byte, start, end int) {
 	if s.out == nil {
 		s.out = make([]byte, 0, len(s.doc)+32)
 	}
-	s.out = append(s.out, s.doc[s.copied:start]...)
+	if s.restricted {
+		s.out = s.appendKept(s.out, s.copied, start)
+	} else {
+		s.out = append(s.out, s.doc[s.copied:start]...)
+	}
 	if redactKinds > 1 {
 		s.out = append(s.out, '"')
 		s.out = append(appendRedacted(s.out, redact), '"')

@@ -71,6 +71,33 @@ func ScanIndexKinds(ix *jsonread.Index, p Policy) (out []byte, kinds []Kind, blo
 	return scanKinds(ix, acts)
 }
 
+// ScanIndexKeptKinds is ScanIndexKinds on the document a filter made of ix
+// by keeping only the byte spans kept (in order, not overlapping: the
+// document is their concatenation): only values inside them are inspected,
+// and out, when a value is replaced, is that document with the replacements.
+// out is nil when nothing is replaced. It spares reading the kept document
+// anew: its values are ix's values inside the spans, byte for byte.
+func ScanIndexKeptKinds(ix *jsonread.Index, p Policy, kept [][2]int) (out []byte, kinds []Kind, block bool, err error) {
+	acts, err := p.compile()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	s := newScanner(ix, acts, false)
+	s.kept, s.restricted = kept, true
+	if s.enabled != 0 {
+		s.run()
+	}
+	if s.out != nil {
+		out = s.appendKept(s.out, s.copied, len(s.doc))
+	}
+	for i := range numKinds {
+		if s.found.has(i) {
+			kinds = append(kinds, kindOf(i))
+		}
+	}
+	return out, kinds, s.block, nil
+}
+
 func scanKinds(ix *jsonread.Index, acts actions) (out []byte, kinds []Kind, block bool, err error) {
 	s := newScanner(ix, acts, false)
 	out = s.scan()
@@ -116,6 +143,36 @@ type scanner struct {
 	found    kindSet // every kind found, with or without paths
 	block    bool
 	cur      int // the value being reported
+
+	// With restricted, only the values inside kept (ScanIndexKeptKinds)
+	// are inspected, and out is built from those spans only.
+	restricted bool
+	kept       [][2]int
+	ki         int // kept span of the value being looked at (run)
+	ko         int // kept span the output is copied from (appendKept)
+}
+
+// inKept reports whether the value starting at start lies in a kept span.
+// Values are visited in document order, so the span index only advances.
+func (s *scanner) inKept(start int) bool {
+	for s.ki < len(s.kept) && s.kept[s.ki][1] <= start {
+		s.ki++
+	}
+	return s.ki < len(s.kept) && s.kept[s.ki][0] <= start
+}
+
+// appendKept appends to dst the bytes of doc[from:to] that lie in kept spans.
+func (s *scanner) appendKept(dst []byte, from, to int) []byte {
+	for s.ko < len(s.kept) && s.kept[s.ko][1] <= from {
+		s.ko++
+	}
+	for k := s.ko; k < len(s.kept) && s.kept[k][0] < to; k++ {
+		a, b := max(s.kept[k][0], from), min(s.kept[k][1], to)
+		if a < b {
+			dst = append(dst, s.doc[a:b]...)
+		}
+	}
+	return dst
 }
 
 // run inspects every string and number in document order.
@@ -128,6 +185,9 @@ func (s *scanner) run() {
 			if end-start-2 < minValueLen {
 				continue // unescaping never lengthens a string
 			}
+			if s.restricted && !s.inKept(start) {
+				continue
+			}
 			v := ix.Text(i)
 			if found := detect(v, s.enabled); found != 0 {
 				s.cur = i
@@ -138,6 +198,9 @@ func (s *scanner) run() {
 			v := ix.Text(i)
 			if n := len(v); n >= 13 && n <= 19 && s.enabled.has(idxCard) && run(v, isDigit) == n && isCard(v) {
 				start, end := ix.Span(i)
+				if s.restricted && !s.inKept(start) {
+					continue
+				}
 				s.cur = i
 				s.report(1<<idxCard, v, start, end)
 			}

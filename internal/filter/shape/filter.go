@@ -63,6 +63,28 @@ func FilterIndex(ix *jsonread.Index, t *Tree, deny []Path, roles []string) (out 
 	return w.out, w.removed, nil
 }
 
+// FilterIndexKept is FilterIndex that also returns, appended to kept, the
+// spans of ix.Data() the output is made of, in order (out is their
+// concatenation; nil spans when nothing is removed): a scan of the kept
+// values can then read ix instead of the output anew.
+func FilterIndexKept(ix *jsonread.Index, t *Tree, deny []Path, roles []string, kept [][2]int) (out []byte, spans [][2]int, removed int, err error) {
+	if !t.permits(roles) {
+		return nil, nil, 0, ErrForbidden
+	}
+	w := walker{ix: ix, d: ix.Data(), roles: roles, deny: deny, spans: kept[:0], record: true}
+	for i, p := range deny {
+		if len(p.segs) > 0 {
+			w.states = append(w.states, state{p: int32(i)})
+		}
+	}
+	w.value(0, t, w.states)
+	if w.removed == 0 {
+		return w.d, nil, 0, nil
+	}
+	w.emit(len(w.d))
+	return w.out, w.spans, w.removed, nil
+}
+
 // state is one deny path's progress at a value: path p, next segment k.
 type state struct{ p, k int32 }
 
@@ -76,7 +98,9 @@ type walker struct {
 	removed int
 	roles   []string
 	deny    []Path
-	states  []state // stack of deny states for the values being walked
+	states  []state  // stack of deny states for the values being walked
+	record  bool     // FilterIndexKept: note each emitted span
+	spans   [][2]int // the emitted spans of d, adjacent ones merged
 }
 
 // emit appends doc[copied:to] to the output.
@@ -88,6 +112,13 @@ func (w *walker) emit(to int) {
 		w.out = make([]byte, 0, len(w.d))
 	}
 	w.out = append(w.out, w.d[w.copied:to]...)
+	if w.record {
+		if n := len(w.spans); n > 0 && w.spans[n-1][1] == w.copied {
+			w.spans[n-1][1] = to
+		} else {
+			w.spans = append(w.spans, [2]int{w.copied, to})
+		}
+	}
 	w.copied = to
 }
 
