@@ -52,6 +52,13 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 var errUnexpected101 = errors.New("upstream switched protocols without being asked")
 
+// max1xx bounds the informational answers before the final one, as
+// http.Transport does: an upstream sending 103s without end would otherwise
+// hold the request (and relay each to the client) until the deadline.
+const max1xx = 5
+
+var errTooMany1xx = fmt.Errorf("upstream sent more than %d informational answers", max1xx)
+
 // errHeaderTooLarge is returned when a response's header exceeds
 // maxResponseHeader bytes.
 var errHeaderTooLarge = fmt.Errorf("upstream response header larger than %d bytes", maxResponseHeader)
@@ -215,7 +222,7 @@ func (hc *h1conn) exchange(req *http.Request, deadline time.Time, headerTimeout 
 		}
 		_ = hc.c.SetReadDeadline(hd)
 	}
-	for {
+	for informational := 0; ; informational++ {
 		hc.lr.limit = hc.lr.n + int64(hc.br.Buffered()) + maxResponseHeader
 		resp, err := http.ReadResponse(hc.br, req)
 		if err != nil {
@@ -224,6 +231,9 @@ func (hc *h1conn) exchange(req *http.Request, deadline time.Time, headerTimeout 
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
 			if resp.StatusCode == http.StatusSwitchingProtocols {
 				return nil, errUnexpected101
+			}
+			if informational == max1xx {
+				return nil, errTooMany1xx
 			}
 			if onInfo != nil {
 				onInfo(resp.StatusCode, resp.Header)

@@ -308,3 +308,31 @@ func TestSyncLargeBodyUsesTransport(t *testing.T) {
 		t.Fatalf("upstream read %s bytes of a chunked body, want 8", got)
 	}
 }
+
+// TestSyncEndlessInformationalAnswersRefused: an upstream that answers with
+// 103 Early Hints without end gets a 502 after max1xx of them, not a request
+// held until its deadline; up to max1xx are relayed and the final answer
+// passes.
+func TestSyncEndlessInformationalAnswersRefused(t *testing.T) {
+	url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		for {
+			req, err := readReq(br)
+			if err != nil {
+				return
+			}
+			for n := 0; n < max1xx || req.URL.Path == "/endless"; n++ {
+				// /endless: hints until the gateway hangs up
+				if _, err := io.WriteString(c, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"); err != nil {
+					return
+				}
+			}
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		}
+	})
+	// The request timeout only tells the bound's 502 from a 504 without it.
+	f := newFront(t, newUpstream(t, Config{Targets: []string{url}, RequestTimeout: 5 * time.Second}), frontOpts{})
+	if got := bodyString(t, get(t, f.Client(), f.URL+"/few")); got != "ok" {
+		t.Fatalf("%d informational answers then 200: %q", max1xx, got)
+	}
+	readProblem(t, get(t, f.Client(), f.URL+"/endless"), http.StatusBadGateway, codeUnreachable)
+}
