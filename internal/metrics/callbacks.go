@@ -1,8 +1,20 @@
 package metrics
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
+
+// storeSource sets a scrape-time callback, or removes it (and its series)
+// when isNil: every Set…Source setter is this one line.
+func storeSource[F any](p *atomic.Pointer[F], fn F, isNil bool) {
+	if isNil {
+		p.Store(nil)
+		return
+	}
+	p.Store(&fn)
+}
 
 // UpstreamHealth is one upstream target's health as the proxy sees it.
 type UpstreamHealth struct {
@@ -14,32 +26,20 @@ type UpstreamHealth struct {
 // It replaces the previous one atomically (call it again on config reload); nil removes
 // the series. fn must be safe for concurrent use and fast.
 func (m *Metrics) SetUpstreamSource(fn func() []UpstreamHealth) {
-	if fn == nil {
-		m.upstream.Store(nil)
-		return
-	}
-	m.upstream.Store(&fn)
+	storeSource(&m.upstream, fn, fn == nil)
 }
 
 // SetAuditSource sets the callback read at each scrape for the audit event counters
 // (cumulative written and dropped counts, e.g. from audit.Recorder.Stats). It replaces
 // the previous one atomically; nil removes the series.
 func (m *Metrics) SetAuditSource(fn func() (written, dropped uint64)) {
-	if fn == nil {
-		m.audit.Store(nil)
-		return
-	}
-	m.audit.Store(&fn)
+	storeSource(&m.audit, fn, fn == nil)
 }
 
 // SetAuditFailureSource sets the callback read at each scrape for
 // bulwark_audit_sink_failures_total (failed sink writes, retries included).
 func (m *Metrics) SetAuditFailureSource(fn func() uint64) {
-	if fn == nil {
-		m.auditFails.Store(nil)
-		return
-	}
-	m.auditFails.Store(&fn)
+	storeSource(&m.auditFails, fn, fn == nil)
 }
 
 // upstreamCollector emits bulwark_upstream_healthy from the current upstream source.

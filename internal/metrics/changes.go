@@ -19,11 +19,7 @@ type ChangeNotifications struct {
 // SetChangeSource sets the callback read at each scrape for the change
 // notification counters; nil removes the series.
 func (m *Metrics) SetChangeSource(fn func() ChangeNotifications) {
-	if fn == nil {
-		m.changes.Store(nil)
-		return
-	}
-	m.changes.Store(&fn)
+	storeSource(&m.changes, fn, fn == nil)
 }
 
 // changeCollector emits the change notification counters.

@@ -19,11 +19,7 @@ type IdentityFailures struct {
 // bulwark_jwks_fetch_failures_total and bulwark_introspection_failures_total;
 // nil removes the series.
 func (m *Metrics) SetIdentityFailureSource(fn func() IdentityFailures) {
-	if fn == nil {
-		m.identity.Store(nil)
-		return
-	}
-	m.identity.Store(&fn)
+	storeSource(&m.identity, fn, fn == nil)
 }
 
 // identityCollector emits the identity provider failure counters.

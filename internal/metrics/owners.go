@@ -22,11 +22,7 @@ type OwnerRecords struct {
 // SetOwnerRecordSource sets the callback read at each scrape for the
 // owner-record outbox; nil removes the series.
 func (m *Metrics) SetOwnerRecordSource(fn func() OwnerRecords) {
-	if fn == nil {
-		m.owners.Store(nil)
-		return
-	}
-	m.owners.Store(&fn)
+	storeSource(&m.owners, fn, fn == nil)
 }
 
 // ownerCollector emits the owner-record outbox figures.

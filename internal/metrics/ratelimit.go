@@ -21,11 +21,7 @@ type limiterSource struct {
 // SetLimiterSource sets the callback read at each scrape for the rate-limit backend
 // series; nil removes them.
 func (m *Metrics) SetLimiterSource(fn func() LimiterHealth) {
-	if fn == nil {
-		m.limiter.fn.Store(nil)
-		return
-	}
-	m.limiter.fn.Store(&fn)
+	storeSource(&m.limiter.fn, fn, fn == nil)
 }
 
 type limiterCollector struct {
