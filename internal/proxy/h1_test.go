@@ -239,19 +239,29 @@ func TestSyncTimeoutClosesConnection(t *testing.T) {
 }
 
 // TestSyncConnectionCloseHonoured: an answer with Connection: close is the
-// connection's last; the next request opens a new one.
+// connection's last, even when the upstream leaves the connection open (so
+// only the header, not a closed socket, says so); the next request opens a
+// new one.
 func TestSyncConnectionCloseHonoured(t *testing.T) {
-	be, conns := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Connection", "close")
-		_, _ = io.WriteString(w, "bye")
+	var accepted atomic.Int64
+	url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		accepted.Add(1)
+		for {
+			if _, err := readReq(br); err != nil {
+				return
+			}
+			// Keeps serving on the connection it asked to close: a client
+			// that ignored the header would be answered here again.
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye")
+		}
 	})
-	f := newFront(t, newUpstream(t, Config{Targets: []string{be.URL}}), frontOpts{})
+	f := newFront(t, newUpstream(t, Config{Targets: []string{url}}), frontOpts{})
 	for range 3 {
 		if got := bodyString(t, get(t, f.Client(), f.URL+"/x")); got != "bye" {
 			t.Fatalf("body %q", got)
 		}
 	}
-	if n := conns.Load(); n != 3 {
+	if n := accepted.Load(); n != 3 {
 		t.Fatalf("upstream saw %d connections, want 3", n)
 	}
 }
