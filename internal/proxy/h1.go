@@ -386,20 +386,13 @@ func (b *h1body) Close() error {
 	return b.hc.c.Close()
 }
 
-// unaskedLogEvery spaces the lines about an upstream's unasked bytes: a
-// target that sends a body with every 304 would otherwise log per request.
-const unaskedLogEvery = 10 * time.Second
-
-// noteUnasked logs, at most once per unaskedLogEvery per target, that t sent
-// bytes beyond its answer and the connection was closed. The bytes are never
+// noteUnasked logs that t sent bytes beyond its answer and the connection was
+// closed — at most once per logthrottle.Every per target, so a target that
+// sends a body with every 304 does not log per request. The bytes are never
 // logged: they may be a body the gateway refused to pass on.
 func (u *Upstream) noteUnasked(t *target) {
-	now := time.Now().UnixNano()
-	t.unaskedCount.Add(1)
-	last := t.unaskedLogged.Load()
-	if now-last < int64(unaskedLogEvery) || !t.unaskedLogged.CompareAndSwap(last, now) {
-		return
+	if ok, held := u.unasked.Allow(t.raw, time.Now()); ok {
+		u.logger.Warn("upstream sent bytes beyond its answer (an unsolicited response); connection closed",
+			"target", t.raw, "suppressed", held)
 	}
-	u.logger.Warn("upstream sent bytes beyond its answer (an unsolicited response); connection closed",
-		"target", t.raw, "times", t.unaskedCount.Swap(0))
 }

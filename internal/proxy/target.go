@@ -24,9 +24,7 @@ type target struct {
 	baseHasRaw  bool   // base path needs its escaped form kept
 	healthURL   string
 
-	h1            h1pool       // idle connections of the synchronous client
-	unaskedLogged atomic.Int64 // unix ns of the last unsolicited-bytes line
-	unaskedCount  atomic.Int64 // unsolicited-bytes closes since that line
+	h1 h1pool // idle connections of the synchronous client
 
 	ejectedUntil atomic.Int64 // unix nanoseconds; 0 when never ejected
 	down         atomic.Bool  // active checks found it unhealthy

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/logthrottle"
 	"github.com/bulwark-gw/bulwark/internal/outage"
 )
 
@@ -28,8 +29,9 @@ type Upstream struct {
 	rr        atomic.Uint64
 	now       func() time.Time
 	transport *http.Transport
-	dialer    *net.Dialer // the synchronous client's (the transport has its own)
-	allHTTP   bool        // every target is plain HTTP: the synchronous client may serve
+	dialer    *net.Dialer      // the synchronous client's (the transport has its own)
+	allHTTP   bool             // every target is plain HTTP: the synchronous client may serve
+	unasked   logthrottle.Keys // lines about unsolicited bytes, per target (h1.go)
 	buffers   bufferPool
 
 	mu      sync.Mutex
