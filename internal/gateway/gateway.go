@@ -17,6 +17,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/logthrottle"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/proxy"
@@ -355,7 +356,11 @@ func (g *Gateway) deny(w *statuswriter.Writer, reqID string, p *httperr.Problem,
 	if p.Status >= 500 {
 		ev.Decision = audit.DecisionError
 		if ok, held := g.failures.Allow(p.Code, g.now()); ok {
-			g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", p.Cause, "suppressed", held)
+			cause := ""
+			if p.Cause != nil { // masked: a parse error may quote what an upstream or backend sent
+				cause = logsafe.Mask(p.Cause.Error())
+			}
+			g.logger.Error("request failed", "request_id", reqID, "trace_id", ev.TraceID, "code", p.Code, "error", cause, "suppressed", held)
 		}
 	}
 	httperr.Write(w, reqID, p)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/logsafe"
 )
 
 // Problem codes the proxy answers with.
@@ -120,11 +121,14 @@ func (u *Upstream) charge(info *RequestInfo, cause error) {
 	if t.outage.Failing() {
 		level = slog.LevelDebug // the outage's line is out; each request is in the audit log
 	}
-	u.logger.Log(context.Background(), level, "upstream request failed", "target", t.raw, "request_id", info.RequestID, "error", cause)
+	// Masked: a parse error quotes what the upstream sent ("malformed HTTP
+	// status code \"…\""), which may be data the gateway exists to withhold.
+	logged := errors.New(logsafe.Mask(cause.Error()))
+	u.logger.Log(context.Background(), level, "upstream request failed", "target", t.raw, "request_id", info.RequestID, "error", logged)
 	if t.fail(u.now(), u.cfg.FailWindow, u.cfg.EjectFor, cause) {
 		// Once per outage: an ejection that follows the previous one's end
 		// without a good answer in between is the same outage.
-		t.outage.Fail(context.Background(), cause, "target", t.raw, "for", u.cfg.EjectFor)
+		t.outage.Fail(context.Background(), logged, "target", t.raw, "for", u.cfg.EjectFor)
 	}
 }
 

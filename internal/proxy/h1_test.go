@@ -2,12 +2,15 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -346,3 +349,40 @@ func TestSyncEndlessInformationalAnswersRefused(t *testing.T) {
 	}
 	readProblem(t, get(t, f.Client(), f.URL+"/endless"), http.StatusBadGateway, codeUnreachable)
 }
+
+// TestSyncMalformedAnswerNeverLogged: a status line the parser refuses is
+// quoted in net/http's error; what the upstream sent never reaches the log.
+func TestSyncMalformedAnswerNeverLogged(t *testing.T) {
+	const secret = "SECRET-IN-STATUS-LINE"
+	url := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readReq(br); err != nil {
+			return
+		}
+		_, _ = io.WriteString(c, "HTTP/1.1 "+secret+" OK\r\nContent-Length: 0\r\n\r\n")
+	})
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	up, err := New(Config{Name: "test", Targets: []string{url}}, slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(up.Close)
+	f := newFront(t, up, frontOpts{})
+	readProblem(t, get(t, f.Client(), f.URL+"/x"), http.StatusBadGateway, codeUnreachable)
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "upstream request failed") {
+		t.Fatalf("no failure line:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), secret) {
+		t.Fatalf("the upstream's bytes reached the log:\n%s", logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
