@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/digest"
 	"github.com/bulwark-gw/bulwark/internal/outage"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
@@ -81,7 +82,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*principal.Principal, err
 	if err != nil {
 		return nil, err
 	}
-	key := tokenKey(sha256.Sum256([]byte(token)))
+	key := tokenKey(digest.String(token))
 	if e, ok := a.cache.get(key, a.cfg.Now()); ok {
 		return e.p, e.err
 	}

@@ -3,7 +3,6 @@ package jwt
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/digest"
 	"github.com/bulwark-gw/bulwark/internal/outage"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
@@ -160,7 +160,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*principal.Principal, err
 	if !jwtShaped(tok) {
 		return nil, authn.ErrNoCredentials // an opaque token: introspection may take it
 	}
-	sum := sha256.Sum256([]byte(tok))
+	sum := digest.String(tok)
 	if p := a.cache.get(&sum); p != nil {
 		return p, nil
 	}

@@ -1,12 +1,12 @@
 package limits
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"strings"
 
+	"github.com/bulwark-gw/bulwark/internal/digest"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
@@ -87,6 +87,6 @@ func keyPart(by string, x *exchange.Exchange) (string, bool) {
 }
 
 func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
+	sum := digest.String(s)
 	return hex.EncodeToString(sum[:12])
 }
