@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bulwark-gw/bulwark/internal/bufpool"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/filter/media"
@@ -55,7 +56,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	}
 	// Several Content-Encoding lines are one stacked list to the client: codec refuses it.
 	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
-	raw, err := readBody(resp.Body, resp.ContentLength, g.o.MaxBuffer+1)
+	raw, owner, err := readBody(resp.Body, resp.ContentLength, g.o.MaxBuffer+1)
 	if err != nil {
 		resp.Body.Close()
 		if sanitize {
@@ -90,6 +91,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	}
 	resp.Body.Close()
 	if len(raw) == 0 {
+		bufpool.Put(owner)
 		resp.Body = http.NoBody
 		return nil
 	}
@@ -113,9 +115,12 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 		f.roles = x.Principal.Roles
 	}
 	var out []byte
+	var lent *[]byte // the buffer the cut document may be built in
 	if kind == media.Lines || kind == media.Seq {
 		out, err = media.Records(body, kind == media.Seq, f.doc)
 	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
+		lent = bufpool.Get(len(body))
+		f.dst = *lent
 		out, err = f.doc(body)
 	}
 	noteFindings(x, f.kinds)
@@ -125,7 +130,8 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	case err != nil:
 		return refuseBody(resp, x, "response_unfilterable", unfilterable(err))
 	case f.removed == 0 && bytes.Equal(out, body):
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		bufpool.Put(lent)
+		resp.Body = newPooledBody(raw, owner)
 		return nil
 	}
 	if enc != "" && enc != "identity" {
@@ -133,7 +139,14 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 			return unfilterable(err)
 		}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(out))
+	// raw (and body, when it is raw) is no longer read: out is a document of
+	// its own, in the lent buffer or in one the scan or the encoder made.
+	bufpool.Put(owner)
+	if !sameArray(out, lent) {
+		bufpool.Put(lent)
+		lent = nil
+	}
+	resp.Body = newPooledBody(out, lent)
 	resp.ContentLength = int64(len(out))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
 	if resp.Header.Get("ETag") != "" {
@@ -143,29 +156,69 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	return nil
 }
 
+// sameArray reports whether out lies in the array of the lent buffer.
+func sameArray(out []byte, lent *[]byte) bool {
+	return lent != nil && cap(out) > 0 && cap(*lent) > 0 && &out[:1][0] == &(*lent)[:1][0]
+}
+
+// pooledBody is a filtered answer's body. Its buffer, when it is a pooled
+// one, goes back to the pool when the proxy closes the body after writing it;
+// nothing reads it after that (a Read after Close sees EOF).
+type pooledBody struct {
+	r   bytes.Reader
+	buf *[]byte
+}
+
+func newPooledBody(b []byte, owner *[]byte) *pooledBody {
+	p := &pooledBody{buf: owner}
+	p.r.Reset(b)
+	return p
+}
+
+func (p *pooledBody) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// WriteTo writes the rest of the body to w in one call.
+func (p *pooledBody) WriteTo(w io.Writer) (int64, error) { return p.r.WriteTo(w) }
+
+// Close returns the buffer to the pool once.
+func (p *pooledBody) Close() error {
+	p.r.Reset(nil)
+	bufpool.Put(p.buf)
+	p.buf = nil
+	return nil
+}
+
 // readBody reads r to EOF or limit bytes. A declared length within the limit
 // sizes the buffer at once (one allocation instead of ReadAll's growth);
 // the length is only a hint, the read still stops at EOF or limit.
-func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+//
+// A buffer sized from the length is a pooled one: owner is where it goes back
+// (bufpool.Put) once nothing reads the bytes any more; nil when the bytes are
+// an ordinary allocation.
+func readBody(r io.Reader, length, limit int64) (_ []byte, owner *[]byte, _ error) {
 	if length <= 0 || length >= limit {
-		return io.ReadAll(io.LimitReader(r, limit))
+		b, err := io.ReadAll(io.LimitReader(r, limit))
+		return b, nil, err
 	}
-	buf := make([]byte, 0, length+1) // +1: EOF is seen without growing
+	owner = bufpool.Get(int(length) + 1) // +1: EOF is seen without growing
+	buf := *owner
 	for int64(len(buf)) < limit {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = append(buf, 0)[:len(buf)] // a new array: the pooled one is not used
+			bufpool.Put(owner)
+			owner = nil
 		}
 		room := buf[len(buf):min(int64(cap(buf)), limit)]
 		n, err := r.Read(room)
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return buf, nil
+			return buf, owner, nil
 		}
 		if err != nil {
-			return buf, err
+			return buf, owner, err
 		}
 	}
-	return buf, nil
+	return buf, owner, nil
 }
 
 // refuseBody answers for a body the guards cannot read or place, so that none
@@ -244,6 +297,7 @@ type docFilter struct {
 	removed     int
 	kinds       []string
 	kept        [][2]int // the kept spans' buffer, reused across a stream's records
+	dst         []byte   // a lent buffer the cut document may be built in (one document only)
 }
 
 // doc filters one document; it returns doc itself when nothing changed and
@@ -261,20 +315,15 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer ix.Release()
-	if len(f.sensitive) == 0 {
-		out, removed, err := shape.FilterIndex(ix, f.tree, f.deny, f.roles)
-		if err != nil {
-			return nil, err
-		}
-		f.removed += removed
-		return out, nil
-	}
-	out, kept, removed, err := shape.FilterIndexKept(ix, f.tree, f.deny, f.roles, f.kept)
+	out, kept, removed, err := shape.FilterIndexKept(ix, f.tree, f.deny, f.roles, f.kept, f.dst)
 	if err != nil {
 		return nil, err
 	}
 	f.kept = kept[:0] // reused by the next record of a stream
 	f.removed += removed
+	if len(f.sensitive) == 0 {
+		return out, nil
+	}
 	var found []sensitive.Kind
 	var block bool
 	if removed == 0 {

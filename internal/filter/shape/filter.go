@@ -66,12 +66,14 @@ func FilterIndex(ix *jsonread.Index, t *Tree, deny []Path, roles []string) (out 
 // FilterIndexKept is FilterIndex that also returns, appended to kept, the
 // spans of ix.Data() the output is made of, in order (out is their
 // concatenation; nil spans when nothing is removed): a scan of the kept
-// values can then read ix instead of the output anew.
-func FilterIndexKept(ix *jsonread.Index, t *Tree, deny []Path, roles []string, kept [][2]int) (out []byte, spans [][2]int, removed int, err error) {
+// values can then read ix instead of the output anew. When something is
+// removed, out is built in dst's array if dst has room for the whole
+// document (the caller may lend a pooled buffer), else in a new one.
+func FilterIndexKept(ix *jsonread.Index, t *Tree, deny []Path, roles []string, kept [][2]int, dst []byte) (out []byte, spans [][2]int, removed int, err error) {
 	if !t.permits(roles) {
 		return nil, nil, 0, ErrForbidden
 	}
-	w := walker{ix: ix, d: ix.Data(), roles: roles, deny: deny, spans: kept[:0], record: true}
+	w := walker{ix: ix, d: ix.Data(), roles: roles, deny: deny, spans: kept[:0], record: true, dst: dst}
 	for i, p := range deny {
 		if len(p.segs) > 0 {
 			w.states = append(w.states, state{p: int32(i)})
@@ -101,6 +103,7 @@ type walker struct {
 	states  []state  // stack of deny states for the values being walked
 	record  bool     // FilterIndexKept: note each emitted span
 	spans   [][2]int // the emitted spans of d, adjacent ones merged
+	dst     []byte   // FilterIndexKept: where out starts, when it has room for d
 }
 
 // emit appends doc[copied:to] to the output.
@@ -109,7 +112,11 @@ func (w *walker) emit(to int) {
 		return
 	}
 	if w.out == nil {
-		w.out = make([]byte, 0, len(w.d))
+		if cap(w.dst) >= len(w.d) && cap(w.dst) > 0 {
+			w.out = w.dst[:0]
+		} else {
+			w.out = make([]byte, 0, len(w.d))
+		}
 	}
 	w.out = append(w.out, w.d[w.copied:to]...)
 	if w.record {
