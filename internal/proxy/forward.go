@@ -52,7 +52,15 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 	ex.url.RawQuery, ex.url.ForceQuery = cleanQuery(in.URL.RawQuery), in.URL.ForceQuery
 	out.URL = &ex.url
 	setURL(out, info.target, info.inPath)
-	out.Header = outboundHeader(in.Header, info.Forwarded, info.Keep, upType, &ex.fwd)
+	var pooled http.Header
+	if info.sync {
+		// Nothing reads the outbound header once forward returns: the
+		// synchronous client wrote it on this goroutine (http.Transport's
+		// writer may outlive us, so its requests get a map of their own).
+		pooled = headerMaps.Get().(http.Header)
+		defer putHeaderMap(pooled)
+	}
+	out.Header = outboundHeader(in.Header, info.Forwarded, info.Keep, upType, &ex.fwd, pooled)
 	if u.cfg.PreserveHost {
 		out.Host = in.Host
 	} else {

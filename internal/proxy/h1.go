@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/bulwark-gw/bulwark/internal/bufpool"
 )
 
 // The synchronous HTTP/1.1 client.
@@ -134,7 +136,12 @@ func (u *Upstream) syncRoundTrip(ctx context.Context, t *target, req *http.Reque
 		// flushes the header alone and then every read of any other reader —
 		// two or more syscalls per request. A client error still lands in the
 		// bodyWatch the request body is.
-		buf := make([]byte, req.ContentLength)
+		// The buffer is pooled: once this returns, the request has been
+		// written and nothing reads its body again (a request with a body is
+		// never replayed).
+		lent := bufpool.Get(int(req.ContentLength))
+		defer bufpool.Put(lent)
+		buf := (*lent)[:req.ContentLength]
 		if _, err := io.ReadFull(req.Body, buf); err != nil {
 			return nil, fmt.Errorf("read request body: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -89,13 +90,17 @@ func upgradeType(h http.Header) string {
 //   - a request without User-Agent is sent without one.
 //
 // Values are shared with in, not copied: nothing downstream modifies them.
-func outboundHeader(in http.Header, f Forwarded, keep []string, upType string, fwd *[3]string) http.Header {
+//
+// out, when not nil, is an empty map to fill (a pooled one, see headerMaps).
+func outboundHeader(in http.Header, f Forwarded, keep []string, upType string, fwd *[3]string, out http.Header) http.Header {
 	var listedBuf [8]string
 	listed := listedBuf[:0]
 	if c := in["Connection"]; len(c) > 0 {
 		listed = connectionTokens(listed, c)
 	}
-	out := make(http.Header, len(in)+3) // + the forwarding headers; dropped fields make room for the rest
+	if out == nil {
+		out = make(http.Header, len(in)+4) // + the forwarding headers and User-Agent; dropped fields make room for the rest
+	}
 	for k, v := range in {
 		ck := http.CanonicalHeaderKey(k)
 		if isHopByHop(ck) || spoofable(ck) || contains(keep, ck) || contains(listed, ck) {
@@ -121,6 +126,17 @@ func outboundHeader(in http.Header, f Forwarded, keep []string, upType string, f
 		out["User-Agent"] = emptyUserAgent
 	}
 	return out
+}
+
+// headerMaps holds the header maps of requests sent by the synchronous client,
+// which is done with one when forward returns: cleared, a map keeps its room,
+// so a request's outbound header costs no allocation once the pool is warm.
+var headerMaps = sync.Pool{New: func() any { return make(http.Header, 16) }}
+
+// putHeaderMap empties h and returns it to headerMaps.
+func putHeaderMap(h http.Header) {
+	clear(h)
+	headerMaps.Put(h)
 }
 
 // setForwarded sets the forwarding headers the gateway decided. One backing

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"testing"
@@ -84,17 +85,30 @@ func TestOutboundHeader(t *testing.T) {
 			want:   with(http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}}),
 		},
 	}
+	// A pooled map that carried an earlier request's fields: none may remain.
+	used := http.Header{"X-Bulwark-Subject": {"mallory"}, "Authorization": {"Bearer earlier"}, "X-Earlier": {"1"}}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var vals [3]string
-			got := outboundHeader(tc.in, fwd, tc.keep, tc.upType, &vals)
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("got  %v\nwant %v", got, tc.want)
-			}
-			if len(tc.in["Accept"]) > 0 && &got["Accept"][0] != &tc.in["Accept"][0] {
-				t.Error("values were copied")
-			}
-		})
+		for _, pooled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/pooled=%v", tc.name, pooled), func(t *testing.T) {
+				var vals [3]string
+				var dst http.Header
+				if pooled {
+					putHeaderMap(used)
+					dst = headerMaps.Get().(http.Header)
+				}
+				got := outboundHeader(tc.in, fwd, tc.keep, tc.upType, &vals, dst)
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Fatalf("got  %v\nwant %v", got, tc.want)
+				}
+				if len(tc.in["Accept"]) > 0 && &got["Accept"][0] != &tc.in["Accept"][0] {
+					t.Error("values were copied")
+				}
+				if pooled {
+					used = got
+					used["X-Earlier"] = []string{"1"}
+				}
+			})
+		}
 	}
 }
 
