@@ -148,12 +148,24 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	}
 	resp.Body = newPooledBody(out, lent)
 	resp.ContentLength = int64(len(out))
-	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	setContentLength(resp.Header, len(out))
 	if resp.Header.Get("ETag") != "" {
 		sum := sha256.Sum256(out) // the upstream's tag named a body the client never gets
 		resp.Header.Set("ETag", `"bw-`+hex.EncodeToString(sum[:12])+`"`)
 	}
 	return nil
+}
+
+// setContentLength sets the Content-Length field of h to n. The upstream's
+// single value is overwritten in place: assigning to a Go map that holds 8
+// entries grows it to a table even when the key exists, and a response with
+// the security headers added is often at 8.
+func setContentLength(h http.Header, n int) {
+	if v := h["Content-Length"]; len(v) == 1 {
+		v[0] = strconv.Itoa(n)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(n))
 }
 
 // sameArray reports whether out lies in the array of the lent buffer.
@@ -298,6 +310,7 @@ type docFilter struct {
 	kinds       []string
 	kept        [][2]int // the kept spans' buffer, reused across a stream's records
 	dst         []byte   // a lent buffer the cut document may be built in (one document only)
+	keptBuf     [16][2]int
 }
 
 // doc filters one document; it returns doc itself when nothing changed and
@@ -315,6 +328,9 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer ix.Release()
+	if f.kept == nil {
+		f.kept = f.keptBuf[:0] // most answers are cut in fewer places
+	}
 	out, kept, removed, err := shape.FilterIndexKept(ix, f.tree, f.deny, f.roles, f.kept, f.dst)
 	if err != nil {
 		return nil, err

@@ -259,3 +259,21 @@ func TestFilteredBodiesDoNotShareBuffers(t *testing.T) {
 		body.Close()
 	}
 }
+
+func TestSetContentLength(t *testing.T) {
+	h := http.Header{"Content-Length": {"1069"}}
+	setContentLength(h, 822)
+	if got := h.Values("Content-Length"); len(got) != 1 || got[0] != "822" {
+		t.Fatalf("Content-Length = %q", got)
+	}
+	h = http.Header{"Content-Length": {"10", "10"}} // not one value: replaced whole
+	setContentLength(h, 5)
+	if got := h.Values("Content-Length"); len(got) != 1 || got[0] != "5" {
+		t.Fatalf("Content-Length = %q", got)
+	}
+	h = http.Header{}
+	setContentLength(h, 7)
+	if got := h.Get("Content-Length"); got != "7" {
+		t.Fatalf("Content-Length = %q", got)
+	}
+}
