@@ -36,15 +36,24 @@ type exchange struct {
 
 // forward sends the request to info.target and streams the answer to w.
 func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.Context, info *RequestInfo, upType string) {
-	ex := &exchange{u: u, info: info, w: w, in: in, ctx: ctx}
 	if upType != "" && !printableASCII(upType) {
 		u.handleError(w, ctx, info, fmt.Errorf("client tried to switch to invalid protocol %q", upType))
 		return
 	}
+	var ex *exchange
 	var out *http.Request // the one shallow copy
 	if info.sync {
-		out = in.WithContext(ctx) // the synchronous client may take it: no trace needed
+		// The synchronous client is done with the exchange and the outbound
+		// request when forward returns (the response guards and the answer's
+		// copy run inside it): both come from pools. ctx is in's own context
+		// here (no timeout context: the client bounds the exchange itself), so
+		// the copy is a plain one.
+		ex, out = exchanges.Get().(*exchange), requests.Get().(*http.Request)
+		defer putExchange(ex, out)
+		*ex = exchange{u: u, info: info, w: w, in: in, ctx: ctx}
+		*out = *in
 	} else {
+		ex = &exchange{u: u, info: info, w: w, in: in, ctx: ctx}
 		ex.trace.Got1xxResponse = ex.got1xx
 		out = in.WithContext(httptrace.WithClientTrace(ctx, &ex.trace))
 	}
@@ -106,6 +115,22 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 		return
 	}
 	ex.respond(resp)
+}
+
+// exchanges and requests hold the working state and the outbound request of
+// exchanges the synchronous client made.
+var (
+	exchanges = sync.Pool{New: func() any { return new(exchange) }}
+	requests  = sync.Pool{New: func() any { return new(http.Request) }}
+)
+
+// putExchange empties ex and out, which no one reads any more, and returns
+// them to their pools.
+func putExchange(ex *exchange, out *http.Request) {
+	*ex = exchange{}
+	*out = http.Request{}
+	exchanges.Put(ex)
+	requests.Put(out)
 }
 
 // got1xx passes an informational answer (103 Early Hints, 100 Continue) on to
