@@ -95,7 +95,7 @@ func (w *response) commit(p []byte) {
 	}
 
 	bw := c.bufw
-	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), w.status)
+	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), w.status, w.scratch[:0])
 	bw.Write(w.hdr)
 	if keepConnLines {
 		bw.Write(w.connLines)
@@ -111,9 +111,8 @@ func (w *response) commit(p []byte) {
 	switch {
 	case !bodyOK || w.chunking:
 	case autoCL:
-		var num [20]byte
 		bw.WriteString("Content-Length: ")
-		bw.Write(strconv.AppendInt(num[:0], w.contentLength, 10))
+		bw.Write(strconv.AppendInt(w.scratch[:0], w.contentLength, 10))
 		bw.WriteString("\r\n")
 	case w.clValue != "":
 		bw.WriteString("Content-Length: ")

@@ -60,7 +60,8 @@ type response struct {
 	trailerHdr bool // a Trailer field or a TrailerPrefix key
 	trailers   []string
 
-	pending []byte // body held before commit, and chunk assembly after
+	pending []byte   // body held before commit, and chunk assembly after
+	scratch [24]byte // numbers being formatted (a local array would escape)
 	buf     [bufferBeforeChunking]byte
 
 	canContinue atomic.Bool
@@ -127,7 +128,7 @@ func (w *response) WriteHeader(code int) {
 // header, which stays for the final answer (RFC 8297).
 func (w *response) writeInformational(code int) {
 	bw := w.c.bufw
-	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), code)
+	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), code, w.scratch[:0])
 	for k, vv := range w.header {
 		if k == "Content-Length" || k == "Transfer-Encoding" {
 			continue
@@ -271,8 +272,7 @@ func (w *response) emit(p []byte) {
 	}
 	bw := w.c.bufw
 	if w.chunking {
-		var hex [16]byte
-		bw.Write(strconv.AppendInt(hex[:0], int64(len(p)), 16))
+		bw.Write(strconv.AppendInt(w.scratch[:0], int64(len(p)), 16))
 		bw.WriteString("\r\n")
 		bw.Write(p)
 		bw.WriteString("\r\n")
@@ -449,15 +449,14 @@ func trimString(s string) string {
 
 func isASCIISpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
-func writeStatusLine(bw *bufio.Writer, is11 bool, code int) {
+func writeStatusLine(bw *bufio.Writer, is11 bool, code int, scratch []byte) {
 	if is11 {
 		bw.WriteString("HTTP/1.1 ")
 	} else {
 		bw.WriteString("HTTP/1.0 ")
 	}
-	var scratch [4]byte
 	if text := http.StatusText(code); text != "" {
-		bw.Write(strconv.AppendInt(scratch[:0], int64(code), 10))
+		bw.Write(strconv.AppendInt(scratch, int64(code), 10))
 		bw.WriteByte(' ')
 		bw.WriteString(text)
 		bw.WriteString("\r\n")
