@@ -109,17 +109,25 @@ func (c *conn) serve() {
 		c.setReadDeadline(time.Now().Add(d))
 	}
 	for first := true; ; first = false {
-		if !first {
-			if c.bufr.Buffered() == 0 {
+		c.cr.remain = c.srv.maxHeaderBytes() + 4096 // the head's bound, with net/http's bufio slack
+		if first {
+			// Idle until the first bytes: Shutdown closes a connection that
+			// has not sent anything yet.
+			if _, err := c.bufr.Peek(1); err != nil {
+				break
+			}
+		} else {
+			if c.bufr.Buffered() < 4 {
 				// Wait for the next request under the idle timeout; the
-				// head's own timeout starts with its first byte, as in
-				// http.Server.
+				// head's own timeout starts with its first bytes, as in
+				// http.Server. Like it, fewer than 4 bytes before the end
+				// of the stream close silently.
 				if d := c.srv.IdleTimeout; d > 0 {
 					c.setReadDeadline(time.Now().Add(d))
 				} else {
 					c.setReadDeadline(time.Time{})
 				}
-				if _, err := c.bufr.Peek(1); err != nil {
+				if _, err := c.bufr.Peek(4); err != nil {
 					break
 				}
 			}
@@ -253,7 +261,6 @@ func (e statusError) Error() string { return http.StatusText(e.code) + ": " + e.
 var errTooLarge = errors.New("h1serve: request head too large")
 
 func (c *conn) readRequest() (*http.Request, error) {
-	c.cr.remain = c.srv.maxHeaderBytes() + 4096 // net/http's bufio slack
 	if c.lastMethod == "POST" {
 		// RFC 9112 §2.2 tolerance for clients that send CRLF after a body.
 		peek, _ := c.bufr.Peek(4)
@@ -384,6 +391,7 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 		}
 	}
 	c.state.Store(stateClosed)
+	c.srv.removeConn(c) // Shutdown does not wait for a taken-over connection
 	c.rwc.SetDeadline(time.Time{})
 	return c.rwc, bufio.NewReadWriter(c.bufr, c.bufw), nil
 }

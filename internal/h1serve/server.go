@@ -63,7 +63,6 @@ type Server struct {
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
 	closing   atomic.Bool
-	wg        sync.WaitGroup // connection goroutines
 }
 
 // ErrNoHandler is returned by Serve when Handler is nil.
@@ -90,8 +89,8 @@ func (s *Server) Serve(ln net.Listener) error {
 			if s.closing.Load() {
 				return http.ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			var te interface{ Temporary() bool }
+			if errors.As(err, &te) && te.Temporary() {
 				// Temporary exhaustion (too many open files): back off as
 				// http.Server does instead of spinning.
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
@@ -137,15 +136,14 @@ func (s *Server) addConn(c *conn) bool {
 		s.conns = make(map[*conn]struct{})
 	}
 	s.conns[c] = struct{}{}
-	s.wg.Add(1)
 	return true
 }
 
+// removeConn stops tracking c: it closed, or a handler took it over.
 func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
-	s.wg.Done()
 }
 
 // closeListeners stops accepting; the caller holds s.mu.
