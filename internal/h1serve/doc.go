@@ -5,9 +5,10 @@
 // simple proxy: a background read goroutine started and aborted around every
 // request, a context with cancel, a response and a chunk writer, a cloned and
 // sorted header map. h1serve keeps what matters and drops that machinery: one
-// goroutine per connection, pooled buffers and response writers, and a
-// disconnect watcher that only starts once a request has run for
-// DisconnectCheckDelay.
+// goroutine per connection, pooled buffers and a response writer reused on its
+// connection, the header serialized once instead of cloned, and a disconnect
+// watcher that only starts on requests that have run for a while (one ticker
+// per server, Server.DisconnectCheckDelay), not on every request.
 //
 // Parsing is net/http's: every request head is read by http.ReadRequest (the
 // same parser, Transfer-Encoding and Content-Length rules and body readers as

@@ -16,18 +16,22 @@ import (
 // The watcher: http.Server starts a one-byte "background read" on every
 // request once its body is read, and aborts it (a deadline in the past, then
 // a wait) when the handler returns — two goroutine handshakes and four
-// deadline changes per request, whether or not the client ever leaves. Here a
-// per-connection timer starts that read only when a request has run for
-// Server.DisconnectCheckDelay (and its body is read); most requests end
-// before and pay a timer reset and stop. The trade-off: a client that goes
-// away is noticed after at most that delay, not at once. The read is one byte,
-// like net/http's (hygiene's framing listener relies on that size): a byte
-// that arrives (a pipelined request) is kept and handed back first.
+// deadline changes per request, whether or not the client ever leaves. Here
+// one goroutine per Server ticks every Server.DisconnectCheckDelay and starts
+// that read only on connections whose request has run through a whole tick
+// (and whose body is read); a request pays a counter increment and an
+// uncontended lock. The trade-off: a client that goes away is noticed after
+// one to two delays, not at once. The read is one byte, like net/http's
+// (hygiene's framing listener relies on that size): a byte that arrives (a
+// pipelined request) is kept and handed back first.
 type connReader struct {
 	c      *conn
 	remain int64 // bytes left for the request head
 
-	bodyDone atomic.Bool // the request body was read to its end (or there is none)
+	bodyDone atomic.Bool   // the request body was read to its end (or there is none)
+	seq      atomic.Uint64 // requests started; the ticker compares it between ticks
+	running  atomic.Bool   // a request's handler runs
+	tickSeq  uint64        // seq at the last tick (the ticker's own)
 
 	mu       sync.Mutex
 	cond     sync.Cond
@@ -38,7 +42,6 @@ type connReader struct {
 	aborted  bool
 	hasByte  bool
 	byteBuf  [1]byte
-	timer    *time.Timer
 }
 
 // Read reads for the bufio.Reader: never while the background read runs
@@ -76,21 +79,25 @@ func (cr *connReader) Read(p []byte) (int, error) {
 
 // startRequest arms the watcher for a request; cancel is its context's.
 func (cr *connReader) startRequest(cancel context.CancelFunc) {
-	d := cr.c.srv.disconnectDelay()
+	cr.seq.Add(1)
+	cr.running.Store(true)
 	cr.mu.Lock()
 	cr.watching, cr.pending, cr.cancel = true, false, cancel
-	if d == 0 {
+	if cr.c.srv.DisconnectCheckDelay < 0 {
 		cr.pending = true
 		cr.maybeWatchLocked()
-		cr.mu.Unlock()
-		return
-	}
-	if cr.timer == nil {
-		cr.timer = time.AfterFunc(d, cr.fire)
-	} else {
-		cr.timer.Reset(d)
 	}
 	cr.mu.Unlock()
+}
+
+// tick is called by the server's watch loop: a request that was already
+// running at the previous tick has run for the delay.
+func (cr *connReader) tick() {
+	seq := cr.seq.Load()
+	if cr.running.Load() && seq == cr.tickSeq {
+		cr.fire()
+	}
+	cr.tickSeq = seq
 }
 
 // fire runs when a request has run for the delay.
@@ -146,11 +153,9 @@ func (cr *connReader) backgroundRead() {
 // endRequest stops watching: it stops the timer and ends a background read
 // in progress, then restores the read deadline.
 func (cr *connReader) endRequest() {
+	cr.running.Store(false)
 	cr.mu.Lock()
 	cr.watching, cr.pending, cr.cancel = false, false, nil
-	if cr.timer != nil {
-		cr.timer.Stop()
-	}
 	if !cr.inRead {
 		cr.mu.Unlock()
 		return

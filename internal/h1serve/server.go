@@ -23,9 +23,9 @@ const DefaultDisconnectCheckDelay = 100 * time.Millisecond
 // tests):
 //   - Response headers are written in map order, not sorted.
 //   - A client that disconnects while its handler runs is noticed (the
-//     request's context cancelled) only once the request has run for
-//     DisconnectCheckDelay; http.Server watches from the start, at the price
-//     of a goroutine handshake on every request.
+//     request's context cancelled) only once the request has run for one to
+//     two DisconnectCheckDelay; http.Server watches from the start, at the
+//     price of a goroutine handshake on every request.
 //   - A Host header that is present but empty on HTTP/1.1 is refused like a
 //     missing one (400): http.ReadRequest removes the Host header, so the two
 //     cannot be told apart; an absolute-form request's Host header is not
@@ -54,15 +54,18 @@ type Server struct {
 	// ErrorLog receives handler panics and write-side anomalies; nil: the log
 	// package's standard logger. It never receives bytes a client sent.
 	ErrorLog *log.Logger
-	// DisconnectCheckDelay is how long a request runs before a client that
-	// closes its connection cancels the request's context (0: the default,
-	// 100ms; negative: from the start, as http.Server does).
+	// DisconnectCheckDelay is the period of the disconnect watcher: a request
+	// that has run for one to two periods (and read its body) has its
+	// connection watched, and a client that closes it cancels the request's
+	// context (0: the default, 100ms; negative: every request from the
+	// start, as http.Server does).
 	DisconnectCheckDelay time.Duration
 
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
 	closing   atomic.Bool
+	watchOnce sync.Once
 }
 
 // ErrNoHandler is returned by Serve when Handler is nil.
@@ -82,6 +85,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	defer s.track(l, false)
 	defer ln.Close()
+	if s.DisconnectCheckDelay >= 0 {
+		s.watchOnce.Do(func() { go s.watchLoop(s.disconnectDelay()) })
+	}
 	var delay time.Duration
 	for {
 		c, err := ln.Accept()
@@ -235,5 +241,23 @@ func (s *Server) disconnectDelay() time.Duration {
 	if s.DisconnectCheckDelay == 0 {
 		return DefaultDisconnectCheckDelay
 	}
-	return max(s.DisconnectCheckDelay, 0)
+	return s.DisconnectCheckDelay
+}
+
+// watchLoop ticks the disconnect watcher of every connection (connReader)
+// until the server is closed and has no connection left.
+func (s *Server) watchLoop(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for range t.C {
+		s.mu.Lock()
+		for c := range s.conns {
+			c.cr.tick()
+		}
+		done := s.closing.Load() && len(s.conns) == 0
+		s.mu.Unlock()
+		if done {
+			return
+		}
+	}
 }
