@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // BenchmarkServe serves a precomputed 1 KiB JSON answer over a real loopback
@@ -31,6 +32,13 @@ func BenchmarkServe(b *testing.B) {
 	}{
 		{"net-http", func() benchServer { return &http.Server{Handler: h, ErrorLog: quiet} }},
 		{"h1serve", func() benchServer { return &Server{Handler: h, ErrorLog: quiet} }},
+		// Bulwark's defaults: every request moves the read deadline three times.
+		{"net-http-timeouts", func() benchServer {
+			return &http.Server{Handler: h, ErrorLog: quiet, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		}},
+		{"h1serve-timeouts", func() benchServer {
+			return &Server{Handler: h, ErrorLog: quiet, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		}},
 	}
 	req := []byte("GET /items/42 HTTP/1.1\r\nHost: bench.test\r\nUser-Agent: bench\r\nAccept: application/json\r\n\r\n")
 	for _, s := range servers {

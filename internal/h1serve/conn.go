@@ -2,6 +2,7 @@ package h1serve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,6 +83,31 @@ func (c *conn) setReadDeadline(t time.Time) {
 	}
 }
 
+// extendReadDeadline sets the read deadline to d from now, unless the one
+// in place is at most d/64 earlier: a deadline is then set about once every
+// d/64 instead of on every request (SetReadDeadline is not free), and is
+// never later than d from now.
+func (c *conn) extendReadDeadline(d time.Duration) {
+	t := time.Now().Add(d)
+	if c.rdl.IsZero() || c.rdl.After(t) || c.rdl.Before(t.Add(-d/64)) {
+		c.rdl = t
+		_ = c.rwc.SetReadDeadline(t)
+	}
+}
+
+// headBuffered reports whether the buffer holds a whole request head: an
+// empty line after the first non-empty one.
+func (c *conn) headBuffered() bool {
+	b, _ := c.bufr.Peek(c.bufr.Buffered())
+	b = b[numLeadingCRorLF(b):]
+	return bytes.Contains(b, crlfcrlf[1:]) || bytes.Contains(b, lflf)
+}
+
+var (
+	crlfcrlf = []byte("\r\n\r\n")
+	lflf     = []byte("\n\n")
+)
+
 func (c *conn) setWriteDeadline(t time.Time) {
 	if !t.Equal(c.wdl) {
 		c.wdl = t
@@ -123,7 +149,7 @@ func (c *conn) serve() {
 				// http.Server. Like it, fewer than 4 bytes before the end
 				// of the stream close silently.
 				if d := c.srv.IdleTimeout; d > 0 {
-					c.setReadDeadline(time.Now().Add(d))
+					c.extendReadDeadline(d)
 				} else {
 					c.setReadDeadline(time.Time{})
 				}
@@ -131,10 +157,14 @@ func (c *conn) serve() {
 					break
 				}
 			}
-			if d := c.srv.ReadHeaderTimeout; d > 0 {
-				c.setReadDeadline(time.Now().Add(d))
-			} else {
-				c.setReadDeadline(time.Time{})
+			// A head already read whole cannot be trickled: it needs no
+			// deadline of its own (the common case, one packet a request).
+			if !c.headBuffered() {
+				if d := c.srv.ReadHeaderTimeout; d > 0 {
+					c.setReadDeadline(time.Now().Add(d))
+				} else {
+					c.setReadDeadline(time.Time{})
+				}
 			}
 		}
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
@@ -274,7 +304,12 @@ func (c *conn) readRequest() (*http.Request, error) {
 		return nil, err
 	}
 	c.cr.remain = 1<<63 - 1
-	c.setReadDeadline(time.Time{}) // the body has no time limit of its own here
+	if req.Body != http.NoBody {
+		// The body has no time limit here (hygiene sets its own). Without
+		// a body nothing reads until the answer is sent: the deadline in
+		// place stays (the disconnect watcher clears it before it reads).
+		c.setReadDeadline(time.Time{})
+	}
 	isH2Upgrade := req.Method == "PRI" && len(req.Header) == 0 && req.URL.Path == "*" && req.Proto == "HTTP/2.0"
 	if req.ProtoMajor != 1 && !isH2Upgrade {
 		return nil, statusError{http.StatusHTTPVersionNotSupported, "unsupported protocol version"}

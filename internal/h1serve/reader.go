@@ -42,6 +42,10 @@ type connReader struct {
 	aborted  bool
 	hasByte  bool
 	byteBuf  [1]byte
+	// handlerDeadline: the handler set a read deadline, which the watcher
+	// keeps; otherwise it clears the one in place (cleared) before reading.
+	handlerDeadline bool
+	cleared         bool
 }
 
 // Read reads for the bufio.Reader: never while the background read runs
@@ -83,6 +87,7 @@ func (cr *connReader) startRequest(cancel context.CancelFunc) {
 	cr.running.Store(true)
 	cr.mu.Lock()
 	cr.watching, cr.pending, cr.cancel = true, false, cancel
+	cr.handlerDeadline = false
 	if cr.c.srv.DisconnectCheckDelay < 0 {
 		cr.pending = true
 		cr.maybeWatchLocked()
@@ -126,6 +131,12 @@ func (cr *connReader) maybeWatchLocked() {
 	}
 	cr.pending = false
 	cr.inRead = true
+	if !cr.handlerDeadline {
+		// The idle or head deadline may still be in place (a request
+		// without a body keeps it): the watch has no time limit.
+		_ = cr.c.rwc.SetReadDeadline(time.Time{})
+		cr.cleared = true
+	}
 	go cr.backgroundRead()
 }
 
@@ -156,6 +167,10 @@ func (cr *connReader) endRequest() {
 	cr.running.Store(false)
 	cr.mu.Lock()
 	cr.watching, cr.pending, cr.cancel = false, false, nil
+	if cr.cleared {
+		cr.cleared = false
+		cr.c.rdl = time.Time{} // what the watcher set
+	}
 	if !cr.inRead {
 		cr.mu.Unlock()
 		return

@@ -320,6 +320,10 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // SetReadDeadline sets the connection's read deadline (hygiene bounds the
 // body read with it).
 func (w *response) SetReadDeadline(t time.Time) error {
+	cr := &w.c.cr
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	cr.handlerDeadline = true
 	w.c.rdl = t
 	return w.c.rwc.SetReadDeadline(t)
 }

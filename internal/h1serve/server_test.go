@@ -347,3 +347,41 @@ func TestResponseControllerDeadlines(t *testing.T) {
 		t.Errorf("deadlines %v %v, full duplex %v", e[0], e[1], e[2])
 	}
 }
+
+func TestReadHeaderTimeoutOnLaterRequest(t *testing.T) {
+	s := &Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: 20 * time.Millisecond, IdleTimeout: time.Minute}
+	addr := serveOwn(t, s)
+	c, br := dial(t, addr)
+	get(t, c, br, "/")
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n") // the second head never ends
+	if !closed(c, br) {
+		t.Error("a later head that never ends kept the connection")
+	}
+}
+
+// A request without a body keeps the head's deadline while its handler runs
+// (nothing reads); the disconnect watcher must not take that deadline's
+// expiry for a client that left.
+func TestLongRequestOutlivesHeadDeadline(t *testing.T) {
+	errc := make(chan error, 1)
+	s := &Server{ReadHeaderTimeout: 5 * time.Millisecond, IdleTimeout: 5 * time.Millisecond,
+		DisconnectCheckDelay: time.Millisecond, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				// Many times both deadlines and the watch delay: the scenario,
+				// not an assertion on time.
+				time.Sleep(100 * time.Millisecond)
+				errc <- r.Context().Err()
+			}
+			io.WriteString(w, "ok")
+		})}
+	addr := serveOwn(t, s)
+	c, br := dial(t, addr)
+	get(t, c, br, "/")
+	resp := get(t, c, br, "/slow")
+	if err := <-errc; err != nil {
+		t.Errorf("the context of a request whose client stayed: %v", err)
+	}
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+}
