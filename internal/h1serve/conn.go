@@ -459,8 +459,10 @@ func putWriter(bw *bufio.Writer) {
 	writerPool.Put(bw)
 }
 
-// hasToken reports whether the comma-separated list v holds token, in any
-// case (net/http's hasToken).
+// hasToken reports whether token appears in v, in any case, between token
+// boundaries (space, comma, tab): net/http's own hasToken, which decides
+// Expect and Connection there (httpguts.HeaderValuesContainsToken is
+// stricter, and would answer differently).
 func hasToken(v, token string) bool {
 	if len(token) > len(v) || token == "" {
 		return false
@@ -468,5 +470,29 @@ func hasToken(v, token string) bool {
 	if v == token {
 		return true
 	}
-	return httpguts.HeaderValuesContainsToken([]string{v}, token)
+	for sp := 0; sp <= len(v)-len(token); sp++ {
+		// Check that first character is good.
+		// The token is ASCII, so checking only a single byte
+		// is sufficient. We skip this potential starting
+		// position if both the first byte and its potential
+		// ASCII uppercase equivalent (b|0x20) don't match.
+		// False positives ('^' => '~') are caught by EqualFold.
+		if b := v[sp]; b != token[0] && b|0x20 != token[0] {
+			continue
+		}
+		// Check that start pos is on a valid token boundary.
+		if sp > 0 && !isTokenBoundary(v[sp-1]) {
+			continue
+		}
+		// Check that end pos is on a valid token boundary.
+		if endPos := sp + len(token); endPos != len(v) && !isTokenBoundary(v[endPos]) {
+			continue
+		}
+		if strings.EqualFold(v[sp:sp+len(token)], token) {
+			return true
+		}
+	}
+	return false
 }
+
+func isTokenBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }

@@ -49,6 +49,8 @@ var diffCases = []diffCase{
 	{name: "huge head", raw: "GET /echo HTTP/1.1\r\n" + host + "X-Big: " + strings.Repeat("b", 8<<10) + "\r\n\r\n"},
 	{name: "expect 100-continue", raw: "POST /echo HTTP/1.1\r\n" + host + "Expect: 100-continue\r\nContent-Length: 4\r\n\r\nbody"},
 	{name: "expect 100-continue unread", raw: "POST /noread HTTP/1.1\r\n" + host + "Expect: 100-continue\r\nContent-Length: 4\r\n\r\nbody"},
+	{name: "expect 100-continue token among others", raw: "POST /echo HTTP/1.1\r\n" + host + "Expect: 100-Continue extra\r\nContent-Length: 4\r\n\r\nbody"},
+	{name: "expect 100-continue on http/1.0", raw: "POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody"},
 	{name: "expect unknown", raw: "POST /echo HTTP/1.1\r\n" + host + "Expect: teapot\r\nContent-Length: 4\r\n\r\nbody"},
 	{name: "absolute-form", raw: "GET http://b.test/echo?x=1 HTTP/1.1\r\n" + host + "\r\n"},
 	{name: "options star", raw: "OPTIONS * HTTP/1.1\r\n" + host + "\r\n", methods: []string{"OPTIONS"}},
