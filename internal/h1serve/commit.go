@@ -52,8 +52,13 @@ func (w *response) commit(p []byte) {
 	}
 	// A client that sends its whole request before reading the answer would
 	// deadlock on a body nobody reads: drain it (bounded) before answering.
-	if w.req.ContentLength != 0 && !w.closeAfterReply && w.body != nil {
+	if w.req.ContentLength != 0 && !w.closeAfterReply && w.body != nil && !(w.expect100 && w.body.sawEOF.Load()) {
 		ok, tooBig := w.body.drain()
+		if ok && !w.handlerDone {
+			// As net/http: the body, read to its end here, is closed; the
+			// handler's later reads fail.
+			w.body.closed.Store(true)
+		}
 		switch {
 		case tooBig:
 			w.closeAfterReply = true

@@ -76,6 +76,14 @@ func testHandler(rec *recorder) http.Handler {
 		case "/panic":
 			record()
 			panic("boom")
+		case "/flush-then-read":
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			b, err := io.ReadAll(r.Body)
+			s.Body, s.BodyErr = string(b), errString(err)
+			record()
+			io.WriteString(w, "read after flush: "+string(b))
+			return
 		case "/abort":
 			record()
 			w.Write([]byte("partial"))
@@ -145,6 +153,18 @@ func testHandler(rec *recorder) http.Handler {
 			w.WriteHeader(http.StatusCreated)
 			w.Header().Set("X-After", "ignored")
 			write("created")
+		case "/te-chunked":
+			w.Header().Set("Transfer-Encoding", "chunked")
+			write("declared chunked")
+		case "/te-gzip":
+			w.Header().Set("Transfer-Encoding", "gzip")
+			write("declared gzip")
+		case "/switch":
+			w.Header().Set("Connection", "Upgrade")
+			w.Header().Set("Upgrade", "x")
+			w.WriteHeader(http.StatusSwitchingProtocols)
+		case "/empty":
+			w.WriteHeader(http.StatusOK)
 		case "/identity":
 			w.Header().Set("Transfer-Encoding", "identity")
 			write("identity body")
