@@ -37,6 +37,15 @@ const DefaultDisconnectCheckDelay = 100 * time.Millisecond
 //     implemented.
 //   - No ConnState hooks, ReadTimeout, TLS or HTTP/2 (h2c): the preface
 //     "PRI * HTTP/2.0" reaches the handler as http.Server with h2c off does.
+//   - Read deadlines move only when they must: the idle deadline up to
+//     IdleTimeout/64 early, none for a head already read whole, and a request
+//     without a body keeps the one in place while its handler runs.
+//   - Shutdown closes a connection that has sent nothing yet at once
+//     (http.Server leaves a new connection 5 s).
+//   - A handler panic is logged with its type (or a runtime error's text)
+//     and the stack, not its value, which may carry request bytes.
+//   - The http.ServerContextKey value is the *Server itself; the response
+//     writer is reused for the next request on its connection.
 type Server struct {
 	// Handler answers every request.
 	Handler http.Handler
