@@ -43,6 +43,7 @@ func (d *decoder) buildServer(s serverConfig) Server {
 	out := Server{
 		Listen:            orDefault(s.Listen, defaultListen),
 		H2C:               orDefault(s.H2C, false),
+		Engine:            orDefault(s.Engine, EngineBulwark),
 		ReadHeaderTimeout: durationOr(s.ReadHeaderTimeout, defaultReadHeaderTimeout),
 		IdleTimeout:       durationOr(s.IdleTimeout, defaultIdleTimeout),
 		WriteTimeout:      durationOr(s.WriteTimeout, defaultWriteTimeout),
@@ -50,6 +51,7 @@ func (d *decoder) buildServer(s serverConfig) Server {
 		HealthPath:        orDefault(s.HealthPath, ""),
 	}
 	d.checkAddr("server.listen", out.Listen)
+	d.oneOf("server.engine", out.Engine, []string{EngineBulwark, EngineNetHTTP})
 	if p := out.HealthPath; p != "" && (!strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?#{}*%") || strings.Contains(p, "//") || strings.Contains(p, "/.")) {
 		d.errorf("server.health_path", "must be a plain absolute path like /healthz, got %q", p)
 	}

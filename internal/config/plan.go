@@ -40,6 +40,12 @@ type Plan struct {
 	Files []string
 }
 
+// Values of Server.Engine.
+const (
+	EngineBulwark = "bulwark"
+	EngineNetHTTP = "net/http"
+)
+
 // Server configures the proxy listener.
 type Server struct {
 	// Listen is the proxy's address, host:port.
@@ -49,6 +55,10 @@ type Server struct {
 	TLSCert, TLSKey string
 	// H2C enables HTTP/2 over cleartext connections.
 	H2C bool
+	// Engine serves the plain-text proxy listener: EngineBulwark (Bulwark's
+	// own HTTP/1.x loop, internal/h1serve) or EngineNetHTTP (net/http's
+	// server). TLS and h2c listeners are always served by net/http.
+	Engine string
 	// TrustedProxies are canonical CIDR prefixes ("10.0.0.0/8",
 	// "127.0.0.1/32") whose forwarding headers are believed.
 	TrustedProxies    []string

@@ -29,6 +29,7 @@ type serverConfig struct {
 	Listen            *string    `yaml:"listen"`
 	TLS               *tlsConfig `yaml:"tls"`
 	H2C               *bool      `yaml:"h2c"`
+	Engine            *string    `yaml:"engine"`
 	TrustedProxies    []string   `yaml:"trusted_proxies"`
 	ReadHeaderTimeout *Duration  `yaml:"read_header_timeout"`
 	IdleTimeout       *Duration  `yaml:"idle_timeout"`

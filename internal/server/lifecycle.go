@@ -123,7 +123,7 @@ func (p *process) reload() {
 
 // warnRestartOnly logs settings a reload cannot change in a running process.
 func warnRestartOnly(p *process, old, cur *config.Plan) {
-	if old.Server.Listen != cur.Server.Listen || old.Server.TLSCert != cur.Server.TLSCert ||
+	if old.Server.Listen != cur.Server.Listen || old.Server.TLSCert != cur.Server.TLSCert || old.Server.Engine != cur.Server.Engine ||
 		old.Admin.Listen != cur.Admin.Listen || old.Metrics.Listen != cur.Metrics.Listen ||
 		old.Store != cur.Store || old.Audit != cur.Audit || old.Cluster.Redis != cur.Cluster.Redis {
 		p.log.Warn("listener, store and audit settings take effect only after a restart")

@@ -23,6 +23,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/console"
 	"github.com/bulwark-gw/bulwark/internal/gateway"
+	"github.com/bulwark-gw/bulwark/internal/h1serve"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/logsafe"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
@@ -110,7 +111,7 @@ type process struct {
 	rec       *audit.Recorder
 	metrics   *metrics.Metrics
 	gw        *gateway.Gateway
-	servers   []*http.Server
+	servers   []stopper
 	grace     time.Duration
 	errc      chan error
 	reloadMu  sync.Mutex
@@ -261,13 +262,16 @@ func (p *process) stopAudit(ctx context.Context) {
 // then serves them.
 func (p *process) listen(plan *config.Plan) (Addrs, error) {
 	var addrs Addrs
-	proxySrv := p.newServer(plan, proxyHandler{gw: p.gw})
 	ln, err := p.bind(plan.Server.Listen, plan)
 	if err != nil {
 		return addrs, fmt.Errorf("proxy listener: %w", err)
 	}
 	addrs.Proxy = ln.Addr().String()
-	p.serve(proxySrv, ln)
+	if ownEngine(plan) {
+		p.serve(p.newOwnServer(plan, proxyHandler{gw: p.gw}), ln)
+	} else {
+		p.serve(p.newServer(plan, proxyHandler{gw: p.gw}), ln)
+	}
 
 	token := func() string { return p.gw.Plan().Admin.Token }
 	con, err := console.New(console.Deps{Gateway: p.gw, Store: p.store, Audit: p.rec, Token: token, Logger: p.log})
@@ -345,12 +349,42 @@ func (p *process) newServer(plan *config.Plan, h http.Handler) *http.Server {
 	}
 }
 
+// ownEngine reports whether the proxy listener is served by h1serve:
+// plain-text HTTP/1.x only (TLS and h2c need net/http's HTTP/2), unless the
+// config asks for net/http.
+func ownEngine(plan *config.Plan) bool {
+	s := plan.Server
+	return s.Engine != config.EngineNetHTTP && s.TLSCert == "" && !s.H2C
+}
+
+// newOwnServer is newServer for h1serve, with the same limits; the framing
+// listener stays in front of it (bind).
+func (p *process) newOwnServer(plan *config.Plan, h http.Handler) *h1serve.Server {
+	s := plan.Server
+	return &h1serve.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
+		IdleTimeout:       s.IdleTimeout,
+		WriteTimeout:      s.WriteTimeout,
+		MaxHeaderBytes:    maxHeaderBackstop(plan),
+		ErrorLog:          logsafe.Logger(p.log.Handler(), slog.LevelDebug), // never a peer's bytes in a log
+	}
+}
+
 func (p *process) plainServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
 		ErrorLog: logsafe.Logger(p.log.Handler(), slog.LevelDebug)}
 }
 
-func (p *process) serve(s *http.Server, ln net.Listener) {
+// stopper is a server the process serves on a listener and stops on shutdown
+// (*http.Server, *h1serve.Server).
+type stopper interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+	Close() error
+}
+
+func (p *process) serve(s stopper, ln net.Listener) {
 	p.servers = append(p.servers, s)
 	go func() {
 		if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
