@@ -75,12 +75,25 @@ var (
 )
 
 func (w *response) reset(req *http.Request) {
-	*w = response{c: w.c, req: req, contentLength: -1,
+	// The header map is kept too, emptied: cleared, a map keeps its room, so
+	// an answer with more than 8 fields does not grow a new table each time.
+	// A map grown past maxKeptHeader is dropped (ranging over a cleared map
+	// still walks all its room).
+	h := w.header
+	if len(h) > maxKeptHeader {
+		h = nil
+	}
+	clear(h)
+	*w = response{c: w.c, req: req, contentLength: -1, header: h,
 		hdr: w.hdr[:0], connLines: w.connLines[:0], teLines: w.teLines[:0], trailers: w.trailers[:0]}
 	w.pending = w.buf[:0]
 	w.wants10KeepAlive = req.ProtoMajor == 1 && req.ProtoMinor == 0 && hasToken(req.Header.Get("Connection"), "keep-alive")
 	w.wantsClose = req.Close || hasToken(req.Header.Get("Connection"), "close")
 }
+
+// maxKeptHeader is the most fields a header map reused for the next request
+// on the connection may have held.
+const maxKeptHeader = 32
 
 // Header returns the header map the handler fills before WriteHeader.
 func (w *response) Header() http.Header {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -383,5 +384,36 @@ func TestLongRequestOutlivesHeadDeadline(t *testing.T) {
 	}
 	if resp.StatusCode != 200 {
 		t.Errorf("status %d", resp.StatusCode)
+	}
+}
+
+// TestHeaderMapNotCarriedOver: the header map is reused for the next request
+// on a connection, emptied: a field one answer set never shows in the next,
+// also after an answer whose map grew past what is kept.
+func TestHeaderMapNotCarriedOver(t *testing.T) {
+	s := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/secret":
+			w.Header().Set("X-Secret", "s3cr3t")
+			w.Header().Set("Set-Cookie", "session=abc")
+		case "/many":
+			for i := range maxKeptHeader + 5 {
+				w.Header().Set(fmt.Sprintf("X-Many-%d", i), "v")
+			}
+		}
+		w.Write([]byte("ok"))
+	})}
+	addr := serveOwn(t, s)
+	c, br := dial(t, addr)
+	for _, path := range []string{"/secret", "/plain", "/many", "/plain", "/secret", "/plain"} {
+		resp := get(t, c, br, path)
+		if path != "/plain" {
+			continue
+		}
+		for k := range resp.Header {
+			if k == "X-Secret" || k == "Set-Cookie" || strings.HasPrefix(k, "X-Many-") {
+				t.Fatalf("%s after an earlier answer carries %s", path, k)
+			}
+		}
 	}
 }
