@@ -11,6 +11,7 @@
 #   fileonly  the same as nostore (kept for the earlier notes)
 #   noaudit   no audit sink at all
 #   bare      no audit sink and injection inspection off: routing, hygiene and forwarding only
+#   nethttp   core served by net/http's server instead of Bulwark's own (server.engine: net/http)
 # Environment: VARIANTS_GOGC (unset: Go's default) is given as GOGC to the tuned proxy and
 # every Bulwark variant alike (not to the upstream); VARIANTS_DURATION (6s), VARIANTS_ROUNDS (3), VARIANTS_PORT (28000: upstream
 # on +1, tuned proxy on +3, variants on +101…). Needs wrk and Go; loopback only; everything
@@ -42,6 +43,7 @@ for v in "$@"; do
 	core) ;;
 	nostore | fileonly) sed -i "s#^audit:.*#audit: { stdout: false, file: $d/audit.jsonl, store: false }#" "$d/c.yaml" ;;
 	noaudit) sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml" ;;
+	nethttp) sed -i 's#^  listen: 127.0.0.1:'"$port"'$#&\n  engine: net/http#' "$d/c.yaml" ;;
 	bare)
 		sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml"
 		sed -i '0,/^    auth: \[none\]$/s//    auth: [none]\n    inspect: { mode: off }/' "$d/c.yaml"
