@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/bufpool"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -117,11 +118,18 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	var out []byte
 	var lent *[]byte // the buffer the cut document may be built in
 	if kind == media.Lines || kind == media.Seq {
-		out, err = media.Records(body, kind == media.Seq, f.doc)
+		rf := &docFilter{tree: f.tree, deny: f.deny, sensitive: f.sensitive, objectsOnly: f.objectsOnly, roles: f.roles}
+		out, err = media.Records(body, kind == media.Seq, rf.doc) // rf escapes with its method value, f does not
+		f.removed, f.kinds = rf.removed, rf.kinds
 	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
 		lent = bufpool.Get(len(body))
-		f.dst = *lent
+		spans := keptSpans.Get().(*[][2]int)
+		f.dst, f.kept = *lent, (*spans)[:0]
 		out, err = f.doc(body)
+		*spans = f.kept[:0] // grown or not: only kept while small
+		if cap(*spans) <= 1024 {
+			keptSpans.Put(spans)
+		}
 	}
 	noteFindings(x, f.kinds)
 	switch {
@@ -310,8 +318,10 @@ type docFilter struct {
 	kinds       []string
 	kept        [][2]int // the kept spans' buffer, reused across a stream's records
 	dst         []byte   // a lent buffer the cut document may be built in (one document only)
-	keptBuf     [16][2]int
 }
+
+// keptSpans holds the kept-span buffers of filtered answers between requests.
+var keptSpans = sync.Pool{New: func() any { s := make([][2]int, 0, 32); return &s }}
 
 // doc filters one document; it returns doc itself when nothing changed and
 // errBlocked when a block kind was found.
@@ -328,9 +338,6 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer ix.Release()
-	if f.kept == nil {
-		f.kept = f.keptBuf[:0] // most answers are cut in fewer places
-	}
 	out, kept, removed, err := shape.FilterIndexKept(ix, f.tree, f.deny, f.roles, f.kept, f.dst)
 	if err != nil {
 		return nil, err
