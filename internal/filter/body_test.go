@@ -186,6 +186,7 @@ func BenchmarkDocFilterBenchRoute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tree.Seal()
 	dp, err := shape.CompilePath("items.*.tags")
 	deny := []shape.Path{dp}
 	if err != nil {

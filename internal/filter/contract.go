@@ -60,6 +60,7 @@ func (g *Guard) treeFor(status int) (t *shape.Tree, declared bool) {
 	if f := g.doc.ResponseFields(g.op.method, g.op.path, status); f != nil {
 		c.t, c.declared = fieldsTree(f), true
 		_ = addViews(c.t, g.o.Views) // paths were checked at build
+		c.t.Seal()                   // complete before it is shared
 	}
 	g.contract.Store(status, c)
 	return c.t, c.declared

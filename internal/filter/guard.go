@@ -77,6 +77,7 @@ func New(o Options, d Deps) (*Guard, error) {
 		if err := addViews(g.allow, o.Views); err != nil {
 			return nil, err
 		}
+		g.allow.Seal() // complete: read-only from here on
 	}
 	for _, s := range o.Deny {
 		p, err := shape.CompilePath(s)

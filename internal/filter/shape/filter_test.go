@@ -138,6 +138,13 @@ func TestFilter(t *testing.T) {
 			if removed == 0 && &out[0] != &doc[0] {
 				t.Errorf("unchanged Filter returned a copy")
 			}
+			if tree != nil { // sealed, the same tree filters the same way
+				tree.Seal()
+				sealed, n, err := Filter(doc, tree, mustPaths(t, tt.deny...), tt.roles)
+				if err != nil || string(sealed) != string(out) || n != removed {
+					t.Errorf("sealed Filter = %s, %d, %v; unsealed %s, %d", sealed, n, err, out, removed)
+				}
+			}
 		})
 	}
 }

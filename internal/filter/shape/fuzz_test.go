@@ -52,6 +52,10 @@ func FuzzFilter(f *testing.F) {
 			roles = []string{"admin"}
 		}
 		out, removed, err := Filter(doc, tree, deny, roles)
+		tree.Seal() // sealed, the same tree must filter the same way
+		if sealed, n, serr := Filter(doc, tree, deny, roles); !bytes.Equal(sealed, out) || n != removed || (serr == nil) != (err == nil) {
+			t.Fatalf("Filter(%q): sealed %q, %d, %v; unsealed %q, %d, %v", doc, sealed, n, serr, out, removed, err)
+		}
 		if !validDoc(doc) {
 			if !errors.Is(err, ErrInvalidJSON) {
 				t.Fatalf("Filter(invalid %q) = %q, %v", doc, out, err)

@@ -31,6 +31,57 @@ type Tree struct {
 	Items *Tree
 	// Roles, when non-empty, lets the field through only for a caller holding one of them.
 	Roles []string
+
+	// names and subs are Props as two slices, set by Seal when Props is
+	// small: a few names compared in turn are found faster than by hashing.
+	names []string
+	subs  []*Tree
+}
+
+// maxSealedProps is the most Props a sealed node keeps as slices.
+const maxSealedProps = 8
+
+// Seal prepares t and every node below it for Filter's lookups. It must be
+// called after the Tree is complete and before it is shared: a Tree changed
+// after Seal is still filtered correctly (a node whose Props no longer has
+// the sealed count of names is looked up in the map), but only an unchanged
+// count is checked, so a sealed Tree must not be edited.
+func (t *Tree) Seal() {
+	seen := map[*Tree]bool{}
+	var walk func(*Tree)
+	walk = func(n *Tree) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		n.names, n.subs = nil, nil
+		if len(n.Props) > 0 && len(n.Props) <= maxSealedProps {
+			for _, k := range sortedKeys(n.Props) {
+				n.names = append(n.names, k)
+				n.subs = append(n.subs, n.Props[k])
+			}
+		}
+		for _, k := range sortedKeys(n.Props) {
+			walk(n.Props[k])
+		}
+		walk(n.Members)
+		walk(n.Items)
+	}
+	walk(t)
+}
+
+// prop returns the Props entry named name.
+func (t *Tree) prop(name []byte) (*Tree, bool) {
+	if len(t.names) > 0 && len(t.names) == len(t.Props) {
+		for i, n := range t.names {
+			if n == string(name) {
+				return t.subs[i], true
+			}
+		}
+		return nil, false
+	}
+	c, ok := t.Props[string(name)]
+	return c, ok
 }
 
 // maxTreeNodes bounds the Tree FromPaths builds: a wildcard is copied into
@@ -164,7 +215,7 @@ func (t *Tree) member(name []byte, roles []string) (*Tree, bool) {
 	if t == nil {
 		return nil, true
 	}
-	if c, ok := t.Props[string(name)]; ok {
+	if c, ok := t.prop(name); ok {
 		return c, c.permits(roles)
 	}
 	if t.Members == nil && !t.Open {
