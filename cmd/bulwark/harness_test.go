@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -13,10 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 // binPath is the bulwark binary built once for the end-to-end tests.
@@ -54,27 +54,10 @@ const testToken = "e2e-admin-token-0123456789abcdef"
 type proc struct {
 	t      testing.TB
 	cmd    *exec.Cmd
-	stdout *lockedBuf
-	stderr *lockedBuf
+	stdout *logtest.Buffer
+	stderr *logtest.Buffer
 	addrs  map[string]string
 	done   chan error
-}
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // writeConfig writes a config file into dir and returns its path.
@@ -108,7 +91,7 @@ func startBulwark(t testing.TB, args ...string) *proc {
 
 func launch(t testing.TB, args []string, owned bool) *proc {
 	t.Helper()
-	p := &proc{t: t, stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p := &proc{t: t, stdout: &logtest.Buffer{}, stderr: &logtest.Buffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(binPath, args...)
 	p.cmd.Env = append(os.Environ(), "BULWARK_ADMIN_TOKEN="+testToken)
 	p.cmd.Stdout = p.stdout

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 // freePort returns a loopback address nothing listens on right now.
@@ -97,7 +99,7 @@ apis:
 	path := writeConfig(t, dir, src)
 	run := func(args ...string) string {
 		cmd := execCommand(binPath, append([]string{"serve", "-c", path}, args...)...)
-		var errb lockedBuf
+		var errb logtest.Buffer
 		cmd.Stderr = &errb
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -156,7 +158,7 @@ apis:
       - match: GET /a
 `
 	cmd := execCommand(binPath, "serve", "-c", writeConfig(t, t.TempDir(), src))
-	var errb lockedBuf
+	var errb logtest.Buffer
 	cmd.Stderr = &errb
 	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {

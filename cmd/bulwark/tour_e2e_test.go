@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 // tourStep is one step of the tour `bulwark demo` prints: its title, its
@@ -123,7 +125,7 @@ func TestDemoTourRunsAsPrinted(t *testing.T) {
 	cmd := exec.Command(binPath, "demo", "-listen", "127.0.0.1:0", "-admin", "127.0.0.1:0", "-upstream", "127.0.0.1:0", "-app", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "BULWARK_ADMIN_TOKEN="+testToken)
 	stdout, _ := cmd.StdoutPipe()
-	var stderr lockedBuf
+	var stderr logtest.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

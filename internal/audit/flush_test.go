@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 // flushFake is a Flusher that counts events and what its flushes made
@@ -130,7 +132,7 @@ func TestFailingSinkLogsOncePerOutage(t *testing.T) {
 		}
 		return nil
 	}}
-	var logs syncBuffer
+	var logs logtest.Buffer
 	// Small batches and queue: the sink's buffer is two batches deep.
 	r := NewRecorder(Config{QueueSize: 8, BatchSize: 4, FlushInterval: 5 * time.Millisecond}, newTestLogger(&logs), s)
 	r.Start()

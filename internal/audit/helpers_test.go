@@ -1,12 +1,13 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 // memSink records every batch it is given. If gate is set, each Write waits for a
@@ -66,25 +67,7 @@ func (s *memSink) events() []Event {
 	return out
 }
 
-// syncBuffer is a goroutine-safe bytes.Buffer for capturing logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newTestLogger(buf *syncBuffer) *slog.Logger {
+func newTestLogger(buf *logtest.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

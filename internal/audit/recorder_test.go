@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 func TestRecorderPreservesOrderPerSink(t *testing.T) {
@@ -277,7 +279,7 @@ func TestRecorderRetriesFailingSink(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				var logs syncBuffer
+				var logs logtest.Buffer
 				s := &memSink{name: "flaky", fail: tc.fail}
 				r := NewRecorder(Config{BatchSize: 2, FlushInterval: time.Hour}, newTestLogger(&logs), s)
 				r.Start()

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,11 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 	"github.com/bulwark-gw/bulwark/internal/metrics"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/statuswriter"
@@ -30,19 +29,6 @@ func (l panicLimiter) Allow(context.Context, string, ratelimit.Limit, int) (rate
 	}
 	panic(l.value)
 }
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func scrape(t *testing.T, m *metrics.Metrics, name string) string {
 	t.Helper()
@@ -69,7 +55,7 @@ func TestPanicInRequestPathAnswers500(t *testing.T) {
 			var hits atomic.Int32
 			up := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
 			defer up.Close()
-			ev, m, logs := &events{}, metrics.New(), &syncBuffer{}
+			ev, m, logs := &events{}, metrics.New(), &logtest.Buffer{}
 			g, err := New(plan(t, up.URL, "      - match: GET /users/{id}\n        rate_limits:\n          - by: [ip]\n            rate: 3/m\n"),
 				Deps{Metrics: m, Audit: ev, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 					Limiters: Limiters{Local: panicLimiter{tc.value}}})

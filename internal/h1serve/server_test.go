@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 // safety bounds a wait that a broken server would make endless; it is never
@@ -286,7 +288,7 @@ func TestHijack(t *testing.T) {
 }
 
 func TestPanicLogsNoPeerBytes(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	s := &Server{ErrorLog: log.New(&buf, "", 0), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/abort" {
 			panic(http.ErrAbortHandler)
@@ -314,23 +316,6 @@ func TestPanicLogsNoPeerBytes(t *testing.T) {
 	if strings.Contains(out, "peer-bytes-1234") {
 		t.Errorf("the panic log carries request bytes: %q", out)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestResponseControllerDeadlines(t *testing.T) {

@@ -1,36 +1,20 @@
 package outage
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // Many concurrent failures make one line; the recovery one more, with the
 // count; the next outage starts over.
 func TestOneLinePerOutage(t *testing.T) {
-	var buf lockedBuffer
+	var buf logtest.Buffer
 	l := New(slog.New(slog.NewTextHandler(&buf, nil)), "dep failed", "dep recovered")
 	if l.OK(context.Background()) {
 		t.Fatal("recovery logged without an outage")

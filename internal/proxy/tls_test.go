@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"encoding/pem"
 	"io"
 	"log"
@@ -11,8 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 func TestHTTPSTargets(t *testing.T) {
@@ -54,26 +54,8 @@ func TestHTTPSTargets(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestFailureLoggedWithCause(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	dead := deadURL(t)
 	up, err := New(Config{Name: "orders", Targets: []string{dead}}, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {

@@ -1,7 +1,6 @@
 package recoverer
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,29 +8,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/bulwark-gw/bulwark/internal/audit"
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 type counter struct{ n atomic.Int32 }
 
 func (c *counter) Panic() { c.n.Add(1) }
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // tracking records whether the answer has started, as the gateway's writer does.
 type tracking struct {
@@ -97,7 +83,7 @@ func TestPanicBeforeAnswerIs500(t *testing.T) {
 		{"panic value may quote request data", "password=hunter2", "panic=string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, logs := &counter{}, &syncBuffer{}
+			c, logs := &counter{}, &logtest.Buffer{}
 			url, out := serve(t, c, logs, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Staged", "by the handler")
 				if tc.value == nil {

@@ -1,19 +1,18 @@
 package store_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for the test's own queries
 
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 	"github.com/bulwark-gw/bulwark/internal/store"
 	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
@@ -46,7 +45,7 @@ func TestChangesSurviveAKilledConnection(t *testing.T) {
 	app := "bulwark_notify_" + randHex(t)
 	a := storetest.Open(t, dsn+"&application_name="+app)
 	b := storetest.Open(t, dsn)
-	var out lockedBuffer
+	var out logtest.Buffer
 	lostBefore := store.NotificationsLost()
 	wake := a.Changes(t.Context(), store.ChannelKeyEvents, slog.New(slog.NewTextHandler(&out, nil)))
 	awaitWake(t, wake, "the wake once listening")
@@ -149,25 +148,6 @@ func randHex(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
-}
-
-// lockedBuffer is a bytes.Buffer the listener goroutine writes while the
-// test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestEventIDsBecomeVisibleInCommitOrder: while another transaction holds an

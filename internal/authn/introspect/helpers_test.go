@@ -1,7 +1,6 @@
 package introspect
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -151,22 +150,4 @@ func reasonOf(err error) string {
 	default:
 		return "<plain>"
 	}
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

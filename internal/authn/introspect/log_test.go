@@ -9,11 +9,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
 func TestLogsNeverHoldToken(t *testing.T) {
 	const secret = "client-SECRET-value"
-	var buf syncBuffer
+	var buf logtest.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	echo := func(status int) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +64,7 @@ func TestLogsNeverHoldToken(t *testing.T) {
 // different tokens); the first answer after it is one "recovered" line with
 // the count. Every failed call is counted for bulwark_introspection_failures_total.
 func TestOutageLoggedOnce(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
 	as := newAS(t, activeBody())
 	as.setHandler(rawHandler(http.StatusBadGateway, "text/plain", "down"))

@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
@@ -16,28 +15,11 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) count(sub string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.b.String(), sub)
-}
-
 // newJWKSAuth returns a started Authenticator over one JWKS-backed issuer.
-func newJWKSAuth(t testing.TB, c Config, logs *syncBuffer) *Authenticator {
+func newJWKSAuth(t testing.TB, c Config, logs *logtest.Buffer) *Authenticator {
 	t.Helper()
 	var logger *slog.Logger
 	if logs != nil {
@@ -116,7 +98,7 @@ func TestJWKSDownKeepsKeys(t *testing.T) {
 	keys := newTestKeys(t)
 	srv := newJWKSServer(t, keys.publicJWKS())
 	clk := newClock()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	a := newJWKSAuth(t, Config{Issuer: issJWKS, JWKSURL: srv.URL + "/jwks", Algorithms: []string{"ES256"}, Now: clk.Now}, logs)
 	is := a.issuers[issJWKS]
 	before := fetchFailures.Get(is.cfg.Name)
@@ -142,7 +124,7 @@ func TestJWKSDownKeepsKeys(t *testing.T) {
 			t.Fatalf("%s: cached keys no longer serve: %v", tc.name, err)
 		}
 	}
-	if n := logs.count("jwks refresh failed"); n != 1 {
+	if n := logs.Count("jwks refresh failed"); n != 1 {
 		t.Fatalf("failure logged %d times; want once per streak", n)
 	}
 	// Each failed fetch counts (bulwark_jwks_fetch_failures_total).
@@ -153,7 +135,7 @@ func TestJWKSDownKeepsKeys(t *testing.T) {
 	if err := is.refresh(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
-	if n := logs.count("jwks refresh recovered"); n != 1 {
+	if n := logs.Count("jwks refresh recovered"); n != 1 {
 		t.Fatalf("recovery logged %d times; want 1", n)
 	}
 }

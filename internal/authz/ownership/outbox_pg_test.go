@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 	"github.com/bulwark-gw/bulwark/internal/store/storetest"
 )
 
@@ -18,7 +19,7 @@ func TestOutboxOverPostgres(t *testing.T) {
 	via, proxy := storetest.ViaCutProxy(t, dsn)
 	st := storetest.Open(t, via)     // this node reaches PostgreSQL through the proxy
 	direct := storetest.Open(t, dsn) // the truth, read past the proxy
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	r, err := New(st, Config{PollInterval: 50 * time.Millisecond}, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -65,9 +66,9 @@ func TestOutboxOverPostgres(t *testing.T) {
 	if after.LostShutdown != before.LostShutdown || after.LostConflict != before.LostConflict || after.Refused != before.Refused {
 		t.Errorf("records lost or refused: before %+v, after %+v", before, after)
 	}
-	if c := logs.count(failedLine); c != 1 {
+	if c := logs.Count(failedLine); c != 1 {
 		t.Errorf("%d outage lines for one outage:\n%s", c, logs)
 	}
-	waitFor(t, "the recovery line", func() bool { return logs.count(recoveredLine) == 1 })
+	waitFor(t, "the recovery line", func() bool { return logs.Count(recoveredLine) == 1 })
 	t.Logf("retried %d of %d records", after.Retried-before.Retried, n)
 }

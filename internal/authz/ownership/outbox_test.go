@@ -1,7 +1,6 @@
 package ownership
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
 
@@ -86,33 +86,9 @@ func (m *memStore) committed() []string {
 	return append([]string(nil), m.writes...)
 }
 
-// lockedBuffer is a log destination safe for the writer goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) count(s string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Count(l.b.String(), s)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func outboxRecords(t *testing.T, st Store, size int) (*Records, *lockedBuffer) {
+func outboxRecords(t *testing.T, st Store, size int) (*Records, *logtest.Buffer) {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	r, err := New(st, Config{OutboxSize: size}, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -178,11 +154,11 @@ func TestOutboxOutage(t *testing.T) {
 			if after.Pending != before.Pending {
 				t.Errorf("pending %d after the drain, want %d", after.Pending, before.Pending)
 			}
-			if n := logs.count(failedLine); n != 1 {
+			if n := logs.Count(failedLine); n != 1 {
 				t.Errorf("%d outage lines, want 1:\n%s", n, logs)
 			}
-			waitFor(t, "the recovery line", func() bool { return logs.count(recoveredLine) == 1 })
-			if n := logs.count("level=ERROR"); n != 0 {
+			waitFor(t, "the recovery line", func() bool { return logs.Count(recoveredLine) == 1 })
+			if n := logs.Count("level=ERROR"); n != 0 {
 				t.Errorf("error lines during an outage:\n%s", logs)
 			}
 			// After the outage, writes go straight to the store again.
@@ -244,7 +220,7 @@ func TestOutboxBound(t *testing.T) {
 	if d := Stats().Refused - before.Refused; d != 2 {
 		t.Errorf("refused %d, want 2", d)
 	}
-	if c := logs.count("outbox full"); c != 1 {
+	if c := logs.Count("outbox full"); c != 1 {
 		t.Errorf("%d 'outbox full' lines, want 1:\n%s", c, logs)
 	}
 	if _, found, err := r.Owner(ctx, "order", "3"); err == nil || found {
@@ -260,7 +236,7 @@ func TestOutboxBound(t *testing.T) {
 	for i := range 4 {
 		_ = r.Record(ctx, "order", fmt.Sprint(10+i), "alice")
 	}
-	if c := logs.count("outbox full"); c != 2 {
+	if c := logs.Count("outbox full"); c != 2 {
 		t.Errorf("%d 'outbox full' lines after a second outage, want 2:\n%s", c, logs)
 	}
 }
@@ -287,7 +263,7 @@ func TestOutboxConflict(t *testing.T) {
 	if got := mustOwner(t, r, "order", "1"); got != (owner{"bob", true}) {
 		t.Errorf("owner after the conflict %+v, want bob's from the store", got)
 	}
-	if len(st.committed()) != 0 || logs.count("another owner in the store") != 1 {
+	if len(st.committed()) != 0 || logs.Count("another owner in the store") != 1 {
 		t.Errorf("writes %v, log:\n%s", st.committed(), logs)
 	}
 }
@@ -320,7 +296,7 @@ func TestOutboxShutdown(t *testing.T) {
 		if err := r.Record(ctx, "order", "late2", "alice"); err == nil {
 			t.Error("Record after Shutdown with the store down was acknowledged; nothing would write it")
 		}
-		if logs.count("lost at shutdown") != 0 {
+		if logs.Count("lost at shutdown") != 0 {
 			t.Errorf("log:\n%s", logs)
 		}
 	})
@@ -348,7 +324,7 @@ func TestOutboxShutdown(t *testing.T) {
 		if after.Pending != before.Pending {
 			t.Errorf("pending %d, want %d", after.Pending, before.Pending)
 		}
-		if logs.count("lost at shutdown") != 1 || logs.count("records=7") != 1 {
+		if logs.Count("lost at shutdown") != 1 || logs.Count("records=7") != 1 {
 			t.Errorf("want one line with the count:\n%s", logs)
 		}
 	})
