@@ -30,6 +30,11 @@ type exchange struct {
 	fwd   [3]string
 	trace httptrace.ClientTrace
 
+	// The synchronous client's outbound request and header: the exchange
+	// comes from a pool then, and they go back with it (see putExchange).
+	req http.Request
+	hdr http.Header
+
 	mu   sync.Mutex // orders 1xx header writes against the end of RoundTrip
 	done bool       // RoundTrip returned: a late 1xx writes nothing
 }
@@ -43,16 +48,20 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 	var ex *exchange
 	var out *http.Request // the one shallow copy
 	if info.sync {
-		// The synchronous client is done with the exchange and the outbound
-		// request when forward returns (the response guards and the answer's
-		// copy run inside it): both come from pools. ctx is in's own context
-		// here (no timeout context: the client bounds the exchange itself), so
-		// the copy is a plain one.
-		ex, out = exchanges.Get().(*exchange), requests.Get().(*http.Request)
-		defer putExchange(ex, out)
-		*ex = exchange{u: u, info: info, w: w, in: in, ctx: ctx}
+		// The synchronous client is done with the exchange, the outbound
+		// request and its header when forward returns (it wrote them on this
+		// goroutine; the response guards and the answer's copy run inside
+		// forward): they come from a pool. ctx is in's own context here (no
+		// timeout context: the client bounds the exchange itself), so the
+		// copy is a plain one.
+		ex = exchanges.Get().(*exchange)
+		defer putExchange(ex)
+		hdr := ex.hdr
+		*ex = exchange{u: u, info: info, w: w, in: in, ctx: ctx, hdr: hdr}
+		out = &ex.req
 		*out = *in
 	} else {
+		// http.Transport's writer may outlive forward: nothing here is reused.
 		ex = &exchange{u: u, info: info, w: w, in: in, ctx: ctx}
 		ex.trace.Got1xxResponse = ex.got1xx
 		out = in.WithContext(httptrace.WithClientTrace(ctx, &ex.trace))
@@ -61,15 +70,7 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 	ex.url.RawQuery, ex.url.ForceQuery = cleanQuery(in.URL.RawQuery), in.URL.ForceQuery
 	out.URL = &ex.url
 	setURL(out, info.target, info.inPath)
-	var pooled http.Header
-	if info.sync {
-		// Nothing reads the outbound header once forward returns: the
-		// synchronous client wrote it on this goroutine (http.Transport's
-		// writer may outlive us, so its requests get a map of their own).
-		pooled = headerMaps.Get().(http.Header)
-		defer putHeaderMap(pooled)
-	}
-	out.Header = outboundHeader(in.Header, info.Forwarded, info.Keep, upType, &ex.fwd, pooled)
+	out.Header = outboundHeader(in.Header, info.Forwarded, info.Keep, upType, &ex.fwd, ex.hdr)
 	if u.cfg.PreserveHost {
 		out.Host = in.Host
 	} else {
@@ -117,20 +118,29 @@ func (u *Upstream) forward(w http.ResponseWriter, in *http.Request, ctx context.
 	ex.respond(resp)
 }
 
-// exchanges and requests hold the working state and the outbound request of
-// exchanges the synchronous client made.
-var (
-	exchanges = sync.Pool{New: func() any { return new(exchange) }}
-	requests  = sync.Pool{New: func() any { return new(http.Request) }}
-)
+// exchanges holds the exchanges of the synchronous client between requests.
+var exchanges = sync.Pool{New: func() any { return &exchange{hdr: make(http.Header, 16)} }}
 
-// putExchange empties ex and out, which no one reads any more, and returns
-// them to their pools.
-func putExchange(ex *exchange, out *http.Request) {
-	*ex = exchange{}
-	*out = http.Request{}
+// maxKeptHeader is the most fields an outbound header map kept for the next
+// exchange may have held: ranging over a cleared map still walks all its room.
+const maxKeptHeader = 32
+
+// putExchange empties ex, which no one reads any more, and returns it to
+// exchanges.
+func putExchange(ex *exchange) {
+	ex.reset()
 	exchanges.Put(ex)
-	requests.Put(out)
+}
+
+// reset empties ex but for its header map, which it keeps cleared: a cleared
+// map keeps its room, so the next request's header costs no allocation.
+func (ex *exchange) reset() {
+	hdr := ex.hdr
+	if len(hdr) > maxKeptHeader {
+		hdr = make(http.Header, 16)
+	}
+	clear(hdr)
+	*ex = exchange{hdr: hdr}
 }
 
 // got1xx passes an informational answer (103 Early Hints, 100 Continue) on to

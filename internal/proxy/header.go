@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
-	"sync"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -91,7 +90,7 @@ func upgradeType(h http.Header) string {
 //
 // Values are shared with in, not copied: nothing downstream modifies them.
 //
-// out, when not nil, is an empty map to fill (a pooled one, see headerMaps).
+// out, when not nil, is an empty map to fill (a pooled exchange's, see putExchange).
 func outboundHeader(in http.Header, f Forwarded, keep []string, upType string, fwd *[3]string, out http.Header) http.Header {
 	var listedBuf [8]string
 	listed := listedBuf[:0]
@@ -126,17 +125,6 @@ func outboundHeader(in http.Header, f Forwarded, keep []string, upType string, f
 		out["User-Agent"] = emptyUserAgent
 	}
 	return out
-}
-
-// headerMaps holds the header maps of requests sent by the synchronous client,
-// which is done with one when forward returns: cleared, a map keeps its room,
-// so a request's outbound header costs no allocation once the pool is warm.
-var headerMaps = sync.Pool{New: func() any { return make(http.Header, 16) }}
-
-// putHeaderMap empties h and returns it to headerMaps.
-func putHeaderMap(h http.Header) {
-	clear(h)
-	headerMaps.Put(h)
 }
 
 // setForwarded sets the forwarding headers the gateway decided. One backing

@@ -93,8 +93,9 @@ func TestOutboundHeader(t *testing.T) {
 				var vals [3]string
 				var dst http.Header
 				if pooled {
-					putHeaderMap(used)
-					dst = headerMaps.Get().(http.Header)
+					ex := &exchange{hdr: used}
+					ex.reset() // as putExchange does: the map is kept, cleared
+					dst = ex.hdr
 				}
 				got := outboundHeader(tc.in, fwd, tc.keep, tc.upType, &vals, dst)
 				if !reflect.DeepEqual(got, tc.want) {
