@@ -55,13 +55,11 @@ func (t *Tree) Seal() {
 		}
 		seen[n] = true
 		n.names, n.subs = nil, nil
-		if len(n.Props) > 0 && len(n.Props) <= maxSealedProps {
-			for _, k := range sortedKeys(n.Props) {
+		for _, k := range sortedKeys(n.Props) {
+			if len(n.Props) <= maxSealedProps {
 				n.names = append(n.names, k)
 				n.subs = append(n.subs, n.Props[k])
 			}
-		}
-		for _, k := range sortedKeys(n.Props) {
 			walk(n.Props[k])
 		}
 		walk(n.Members)
