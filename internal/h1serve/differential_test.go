@@ -66,6 +66,7 @@ var diffCases = []diffCase{
 	{name: "declared length written more", raw: "GET /cl-more HTTP/1.1\r\n" + host + "\r\n"},
 	{name: "stream with flush", raw: "GET /stream HTTP/1.1\r\n" + host + "\r\n"},
 	{name: "big body chunked", raw: "GET /big HTTP/1.1\r\n" + host + "\r\n"},
+	{name: "declared length written in pieces", raw: "GET /cl-pieces HTTP/1.1\r\n" + host + "\r\n"},
 	{name: "trailers", raw: "GET /trailers HTTP/1.1\r\n" + host + "\r\n"},
 	{name: "early hints", raw: "GET /early-hints HTTP/1.1\r\n" + host + "\r\n"},
 	{name: "204 with body written", raw: "GET /nocontent HTTP/1.1\r\n" + host + "\r\n"},

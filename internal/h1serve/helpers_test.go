@@ -131,6 +131,17 @@ func testHandler(rec *recorder) http.Handler {
 			write("should not go")
 		case "/big":
 			write(strings.Repeat("0123456789", 500))
+		case "/cl-pieces": // a declared length written in pieces around the 2 KiB held before commit
+			var body strings.Builder
+			for i := 0; body.Len() < 6000; i++ {
+				fmt.Fprintf(&body, "%07d.", i)
+			}
+			doc := body.String()[:6000]
+			w.Header().Set("Content-Length", "6000")
+			for _, piece := range []int{2049, 2047, 1, 1903} {
+				write(doc[:piece])
+				doc = doc[piece:]
+			}
 		case "/close":
 			w.Header().Set("Connection", "close")
 			write("bye")

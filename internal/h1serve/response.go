@@ -242,6 +242,11 @@ func (w *response) Write(p []byte) (int, error) {
 		if w.req.Method == "HEAD" {
 			return len(p), nil
 		}
+		if len(w.pending) > 0 {
+			// Bytes held when the header was committed go first.
+			w.emit(w.pending)
+			w.pending = w.pending[:0]
+		}
 		return w.c.bufw.Write(p)
 	}
 	// Held like net/http's 2 KiB bufio.Writer in front of its chunk writer:
