@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -13,10 +15,12 @@ import (
 // are then returned to the filesystem in steps; an older database keeps
 // reusing its free pages (docs/audit.md). synchronous=FULL makes a committed
 // audit batch survive a power loss; busy_timeout waits out other processes'
-// locks instead of failing; foreign_keys enforces the references later
-// tables declare.
-const sqlitePragmas = "_pragma=auto_vacuum(2)" +
-	"&_pragma=busy_timeout(10000)" +
+// locks instead of failing — it comes first, because the pragmas after it
+// read the schema or switch the journal and would otherwise fail at once with
+// SQLITE_BUSY while another node opens the same new file; foreign_keys
+// enforces the references later tables declare.
+const sqlitePragmas = "_pragma=busy_timeout(10000)" +
+	"&_pragma=auto_vacuum(2)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=synchronous(FULL)" +
 	"&_pragma=foreign_keys(1)"
@@ -38,6 +42,10 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
+	if err := connectSQLite(ctx, write); err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: connect: %w", path, err)
+	}
 	s, err := openWith(ctx, sqliteDialect(), write)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
@@ -55,4 +63,39 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	read.SetMaxIdleConns(sqliteReaders)
 	s.read = read
 	return s, nil
+}
+
+// connectOpenWait bounds how long connectSQLite retries a connection that the
+// file's other users keep refusing.
+const connectOpenWait = 10 * time.Second
+
+// connectSQLite opens the writer's one connection, which then stays idle in
+// the pool for the migration and every write after it. Several nodes opening
+// one new file at once race to switch it to WAL: SQLite refuses that switch
+// with SQLITE_BUSY at once, without consulting busy_timeout, when waiting
+// could deadlock, so a refused connection is retried with a short backoff
+// until ctx ends or connectOpenWait has passed.
+func connectSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(connectOpenWait)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func sqliteBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }

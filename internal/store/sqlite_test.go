@@ -38,3 +38,40 @@ func TestSQLitePragmas(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLiteBusyRecognised holds a file's write lock on one connection and
+// checks that another connection's refusal is the error connectSQLite retries,
+// and that other errors are not.
+func TestSQLiteBusyRecognised(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	holder, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	ctx := context.Background()
+	conn, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TABLE t (x INTEGER); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+	other, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, err = other.ExecContext(ctx, "INSERT INTO t VALUES (2)")
+	if err == nil || !sqliteBusy(err) {
+		t.Fatalf("write under another's exclusive lock: err = %v; want SQLITE_BUSY recognised", err)
+	}
+	if _, err := other.ExecContext(ctx, "SELECT * FROM no_such_table"); err == nil || sqliteBusy(err) {
+		t.Errorf("missing table: err = %v; want a non-busy error", err)
+	}
+	if sqliteBusy(context.Canceled) {
+		t.Error("context.Canceled recognised as SQLITE_BUSY")
+	}
+}
