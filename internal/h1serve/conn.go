@@ -209,7 +209,7 @@ func (c *conn) serveOne() bool {
 		w.finish()
 		return false
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
+	ctx := &requestContext{values: c.ctx}
 	req = req.WithContext(ctx)
 	req.RemoteAddr = c.remoteAddr
 	if req.Body != http.NoBody && req.Body != nil {
@@ -224,10 +224,10 @@ func (c *conn) serveOne() bool {
 	if d := c.srv.WriteTimeout; d > 0 {
 		c.setWriteDeadline(time.Now().Add(d))
 	}
-	c.cr.startRequest(cancel)
+	c.cr.startRequest(ctx)
 	c.runHandler(w, req)
 	c.cr.endRequest()
-	cancel()
+	ctx.cancel()
 	if c.hijacked {
 		return false
 	}

@@ -1,7 +1,6 @@
 package h1serve
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -35,10 +34,10 @@ type connReader struct {
 
 	mu       sync.Mutex
 	cond     sync.Cond
-	watching bool               // a request is running
-	pending  bool               // the delay passed before the body was read
-	cancel   context.CancelFunc // the running request's
-	inRead   bool               // the background read is running
+	watching bool            // a request is running
+	pending  bool            // the delay passed before the body was read
+	ctx      *requestContext // the running request's
+	inRead   bool            // the background read is running
 	aborted  bool
 	hasByte  bool
 	byteBuf  [1]byte
@@ -81,12 +80,12 @@ func (cr *connReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// startRequest arms the watcher for a request; cancel is its context's.
-func (cr *connReader) startRequest(cancel context.CancelFunc) {
+// startRequest arms the watcher for a request whose context is ctx.
+func (cr *connReader) startRequest(ctx *requestContext) {
 	cr.seq.Add(1)
 	cr.running.Store(true)
 	cr.mu.Lock()
-	cr.watching, cr.pending, cr.cancel = true, false, cancel
+	cr.watching, cr.pending, cr.ctx = true, false, ctx
 	cr.handlerDeadline = false
 	if cr.c.srv.DisconnectCheckDelay < 0 {
 		cr.pending = true
@@ -151,8 +150,8 @@ func (cr *connReader) backgroundRead() {
 		// The client closed (or broke) the connection: the request is
 		// abandoned. A deadline set by the handler that expires here also
 		// ends it, as in net/http.
-		if cr.cancel != nil {
-			cr.cancel()
+		if cr.ctx != nil {
+			cr.ctx.cancel()
 		}
 	}
 	cr.aborted = false
@@ -166,7 +165,7 @@ func (cr *connReader) backgroundRead() {
 func (cr *connReader) endRequest() {
 	cr.running.Store(false)
 	cr.mu.Lock()
-	cr.watching, cr.pending, cr.cancel = false, false, nil
+	cr.watching, cr.pending, cr.ctx = false, false, nil
 	if cr.cleared {
 		cr.cleared = false
 		cr.c.rdl = time.Time{} // what the watcher set
@@ -188,8 +187,8 @@ func (cr *connReader) endRequest() {
 // cancelRequest cancels the request in flight, if any.
 func (cr *connReader) cancelRequest() {
 	cr.mu.Lock()
-	if cr.cancel != nil {
-		cr.cancel()
+	if cr.ctx != nil {
+		cr.ctx.cancel()
 	}
 	cr.mu.Unlock()
 }

@@ -79,8 +79,42 @@ type h1conn struct {
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleAt    time.Time
-	deadlined bool // a deadline is set on c (the next exchange resets it)
+	deadlined bool   // a deadline is set on c (the next exchange resets it)
+	onCancel  func() // interrupt, made once: a method value allocates each time it is taken
 	peekState
+}
+
+// cancelHooker is implemented by the request contexts of Bulwark's own
+// HTTP/1 server (internal/h1serve): one function run on cancellation, set and
+// removed without allocating, where context.AfterFunc costs a context, two
+// closures and a registration in its parent on every request. HookCancel
+// reports false when the slot is taken; UnhookCancel reports whether the
+// function had not run.
+type cancelHooker interface {
+	HookCancel(f func()) bool
+	UnhookCancel() bool
+}
+
+// cancelWatch runs hc's interrupt when ctx is cancelled, until stop.
+type cancelWatch struct {
+	hook cancelHooker // set: the hook slot holds the interrupt
+	stop func() bool  // otherwise context.AfterFunc's
+}
+
+func watchCancel(ctx context.Context, hc *h1conn) cancelWatch {
+	if h, ok := ctx.(cancelHooker); ok && h.HookCancel(hc.onCancel) {
+		return cancelWatch{hook: h}
+	}
+	return cancelWatch{stop: context.AfterFunc(ctx, hc.onCancel)}
+}
+
+// end stops watching and reports whether the interrupt had not run (the
+// connection's deadlines are then still its own).
+func (w cancelWatch) end() bool {
+	if w.hook != nil {
+		return w.hook.UnhookCancel()
+	}
+	return w.stop()
 }
 
 // countingReader reads from the connection, counting bytes since the last
@@ -152,17 +186,17 @@ func (u *Upstream) syncRoundTrip(ctx context.Context, t *target, req *http.Reque
 		if err != nil {
 			return nil, err
 		}
-		stop := context.AfterFunc(ctx, hc.interrupt)
+		watch := watchCancel(ctx, hc)
 		resp, err := hc.exchange(req, deadline, u.cfg.ResponseHeaderTimeout, onInfo)
 		if err == nil {
-			b := &h1body{u: u, t: t, hc: hc, rc: resp.Body, stop: stop, keep: !resp.Close, length: resp.ContentLength}
+			b := &h1body{u: u, t: t, hc: hc, rc: resp.Body, watch: watch, keep: !resp.Close, length: resp.ContentLength}
 			if resp.Body == http.NoBody {
 				b.eof = true
 			}
 			resp.Body = b
 			return resp, nil
 		}
-		stop()
+		watch.end()
 		nothingRead := hc.lr.n == 0
 		hc.c.Close()
 		if cerr := ctx.Err(); cerr != nil {
@@ -291,6 +325,7 @@ func (u *Upstream) h1get(ctx context.Context, t *target) (*h1conn, bool, error) 
 		return nil, false, err
 	}
 	hc := &h1conn{c: c}
+	hc.onCancel = hc.interrupt
 	hc.lr.c = c
 	hc.br = bufio.NewReaderSize(&hc.lr, h1ReadBuffer)
 	hc.bw = bufio.NewWriterSize(c, h1WriteBuffer)
@@ -347,7 +382,7 @@ type h1body struct {
 	t      *target
 	hc     *h1conn
 	rc     io.ReadCloser
-	stop   func() bool
+	watch  cancelWatch
 	keep   bool  // the upstream did not ask to close the connection
 	length int64 // Content-Length, -1 when unknown
 	read   int64
@@ -380,7 +415,7 @@ func (b *h1body) Close() error {
 			b.eof = true
 		}
 	}
-	stopped := b.stop()
+	stopped := b.watch.end()
 	if b.eof && b.keep && stopped {
 		if b.hc.br.Buffered() == 0 {
 			_ = b.rc.Close() // at EOF: releases nothing but marks the body closed

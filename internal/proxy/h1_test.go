@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/h1serve"
 )
 
 // countingBackend is a test upstream that counts the connections it accepted.
@@ -386,3 +389,79 @@ func TestSyncMalformedAnswerNeverLogged(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestSyncInterruptedWhenClientLeaves: a client that leaves while the
+// upstream is silent cancels the exchange — the upstream connection is closed
+// (not pooled) and the outcome is client_closed — behind net/http's server
+// (the interrupt registered with context.AfterFunc) and behind Bulwark's own
+// (h1serve's request context holds it in its hook slot).
+func TestSyncInterruptedWhenClientLeaves(t *testing.T) {
+	for _, own := range []bool{false, true} {
+		name := map[bool]string{false: "net/http", true: "h1serve"}[own]
+		t.Run(name, func(t *testing.T) {
+			arrived, upClosed := make(chan struct{}, 1), make(chan struct{}, 1)
+			addr := rawUpstream(t, func(c net.Conn, br *bufio.Reader) {
+				if _, err := readReq(br); err != nil {
+					return
+				}
+				arrived <- struct{}{}
+				_, _ = io.Copy(io.Discard, br) // never answers; returns when Bulwark closes
+				upClosed <- struct{}{}
+			})
+			up := newUpstream(t, Config{Targets: []string{addr}})
+			outcomes := make(chan Outcome, 1)
+			var hooked atomic.Bool
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, ok := r.Context().(cancelHooker)
+				hooked.Store(ok)
+				info := &RequestInfo{Forwarded: testForwarded, RequestID: "req-test"}
+				defer func() { outcomes <- info.Outcome }()
+				up.Forward(w, r, info)
+			})
+			var front string
+			if own {
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := &h1serve.Server{Handler: h, DisconnectCheckDelay: 20 * time.Millisecond, ErrorLog: log.New(io.Discard, "", 0)}
+				go func() { _ = s.Serve(ln) }()
+				t.Cleanup(func() { s.Close() })
+				front = ln.Addr().String()
+			} else {
+				s := httptest.NewServer(h)
+				t.Cleanup(s.Close)
+				front = s.Listener.Addr().String()
+			}
+			c, err := net.Dial("tcp", front)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			wait := func(what string, ch <-chan struct{}) {
+				t.Helper()
+				select {
+				case <-ch:
+				case <-time.After(10 * time.Second): // a safety net, not a timing assertion
+					t.Fatalf("%s did not happen", what)
+				}
+			}
+			wait("the request reaching the upstream", arrived)
+			c.Close()
+			wait("the upstream connection closing after the client left", upClosed)
+			select {
+			case o := <-outcomes:
+				if o.Code != "client_closed" {
+					t.Errorf("outcome = %+v; want client_closed", o)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no outcome recorded")
+			}
+			if hooked.Load() != own {
+				t.Errorf("request context implements the hook: %v; want %v", hooked.Load(), own)
+			}
+		})
+	}
+}
