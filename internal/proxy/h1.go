@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -163,23 +162,21 @@ func (u *Upstream) syncRoundTrip(ctx context.Context, t *target, req *http.Reque
 	if u.cfg.RequestTimeout > 0 {
 		deadline = time.Now().Add(u.cfg.RequestTimeout)
 	}
-	if req.Body != nil {
+	var body []byte
+	if req.Body != nil && req.ContentLength > 0 {
 		// The body (at most maxSyncBody, of known length) is read before the
-		// request is written: (*http.Request).Write sends the header and the
-		// body of a reader it knows to be in memory in one write, where it
-		// flushes the header alone and then every read of any other reader —
-		// two or more syscalls per request. A client error still lands in the
-		// bodyWatch the request body is.
-		// The buffer is pooled: once this returns, the request has been
-		// written and nothing reads its body again (a request with a body is
-		// never replayed).
+		// request is written, and written with the header in one write (not
+		// the header alone and then each read of the body: two or more
+		// syscalls per request). A client error still lands in the bodyWatch
+		// the request body is. The buffer is pooled: once this returns, the
+		// request has been written and nothing reads its body again (a
+		// request with a body is never replayed: req.Body stays set).
 		lent := bufpool.Get(int(req.ContentLength))
 		defer bufpool.Put(lent)
-		buf := (*lent)[:req.ContentLength]
-		if _, err := io.ReadFull(req.Body, buf); err != nil {
+		body = (*lent)[:req.ContentLength]
+		if _, err := io.ReadFull(req.Body, body); err != nil {
 			return nil, fmt.Errorf("read request body: %w", err)
 		}
-		req.Body = io.NopCloser(bytes.NewReader(buf))
 	}
 	for attempt := 0; ; attempt++ {
 		hc, reused, err := u.h1get(ctx, t)
@@ -187,7 +184,7 @@ func (u *Upstream) syncRoundTrip(ctx context.Context, t *target, req *http.Reque
 			return nil, err
 		}
 		watch := watchCancel(ctx, hc)
-		resp, err := hc.exchange(req, deadline, u.cfg.ResponseHeaderTimeout, onInfo)
+		resp, err := hc.exchange(req, body, deadline, u.cfg.ResponseHeaderTimeout, onInfo)
 		if err == nil {
 			b := &h1body{u: u, t: t, hc: hc, rc: resp.Body, watch: watch, keep: !resp.Close, length: resp.ContentLength}
 			if resp.Body == http.NoBody {
@@ -241,16 +238,17 @@ func validHeader(h http.Header) error {
 	return nil
 }
 
-// exchange writes req and reads the final answer's header. A non-zero
+// exchange writes req (with body, all of it, when not nil: writeRequest) and
+// reads the final answer's header. A non-zero
 // deadline bounds the whole exchange, body included; headerTimeout bounds the
 // wait for the answer's header once the request is written.
-func (hc *h1conn) exchange(req *http.Request, deadline time.Time, headerTimeout time.Duration, onInfo func(int, http.Header)) (*http.Response, error) {
+func (hc *h1conn) exchange(req *http.Request, body []byte, deadline time.Time, headerTimeout time.Duration, onInfo func(int, http.Header)) (*http.Response, error) {
 	hc.lr.n, hc.lr.limit = 0, 0
 	if !deadline.IsZero() || hc.deadlined {
 		_ = hc.c.SetDeadline(deadline)
 		hc.deadlined = !deadline.IsZero()
 	}
-	if err := req.Write(hc.bw); err != nil {
+	if err := writeRequest(hc.bw, req, body); err != nil {
 		return nil, err
 	}
 	if err := hc.bw.Flush(); err != nil {
