@@ -14,6 +14,7 @@
 #   nethttp   core served by net/http's server instead of Bulwark's own (server.engine: net/http)
 #   base      (a modifier, e.g. full+base) Bulwark built from VARIANTS_BASE_REV (a git revision)
 #             instead of the working tree: before/after of one change in one run
+#   nocompress (a modifier) rotated audit files are not gzipped (audit.rotation.compress: false)
 #   nowaf     (a modifier, e.g. full+nowaf) without the inspect scenario's WAF API (Coraza + CRS)
 #   full      the whole-pipeline route (GET /full/json: JWT + scope, two rate limits, inspection,
 #             response allow-list + sensitive scan, audit to file + store), as bench/run.sh's (b)
@@ -68,6 +69,7 @@ for v in "$@"; do
 	base) bin=$T/bulwark-base; [ -x "$bin" ] || { echo "variant word base needs VARIANTS_BASE_REV" >&2; exit 2; } ;;
 	nostore | fileonly) sed -i "s#^audit:.*#audit: { stdout: false, file: $d/audit.jsonl, store: false }#" "$d/c.yaml" ;;
 	noaudit) sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml" ;;
+	nocompress) sed -i 's#^audit: { stdout: false, file: \([^,]*\), store: true }#audit: { stdout: false, file: \1, store: true, rotation: {compress: false} }#' "$d/c.yaml" ;;
 	nowaf) sed -i '/^  - name: inspect-waf$/,$d' "$d/c.yaml" ;;
 	nethttp) sed -i 's#^  listen: 127.0.0.1:'"$port"'$#&\n  engine: net/http#' "$d/c.yaml" ;;
 	bare)
