@@ -9,9 +9,10 @@
 // connection, the header serialized once instead of cloned, and a disconnect
 // watcher that only starts on requests that have run for a while (one ticker
 // per server, Server.DisconnectCheckDelay), not on every request. A request's
-// context is one small object of this package (requestContext) rather than a
-// context.WithCancel of the connection's, with a hook slot the synchronous
-// upstream client uses instead of context.AfterFunc.
+// context is one small object of this package (requestContext) that makes a
+// context.WithCancel of the connection's only when something asks for its
+// Done channel, with a hook slot the synchronous upstream client uses instead
+// of context.AfterFunc.
 //
 // Parsing is net/http's: every request head is read by http.ReadRequest (the
 // same parser, Transfer-Encoding and Content-Length rules and body readers as
