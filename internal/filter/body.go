@@ -329,8 +329,8 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	if f.objectsOnly && scalarRoot(doc) {
 		return nil, errScalarRoot
 	}
-	// One reading serves both guards: the shape filter, then, when it cut
-	// nothing, the sensitive scan (a cut document is a new one, read anew).
+	// One reading serves both guards: the shape filter, then the sensitive
+	// scan (of the kept spans of this index when the filter cut something).
 	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth})
 	if err != nil {
 		// Unreadable: the shape filter names why, as it always did.

@@ -11,6 +11,8 @@ import (
 
 // framing is what commit decided beyond the handler's header.
 type framing struct {
+	bodyOK        bool   // the status allows a body
+	keepAlives    bool   // the server is not shutting down
 	autoCL        bool   // write the computed Content-Length
 	keepConnLines bool   // write the handler's Connection lines
 	writeTE       bool   // write the handler's Transfer-Encoding lines
@@ -24,7 +26,7 @@ type framing struct {
 // is the Content-Length when the handler has returned).
 func (w *response) commit(p []byte) {
 	w.committed = true
-	f := framing{keepConnLines: true}
+	f := framing{keepConnLines: true, bodyOK: bodyAllowedForStatus(w.status), keepAlives: !w.c.srv.closing.Load()}
 	w.decideConnection(p, &f)
 	w.decideTransfer(p, &f)
 	w.writeHead(&f)
@@ -34,9 +36,8 @@ func (w *response) commit(p []byte) {
 // whether the connection closes after the answer; it drains what the
 // handler left of the body.
 func (w *response) decideConnection(p []byte, f *framing) {
-	keepAlives := !w.c.srv.closing.Load()
+	keepAlives, bodyOK := f.keepAlives, f.bodyOK
 	isHEAD := w.req.Method == "HEAD"
-	bodyOK := bodyAllowedForStatus(w.status)
 	// A handler that returned with its whole body held gets a Content-Length,
 	// even 0 (HTTP/1.0 keep-alive depends on it); not for HEAD without a body
 	// (the handler may not have written what a GET would carry).
@@ -86,7 +87,7 @@ func (w *response) decideConnection(p []byte, f *framing) {
 // decideTransfer picks Content-Length, chunked or close-delimited framing,
 // sniffs a missing Content-Type, and says "Connection: close" when closing.
 func (w *response) decideTransfer(p []byte, f *framing) {
-	bodyOK := bodyAllowedForStatus(w.status)
+	bodyOK := f.bodyOK
 	hasTE := w.te != ""
 	hasCL := w.contentLength != -1
 	if bodyOK && !w.haveCT && !w.haveCE && !hasTE && len(p) > 0 {
@@ -111,8 +112,7 @@ func (w *response) decideTransfer(p []byte, f *framing) {
 	default:
 		w.closeAfterReply = true // HTTP/1.0 without a length: the close ends the body
 	}
-	keepAlives := !w.c.srv.closing.Load()
-	if w.closeAfterReply && (!keepAlives || !hasToken(w.conn0, "close")) && !w.isProtocolSwitch() {
+	if w.closeAfterReply && (!f.keepAlives || !hasToken(w.conn0, "close")) && !w.isProtocolSwitch() {
 		f.keepConnLines = false
 		if w.req.ProtoAtLeast(1, 1) {
 			f.setConn = "close"
@@ -138,7 +138,7 @@ func (w *response) writeHead(f *framing) {
 		bw.WriteString("\r\n")
 	}
 	switch {
-	case !bodyAllowedForStatus(w.status) || w.chunking:
+	case !f.bodyOK || w.chunking:
 	case f.autoCL:
 		bw.WriteString("Content-Length: ")
 		bw.Write(strconv.AppendInt(w.scratch[:0], w.contentLength, 10))

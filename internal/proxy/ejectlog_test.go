@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,30 +8,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/logtest"
 )
 
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) count(msg string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Count(l.b.String(), `msg="`+msg+`"`)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// msgCount counts the log lines whose message is msg (logfmt output).
+func msgCount(l *logtest.Buffer, msg string) int { return l.Count(`msg="` + msg + `"`) }
 
 // Many requests in flight to one target when it fails: every one of them
 // fails after the target is already ejected. The ejection is logged once,
@@ -59,7 +40,7 @@ func TestEjectionLoggedOncePerOutage(t *testing.T) {
 			w.WriteHeader(int(s))
 		}
 	})
-	var logs logBuffer
+	var logs logtest.Buffer
 	up, err := New(Config{Name: "shop", Targets: []string{be.URL}, MaxFails: 3, FailWindow: 10 * time.Second, EjectFor: 30 * time.Second},
 		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if err != nil {
@@ -91,7 +72,7 @@ func TestEjectionLoggedOncePerOutage(t *testing.T) {
 	for range inFlight {
 		f.outcome(t)
 	}
-	if n := logs.count("target ejected"); n != 1 {
+	if n := msgCount(&logs, "target ejected"); n != 1 {
 		t.Fatalf("%d ejection lines for %d failures racing, want 1:\n%s", n, inFlight, logs.String())
 	}
 	if !up.Health()[0].Ejected {
@@ -104,8 +85,8 @@ func TestEjectionLoggedOncePerOutage(t *testing.T) {
 		resp.Body.Close()
 		f.outcome(t)
 	}
-	if !up.Health()[0].Ejected || logs.count("target ejected") != 1 {
-		t.Fatalf("re-ejection in the same outage: ejected %v, lines %d", up.Health()[0].Ejected, logs.count("target ejected"))
+	if !up.Health()[0].Ejected || msgCount(&logs, "target ejected") != 1 {
+		t.Fatalf("re-ejection in the same outage: ejected %v, lines %d", up.Health()[0].Ejected, msgCount(&logs, "target ejected"))
 	}
 	// Back: one recovery line, with the outage's failure count.
 	status.Store(http.StatusOK)
@@ -115,7 +96,7 @@ func TestEjectionLoggedOncePerOutage(t *testing.T) {
 		resp.Body.Close()
 		f.outcome(t)
 	}
-	if n := logs.count("target recovered"); n != 1 || !strings.Contains(logs.String(), "failures=2") {
+	if n := msgCount(&logs, "target recovered"); n != 1 || !strings.Contains(logs.String(), "failures=2") {
 		t.Fatalf("%d recovery lines, want 1 counting 2 ejections:\n%s", n, logs.String())
 	}
 	// A new outage is a new line.
@@ -125,7 +106,7 @@ func TestEjectionLoggedOncePerOutage(t *testing.T) {
 		resp.Body.Close()
 		f.outcome(t)
 	}
-	if n := logs.count("target ejected"); n != 2 {
+	if n := msgCount(&logs, "target ejected"); n != 2 {
 		t.Fatalf("a second outage: %d ejection lines, want 2:\n%s", n, logs.String())
 	}
 }

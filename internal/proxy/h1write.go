@@ -30,17 +30,17 @@ var errRequestURICTL = errors.New("net/http: can't write control character in Re
 // TestWriteRequestMatchesNetHTTP and FuzzWriteRequest hold it to
 // (*http.Request).Write byte for byte.
 func writeRequest(bw *bufio.Writer, req *http.Request, body []byte) error {
-	if !plainRequest(req, body) {
+	host := req.Host
+	if host == "" && req.URL != nil {
+		host = req.URL.Host
+	}
+	if !plainRequest(req, host, body) {
 		if body != nil {
 			r := *req // the caller's request keeps its body for a retry's check
 			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 			return r.Write(bw)
 		}
 		return req.Write(bw)
-	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
 	}
 	if !httpguts.ValidHostHeader(host) {
 		host = "" // what (*http.Request).Write sends to a non-proxy
@@ -106,8 +106,9 @@ func writeRequest(bw *bufio.Writer, req *http.Request, body []byte) error {
 	return nil
 }
 
-// plainRequest reports whether writeRequest writes req itself.
-func plainRequest(req *http.Request, body []byte) bool {
+// plainRequest reports whether writeRequest writes req, bound for host,
+// itself.
+func plainRequest(req *http.Request, host string, body []byte) bool {
 	if req.URL == nil || req.URL.Opaque != "" || req.Method == http.MethodConnect || req.Close ||
 		req.Trailer != nil || len(req.TransferEncoding) > 0 {
 		return false
@@ -118,10 +119,6 @@ func plainRequest(req *http.Request, body []byte) bool {
 		}
 	} else if req.ContentLength != int64(len(body)) || len(body) == 0 {
 		return false
-	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
 	}
 	if strings.HasPrefix(host, "[") {
 		return false // an IPv6 literal: net/http removes a zone from it

@@ -55,8 +55,9 @@ func (t *Tree) Seal() {
 		}
 		seen[n] = true
 		n.names, n.subs = nil, nil
+		small := len(n.Props) <= maxSealedProps
 		for _, k := range sortedKeys(n.Props) {
-			if len(n.Props) <= maxSealedProps {
+			if small {
 				n.names = append(n.names, k)
 				n.subs = append(n.subs, n.Props[k])
 			}
