@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,7 +119,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 	if kind == media.Lines || kind == media.Seq {
 		rf := &docFilter{tree: f.tree, deny: f.deny, sensitive: f.sensitive, objectsOnly: f.objectsOnly, roles: f.roles}
 		out, err = media.Records(body, kind == media.Seq, rf.doc) // rf escapes with its method value, f does not
-		f.removed, f.kinds = rf.removed, rf.kinds
+		f.removed, f.found = rf.removed, rf.found
 	} else { // JSON, or no Content-Type: JSON if it parses, refused if not
 		lent = bufpool.Get(len(body))
 		spans := keptSpans.Get().(*[][2]int)
@@ -131,7 +130,7 @@ func (g *Guard) filterBody(resp *http.Response, x *exchange.Exchange, sanitize b
 			keptSpans.Put(spans)
 		}
 	}
-	noteFindings(x, f.kinds)
+	noteFound(x, f.found)
 	switch {
 	case errors.Is(err, errBlocked):
 		return httperr.New(http.StatusBadGateway, "sensitive_data_blocked", "The upstream's answer held data that may not leave the gateway.")
@@ -279,6 +278,26 @@ func unread(resp *http.Response, raw []byte) {
 	}{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
 }
 
+// noteFound records the kinds in found as noteFindings does; a single kind
+// (the common case) without allocating.
+func noteFound(x *exchange.Exchange, found sensitive.Found) {
+	if found == 0 {
+		return
+	}
+	if k, ok := found.Single(); ok {
+		if rule, ok := findingRules[string(k)]; ok {
+			x.Note(rule, "")
+			return
+		}
+	}
+	kinds := found.Kinds()
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	noteFindings(x, names)
+}
+
 // noteFindings records the kinds of sensitive values found (never the values).
 func noteFindings(x *exchange.Exchange, kinds []string) {
 	switch len(kinds) {
@@ -311,13 +330,13 @@ type docFilter struct {
 	tree      *shape.Tree
 	deny      []shape.Path
 	roles     []string
-	sensitive sensitive.Policy
+	sensitive *sensitive.Compiled // nil: no scan
 	// objectsOnly refuses a document that is not an object or array.
 	objectsOnly bool
 	removed     int
-	kinds       []string
-	kept        [][2]int // the kept spans' buffer, reused across a stream's records
-	dst         []byte   // a lent buffer the cut document may be built in (one document only)
+	found       sensitive.Found // every kind found, over every document
+	kept        [][2]int        // the kept spans' buffer, reused across a stream's records
+	dst         []byte          // a lent buffer the cut document may be built in (one document only)
 }
 
 // keptSpans holds the kept-span buffers of filtered answers between requests.
@@ -344,30 +363,23 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 	}
 	f.kept = kept[:0] // reused by the next record of a stream
 	f.removed += removed
-	if len(f.sensitive) == 0 {
+	if f.sensitive == nil {
 		return out, nil
 	}
-	var found []sensitive.Kind
+	var found sensitive.Found
 	var block bool
 	if removed == 0 {
-		out, found, block, err = sensitive.ScanIndexKinds(ix, f.sensitive)
+		out, found, block = f.sensitive.ScanIndex(ix)
 	} else {
 		// The kept values are ix's inside the kept spans: scanned there,
 		// without reading the cut document anew.
 		var replaced []byte
-		replaced, found, block, err = sensitive.ScanIndexKeptKinds(ix, f.sensitive, kept)
+		replaced, found, block = f.sensitive.ScanIndexKept(ix, kept)
 		if replaced != nil {
 			out = replaced
 		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	for _, kd := range found { // the kinds only: the audit event names no positions
-		if k := string(kd); !slices.Contains(f.kinds, k) {
-			f.kinds = append(f.kinds, k)
-		}
-	}
+	f.found |= found // the kinds only: the audit event names no positions
 	if block {
 		return nil, errBlocked
 	}

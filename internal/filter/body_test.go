@@ -27,7 +27,7 @@ func BenchmarkFilterRecords(b *testing.B) {
 	rec := `{"id":1,"name":"alice","email":"a@example.com","secret":"x","card":"4111 1111 1111 1111"}`
 	lines := []byte(strings.Repeat(rec+"\n", 1000))
 	array := []byte("[" + strings.TrimSuffix(strings.Repeat(rec+",", 1000), ",") + "]")
-	pol := sensitive.Policy{sensitive.Kind("card"): sensitive.Redact}
+	pol := mustCompile(b, sensitive.Policy{sensitive.Kind("card"): sensitive.Redact})
 	b.Run("ndjson", func(b *testing.B) {
 		b.SetBytes(int64(len(lines)))
 		b.ReportAllocs()
@@ -53,7 +53,7 @@ func BenchmarkFilterRecords(b *testing.B) {
 
 func TestDocFilterRecords(t *testing.T) {
 	tree, _ := shape.FromPaths([]string{"id", "note"})
-	pol := sensitive.Policy{sensitive.Kind("card"): sensitive.Redact, sensitive.Kind("private_key"): sensitive.Block}
+	pol := mustCompile(t, sensitive.Policy{sensitive.Kind("card"): sensitive.Redact, sensitive.Kind("private_key"): sensitive.Block})
 	tests := []struct {
 		name, in, want string
 		err            error
@@ -192,7 +192,7 @@ func BenchmarkDocFilterBenchRoute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pol := sensitive.Policy{sensitive.Kind("card"): sensitive.Redact, sensitive.Kind("email"): sensitive.Monitor}
+	pol := mustCompile(b, sensitive.Policy{sensitive.Kind("card"): sensitive.Redact, sensitive.Kind("email"): sensitive.Monitor})
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -281,4 +281,13 @@ func TestSetContentLength(t *testing.T) {
 	if got := h.Get("Content-Length"); got != "7" {
 		t.Fatalf("Content-Length = %q", got)
 	}
+}
+
+func mustCompile(t testing.TB, p sensitive.Policy) *sensitive.Compiled {
+	t.Helper()
+	c, err := p.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

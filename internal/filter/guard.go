@@ -40,8 +40,8 @@ type Guard struct {
 	body    bool          // any body guard configured (Options.Active)
 	allow   *shape.Tree   // allow-list and views (no document)
 	deny    []shape.Path
-	policy  sensitive.Policy
-	doc     *openapi.Doc // contract filtering
+	policy  *sensitive.Compiled // nil: no sensitive-value scan
+	doc     *openapi.Doc        // contract filtering
 	op      struct{ method, path string }
 	media   media.Policy
 	logger  *slog.Logger
@@ -87,9 +87,13 @@ func New(o Options, d Deps) (*Guard, error) {
 		g.deny = append(g.deny, p)
 	}
 	if len(o.Sensitive) > 0 {
-		g.policy = sensitive.Policy{}
+		p := sensitive.Policy{}
 		for k, a := range o.Sensitive {
-			g.policy[sensitive.Kind(k)] = action(a)
+			p[sensitive.Kind(k)] = action(a)
+		}
+		// Compiled once here, not on every answer.
+		if g.policy, err = p.Compile(); err != nil {
+			return nil, fmt.Errorf("response.sensitive: %w", err)
 		}
 	}
 	if o.Contract && d.Doc != nil {
@@ -121,7 +125,7 @@ func action(a string) sensitive.Action {
 
 // filters reports whether a body guard that cuts or scans JSON is on.
 func (g *Guard) filters() bool {
-	return g.allow != nil || g.doc != nil || len(g.deny) > 0 || len(g.policy) > 0
+	return g.allow != nil || g.doc != nil || len(g.deny) > 0 || g.policy != nil
 }
 
 // Response returns the guard for the upstream's answer to x: it removes

@@ -78,35 +78,18 @@ func ScanIndexKinds(ix *jsonread.Index, p Policy) (out []byte, kinds []Kind, blo
 // out is nil when nothing is replaced. It spares reading the kept document
 // anew: its values are ix's values inside the spans, byte for byte.
 func ScanIndexKeptKinds(ix *jsonread.Index, p Policy, kept [][2]int) (out []byte, kinds []Kind, block bool, err error) {
-	acts, err := p.compile()
+	c, err := p.Compile()
 	if err != nil {
 		return nil, nil, false, err
 	}
-	s := newScanner(ix, acts, false)
-	s.kept, s.restricted = kept, true
-	if s.enabled != 0 {
-		s.run()
-	}
-	if s.out != nil {
-		out = s.appendKept(s.out, s.copied, len(s.doc))
-	}
-	for i := range numKinds {
-		if s.found.has(i) {
-			kinds = append(kinds, kindOf(i))
-		}
-	}
-	return out, kinds, s.block, nil
+	out, found, block := c.ScanIndexKept(ix, kept)
+	return out, found.Kinds(), block, nil
 }
 
 func scanKinds(ix *jsonread.Index, acts actions) (out []byte, kinds []Kind, block bool, err error) {
-	s := newScanner(ix, acts, false)
-	out = s.scan()
-	for i := range numKinds {
-		if s.found.has(i) {
-			kinds = append(kinds, kindOf(i))
-		}
-	}
-	return out, kinds, s.block, nil
+	c := Compiled{acts: acts, enabled: acts.enabled()}
+	out, found, block := c.ScanIndex(ix)
+	return out, found.Kinds(), block, nil
 }
 
 func scanIndex(ix *jsonread.Index, acts actions) (out []byte, findings []Finding, block bool, err error) {

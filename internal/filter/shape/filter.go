@@ -3,6 +3,7 @@ package shape
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/bulwark-gw/bulwark/internal/jsonread"
@@ -50,6 +51,8 @@ func FilterIndex(ix *jsonread.Index, t *Tree, deny []Path, roles []string) (out 
 		return nil, 0, ErrForbidden
 	}
 	w := walker{ix: ix, d: ix.Data(), roles: roles, deny: deny}
+	sp := w.lendStates()
+	defer w.returnStates(sp)
 	for i, p := range deny {
 		if len(p.segs) > 0 { // the zero Path matches nothing
 			w.states = append(w.states, state{p: int32(i)})
@@ -74,6 +77,8 @@ func FilterIndexKept(ix *jsonread.Index, t *Tree, deny []Path, roles []string, k
 		return nil, nil, 0, ErrForbidden
 	}
 	w := walker{ix: ix, d: ix.Data(), roles: roles, deny: deny, spans: kept[:0], record: true, dst: dst}
+	sp := w.lendStates()
+	defer w.returnStates(sp)
 	for i, p := range deny {
 		if len(p.segs) > 0 {
 			w.states = append(w.states, state{p: int32(i)})
@@ -89,6 +94,27 @@ func FilterIndexKept(ix *jsonread.Index, t *Tree, deny []Path, roles []string, k
 
 // state is one deny path's progress at a value: path p, next segment k.
 type state struct{ p, k int32 }
+
+// statePools holds walkers' deny-state stacks between calls: a stack grows
+// with each level a deny path reaches, and was allocated anew (and regrown)
+// on every filtered answer.
+var statePools = sync.Pool{New: func() any { s := make([]state, 0, 16); return &s }}
+
+// lendStates gives w a pooled state stack; returnStates takes it back
+// (grown or not; a huge one is left to the collector).
+func (w *walker) lendStates() *[]state {
+	sp := statePools.Get().(*[]state)
+	w.states = (*sp)[:0]
+	return sp
+}
+
+func (w *walker) returnStates(sp *[]state) {
+	if cap(w.states) <= 1024 {
+		*sp = w.states[:0]
+		statePools.Put(sp)
+	}
+	w.states = nil
+}
 
 // walker carries one Filter call. The output is built lazily: out holds
 // doc[:copied] minus the spans cut so far, and stays nil until the first cut.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 )
 
 // kv is one member of an object in the reference model, kept in order with duplicates.
@@ -77,7 +78,9 @@ func refValue(dec *json.Decoder, t *Tree, deny []Path, st []state, roles []strin
 func refChildren(deny []Path, st []state, name string, inObj bool) (out []state, denied bool) {
 	for _, s := range st {
 		seg := deny[s.p].segs[s.k]
-		if !seg.any && (!inObj || seg.name != name) {
+		// Deny paths match case variants, as Filter documents ("Password"
+		// is cut by a deny of "password").
+		if !seg.any && (!inObj || !strings.EqualFold(seg.name, name)) {
 			continue
 		}
 		if int(s.k)+1 == len(deny[s.p].segs) {
