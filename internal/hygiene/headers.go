@@ -88,12 +88,9 @@ func framingProblem(r *http.Request) string {
 // hasCtl reports whether s contains NUL, CR or LF, the bytes that split or end
 // header lines when a value is forwarded (header injection, response splitting).
 func hasCtl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == 0 || c == '\r' || c == '\n' {
-			return true
-		}
-	}
-	return false
+	// Three vectorised byte searches beat one byte-wise loop on the long
+	// values that matter (a bearer token is 600 bytes and more).
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0
 }
 
 func isDigits(s string) bool {

@@ -111,3 +111,29 @@ func TestCheckMethod(t *testing.T) {
 		})
 	}
 }
+
+func TestHasCtl(t *testing.T) {
+	long := strings.Repeat("a", 700)
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"", false}, {"plain value", false}, {"tab\tok", false}, {long, false},
+		{"a\rb", true}, {"a\nb", true}, {"a\x00b", true}, {"\n", true},
+		{long + "\r", true}, {"\x00" + long, true}, {long[:350] + "\n" + long[:350], true},
+	} {
+		if got := hasCtl(tc.s); got != tc.want {
+			t.Errorf("hasCtl(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkHasCtl(b *testing.B) {
+	s := "Bearer " + strings.Repeat("eyJhbGciOiJSUzI1NiJ9", 30)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if hasCtl(s) {
+			b.Fatal("ctl")
+		}
+	}
+}
