@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bulwark-gw/bulwark/internal/exchange"
@@ -62,6 +63,38 @@ type limit struct {
 	throttle *throttle.Throttler // nil in reject mode
 	policy   string              // RateLimit-Policy item, precomputed
 	quoted   string              // the RateLimit item's head: the quoted id and ";r="
+	// byRoute, set when every by: part is the route, holds the last key
+	// built: the key is then the same for every request of a route, and is
+	// not built (allocated) anew for each.
+	byRoute *atomic.Pointer[routeKey]
+}
+
+// routeKey is a limit's key for one route.
+type routeKey struct{ route, key string }
+
+// key returns l's bucket key for x (Key's answer).
+func (l *limit) key(x *exchange.Exchange) (string, bool) {
+	if l.byRoute == nil {
+		return Key(l.o, x)
+	}
+	if rk := l.byRoute.Load(); rk != nil && rk.route == x.Route {
+		return rk.key, true
+	}
+	key, ok := Key(l.o, x)
+	if ok {
+		l.byRoute.Store(&routeKey{route: x.Route, key: key})
+	}
+	return key, ok
+}
+
+// routeOnly reports whether by names the route and nothing else.
+func routeOnly(by []string) bool {
+	for _, b := range by {
+		if b != "route" {
+			return false
+		}
+	}
+	return len(by) > 0
 }
 
 // New builds a route's limits. It returns nil, nil when the route has
@@ -84,6 +117,9 @@ func New(o Options, d Deps) (*Guard, error) {
 	for _, c := range o.Limits {
 		l := limit{o: c, limiter: d.Limiter(c.OnRedisFailure), limit: ToLimit(c.Rate, c.Burst, c.Algorithm)}
 		l.quoted = strconv.Quote(c.ID) + ";r="
+		if routeOnly(c.By) {
+			l.byRoute = new(atomic.Pointer[routeKey])
+		}
 		l.policy = fmt.Sprintf("%q;q=%d;w=%d", c.ID, c.Rate.N, int64(math.Ceil(c.Rate.Per.Seconds())))
 		if c.Mode == "throttle" {
 			t, err := throttle.New(l.limiter, throttle.Config{MaxDelay: c.MaxDelay})
@@ -164,7 +200,7 @@ func (g *Guard) chargeLimits(ctx context.Context, x *exchange.Exchange, ps pass)
 			continue
 		}
 		charged = true
-		key, ok := Key(l.o, x)
+		key, ok := l.key(x)
 		if !ok {
 			return noConsumer()
 		}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/ratelimit"
 	"github.com/bulwark-gw/bulwark/internal/store"
 )
@@ -67,5 +69,31 @@ func TestForRoute(t *testing.T) {
 	}
 	if p := g.Charge(context.Background(), x); p == nil || p.Status != 429 || p.Code != "quota_exceeded" {
 		t.Fatalf("second request: %v, want 429 quota_exceeded", p)
+	}
+}
+
+// A route-only limit's key is built once per route and is exactly Key's,
+// whichever routes share the limit and in whatever order they come.
+func TestRouteOnlyKeyMemo(t *testing.T) {
+	l := limit{o: RateLimit{ID: "api#0", By: []string{"route"}}, byRoute: new(atomic.Pointer[routeKey])}
+	for _, route := range []string{"a/GET /x", "a/GET /x", "b/POST /y", "a/GET /x", ""} {
+		x := &exchange.Exchange{Route: route, ClientGroup: "192.0.2.1"}
+		got, ok := l.key(x)
+		want, wok := Key(l.o, x)
+		if got != want || ok != wok {
+			t.Errorf("route %q: key %q %v, want %q %v", route, got, ok, want, wok)
+		}
+	}
+	x := &exchange.Exchange{Route: "a/GET /x"}
+	if n := testing.AllocsPerRun(20, func() { _, _ = l.key(x) }); n != 0 {
+		t.Errorf("a repeated route allocates %.0f times", n)
+	}
+	for _, by := range [][]string{{"ip"}, {"route", "ip"}, nil} {
+		if routeOnly(by) {
+			t.Errorf("routeOnly(%q)", by)
+		}
+	}
+	if !routeOnly([]string{"route"}) {
+		t.Error("routeOnly([route]) is false")
 	}
 }
