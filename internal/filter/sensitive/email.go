@@ -15,13 +15,15 @@ func isEmail(t []byte) bool {
 		return false
 	}
 	local, domain := t[:at], t[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' || bytes.Contains(local, []byte("..")) {
+	if local[0] == '.' || local[len(local)-1] == '.' {
 		return false
 	}
-	for _, c := range local {
-		if !isAlnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-' {
+	prev := byte(0)
+	for _, c := range local { // one table load a byte; ".." refused on the way
+		if byteClass[c]&clLocal == 0 || c == '.' && prev == '.' {
 			return false
 		}
+		prev = c
 	}
 	return isDomain(domain)
 }
@@ -33,11 +35,10 @@ func isDomain(d []byte) bool {
 		return false
 	}
 	labels := 0
-	start := 0
+	start, last := 0, 0 // the current label's start; the last label's
 	for i := 0; i <= len(d); i++ {
 		if i < len(d) && d[i] != '.' {
-			c := d[i]
-			if !isAlnum(c) && c != '-' {
+			if byteClass[d[i]]&clLDH == 0 {
 				return false
 			}
 			continue
@@ -47,14 +48,14 @@ func isDomain(d []byte) bool {
 			return false
 		}
 		labels++
-		start = i + 1
+		last, start = start, i+1
 	}
-	tld := d[bytes.LastIndexByte(d, '.')+1:]
+	tld := d[last:]
 	if labels < 2 || len(tld) < 2 {
 		return false
 	}
 	for _, c := range tld {
-		if !isUpper(c) && !isLower(c) {
+		if byteClass[c]&clAlpha == 0 {
 			return false
 		}
 	}
