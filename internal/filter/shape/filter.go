@@ -245,7 +245,7 @@ func (w *walker) children(st []state, name []byte, inObj bool) (_ []state, denie
 		seg := &w.deny[s.p].segs[s.k]
 		// Case variants match too: deny "password" also removes "Password",
 		// which a case-insensitive client would read as the same member.
-		if !seg.any && (!inObj || !bytes.EqualFold([]byte(seg.name), name)) {
+		if !seg.any && (!inObj || !foldEqual(seg.name, name)) {
 			continue
 		}
 		if int(s.k)+1 == len(w.deny[s.p].segs) {
@@ -255,4 +255,24 @@ func (w *walker) children(st []state, name []byte, inObj bool) (_ []state, denie
 		w.states = append(w.states, state{p: s.p, k: s.k + 1})
 	}
 	return w.states[mark:], denied
+}
+
+// foldEqual is bytes.EqualFold(name, seg) with a quick refusal when both
+// first bytes are ASCII and differ under ASCII case: an ASCII byte is a whole
+// rune, and no ASCII rune folds to another ASCII rune but its other case.
+func foldEqual(seg string, name []byte) bool {
+	if len(seg) > 0 && len(name) > 0 {
+		a, b := seg[0], name[0]
+		if a < utf8.RuneSelf && b < utf8.RuneSelf && asciiLower(a) != asciiLower(b) {
+			return false
+		}
+	}
+	return bytes.EqualFold([]byte(seg), name)
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

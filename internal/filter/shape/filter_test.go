@@ -210,3 +210,15 @@ func TestFilterRootRoles(t *testing.T) {
 		t.Errorf("Filter as admin = %s, %v", out, err)
 	}
 }
+
+func TestFoldEqual(t *testing.T) {
+	for _, tc := range []struct{ seg, name string }{
+		{"tags", "tags"}, {"tags", "TAGS"}, {"tags", "Tags"}, {"tags", "tag"}, {"tags", "xags"},
+		{"kind", "\u212aind"}, {"kind", "Kind"}, {"sig", "\u017fig"}, {"", ""}, {"a", ""}, {"", "a"},
+		{"_x", "_X"}, {"@", "`"}, {"[", "{"}, {"é", "É"}, {"straße", "STRASSE"}, {"1d", "1D"},
+	} {
+		if got, want := foldEqual(tc.seg, []byte(tc.name)), bytes.EqualFold([]byte(tc.seg), []byte(tc.name)); got != want {
+			t.Errorf("foldEqual(%q, %q) = %v, bytes.EqualFold %v", tc.seg, tc.name, got, want)
+		}
+	}
+}
