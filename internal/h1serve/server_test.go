@@ -335,7 +335,9 @@ func TestResponseControllerDeadlines(t *testing.T) {
 }
 
 func TestReadHeaderTimeoutOnLaterRequest(t *testing.T) {
-	s := &Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: 20 * time.Millisecond, IdleTimeout: time.Minute}
+	// 1 s, not a few ms: the first head must beat the same timeout (it runs
+	// from the accept), which a loaded CI machine can miss by that much.
+	s := &Server{Handler: http.NotFoundHandler(), ReadHeaderTimeout: time.Second, IdleTimeout: time.Minute}
 	addr := serveOwn(t, s)
 	c, br := dial(t, addr)
 	get(t, c, br, "/")
@@ -350,12 +352,16 @@ func TestReadHeaderTimeoutOnLaterRequest(t *testing.T) {
 // expiry for a client that left.
 func TestLongRequestOutlivesHeadDeadline(t *testing.T) {
 	errc := make(chan error, 1)
-	s := &Server{ReadHeaderTimeout: 5 * time.Millisecond, IdleTimeout: 5 * time.Millisecond,
+	// The client must send each head within these deadlines: 1 s, which a
+	// loaded CI machine does not miss (5 ms once allowed, it could).
+	const deadline = time.Second
+	s := &Server{ReadHeaderTimeout: deadline, IdleTimeout: deadline,
 		DisconnectCheckDelay: time.Millisecond, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/slow" {
-				// Many times both deadlines and the watch delay: the scenario,
-				// not an assertion on time.
-				time.Sleep(100 * time.Millisecond)
+				// The deadline in place was set before this handler ran, so
+				// it has passed when this sleep ends: the scenario, not an
+				// assertion on time.
+				time.Sleep(2 * deadline)
 				errc <- r.Context().Err()
 			}
 			io.WriteString(w, "ok")

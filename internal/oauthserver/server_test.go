@@ -201,7 +201,9 @@ func TestStateRequired(t *testing.T) {
 }
 
 func TestRefreshRotationReuseAndGrace(t *testing.T) {
-	h := newHarness(t, storetest.SQLiteDSN(t), func(o *Options) { o.RefreshGrace = 2 * time.Second })
+	// The grace retry below must come within RefreshGrace in real time: 10 s,
+	// which a loaded CI machine does not miss (2 s, it could).
+	h := newHarness(t, storetest.SQLiteDSN(t), func(o *Options) { o.RefreshGrace = 10 * time.Second })
 	tok := h.tokens(h.config())
 	refresh := func(rt string, extra url.Values) (int, map[string]any) {
 		f := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
@@ -229,7 +231,7 @@ func TestRefreshRotationReuseAndGrace(t *testing.T) {
 		t.Fatalf("escalation: %d %v", status, out)
 	}
 	// After the grace window, reuse revokes the whole family.
-	h.srv.opts.Now = func() time.Time { return time.Now().Add(3 * time.Second) }
+	h.srv.opts.Now = func() time.Time { return time.Now().Add(11 * time.Second) }
 	if status, out := refresh(tok.RefreshToken, nil); status != 400 || out["error"] != "invalid_grant" {
 		t.Fatalf("reuse: %d %v", status, out)
 	}

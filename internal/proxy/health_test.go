@@ -111,9 +111,11 @@ func TestActiveHealth(t *testing.T) {
 	})
 	var other counter
 	steady := backend(t, other.handler)
+	// HealthTimeout generous: a probe timing out on a loaded CI machine
+	// would record "timeout" where the test reads "status 503".
 	up := newUpstream(t, Config{
 		Targets:    []string{flaky.URL + "/base", steady.URL},
-		HealthPath: "/healthz", HealthInterval: 5 * time.Millisecond, HealthTimeout: time.Second,
+		HealthPath: "/healthz", HealthInterval: 5 * time.Millisecond, HealthTimeout: 10 * time.Second,
 		HealthyThreshold: 2, UnhealthyThreshold: 2,
 	})
 	up.Start(context.Background())

@@ -82,9 +82,11 @@ func (r *ownRedis) stop() {
 // outage, then restarts Redis on the same port and checks recovery.
 func TestFailoverRedisRestart(t *testing.T) {
 	srv := startOwnRedis(t)
+	// Generous timeouts: the calls made while Redis is up must answer on a
+	// loaded CI machine; while it is down they fail at once (refused, reset).
 	client := redis.NewClient(&redis.Options{
-		Addr: srv.addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond,
-		ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
+		Addr: srv.addr, MaxRetries: -1, DialTimeout: 5 * time.Second,
+		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
 	})
 	t.Cleanup(func() { _ = client.Close() })
 	primary := ratelimit.NewRedis(client, ratelimit.RedisConfig{Prefix: "t:"})

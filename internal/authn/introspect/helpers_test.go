@@ -119,7 +119,9 @@ func activeBody() map[string]any {
 // newTestAuth builds an Authenticator against as with a fake clock; edit tweaks cfg.
 func newTestAuth(t *testing.T, as *fakeAS, clock *fakeClock, logger *slog.Logger, edit func(*Config)) *Authenticator {
 	t.Helper()
-	cfg := Config{Name: "test-as", URL: as.URL, ClientID: "gateway", ClientSecret: "gw-secret", Now: clock.Now}
+	// Timeout generous (the default is 2 s): an answering endpoint must not
+	// time out on a loaded CI machine; tests of the timeout set their own.
+	cfg := Config{Name: "test-as", URL: as.URL, ClientID: "gateway", ClientSecret: "gw-secret", Now: clock.Now, Timeout: 10 * time.Second}
 	if edit != nil {
 		edit(&cfg)
 	}
