@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonreadtest"
+	"github.com/bulwark-gw/bulwark/internal/jsonstr"
 )
 
 var fuzzSeeds = []string{
@@ -45,6 +46,7 @@ func FuzzParse(f *testing.F) {
 		}
 		checkTokens(t, data, lenient)
 		checkTree(t, lenient)
+		checkDecoded(t, lenient)
 		if serr == nil {
 			checkTokens(t, data, strict)
 		}
@@ -177,6 +179,29 @@ func checkTree(t *testing.T, ix *Index) {
 				t.Fatalf("child %d of %d: parent %d position %d", c, i, ix.Parent(c), ix.Position(c))
 			}
 			n++
+		}
+	}
+}
+
+// checkDecoded checks that keys and strings read as jsonstr.AppendUnescaped
+// decodes their raw bodies (Parse decodes them itself, in its scan), invalid
+// bytes kept, and that the escape flags say whether they had escapes.
+func checkDecoded(t *testing.T, ix *Index) {
+	t.Helper()
+	body := func(raw []byte) []byte { return raw[1 : len(raw)-1] }
+	for i := 0; i < ix.Len(); i++ {
+		if raw := ix.RawKey(i); raw != nil {
+			want := jsonstr.AppendUnescaped(nil, body(raw))
+			if !bytes.Equal(ix.Key(i), want) || ix.KeyEscaped(i) != (bytes.IndexByte(raw, '\\') >= 0) {
+				t.Fatalf("key %d %q: %q escaped %v, want %q", i, raw, ix.Key(i), ix.KeyEscaped(i), want)
+			}
+		}
+		if ix.Kind(i) == String {
+			raw := ix.Raw(i)
+			want := jsonstr.AppendUnescaped(nil, body(raw))
+			if !bytes.Equal(ix.Text(i), want) || ix.Escaped(i) != (bytes.IndexByte(raw, '\\') >= 0) {
+				t.Fatalf("string %d %q: %q escaped %v, want %q", i, raw, ix.Text(i), ix.Escaped(i), want)
+			}
 		}
 	}
 }

@@ -45,9 +45,12 @@ func (k Kind) String() string {
 const (
 	keyArena uint8 = 1 << iota // the decoded key is in the arena (it had escapes)
 	valArena                   // the decoded string is in the arena (it had escapes)
+	keyASCII                   // the key is written in plain ASCII, no escape, no byte from 0x80 (Parse may leave it unset for such a key)
 )
 
 // node is one value. Offsets are int32: Parse refuses documents of 2 GiB.
+// Parse writes k0 and k1 for members only, v0 and v1 with valArena only:
+// elsewhere they hold whatever a pooled Index held, and are not read.
 type node struct {
 	start, end int32 // the raw value, data[start:end]
 	parent     int32 // the enclosing container, -1 for the root
@@ -66,9 +69,8 @@ type node struct {
 type Index struct {
 	data   []byte
 	nodes  []node
-	arena  []byte  // decoded strings and keys that had escapes
-	depth  int     // the deepest nesting; a scalar document has 0
-	stack  []int32 // Parse's scratch: the open containers
+	arena  []byte // decoded strings and keys that had escapes
+	depth  int    // the deepest nesting; a scalar document has 0
 	pooled bool
 }
 
@@ -272,9 +274,9 @@ var indexes = sync.Pool{New: func() any { return new(Index) }}
 // included); an Index shared with other guards is left to the garbage
 // collector instead.
 func (ix *Index) Release() {
-	if ix == nil || !ix.pooled || cap(ix.nodes) > maxPooledNodes || cap(ix.arena) > 64<<10 || cap(ix.stack) > 1024 {
+	if ix == nil || !ix.pooled || cap(ix.nodes) > maxPooledNodes || cap(ix.arena) > 64<<10 {
 		return
 	}
-	*ix = Index{nodes: ix.nodes[:0], arena: ix.arena[:0], stack: ix.stack[:0]}
+	*ix = Index{nodes: ix.nodes[:0], arena: ix.arena[:0]}
 	indexes.Put(ix)
 }

@@ -43,23 +43,84 @@ var keySeed = maphash.MakeSeed()
 const pairwiseKeys = 16
 
 // duplicates checks the object obj, just closed, for two keys of one folded
-// form; the error names the later one.
-func (p *parser) duplicates(obj int) error {
+// form; the error names the later one. nodes are the values so far.
+func (p *parser) duplicates(nodes []node, obj int) error {
+	ix := p.ix
+	ix.nodes = nodes // for Key and Pointer
+	dup, found, ok := asciiDuplicate(p.d, nodes, obj)
+	if !ok {
+		dup, found = p.foldedDuplicate(obj)
+	}
+	if found {
+		return &DuplicateKeyError{Pointer: ix.Pointer(dup), Offset: int(nodes[dup].kq)}
+	}
+	return nil
+}
+
+// foldedDuplicate reports whether two members of the object obj in p.ix
+// have keys of one folded form, and the later one: it folds them all into
+// the scratch and compares them there.
+func (p *parser) foldedDuplicate(obj int) (int, bool) {
 	if p.keys == nil {
 		p.keys = keyScratches.Get().(*keyScratch) // returned by Parse (releaseKeys)
 	}
 	k, ix := p.keys, p.ix
-	ix.nodes = p.nodes // the values so far, for Key and Pointer
 	k.list, k.fold = k.list[:0], k.fold[:0]
 	for c := obj + 1; c < int(ix.nodes[obj].next); c = int(ix.nodes[c].next) {
 		from := len(k.fold)
 		k.fold = jsonstr.AppendFoldedText(k.fold, ix.Key(c))
 		k.list = append(k.list, keyEntry{from: int32(from), to: int32(len(k.fold)), node: int32(c)})
 	}
-	if dup, ok := k.duplicate(); ok {
-		return &DuplicateKeyError{Pointer: ix.Pointer(dup), Offset: int(ix.nodes[dup].kq)}
+	return k.duplicate()
+}
+
+// asciiDuplicate is foldedDuplicate for the common object, without
+// folding: one of at most pairwiseKeys members, each with a key written in
+// plain ASCII (keyASCII). The folded form of such a key is its ASCII upper
+// case (jsonstr.AppendFoldedText), so two of them are duplicates exactly
+// when they are equal but for ASCII case. They are compared so, pair by
+// pair in the order duplicate compares them, and the later one of the
+// first pair found is returned, as duplicate returns it. ok is false when
+// the object is not of that kind.
+func asciiDuplicate(d []byte, nodes []node, obj int) (dup int, found, ok bool) {
+	var members [pairwiseKeys]int32
+	n := 0
+	for c := obj + 1; c < int(nodes[obj].next); c = int(nodes[c].next) {
+		if n == len(members) || nodes[c].flags&keyASCII == 0 {
+			return 0, false, false
+		}
+		members[n] = int32(c)
+		n++
 	}
-	return nil
+	for j := 1; j < n; j++ {
+		b := &nodes[members[j]]
+		for _, i := range members[:j] {
+			a := &nodes[i]
+			if a.k1-a.k0 == b.k1-b.k0 && equalFoldASCII(d[a.k0:a.k1], d[b.k0:b.k1]) {
+				return int(members[j]), true, true
+			}
+		}
+	}
+	return 0, false, true
+}
+
+// equalFoldASCII reports whether a and b, of one length, are equal but for
+// the case of ASCII letters.
+func equalFoldASCII(a, b []byte) bool {
+	for i, x := range a {
+		if y := b[i]; x != y && upperASCII(x) != upperASCII(y) {
+			return false
+		}
+	}
+	return true
+}
+
+// upperASCII upper-cases an ASCII letter.
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		c -= 'a' - 'A'
+	}
+	return c
 }
 
 // duplicate reports whether two of the listed members have keys of one

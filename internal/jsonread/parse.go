@@ -1,7 +1,9 @@
 package jsonread
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/bulwark-gw/bulwark/internal/jsonstr"
@@ -14,8 +16,7 @@ const DefaultMaxDepth = 10000
 // Options say what Parse refuses beyond RFC 8259.
 type Options struct {
 	// MaxDepth caps nesting: "{}" and "[]" have depth 1, a scalar 0. Deeper
-	// is ErrTooDeep. Zero or less means no cap (the parser does not recurse;
-	// its stack is bounded by the document's size).
+	// is ErrTooDeep. Zero or less means no cap (the parser does not recurse).
 	MaxDepth int
 	// UniqueKeys refuses an object with two keys of the same folded form
 	// (jsonstr.AppendFoldedText) with a *DuplicateKeyError.
@@ -40,14 +41,15 @@ func Parse(data []byte, o Options) (*Index, error) {
 	ix.pooled = true
 	ix.data = data
 	if cap(ix.nodes) == 0 {
-		ix.nodes = make([]node, 0, len(data)/16+4)
+		// Room for a document of about 10 bytes a value; run grows it by
+		// what the rest of a larger one seems to need.
+		ix.nodes = make([]node, 0, min(len(data)/10+4, 4096))
 	}
-	p := parser{ix: ix, nodes: ix.nodes[:0], d: data, o: o, max: o.MaxDepth, stack: ix.stack[:0]}
+	p := parser{ix: ix, d: data, o: o, max: o.MaxDepth}
 	if p.max <= 0 {
 		p.max = math.MaxInt
 	}
 	err := p.run()
-	ix.nodes, ix.stack = p.nodes, p.stack[:0]
 	p.releaseKeys()
 	if err != nil {
 		ix.Release()
@@ -63,192 +65,215 @@ func Valid(data []byte, o Options) bool {
 	return err == nil
 }
 
-// parser is one Parse call. stack holds the open containers, innermost
-// last; a pending key waits in kq, k0, k1, kflags for the value it names.
+// parser is one Parse call.
 type parser struct {
-	ix    *Index
-	nodes []node // ix.nodes while parsing
-	d     []byte
-	o     Options
-	max   int
-	stack []int32
-
-	kq, k0, k1 int32
-	kflags     uint8
+	ix  *Index
+	d   []byte
+	o   Options
+	max int
 
 	keys *keyScratch // UniqueKeys only
 }
 
 func (p *parser) fail(off int, msg string) error { return &SyntaxError{Offset: off, Msg: msg} }
 
-// run reads the document: values, and between them separators and closing
-// brackets, without recursion.
+// run reads the document into p.ix: values, and between them keys,
+// separators and closing brackets, without recursion.
+//
+// It is one loop over few local variables, for speed: the node of a value
+// is written in place, field by field, as it is read (an appended composite
+// literal is built on the stack and copied, in stores and loads of different
+// widths, which stalls store forwarding); the open containers are found by
+// their parent links rather than kept on a stack; and plain strings and
+// integers are read inline. A call, which spills every live register, is
+// made only for a string with an escape or a byte from 0x80, another
+// number, an object's duplicate-key check, a longer node slice or an error.
 func (p *parser) run() error {
-	d := p.d
+	d, ix := p.d, p.ix
+	// The values so far are nodes[:count]; nodes is kept at its capacity,
+	// so a new value changes only count.
+	nodes, count := ix.nodes[:cap(ix.nodes)], 0
+	top := int32(-1)     // the innermost open container, -1 when none is
+	obj := false         // whether top is an object
+	level, depth := 0, 0 // the containers open, and the most ever open
 	i := 0
-	p.kq = -1
 	for {
-		// A value is expected at i.
+		// A value is expected at i, preceded by its key in an object. Its
+		// node goes under top; a scalar's end is set once it is read, a
+		// container's when it closes. After a call, n is taken afresh
+		// rather than kept (which would cost a spill on every value).
 		i = skipSpace(d, i)
+		if count == len(nodes) {
+			nodes = p.grow(nodes, i)
+		}
+		id := int32(count)
+		count++
+		n := &nodes[id]
+		n.parent, n.next = top, id+1
+		if obj {
+			if i >= len(d) || d[i] != '"' {
+				return p.fail(i, "expected a member name")
+			}
+			j := plainRun(d, i+1)
+			if j < len(d) && d[j] == '"' {
+				n.kq, n.k0, n.k1, n.flags = int32(i), int32(i+1), int32(j), keyASCII
+				j++
+			} else {
+				var from, to int32
+				var err error
+				if j, from, to, err = p.scan(i, j); err != nil {
+					return err
+				}
+				n = &nodes[id]
+				n.kq, n.k0, n.k1, n.flags = int32(i), int32(i+1), int32(j-1), 0
+				if from >= 0 {
+					n.k0, n.k1, n.flags = from, to, keyArena
+				}
+			}
+			if j < len(d) && d[j] == ':' { // as it mostly is
+				i = skipSpace(d, j+1)
+			} else if i = skipSpace(d, j); i < len(d) && d[i] == ':' {
+				i = skipSpace(d, i+1)
+			} else {
+				return p.fail(i, "expected ':'")
+			}
+		} else {
+			n.kq, n.flags = -1, 0
+		}
 		if i >= len(d) {
 			return p.fail(i, "unexpected end")
 		}
-		var err error
+		n.start = int32(i)
 		switch c := d[i]; c {
-		case '{', '[':
-			if len(p.stack) >= p.max {
-				return ErrTooDeep
-			}
-			kind := Object
-			if c == '[' {
-				kind = Array
-			}
-			id := p.add(kind, i, 0)
-			p.stack = append(p.stack, id)
-			p.ix.depth = max(p.ix.depth, len(p.stack))
-			if i = skipSpace(d, i+1); i < len(d) && d[i] == c+2 { // '}' is '{'+2, ']' is '['+2
-				i, err = p.close(i)
-				if err != nil {
-					return err
-				}
+		case '"':
+			j := plainRun(d, i+1)
+			if j < len(d) && d[j] == '"' {
+				n.kind, n.end = String, int32(j+1)
+				i = j + 1
 				break
 			}
-			if kind == Object {
-				if i, err = p.key(i); err != nil {
-					return err
-				}
-			}
-			continue // the first member's value
-		case '"':
-			if i, err = p.str(i); err != nil {
+			j, from, to, err := p.scan(i, j)
+			if err != nil {
 				return err
 			}
+			n = &nodes[id]
+			n.kind, n.end = String, int32(j)
+			if from >= 0 {
+				n.v0, n.v1 = from, to
+				n.flags |= valArena
+			}
+			i = j
+		case '{', '[':
+			if level >= p.max {
+				return ErrTooDeep
+			}
+			n.kind, obj = Array, c == '{'
+			if obj {
+				n.kind = Object
+			}
+			top, level = id, level+1
+			depth = max(depth, level)
+			if i = skipSpace(d, i+1); i >= len(d) || d[i] != c+2 { // '}' is '{'+2, ']' is '['+2
+				continue // to the first member or element
+			}
+			// Empty: closed below, as after a last value.
 		case 't':
-			i, err = p.literal(i, "true", True)
+			if !hasWord(d, i, "true") {
+				return p.fail(i, "invalid literal")
+			}
+			n.kind, n.end = True, int32(i+4)
+			i += 4
 		case 'f':
-			i, err = p.literal(i, "false", False)
+			if !hasWord(d, i, "false") {
+				return p.fail(i, "invalid literal")
+			}
+			n.kind, n.end = False, int32(i+5)
+			i += 5
 		case 'n':
-			i, err = p.literal(i, "null", Null)
+			if !hasWord(d, i, "null") {
+				return p.fail(i, "invalid literal")
+			}
+			n.kind, n.end = Null, int32(i+4)
+			i += 4
 		default:
-			i, err = p.number(i)
-		}
-		if err != nil {
-			return err
+			// Most numbers are integers, read here; a sign, a fraction, an
+			// exponent or anything else is left to number.
+			j := i
+			if '1' <= c && c <= '9' {
+				j = digits(d, i+1)
+			} else if c == '0' {
+				j = i + 1
+			}
+			if j == i || j < len(d) && (d[j] == '.' || d[j] == 'e' || d[j] == 'E') {
+				var err error
+				if j, err = p.number(i); err != nil {
+					return err
+				}
+				n = &nodes[id]
+			}
+			n.kind, n.end = Number, int32(j)
+			i = j
 		}
 		// A value ended at i: close containers until one continues.
 		for {
 			i = skipSpace(d, i)
-			if len(p.stack) == 0 {
+			if top < 0 {
 				if i != len(d) {
 					return p.fail(i, "data after the document")
 				}
+				ix.nodes, ix.depth = nodes[:count], depth
 				return nil
 			}
 			if i >= len(d) {
 				return p.fail(i, "unexpected end")
 			}
-			top := p.stack[len(p.stack)-1]
-			obj := p.nodes[top].kind == Object
 			c := d[i]
 			if c == ',' {
 				i++
-				if obj {
-					if i, err = p.key(skipSpace(d, i)); err != nil {
-						return err
-					}
-				}
-				break
+				break // to the next member or element
 			}
-			if (c == '}' && obj) || (c == ']' && !obj) {
-				if i, err = p.close(i); err != nil {
+			if (c != '}' || !obj) && (c != ']' || obj) {
+				return p.fail(i, "expected ',' or the end of the container")
+			}
+			// Close top at its bracket d[i].
+			t := &nodes[top]
+			t.end, t.next = int32(i+1), int32(count)
+			if obj && p.o.UniqueKeys && t.next > top+2 {
+				if err := p.duplicates(nodes[:count], int(top)); err != nil {
 					return err
 				}
-				continue
+				t = &nodes[top]
 			}
-			return p.fail(i, "expected ',' or the end of the container")
+			i++
+			top, level = t.parent, level-1
+			obj = top >= 0 && nodes[top].kind == Object
 		}
 	}
 }
 
-// add appends a value of kind starting at d[i], under the innermost open
-// container and with the pending key, and returns its number. A scalar
-// passes its end; a container's end is set when it closes.
-func (p *parser) add(kind Kind, i, end int) int32 {
-	parent := int32(-1)
-	if len(p.stack) > 0 {
-		parent = p.stack[len(p.stack)-1]
+// grow returns nodes, all in use, copied into a longer slice: as long as the
+// document seems to need, by the values in the bytes before i (an eighth
+// more), but at least a quarter and at most twice as long, as append would
+// grow it, so that a dense start cannot make it reserve much more than the
+// document needs.
+func (p *parser) grow(nodes []node, i int) []node {
+	n := int64(len(nodes))
+	want := 2 * n
+	if i > 0 {
+		want = n * int64(len(p.d)) / int64(i)
+		want += want / 8
 	}
-	id := int32(len(p.nodes))
-	p.nodes = append(p.nodes, node{start: int32(i), end: int32(end), next: id + 1, parent: parent,
-		kq: p.kq, k0: p.k0, k1: p.k1, kind: kind, flags: p.kflags})
-	p.kq, p.kflags = -1, 0
-	return id
+	grown := make([]node, min(max(want, n+n/4+16), 2*n+16))
+	copy(grown, nodes)
+	return grown
 }
 
-// close ends the innermost container at its closing bracket d[i] and returns
-// the offset past it.
-func (p *parser) close(i int) (int, error) {
-	id := p.stack[len(p.stack)-1]
-	p.stack = p.stack[:len(p.stack)-1]
-	n := &p.nodes[id]
-	n.end = int32(i + 1)
-	n.next = int32(len(p.nodes))
-	if n.kind == Object && p.o.UniqueKeys && n.next > id+2 {
-		if err := p.duplicates(int(id)); err != nil {
-			return 0, err
-		}
-	}
-	return i + 1, nil
+// hasWord reports whether d holds word at i.
+func hasWord(d []byte, i int, word string) bool {
+	return len(d)-i >= len(word) && string(d[i:i+len(word)]) == word
 }
 
-// key reads `"name" :` at d[i] into the pending key and returns the offset past the colon.
-func (p *parser) key(i int) (int, error) {
-	d := p.d
-	if i >= len(d) || d[i] != '"' {
-		return 0, p.fail(i, "expected a member name")
-	}
-	end, esc, err := p.scan(i)
-	if err != nil {
-		return 0, err
-	}
-	p.kq = int32(i)
-	if esc {
-		a := p.ix.arena
-		p.k0 = int32(len(a))
-		a = jsonstr.AppendUnescaped(a, d[i+1:end-1])
-		p.k1 = int32(len(a))
-		p.ix.arena = a
-		p.kflags = keyArena
-	} else {
-		p.k0, p.k1, p.kflags = int32(i+1), int32(end-1), 0
-	}
-	i = skipSpace(d, end)
-	if i >= len(d) || d[i] != ':' {
-		return 0, p.fail(i, "expected ':'")
-	}
-	return i + 1, nil
-}
-
-// str reads the string value at d[i] and returns the offset past it.
-func (p *parser) str(i int) (int, error) {
-	end, esc, err := p.scan(i)
-	if err != nil {
-		return 0, err
-	}
-	id := p.add(String, i, end)
-	if esc {
-		n := &p.nodes[id]
-		a := p.ix.arena
-		n.v0 = int32(len(a))
-		a = jsonstr.AppendUnescaped(a, p.d[i+1:end-1])
-		n.v1 = int32(len(a))
-		p.ix.arena = a
-		n.flags |= valArena
-	}
-	return end, nil
-}
-
-// strByte classes the bytes of a string body.
+// The string classes (strClass) sort the bytes of a string body.
 const (
 	sPlain   = 0
 	sQuote   = 1
@@ -269,49 +294,156 @@ var strClass = func() (t [256]uint8) {
 	return t
 }()
 
-// scan validates the string whose opening quote is at d[i] and returns the
-// offset just past its closing quote and whether it holds escapes.
-func (p *parser) scan(i int) (end int, esc bool, err error) {
-	d := p.d
-	j := i + 1
-	for j < len(d) {
-		switch strClass[d[j]] {
-		case sPlain:
-			j++
-		case sQuote:
-			return j + 1, esc, nil
-		case sEscape:
-			n := jsonstr.EscapeLen(d[j:])
-			if n == 0 {
-				return 0, false, p.fail(j, "invalid escape")
-			}
-			esc = true
-			j += n
-		case sControl:
-			return 0, false, p.fail(j, "control character in string")
-		default:
-			if p.o.AllowInvalidUTF8 {
-				j++
-				continue
-			}
-			r, size := utf8.DecodeRune(d[j:])
-			if r == utf8.RuneError && size <= 1 {
-				return 0, false, p.fail(j, "invalid UTF-8 in string")
-			}
-			j += size
-		}
-	}
-	return 0, false, p.fail(i, "unterminated string")
+// SWAR (SIMD within a register) constants: a byte of ones, a byte of high
+// bits, repeated in each of a word's eight bytes.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// specialBytes returns, for the eight bytes of x (the first in the low
+// byte), a mask whose lowest set bit is the high bit of the first byte that
+// is not sPlain: '"', '\\', below 0x20 or from 0x80; 0 when all eight are
+// plain.
+//
+// A byte's high bit is set in x - n*ones when the byte is below n (it wraps)
+// or from 0x80+n, the latter special anyway, as x itself, OR-ed in, marks;
+// applied to x with the quote or the backslash cleared (xor), n = 1 finds
+// that byte, and n = 0x20 to x finds control bytes. A byte that wraps
+// borrows from the next, which may then be marked wrongly: only bytes after
+// a special one, so the lowest mark is right, and it is the only one read.
+func specialBytes(x uint64) uint64 {
+	q := x ^ (swarOnes * '"')
+	b := x ^ (swarOnes * '\\')
+	return ((q - swarOnes) | (b - swarOnes) | (x - swarOnes*0x20) | x) & swarHighs
 }
 
-// literal reads true, false or null at d[i].
-func (p *parser) literal(i int, word string, kind Kind) (int, error) {
-	d := p.d
-	if len(d)-i < len(word) || string(d[i:i+len(word)]) != word {
-		return 0, p.fail(i, "invalid literal")
+// plainRun returns the offset of the first byte at or after j that is not
+// sPlain, looking at eight bytes at a time; where fewer than eight remain it
+// stops, and returns the offset of the first of those it has not looked at.
+func plainRun(d []byte, j int) int {
+	for ; len(d)-j >= 8; j += 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(d[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
 	}
-	p.add(kind, i, i+len(word))
-	return i + len(word), nil
+	return j
+}
+
+// scan reads the string whose opening quote is at d[i] and whose body is
+// plain up to j, and returns the offset just past its closing quote. A
+// string with escapes is decoded into the arena, to arena[from:to]; from is
+// -1 for one without.
+//
+// Up to its first escape the body is only checked, eight bytes at a time
+// where it is plain. From there on it is decoded as it is checked, byte by
+// byte, as jsonstr.AppendUnescaped decodes a body: other bytes are copied as
+// they are, the two-byte escapes decoded here, and each run of \u escapes
+// handed to AppendUnescaped whole (it pairs surrogates, looking no further
+// than the next escape, so a run decodes as it would in the whole body).
+func (p *parser) scan(i, j int) (end int, from, to int32, err error) {
+	d := p.d
+	for {
+		if j = plainRun(d, j); j >= len(d) {
+			return 0, 0, 0, p.fail(i, "unterminated string")
+		}
+		c := strClass[d[j]]
+		if c == sEscape {
+			break
+		}
+		switch c {
+		case sPlain: // among the last seven bytes
+			j++
+		case sQuote:
+			return j + 1, -1, 0, nil
+		case sControl:
+			return 0, 0, 0, p.fail(j, "control character in string")
+		default:
+			n, err := p.rune(j)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			j += n
+		}
+	}
+	a := p.ix.arena
+	if cap(a) == 0 {
+		// The first: room for the rest of the document's, guessed at a
+		// quarter of its bytes, rather than growing from a few bytes.
+		a = make([]byte, 0, min(max((len(d)-i)/4, 64), 4096))
+	}
+	from = int32(len(a))
+	a = append(a, d[i+1:j]...)
+	for j < len(d) {
+		c := d[j]
+		switch strClass[c] {
+		case sPlain:
+			a = append(a, c)
+			j++
+			continue
+		case sQuote:
+			p.ix.arena = a
+			return j + 1, from, int32(len(a)), nil
+		case sControl:
+			return 0, 0, 0, p.fail(j, "control character in string")
+		case sHigh:
+			n, err := p.rune(j)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			a = append(a, d[j:j+n]...)
+			j += n
+			continue
+		}
+		// An escape.
+		if j+1 >= len(d) {
+			return 0, 0, 0, p.fail(j, "invalid escape")
+		}
+		switch e := d[j+1]; e {
+		case '"', '\\', '/':
+			a = append(a, e)
+		case 'b':
+			a = append(a, '\b')
+		case 'f':
+			a = append(a, '\f')
+		case 'n':
+			a = append(a, '\n')
+		case 'r':
+			a = append(a, '\r')
+		case 't':
+			a = append(a, '\t')
+		case 'u':
+			k := j
+			for k+1 < len(d) && d[k] == '\\' && d[k+1] == 'u' {
+				n := jsonstr.EscapeLen(d[k:])
+				if n == 0 {
+					return 0, 0, 0, p.fail(k, "invalid escape")
+				}
+				k += n
+			}
+			a = jsonstr.AppendUnescaped(a, d[j:k])
+			j = k
+			continue
+		default:
+			return 0, 0, 0, p.fail(j, "invalid escape")
+		}
+		j += 2
+	}
+	return 0, 0, 0, p.fail(i, "unterminated string")
+}
+
+// rune checks the byte from 0x80 at d[j] in a string and returns how many
+// bytes to pass: its UTF-8 sequence, or the byte alone with
+// AllowInvalidUTF8.
+func (p *parser) rune(j int) (int, error) {
+	if p.o.AllowInvalidUTF8 {
+		return 1, nil
+	}
+	r, size := utf8.DecodeRune(p.d[j:])
+	if r == utf8.RuneError && size <= 1 {
+		return 0, p.fail(j, "invalid UTF-8 in string")
+	}
+	return size, nil
 }
 
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at d[i]. What
@@ -348,7 +480,6 @@ func (p *parser) number(i int) (int, error) {
 		}
 		j = k
 	}
-	p.add(Number, i, j)
 	return j, nil
 }
 
@@ -360,8 +491,18 @@ func digits(d []byte, i int) int {
 	return i
 }
 
-// skipSpace returns the offset of the first non-whitespace byte at or after i.
+// skipSpace returns the offset of the first non-whitespace byte at or after
+// i. Most documents have little whitespace between tokens, so the first byte
+// is tested inline: one above ' ' is not whitespace.
 func skipSpace(d []byte, i int) int {
+	if i < len(d) && d[i] > ' ' {
+		return i
+	}
+	return skipSpaceSlow(d, i)
+}
+
+// skipSpaceSlow is skipSpace's loop, out of line so that skipSpace inlines.
+func skipSpaceSlow(d []byte, i int) int {
 	for i < len(d) {
 		switch d[i] {
 		case ' ', '\t', '\n', '\r':

@@ -3,6 +3,7 @@ package jsonread
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -241,4 +242,36 @@ func TestReleaseReuse(t *testing.T) {
 	}
 	var nilIndex *Index
 	nilIndex.Release()
+}
+
+// TestASCIIDuplicateIsFolded: the duplicate-key check of objects with plain
+// ASCII keys, which compares them ignoring ASCII case, finds the duplicate
+// that folding the keys finds, for keys that differ in case, in letters
+// next to letters and in the bytes around 'a'-'z' and 'A'-'Z'.
+func TestASCIIDuplicateIsFolded(t *testing.T) {
+	keys := []string{"a", "A", "b", "B", "ab", "Ab", "aB", "AB", "z", "Z", "@", "`", "[", "{", "a@", "A`", "id", "ID", "Id", "iD", "is"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		b.WriteByte('{')
+		for m := range 1 + r.IntN(pairwiseKeys) {
+			if m > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%q:%d", keys[r.IntN(len(keys))], m)
+		}
+		b.WriteString("}        ") // keys in the last seven bytes are not marked keyASCII
+		doc := []byte(b.String())
+		ix, err := Parse(doc, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dup, found, ok := asciiDuplicate(doc, ix.nodes, 0)
+		p := parser{ix: ix, d: doc}
+		fdup, ffound := p.foldedDuplicate(0)
+		p.releaseKeys()
+		if !ok || found != ffound || (found && dup != fdup) {
+			t.Fatalf("%s: ascii %d %v %v, folded %d %v", doc, dup, found, ok, fdup, ffound)
+		}
+	}
 }
