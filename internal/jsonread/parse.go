@@ -399,35 +399,24 @@ func (p *parser) scan(i, j int) (end int, from, to int32, err error) {
 		if j+1 >= len(d) {
 			return 0, 0, 0, p.fail(j, "invalid escape")
 		}
-		switch e := d[j+1]; e {
-		case '"', '\\', '/':
-			a = append(a, e)
-		case 'b':
-			a = append(a, '\b')
-		case 'f':
-			a = append(a, '\f')
-		case 'n':
-			a = append(a, '\n')
-		case 'r':
-			a = append(a, '\r')
-		case 't':
-			a = append(a, '\t')
-		case 'u':
-			k := j
-			for k+1 < len(d) && d[k] == '\\' && d[k+1] == 'u' {
-				n := jsonstr.EscapeLen(d[k:])
-				if n == 0 {
-					return 0, 0, 0, p.fail(k, "invalid escape")
-				}
-				k += n
-			}
-			a = jsonstr.AppendUnescaped(a, d[j:k])
-			j = k
+		if b, ok := jsonstr.ShortEscape(d[j+1]); ok {
+			a = append(a, b)
+			j += 2
 			continue
-		default:
+		}
+		if d[j+1] != 'u' {
 			return 0, 0, 0, p.fail(j, "invalid escape")
 		}
-		j += 2
+		k := j
+		for k+1 < len(d) && d[k] == '\\' && d[k+1] == 'u' {
+			n := jsonstr.EscapeLen(d[k:])
+			if n == 0 {
+				return 0, 0, 0, p.fail(k, "invalid escape")
+			}
+			k += n
+		}
+		a = jsonstr.AppendUnescaped(a, d[j:k])
+		j = k
 	}
 	return 0, 0, 0, p.fail(i, "unterminated string")
 }

@@ -22,17 +22,12 @@ func AppendUnescaped(dst, raw []byte) []byte {
 			i++
 			continue
 		}
+		if b, ok := ShortEscape(raw[i+1]); ok {
+			dst = append(dst, b)
+			i += 2
+			continue
+		}
 		switch raw[i+1] {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
 		case 'u':
 			if i+6 > len(raw) {
 				return append(dst, raw[i:]...)
@@ -52,12 +47,32 @@ func AppendUnescaped(dst, raw []byte) []byte {
 			}
 			dst = utf8.AppendRune(dst, r)
 			continue
-		default: // '"', '\\', '/'
+		default: // not an escape: kept as it is
 			dst = append(dst, raw[i+1])
 		}
 		i += 2
 	}
 	return dst
+}
+
+// ShortEscape returns the byte a two-byte escape \e stands for: \" \\ \/
+// \b \f \n \r \t; ok is false for any other e (\u is not a short escape).
+func ShortEscape(e byte) (b byte, ok bool) {
+	switch e {
+	case '"', '\\', '/':
+		return e, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
 }
 
 // EscapeLen returns the length of the valid JSON escape sequence that b
