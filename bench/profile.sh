@@ -9,6 +9,7 @@
 #   bench/profile.sh                       # core route (GET /json), 15 s
 #   PROFILE_ROUTE=full bench/profile.sh    # the whole pipeline (GET /full/json)
 #   PROFILE_ROUTE=post bench/profile.sh    # the core route with a body (POST /json, bench/wrk/post.lua)
+#   PROFILE_ROUTE=auth bench/profile.sh    # the features scenario's JWT route (GET /auth/json)
 #   PROFILE_SECONDS=20 PROFILE_OUT=/tmp/p bench/profile.sh
 #
 # Output: $PROFILE_OUT (default bench/results/profile-<route>) with cpu.pprof,
@@ -25,7 +26,7 @@ OUT=${PROFILE_OUT:-$BENCH_DIR/results/profile-$ROUTE}
 log() { printf '[profile %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 command -v wrk >/dev/null || die "wrk is needed (apt-get install wrk)"
-case "$ROUTE" in core | post) PATH_="/json" ;; full) PATH_="/full/json" ;; *) die "PROFILE_ROUTE must be core, post or full" ;; esac
+case "$ROUTE" in core | post) PATH_="/json" ;; full) PATH_="/full/json" ;; auth) PATH_="/auth/json" ;; *) die "PROFILE_ROUTE must be core, post, full or auth" ;; esac
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-profile.XXXXXX")
 PIDS=()
@@ -62,7 +63,7 @@ done
 	{ cat "$TMP/bulwark.log" >&2; die "gateway not ready on $PATH_"; }
 mkdir -p "$OUT"
 HDR=()
-[ "$ROUTE" = full ] && HDR=(-H "Authorization: Bearer $TOKEN")
+case "$ROUTE" in full | auth) HDR=(-H "Authorization: Bearer $TOKEN") ;; esac
 [ "$ROUTE" = post ] && HDR=(-s "$BENCH_DIR/wrk/post.lua") # POST /json, a ~100-byte JSON body echoed
 log "warm-up 3 s, then $SECS s of wrk -t1 -c$CONNS on $PATH_ while profiling (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 wrk -t1 -c"$CONNS" -d3s "${HDR[@]}" "http://127.0.0.1:$BW_PORT$PATH_" >/dev/null
