@@ -57,8 +57,9 @@ type conn struct {
 	werr       error // first write error; the connection is not reused
 	hijacked   bool
 	lastMethod string
-	rdl, wdl   time.Time // deadlines last set, so unchanged ones are not set again
-	res        response  // reused for every request on the connection
+	rdl, wdl   time.Time                  // deadlines last set, so unchanged ones are not set again
+	res        response                   // reused for every request on the connection
+	resBuf     [bufferBeforeChunking]byte // res's body buffer, outside res: reset zeroes res whole
 }
 
 func (s *Server) newConn(rwc net.Conn) *conn {

@@ -60,9 +60,8 @@ type response struct {
 	trailerHdr bool // a Trailer field or a TrailerPrefix key
 	trailers   []string
 
-	pending []byte   // body held before commit, and chunk assembly after
+	pending []byte   // body held before commit, and chunk assembly after (in c.resBuf at first)
 	scratch [24]byte // numbers being formatted (a local array would escape)
-	buf     [bufferBeforeChunking]byte
 
 	canContinue atomic.Bool
 	continueMu  sync.Mutex
@@ -86,7 +85,7 @@ func (w *response) reset(req *http.Request) {
 	clear(h)
 	*w = response{c: w.c, req: req, contentLength: -1, header: h,
 		hdr: w.hdr[:0], connLines: w.connLines[:0], teLines: w.teLines[:0], trailers: w.trailers[:0]}
-	w.pending = w.buf[:0]
+	w.pending = w.c.resBuf[:0] // the conn's: the assignment above would zero 2 KiB each request were it here
 	w.wants10KeepAlive = req.ProtoMajor == 1 && req.ProtoMinor == 0 && hasToken(req.Header.Get("Connection"), "keep-alive")
 	w.wantsClose = req.Close || hasToken(req.Header.Get("Connection"), "close")
 }
