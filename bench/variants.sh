@@ -21,6 +21,10 @@
 # A variant may combine words with "+": config words after the first (full+noaudit), and
 # environment settings for its Bulwark process, e.g. full+GOGC=400 or core+GOMAXPROCS=3 (the
 # tuned proxy gets none of them).
+# VARIANTS_RATE (unset: as fast as wrk can) holds the load near that many requests a second
+# (each of the 64 connections waits 64000/RATE ms between requests, a wrk Lua delay): at a rate
+# every target sustains, CPU per request compares the targets' own work without the throughput
+# feedback of a saturated run (a slower target also pays more per syscall there).
 # Environment: VARIANTS_GOGC (unset: Go's default) is given as GOGC to the tuned proxy and
 # every Bulwark variant alike (not to the upstream); VARIANTS_DURATION (6s), VARIANTS_ROUNDS (3), VARIANTS_PORT (28000: upstream
 # on +1, tuned proxy on +3, variants on +101…). Needs wrk and Go; loopback only; everything
@@ -92,9 +96,14 @@ for n in $(seq 100); do
 	[ $ok = 1 ] && break; sleep 0.1
 done
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+PACE=()
+if [ -n "${VARIANTS_RATE:-}" ]; then
+	echo "function delay() return $((64000 / VARIANTS_RATE)) end" >"$T/pace.lua"
+	PACE=(-s "$T/pace.lua")
+fi
 run() {
 	local c0 c1 out n
-	c0=$(cpu "${PID[$1]}"); out=$(wrk -t1 -c64 -d"$DUR" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${PORT[$1]}${URLPATH[$1]}"); c1=$(cpu "${PID[$1]}")
+	c0=$(cpu "${PID[$1]}"); out=$(wrk -t1 -c64 -d"$DUR" --latency "${PACE[@]}" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:${PORT[$1]}${URLPATH[$1]}"); c1=$(cpu "${PID[$1]}")
 	n=$(echo "$out" | awk '/requests in/ {print $1}')
 	printf '%-16s %9s req/s  p99 %8s  CPU %5s us/req\n' "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
 		"$(echo "$out" | awk '$1 == "99%" {print $2}')" \
