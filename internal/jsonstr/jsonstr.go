@@ -5,6 +5,7 @@
 package jsonstr
 
 import (
+	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -16,11 +17,15 @@ import (
 // they are, so that a guard can still see them (overlong forms are an evasion).
 func AppendUnescaped(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c != '\\' || i+1 >= len(raw) {
-			dst = append(dst, c)
-			i++
-			continue
+		// The run up to the next backslash is copied whole.
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return append(dst, raw[i:]...)
+		}
+		dst = append(dst, raw[i:i+j]...)
+		i += j
+		if i+1 >= len(raw) { // a backslash ending the input is kept
+			return append(dst, '\\')
 		}
 		if b, ok := ShortEscape(raw[i+1]); ok {
 			dst = append(dst, b)
