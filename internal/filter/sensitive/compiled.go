@@ -16,20 +16,13 @@ func (p Policy) Compile() (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Compiled{acts: acts, enabled: acts.enabled()}, nil
+	return compiled(acts), nil
 }
 
-// Enabled reports whether any kind's detector runs.
-func (c *Compiled) Enabled() bool { return c != nil && c.enabled != 0 }
+func compiled(acts actions) *Compiled { return &Compiled{acts: acts, enabled: acts.enabled()} }
 
 // Found is a set of kinds, the answer of scans that report kinds only.
 type Found uint16
-
-// Has reports whether k is in f.
-func (f Found) Has(k Kind) bool {
-	i, ok := indexOf(k)
-	return ok && kindSet(f).has(i)
-}
 
 // Kinds returns the kinds in f in the order of the Kind constants (nil: none).
 func (f Found) Kinds() []Kind {
@@ -42,29 +35,22 @@ func (f Found) Kinds() []Kind {
 	return out
 }
 
-// Len is the number of kinds in f.
-func (f Found) Len() int {
-	n := 0
-	for i := range numKinds {
-		if kindSet(f).has(i) {
-			n++
-		}
-	}
-	return n
-}
-
-// ScanIndex is ScanIndexKinds with c: out is ix.Data() when nothing is
-// replaced.
+// ScanIndex is ScanKinds with c on a document already read by jsonread:
+// out is ix.Data() when nothing is replaced.
 func (c *Compiled) ScanIndex(ix *jsonread.Index) (out []byte, found Found, block bool) {
-	s := newScanner(ix, c.acts, false)
+	s := newScanner(ix, c, false)
 	out = s.scan()
 	return out, Found(s.found), s.block
 }
 
-// ScanIndexKept is ScanIndexKeptKinds with c: out is nil when nothing is
-// replaced.
+// ScanIndexKept is ScanIndex on the document a filter made of ix by keeping
+// only the byte spans kept (in order, not overlapping: the document is their
+// concatenation): only values inside them are inspected, and out, when a
+// value is replaced, is that document with the replacements; nil when
+// nothing is replaced. It spares reading the kept document anew: its values
+// are ix's values inside the spans, byte for byte.
 func (c *Compiled) ScanIndexKept(ix *jsonread.Index, kept [][2]int) (out []byte, found Found, block bool) {
-	s := newScanner(ix, c.acts, false)
+	s := newScanner(ix, c, false)
 	s.kept, s.restricted = kept, true
 	if s.enabled != 0 {
 		s.run()

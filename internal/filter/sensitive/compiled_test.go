@@ -20,12 +20,15 @@ func TestCompiledAgreesWithPolicyScans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Release()
-	wantOut, wantKinds, wantBlock, _ := ScanIndexKinds(ix, p)
+	wantOut, wantKinds, wantBlock, err := ScanKinds(doc, p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, found, block := c.ScanIndex(ix)
 	if string(out) != string(wantOut) || !slices.Equal(found.Kinds(), wantKinds) || block != wantBlock {
 		t.Errorf("Compiled.ScanIndex = %s %v %v, want %s %v %v", out, found.Kinds(), block, wantOut, wantKinds, wantBlock)
 	}
-	if !found.Has(Card) || !found.Has(Email) || found.Has(SSN) || found.Len() != 2 {
+	if !slices.Equal(found.Kinds(), []Kind{Card, Email}) {
 		t.Errorf("found = %v", found.Kinds())
 	}
 	if _, ok := found.Single(); ok {
@@ -39,9 +42,5 @@ func TestCompiledAgreesWithPolicyScans(t *testing.T) {
 	}
 	if _, err := (Policy{"nope": Redact}).Compile(); !errors.Is(err, ErrPolicy) {
 		t.Errorf("Compile of an unknown kind: %v", err)
-	}
-	var none *Compiled
-	if none.Enabled() {
-		t.Error("a nil Compiled is enabled")
 	}
 }

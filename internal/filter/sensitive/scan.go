@@ -62,44 +62,19 @@ func ScanKinds(doc []byte, p Policy) (out []byte, kinds []Kind, block bool, err 
 	return scanKinds(ix, acts)
 }
 
-// ScanIndexKinds is ScanKinds on a document already read by jsonread.
-func ScanIndexKinds(ix *jsonread.Index, p Policy) (out []byte, kinds []Kind, block bool, err error) {
-	acts, err := p.compile()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	return scanKinds(ix, acts)
-}
-
-// ScanIndexKeptKinds is ScanIndexKinds on the document a filter made of ix
-// by keeping only the byte spans kept (in order, not overlapping: the
-// document is their concatenation): only values inside them are inspected,
-// and out, when a value is replaced, is that document with the replacements.
-// out is nil when nothing is replaced. It spares reading the kept document
-// anew: its values are ix's values inside the spans, byte for byte.
-func ScanIndexKeptKinds(ix *jsonread.Index, p Policy, kept [][2]int) (out []byte, kinds []Kind, block bool, err error) {
-	c, err := p.Compile()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	out, found, block := c.ScanIndexKept(ix, kept)
-	return out, found.Kinds(), block, nil
-}
-
 func scanKinds(ix *jsonread.Index, acts actions) (out []byte, kinds []Kind, block bool, err error) {
-	c := Compiled{acts: acts, enabled: acts.enabled()}
-	out, found, block := c.ScanIndex(ix)
+	out, found, block := compiled(acts).ScanIndex(ix)
 	return out, found.Kinds(), block, nil
 }
 
 func scanIndex(ix *jsonread.Index, acts actions) (out []byte, findings []Finding, block bool, err error) {
-	s := newScanner(ix, acts, true)
+	s := newScanner(ix, compiled(acts), true)
 	out = s.scan()
 	return out, s.findings, s.block, nil
 }
 
-func newScanner(ix *jsonread.Index, acts actions, paths bool) scanner {
-	return scanner{ix: ix, doc: ix.Data(), acts: acts, enabled: acts.enabled(), paths: paths}
+func newScanner(ix *jsonread.Index, c *Compiled, paths bool) scanner {
+	return scanner{ix: ix, doc: ix.Data(), acts: c.acts, enabled: c.enabled, paths: paths}
 }
 
 // scan runs the scanner and returns the document with its replacements.
@@ -127,7 +102,7 @@ type scanner struct {
 	block    bool
 	cur      int // the value being reported
 
-	// With restricted, only the values inside kept (ScanIndexKeptKinds)
+	// With restricted, only the values inside kept (Compiled.ScanIndexKept)
 	// are inspected, and out is built from those spans only.
 	restricted bool
 	kept       [][2]int
