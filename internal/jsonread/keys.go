@@ -76,12 +76,10 @@ func (p *parser) foldedDuplicate(obj int) (int, bool) {
 
 // asciiDuplicate is foldedDuplicate for the common object, without
 // folding: one of at most pairwiseKeys members, each with a key written in
-// plain ASCII (keyASCII). The folded form of such a key is its ASCII upper
-// case (jsonstr.AppendFoldedText), so two of them are duplicates exactly
-// when they are equal but for ASCII case. They are compared so, pair by
-// pair in the order duplicate compares them, and the later one of the
-// first pair found is returned, as duplicate returns it. ok is false when
-// the object is not of that kind.
+// plain ASCII (keyASCII), compared by jsonstr.SameFoldedASCII pair by pair
+// in the order duplicate compares them; the later one of the first pair
+// found is returned, as duplicate returns it. ok is false when the object is
+// not of that kind.
 func asciiDuplicate(d []byte, nodes []node, obj int) (dup int, found, ok bool) {
 	var members [pairwiseKeys]int32
 	n := 0
@@ -96,31 +94,12 @@ func asciiDuplicate(d []byte, nodes []node, obj int) (dup int, found, ok bool) {
 		b := &nodes[members[j]]
 		for _, i := range members[:j] {
 			a := &nodes[i]
-			if a.k1-a.k0 == b.k1-b.k0 && equalFoldASCII(d[a.k0:a.k1], d[b.k0:b.k1]) {
+			if a.k1-a.k0 == b.k1-b.k0 && jsonstr.SameFoldedASCII(d[a.k0:a.k1], d[b.k0:b.k1]) { // lengths first: no slicing for most pairs
 				return int(members[j]), true, true
 			}
 		}
 	}
 	return 0, false, true
-}
-
-// equalFoldASCII reports whether a and b, of one length, are equal but for
-// the case of ASCII letters.
-func equalFoldASCII(a, b []byte) bool {
-	for i, x := range a {
-		if y := b[i]; x != y && upperASCII(x) != upperASCII(y) {
-			return false
-		}
-	}
-	return true
-}
-
-// upperASCII upper-cases an ASCII letter.
-func upperASCII(c byte) byte {
-	if 'a' <= c && c <= 'z' {
-		c -= 'a' - 'A'
-	}
-	return c
 }
 
 // duplicate reports whether two of the listed members have keys of one

@@ -63,12 +63,33 @@ func AppendFoldedText(dst, text []byte) []byte {
 // appendUpper appends ASCII b upper-cased.
 func appendUpper(dst, b []byte) []byte {
 	for _, c := range b {
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		dst = append(dst, c)
+		dst = append(dst, upperASCII(c))
 	}
 	return dst
+}
+
+// upperASCII is the folded form of a byte of a plain ASCII key.
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		c -= 'a' - 'A'
+	}
+	return c
+}
+
+// SameFoldedASCII reports whether two keys written in plain ASCII (no
+// escape, no NUL, no byte from 0x80) have one folded form, as
+// AppendFoldedKey would tell, without building the forms: the folded form of
+// such a key is its ASCII upper case.
+func SameFoldedASCII(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, x := range a {
+		if y := b[i]; x != y && upperASCII(x) != upperASCII(y) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldInPlace replaces the decoded key dst[start:] with its folded form.

@@ -77,3 +77,15 @@ func FuzzAppendFoldedText(f *testing.F) {
 		}
 	})
 }
+
+// SameFoldedASCII agrees with comparing AppendFoldedKey's forms.
+func TestSameFoldedASCII(t *testing.T) {
+	for _, tc := range [][2]string{{"role", "ROLE"}, {"role", "Role"}, {"role", "roles"}, {"a_b", "A_B"},
+		{"@", "`"}, {"[", "{"}, {"", ""}, {"id", "ID"}, {"x1", "X2"}} {
+		a, b := []byte(tc[0]), []byte(tc[1])
+		want := string(AppendFoldedKey(nil, a)) == string(AppendFoldedKey(nil, b))
+		if got := SameFoldedASCII(a, b); got != want {
+			t.Errorf("SameFoldedASCII(%q, %q) = %v, folded forms say %v", a, b, got, want)
+		}
+	}
+}
