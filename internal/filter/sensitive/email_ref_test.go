@@ -2,87 +2,30 @@ package sensitive
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 )
 
-// The byte-by-byte forms of isEmail and isDomain before their table-driven
-// rewrite: FuzzEmailMatchesReference holds the new ones to them.
+// The address rules written a second way, as regular expressions over the
+// parts: FuzzEmailMatchesReference holds isEmail and isDomain to them.
+var (
+	refLocal  = regexp.MustCompile(`^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*$`) // dot-atom: no leading, trailing or double dot
+	refDomain = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})$`)
+)
 
-// isEmail reports whether t is an address local@domain, conservatively: a
-// dot-atom local part of [A-Za-z0-9._%+-] (no quoted forms, no "*", so masks
-// never match), a domain of at least two LDH labels and an alphabetic TLD that
-// is not an image extension ("icon@2x.png" is a file, not an address).
+// refIsEmail: at most 254 bytes; a local part of 1 to 64 before the first
+// '@'; a domain after it.
 func refIsEmail(t []byte) bool {
-	if len(t) > 254 {
-		return false
-	}
 	at := bytes.IndexByte(t, '@')
-	if at < 1 || at > 64 {
-		return false
-	}
-	local, domain := t[:at], t[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' || bytes.Contains(local, []byte("..")) {
-		return false
-	}
-	for _, c := range local {
-		if !isAlnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-' {
-			return false
-		}
-	}
-	return refIsDomain(domain)
+	return len(t) <= 254 && at >= 1 && at <= 64 && refLocal.Match(t[:at]) && refIsDomain(t[at+1:])
 }
 
-// isDomain checks LDH labels joined by dots, two or more, with an alphabetic
-// TLD of two or more letters.
+// refIsDomain: 4 to 253 bytes of LDH labels (1 to 63 bytes, no hyphen at
+// either end), two or more, the last alphabetic and not an image extension.
 func refIsDomain(d []byte) bool {
-	if len(d) < 4 || len(d) > 253 {
-		return false
-	}
-	labels := 0
-	start := 0
-	for i := 0; i <= len(d); i++ {
-		if i < len(d) && d[i] != '.' {
-			c := d[i]
-			if !isAlnum(c) && c != '-' {
-				return false
-			}
-			continue
-		}
-		label := d[start:i]
-		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		labels++
-		start = i + 1
-	}
-	tld := d[bytes.LastIndexByte(d, '.')+1:]
-	if labels < 2 || len(tld) < 2 {
-		return false
-	}
-	for _, c := range tld {
-		if !isUpper(c) && !isLower(c) {
-			return false
-		}
-	}
-	return !refIsImageExt(tld)
-}
-
-// isImageExt reports file extensions that look like TLDs in asset names
-// ("logo@2x.png"); none of them is a delegated TLD.
-func refIsImageExt(tld []byte) bool {
-	if len(tld) > 4 {
-		return false
-	}
-	var low [4]byte
-	for i, c := range tld {
-		low[i] = c | 0x20
-	}
-	switch string(low[:len(tld)]) {
-	case "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff", "avif", "heic":
-		return true
-	}
-	return false
+	m := refDomain.FindSubmatch(d)
+	return len(d) >= 4 && len(d) <= 253 && m != nil && !isImageExt(m[1])
 }
 
 func FuzzEmailMatchesReference(f *testing.F) {
