@@ -1,10 +1,14 @@
 package h1serve
 
 import (
+	"bufio"
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 const host = "Host: a.test\r\n"
@@ -141,4 +145,57 @@ func TestDifferential(t *testing.T) {
 func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", " ")
 	return string(b)
+}
+
+// TestHeaderValueByteDifferential sends every byte but LF inside a header
+// value, in a plain field and in an obs-fold continuation line, to http.Server
+// and to h1serve: the answers must be the same (h1serve relies on
+// http.ReadRequest's value check instead of repeating it).
+func TestHeaderValueByteDifferential(t *testing.T) {
+	p := startPair(t, 4096)
+	for b := 0; b < 256; b++ {
+		if b == '\n' {
+			continue
+		}
+		c := string([]byte{byte(b)})
+		for _, raw := range []string{
+			"GET /echo HTTP/1.1\r\n" + host + "X-V: a" + c + "b\r\n\r\n",
+			"GET /echo HTTP/1.1\r\n" + host + "X-V: a\r\n c" + c + "d\r\n\r\n",
+		} {
+			std := exchange(t, p.std, raw, []string{"GET"})
+			own := exchange(t, p.own, raw, []string{"GET"})
+			if !reflect.DeepEqual(std, own) {
+				t.Errorf("byte %#02x in %q: client saw different answers\nnet/http: %s\nh1serve:  %s", b, raw, dump(std), dump(own))
+			}
+		}
+	}
+}
+
+// TestReadRequestRefusesEveryInvalidValueByte holds the assumption readRequest
+// makes: every header value http.ReadRequest returns passes
+// httpguts.ValidHeaderFieldValue, whatever byte stands inside it, in a plain
+// field or a continuation line. If a later Go let one through, readRequest
+// would have to check values again.
+func TestReadRequestRefusesEveryInvalidValueByte(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		if b == '\n' {
+			continue
+		}
+		c := string([]byte{byte(b)})
+		for _, raw := range []string{
+			"GET / HTTP/1.1\r\nHost: a\r\nX-V: a" + c + "b\r\n\r\n",
+			"GET / HTTP/1.1\r\nHost: a\r\nX-V: a\r\n b" + c + "d\r\n\r\n",
+			"GET / HTTP/1.1\r\nHost: a\r\nX-V: " + c + "\r\n\r\n",
+		} {
+			req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+			if err != nil {
+				continue
+			}
+			for _, v := range req.Header.Values("X-V") {
+				if !httpguts.ValidHeaderFieldValue(v) {
+					t.Errorf("byte %#02x: http.ReadRequest returned the invalid value %q from %q", b, v, raw)
+				}
+			}
+		}
+	}
 }
