@@ -10,8 +10,8 @@
 # POST against Bulwark with inspection off, inspection on (all detectors) and
 # Coraza + CRS PL1 on a route, and a plain Go proxy behind Coraza + CRS PL1.
 #
-#   bench/run.sh                              # full run (~9 min on 2 cores)
-#   BENCH_SCENARIOS=get bench/run.sh          # only the headline GET table (~3.5 min)
+#   bench/run.sh                              # full run (~10 min on 2 cores)
+#   BENCH_SCENARIOS=get bench/run.sh          # only the headline GET table (~4.5 min)
 #   BENCH_DURATION=3s bench/run.sh            # smoke run
 #   BENCH_SCENARIOS=features bench/run.sh     # only Bulwark vs Bulwark (~2.5 min)
 #   BENCH_SCENARIOS=inspect bench/run.sh      # only the injection-defence scenario (~2 min)
@@ -35,13 +35,19 @@
 #                                 bench/corazaproxy (httputil proxy behind
 #                                 Coraza's net/http middleware + CRS PL1);
 #                                 the Bulwark routes are told apart by Host
-#   BENCH_DURATION     measured wrk run length            (default 10s)
-#   BENCH_WARMUP       warm-up run length per target      (default 3s)
-#   BENCH_REPEATS      measured rounds per scenario       (default 3; median reported)
+#   BENCH_DURATION     measured wrk run length            (default 4s)
+#   BENCH_WARMUP       warm-up run length per target      (default 2s)
+#   BENCH_REPEATS      measured rounds per scenario       (default 10; median reported.
+#                      Many short rounds rather than 3 long ones: on a shared
+#                      2-core VM the whole machine's speed drifts by +-25 % over
+#                      tens of seconds (the same process under the same load costs
+#                      96-146 us/req in consecutive 5 s windows), so two targets
+#                      compare fairly only when measured seconds apart, and the
+#                      median of 3 per-round ratios was itself a noisy figure;
+#                      the least kind round is reported beside the median)
 #   BENCH_FEAT_DURATION, BENCH_FEAT_WARMUP, BENCH_FEAT_REPEATS
 #                      the same for the features scenario (defaults: BENCH_DURATION if
-#                      set, else 6s; 2s — Bulwark is already warm —; 5 rounds: more,
-#                      shorter rounds give more same-conditions ratios)
+#                      set, else 3s; 2s — Bulwark is already warm —; 10 rounds)
 #   BENCH_INSP_DURATION, BENCH_INSP_WARMUP, BENCH_INSP_REPEATS
 #                      the same for the inspect scenario (defaults: BENCH_DURATION
 #                      if set, else 6s; 2s; 3 rounds)
@@ -71,17 +77,17 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 RESULTS="$BENCH_DIR/results"
 
-DURATION=${BENCH_DURATION:-10s}
-WARMUP=${BENCH_WARMUP:-3s}
-REPEATS=${BENCH_REPEATS:-3}
+DURATION=${BENCH_DURATION:-4s}
+WARMUP=${BENCH_WARMUP:-2s}
+REPEATS=${BENCH_REPEATS:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-1}
 BULWARK_MODE=${BENCH_BULWARK:-build}
 NGINX_MODE=${BENCH_NGINX:-auto}
 read -r -a SCENARIOS <<<"${BENCH_SCENARIOS:-get post features}"
-FEAT_DURATION=${BENCH_FEAT_DURATION:-${BENCH_DURATION:-6s}}
+FEAT_DURATION=${BENCH_FEAT_DURATION:-${BENCH_DURATION:-3s}}
 FEAT_WARMUP=${BENCH_FEAT_WARMUP:-2s}
-FEAT_REPEATS=${BENCH_FEAT_REPEATS:-5}
+FEAT_REPEATS=${BENCH_FEAT_REPEATS:-10}
 INSP_DURATION=${BENCH_INSP_DURATION:-${BENCH_DURATION:-6s}}
 INSP_WARMUP=${BENCH_INSP_WARMUP:-2s}
 INSP_REPEATS=${BENCH_INSP_REPEATS:-3}
@@ -327,12 +333,15 @@ if [ "$INSPECT" = 1 ]; then
 fi
 
 # The headline targets. The untuned proxy is an extra row, for context only.
-TARGETS=(direct tuned)
+# The order puts the targets of each headline comparison next to each other
+# (nginx, (b), tuned, (a)): on a shared VM the speed of the whole machine drifts
+# over tens of seconds, and two runs measured one after the other see closer
+# conditions than two runs half a round apart.
+TARGETS=(direct)
 [ -n "$NGINX_BIN" ] && TARGETS+=(nginx)
-TARGETS+=(bulwark)
-GET_TARGETS=("${TARGETS[@]}" bwfull plain)  # get: (b) is a GET route with a JWT
-POST_TARGETS=("${TARGETS[@]}" plain)
-TARGETS+=(plain)
+GET_TARGETS=("${TARGETS[@]}" bwfull tuned bulwark plain) # get: (b) is a GET route with a JWT
+POST_TARGETS=("${TARGETS[@]}" bulwark tuned plain)
+TARGETS+=(tuned bulwark plain)
 declare -A URL=([direct]="http://127.0.0.1:$UP_PORT" [plain]="http://127.0.0.1:$PLAIN_PORT" [bulwark]="http://127.0.0.1:$BW_PORT"
 	[tuned]="http://127.0.0.1:$TUNED_PORT" [nginx]="http://127.0.0.1:${NGINX_PORT:-0}" [bwfull]="http://127.0.0.1:$BW_PORT/full")
 declare -A LABEL=([direct]="direct upstream" [plain]="untuned Go proxy (httputil defaults; extra row)"
@@ -564,9 +573,15 @@ for sc in "${SCENARIOS[@]}"; do
 	done
 	declare -A rps_l=() p50_l=() p99_l=() cpu_l=() n2_l=() se_l=()
 	for ((r = 0; r < reps; r++)); do
-		# rotate the order every round: d,p,b / p,b,d / b,d,p (targets in the same round see the same conditions)
+		# rotate the order every round and reverse it every other round:
+		# d,p,b / d,b,p / b,d,p / ... Targets in the same round see the same
+		# conditions; neighbours stay neighbours, and which of two neighbours
+		# runs first alternates, so neither always inherits the other's
+		# aftermath (Bulwark's audit writes, the untuned proxy's TIME_WAIT).
 		for ((i = 0; i < ${#tg[@]}; i++)); do
-			t=${tg[$(((i + r) % ${#tg[@]}))]}
+			j=$(((i + r) % ${#tg[@]}))
+			((r % 2 == 1)) && j=$(((${#tg[@]} - 1 - i + r) % ${#tg[@]}))
+			t=${tg[$j]}
 			out="$RESULTS/raw/$sc-$t-run$((r + 1)).txt"
 			line=$(run_wrk "$sc" "$t" "${SC_DUR[$sc]}" "$out")
 			strict_check "$t" "$line" "$out"
@@ -697,7 +712,7 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 	echo
 	echo "Machine: $(nproc) CPUs ($cpu), $(awk '/^MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | awk '{print $3}'), tree $commit$dirty."
 	echo "Load: \`wrk -t$THREADS -c$CONNS --latency\` on loopback, same machine. Scenarios: ${SCENARIOS[*]}."
-	echo "req/s, p50 and p99 are each the median of the interleaved runs per target (order rotated each round). Measured time: ${elapsed}s."
+	echo "req/s, p50 and p99 are each the median of the interleaved runs per target (order rotated each round and reversed every other round; the two targets of each headline comparison run one after the other). Measured time: ${elapsed}s."
 	echo "Load average before the run: $LOAD_BEFORE; after: $LOAD_AFTER (the benchmark alone keeps ~2 cores busy)."
 	[ "$BULWARK_MODE" = standin ] && echo && echo "**BENCH_BULWARK=standin: every Bulwark row is a second plain proxy, NOT Bulwark. Script test only.**"
 	for sc in "${SCENARIOS[@]}"; do
@@ -709,7 +724,11 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 		echo
 		echo "| target | req/s | p50 | p99 | CPU µs/req | non-2xx (all runs) | socket errors (all runs) | peak RSS | req/s per run | p99 ms per run |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
-		for t in "${tg[@]}"; do
+		# rows in reading order (direct, the baselines, then Bulwark), not run order
+		rows=()
+		for t in direct tuned nginx bulwark bwfull plain; do [[ " ${tg[*]} " == *" $t "* ]] && rows+=("$t"); done
+		for t in "${tg[@]}"; do [[ " ${rows[*]} " == *" $t "* ]] || rows+=("$t"); done
+		for t in "${rows[@]}"; do
 			echo "| ${LABEL[$t]} | ${RPS[$sc.$t]} | $(ms "${P50[$sc.$t]}") | $(ms "${P99[$sc.$t]}") | ${CPU[$sc.$t]} | ${NON2XX[$sc.$t]} | ${SOCKERR[$sc.$t]} | ${RSS[$t]} MiB | ${RUNS_RPS[$sc.$t]} | ${RUNS_P99[$sc.$t]} |"
 		done
 		echo
