@@ -32,6 +32,10 @@ func TestMain(m *testing.M) {
 	args := []string{"build", "-o", binPath, "."}
 	if raceBuild {
 		args = []string{"build", "-race", "-o", binPath, "."}
+		// A race-detector binary sleeps 1 s before it exits, so that reports
+		// from other goroutines get out; the suite runs the binary a few hundred
+		// times (every CLI check is a process). 100 ms leaves time to print.
+		os.Setenv("GORACE", strings.TrimSpace("atexit_sleep_ms=100 "+os.Getenv("GORACE")))
 	}
 	build := exec.Command("go", args...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
@@ -133,6 +137,13 @@ func launch(t testing.TB, args []string, owned bool) *proc {
 		// process may be given the same port, and the shared client must not
 		// send its first request down one of them (connection reset).
 		http.DefaultClient.CloseIdleConnections()
+		// Under -race the gateway is a race-detector binary: a data race in it
+		// is a failure of the test that drove it there, not only a line in a
+		// log nobody reads (the process is killed, so its exit status 66 is lost).
+		if strings.Contains(p.stderr.String(), "WARNING: DATA RACE") {
+			t.Errorf("the race detector reported a data race in bulwark:\n%s", p.stderr.String())
+			return
+		}
 		if t.Failed() {
 			t.Logf("bulwark stderr:\n%s", p.stderr.String())
 		}

@@ -214,7 +214,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err == nil && u.DisabledAt.IsZero() {
 		ok = checkPassword(u.PasswordHash, r.PostForm.Get("password"))
 	} else {
-		checkPassword(dummyHash, r.PostForm.Get("password")) // same time for unknown users
+		checkPassword(dummyHash(), r.PostForm.Get("password")) // same time for unknown users
 	}
 	if ok && u.TOTP {
 		// The second factor: the same answer as a wrong password, so the

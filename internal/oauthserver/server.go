@@ -102,6 +102,7 @@ func New(ctx context.Context, opts Options, st *store.Store, logger *slog.Logger
 		"sign-in: brute-force counters answering again")
 	s.provider, s.hmac = s.compose()
 	s.routes()
+	go dummyHash() // ready before the first sign-in of an unknown user
 	return s, nil
 }
 
