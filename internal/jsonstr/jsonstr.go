@@ -23,41 +23,41 @@ func AppendUnescaped(dst, raw []byte) []byte {
 			return append(dst, raw[i:]...)
 		}
 		dst = append(dst, raw[i:i+j]...)
-		i += j
-		if i+1 >= len(raw) { // a backslash ending the input is kept
-			return append(dst, '\\')
-		}
-		if b, ok := ShortEscape(raw[i+1]); ok {
-			dst = append(dst, b)
-			i += 2
-			continue
-		}
-		switch raw[i+1] {
-		case 'u':
-			if i+6 > len(raw) {
-				return append(dst, raw[i:]...)
-			}
-			r, _ := hex4(raw[i+2 : i+6])
-			i += 6
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					lo, _ := hex4(raw[i+2 : i+6])
-					r2 = utf16.DecodeRune(r, lo)
-				}
-				if r2 != utf8.RuneError {
-					i += 6
-				}
-				r = r2
-			}
-			dst = utf8.AppendRune(dst, r)
-			continue
-		default: // not an escape: kept as it is
-			dst = append(dst, raw[i+1])
-		}
-		i += 2
+		dst, i = appendEscape(dst, raw, i+j)
 	}
 	return dst
+}
+
+// appendEscape decodes the escape at raw[i], a backslash, onto dst and
+// returns the index after it. A backslash ending raw, a \u cut short and a
+// backslash before a byte that starts no escape are kept as they are.
+func appendEscape(dst, raw []byte, i int) ([]byte, int) {
+	if i+1 >= len(raw) {
+		return append(dst, '\\'), len(raw)
+	}
+	if b, ok := ShortEscape(raw[i+1]); ok {
+		return append(dst, b), i + 2
+	}
+	if raw[i+1] != 'u' { // not an escape: the byte after the backslash is kept
+		return append(dst, raw[i+1]), i + 2
+	}
+	if i+6 > len(raw) {
+		return append(dst, raw[i:]...), len(raw)
+	}
+	r, _ := hex4(raw[i+2 : i+6])
+	i += 6
+	if utf16.IsSurrogate(r) {
+		r2 := utf8.RuneError
+		if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+			lo, _ := hex4(raw[i+2 : i+6])
+			r2 = utf16.DecodeRune(r, lo)
+		}
+		if r2 != utf8.RuneError {
+			i += 6
+		}
+		r = r2
+	}
+	return utf8.AppendRune(dst, r), i
 }
 
 // ShortEscape returns the byte a two-byte escape \e stands for: \" \\ \/
