@@ -1,9 +1,15 @@
 package audit
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,4 +56,112 @@ func TestRotatingJSONLinesBySizeAndAge(t *testing.T) {
 	}
 	b, _ := Backups(path)
 	t.Fatalf("%d backups kept, want at most 2: %v", len(b), b)
+}
+
+// Rotated files are gzipped in the background and every line written is in
+// exactly one place: a .gz or the current file. Nothing is lost to rotation
+// or compression, and no uncompressed rotated file is left behind.
+func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	// A file rotated before a restart and never compressed (lumberjack's naming).
+	leftover := filepath.Join(dir, "audit-2026-01-02T03-04-05.000.jsonl")
+	if err := os.WriteFile(leftover, []byte(`{"request_id":"before-restart"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenRotatingJSONLines(path, false, Rotation{MaxSize: 1 << 20, Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const batches, perBatch = 120, 256
+	clock := time.Now()
+	for b := range batches {
+		batch := make([]Event, perBatch)
+		for i := range batch {
+			batch[i] = Event{Time: clock, RequestID: fmt.Sprintf("r-%d-%d", b, i), Method: "GET", Path: "/x", ClientIP: "192.0.2.1", Decision: DecisionAllow, Status: 200}
+		}
+		if err := j.Write(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil { // waits for a compression under way
+		t.Fatal(err)
+	}
+	// Close may have stopped the compressor before it reached every file: a
+	// second open (a restart) compresses the rest.
+	j2, err := OpenRotatingJSONLines(path, false, Rotation{MaxSize: 1 << 20, Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backups []string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		backups, _ = Backups(path)
+		plain := 0
+		for _, b := range backups {
+			if !strings.HasSuffix(b, ".gz") {
+				plain++
+			}
+		}
+		if plain == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d rotated files still uncompressed: %v", plain, backups)
+		}
+	}
+	if err := j2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(backups) < 3 { // the leftover and at least two size rotations
+		t.Fatalf("backups %v: want the leftover and at least two rotated files", backups)
+	}
+	seen := map[string]int{}
+	read := func(r io.Reader) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var e struct {
+				RequestID string `json:"request_id"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				t.Fatalf("a line that is not JSON: %q: %v", sc.Text(), err)
+			}
+			seen[e.RequestID]++
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range backups {
+		f, err := os.Open(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := f.Stat(); st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", b, st.Mode().Perm())
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		read(zr)
+		f.Close()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read(f)
+	f.Close()
+	if seen["before-restart"] != 1 {
+		t.Errorf("the leftover rotated file's line was seen %d times, want once", seen["before-restart"])
+	}
+	for b := range batches {
+		for i := range perBatch {
+			if id := fmt.Sprintf("r-%d-%d", b, i); seen[id] != 1 {
+				t.Fatalf("event %s found %d times, want exactly once", id, seen[id])
+			}
+		}
+	}
 }
