@@ -67,6 +67,15 @@
 #                      standin  = run a second plain proxy in Bulwark's slot
 #                                 (only to test this script while the gateway
 #                                 does not build; the table says so)
+#   BENCH_GET_AUTH     all     = in the get scenario every target gets the
+#                                 same request: GET …/json with the bearer token
+#                                 (b) needs, as a client sends it whichever proxy
+#                                 is in front (the plain proxies and nginx pass it
+#                                 on, (a) does too: its route is auth [none])
+#                                 (default)
+#                      bwfull  = only (b) gets the token, the others a request
+#                                 without it (the method until 2026-12-07: (b)'s
+#                                 request was 600 bytes longer than the rest's)
 #   BENCH_KEEP_TMP=1   keep the temp dir (binaries, configs, logs)
 #
 # Output: the tables on stdout and in bench/results/latest.md; raw wrk output
@@ -92,11 +101,13 @@ INSP_DURATION=${BENCH_INSP_DURATION:-${BENCH_DURATION:-6s}}
 INSP_WARMUP=${BENCH_INSP_WARMUP:-2s}
 INSP_REPEATS=${BENCH_INSP_REPEATS:-3}
 INSP_TIMEOUT=${BENCH_INSP_TIMEOUT:-30s}
+GET_AUTH=${BENCH_GET_AUTH:-all}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 case "$BULWARK_MODE" in build | head) REAL_BW=1 ;; standin) REAL_BW=0 ;; *) die "BENCH_BULWARK must be build, head or standin" ;; esac
+case "$GET_AUTH" in all | bwfull) ;; *) die "BENCH_GET_AUTH must be all or bwfull" ;; esac
 [ "${#SCENARIOS[@]}" -gt 0 ] || die "BENCH_SCENARIOS is empty"
 for sc in "${SCENARIOS[@]}"; do
 	case "$sc" in get | post | features | inspect) ;; *) die "unknown scenario '$sc' in BENCH_SCENARIOS (get, post, features, inspect)" ;; esac
@@ -522,6 +533,9 @@ declare -A STRICT=([bwfull]=1 [bwnone]=1 [bwjwt]=1 [bwlimits]=1 [bwfilter]=1 [bw
 run_wrk() {
 	local sc=$1 t=$2 d=$3 out=$4 h c0 c1
 	mapfile -d '' -t h < <(hdr_args "$t")
+	if [ "$sc" = get ] && [ "$GET_AUTH" = all ]; then
+		h=(-H "Authorization: Bearer $TOKEN") # the same request for every target
+	fi
 	check_alive "${PID[$t]}" "${LABEL[$t]}" "${LOGF[$t]}"
 	c0=$(cpu_ticks "${PID[$t]}")
 	wrk -t"$THREADS" -c"$CONNS" -d"$d" --timeout "${SC_TIMEOUT[$sc]:-2s}" --latency -s "${SC_LUA[$sc]}" "${h[@]}" "${URL[$t]}/json" >"$out" 2>&1 ||
@@ -721,6 +735,15 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 		echo "## ${SC_NAME[$sc]}"
 		echo
 		echo "\`-d${SC_DUR[$sc]}\`, warm-up ${SC_WARM[$sc]} per target, ${SC_REP[$sc]} measured runs per target. 1-min load average at the start of this scenario ${SC_LOAD_BEFORE[$sc]}, at its end ${SC_LOAD_AFTER[$sc]}."
+		if [ "$sc" = get ]; then
+			if [ "$GET_AUTH" = all ]; then
+				echo
+				echo "Every target gets the same request, with (b)'s bearer token (\`Authorization: Bearer\` + a 600-byte RS256 JWT; BENCH_GET_AUTH=all)."
+			else
+				echo
+				echo "Only (b) gets the bearer token; the other targets get the request without it (BENCH_GET_AUTH=bwfull, the method until 2026-12-07)."
+			fi
+		fi
 		echo
 		echo "| target | req/s | p50 | p99 | CPU µs/req | non-2xx (all runs) | socket errors (all runs) | peak RSS | req/s per run | p99 ms per run |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
