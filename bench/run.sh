@@ -192,7 +192,11 @@ free_port_into TUNED_PORT
 free_port_into BW_PORT
 free_port_into ADMIN_PORT
 [ -n "$NGINX_BIN" ] && free_port_into NGINX_PORT
-[ "$INSPECT" = 1 ] && free_port_into CORAZA_PORT
+if [ "$INSPECT" = 1 ]; then
+	free_port_into CORAZA_PORT
+	free_port_into BWI_PORT
+	free_port_into BWI_ADMIN_PORT
+fi
 log "ports: upstream $UP_PORT, untuned proxy $PLAIN_PORT, tuned proxy $TUNED_PORT, nginx ${NGINX_PORT:-none}, bulwark $BW_PORT (admin $ADMIN_PORT)"
 
 # ---------------------------------------------------------------- build
@@ -307,26 +311,45 @@ EOF
 	NGINX_VERSION=$("$NGINX_BIN" -v 2>&1 | sed 's|.*nginx/||')
 fi
 
+# start_bulwark config port admin_port dir stderr_log [probe_path]: starts
+# bulwark serve on bench/config/<config> with its placeholders filled in (store
+# and audit file in dir) and waits for its admin /healthz and, when given, for
+# probe_path on the proxy port; the PID is left in STARTED_PID.
+start_bulwark() {
+	local cfg=$1 port=$2 admin=$3 dir=$4 errlog=$5 probe=${6:-} pid
+	mkdir -p "$dir"
+	sed -e "s|@BW_PORT@|$port|g" -e "s|@ADMIN_PORT@|$admin|g" -e "s|@UP_PORT@|$UP_PORT|g" \
+		-e "s|@TMP@|$dir|g" -e "s|@JWT_PUB@|$JWT_PUB|g" "$BENCH_DIR/config/$cfg" >"$dir/bulwark.yaml"
+	"$TMP/bulwark" serve -c "$dir/bulwark.yaml" >"$dir/bulwark.stdout.log" 2>"$errlog" &
+	pid=$!
+	PIDS+=("$pid")
+	for _ in $(seq 300); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			log "bulwark serve ($cfg) exited; 'bulwark check' says:"
+			"$TMP/bulwark" check -c "$dir/bulwark.yaml" >&2 || true
+		fi
+		check_alive "$pid" "bulwark ($cfg)" "$errlog"
+		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$admin/healthz" 2>/dev/null)" = 200 ] && break
+		sleep 0.1
+	done
+	wait_http "http://127.0.0.1:$admin/healthz" "bulwark ($cfg) admin /healthz"
+	[ -z "$probe" ] || wait_http "http://127.0.0.1:$port$probe" "bulwark ($cfg) proxy GET $probe"
+	STARTED_PID=$pid
+}
+
 BW_LOG="$TMP/bulwark.stderr.log"
+BWI_LOG="$TMP/inspect/bulwark.stderr.log"
 if [ "$REAL_BW" = 1 ]; then
 	BULWARK_ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	export BULWARK_ADMIN_TOKEN
-	sed -e "s|@BW_PORT@|$BW_PORT|g" -e "s|@ADMIN_PORT@|$ADMIN_PORT|g" -e "s|@UP_PORT@|$UP_PORT|g" \
-		-e "s|@TMP@|$TMP|g" -e "s|@JWT_PUB@|$JWT_PUB|g" "$BENCH_DIR/config/pipeline.yaml" >"$TMP/bulwark.yaml"
-	"$TMP/bulwark" serve -c "$TMP/bulwark.yaml" >"$TMP/bulwark.stdout.log" 2>"$BW_LOG" &
-	BW_PID=$!
-	PIDS+=("$BW_PID")
-	for _ in $(seq 300); do
-		if ! kill -0 "$BW_PID" 2>/dev/null; then
-			log "bulwark serve exited; 'bulwark check' says:"
-			"$TMP/bulwark" check -c "$TMP/bulwark.yaml" >&2 || true
-		fi
-		check_alive "$BW_PID" bulwark "$BW_LOG"
-		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$ADMIN_PORT/healthz" 2>/dev/null)" = 200 ] && break
-		sleep 0.1
-	done
-	wait_http "http://127.0.0.1:$ADMIN_PORT/healthz" "bulwark admin /healthz"
-	wait_http "http://127.0.0.1:$BW_PORT/health" "bulwark proxy GET /health"
+	# (a), (b) and the features routes: pipeline.yaml holds nothing else
+	start_bulwark pipeline.yaml "$BW_PORT" "$ADMIN_PORT" "$TMP" "$BW_LOG" /health
+	BW_PID=$STARTED_PID
+	if [ "$INSPECT" = 1 ]; then # the inspect scenario's routes (CRS among them): a process of their own
+		mkdir -p "$TMP/inspect"
+		start_bulwark inspect.yaml "$BWI_PORT" "$BWI_ADMIN_PORT" "$TMP/inspect" "$BWI_LOG" # its routes are host-bound: the inspect sanity checks them
+		BWI_PID=$STARTED_PID
+	fi
 	BW_LABEL="Bulwark"
 else
 	"$TMP/plainproxy" -addr "127.0.0.1:$BW_PORT" -upstream "http://127.0.0.1:$UP_PORT" >"$BW_LOG" 2>&1 &
@@ -334,6 +357,7 @@ else
 	PIDS+=("$BW_PID")
 	wait_http "http://127.0.0.1:$BW_PORT/health" "stand-in proxy"
 	BW_LABEL="STAND-IN (plain proxy, not Bulwark)"
+	BWI_PID=$BW_PID BWI_PORT=$BW_PORT BWI_LOG=$BW_LOG
 fi
 
 if [ "$INSPECT" = 1 ]; then
@@ -378,7 +402,7 @@ HDR[bwjwt]="Authorization: Bearer $TOKEN" HDR[bwfull]="Authorization: Bearer $TO
 for t in "${FEAT_TARGETS[@]}"; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
 # inspect scenario: three Bulwark routes told apart by Host, and the Coraza proxy
 INSP_TARGETS=(bwinsoff bwinson bwwaf coraza)
-URL[bwinsoff]="http://127.0.0.1:$BW_PORT" URL[bwinson]="http://127.0.0.1:$BW_PORT" URL[bwwaf]="http://127.0.0.1:$BW_PORT"
+URL[bwinsoff]="http://127.0.0.1:${BWI_PORT:-0}" URL[bwinson]="http://127.0.0.1:${BWI_PORT:-0}" URL[bwwaf]="http://127.0.0.1:${BWI_PORT:-0}"
 URL[coraza]="http://127.0.0.1:${CORAZA_PORT:-0}"
 HDR[bwinsoff]="Host: inspect-off.bench" HDR[bwinson]="Host: inspect-on.bench" HDR[bwwaf]="Host: waf.bench"
 LABEL[bwinsoff]="Bulwark, inspection off (baseline)"
@@ -386,9 +410,9 @@ LABEL[bwinson]="Bulwark, inspection on (all detectors)"
 LABEL[bwwaf]="Bulwark, waf: Coraza + CRS PL1, inspection off"
 LABEL[coraza]="plain Go proxy behind Coraza + CRS PL1 (bench/corazaproxy)"
 [ "$BULWARK_MODE" = standin ] && for t in bwinsoff bwinson bwwaf; do LABEL[$t]="STAND-IN ${LABEL[$t]}"; done
-for t in bwinsoff bwinson bwwaf; do PID[$t]=$BW_PID LOGF[$t]=$BW_LOG; done
+for t in bwinsoff bwinson bwwaf; do PID[$t]=${BWI_PID:-0} LOGF[$t]=$BWI_LOG; done
 PID[coraza]=${CORAZA_PID:-0} LOGF[coraza]="$TMP/corazaproxy.log"
-BW_TARGETS=(bulwark bwfull "${FEAT_TARGETS[@]}" bwinsoff bwinson bwwaf) # targets served by the Bulwark process
+BW_TARGETS=(bulwark bwfull "${FEAT_TARGETS[@]}") # targets served by the main Bulwark process (the audit check below)
 
 has_sc() { local s; for s in "${SCENARIOS[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 hdr_args() { # target -> prints nothing or the -H argument pair, NUL-separated
@@ -648,6 +672,7 @@ if [ "$REAL_BW" = 1 ]; then
 	AUDIT_NOTE+=" Bulwark stderr: $errs ERROR and $warns WARN lines (bench/results/bulwark-stderr.log)."
 fi
 cp "$BW_LOG" "$RESULTS/bulwark-stderr.log" 2>/dev/null || true
+[ "$INSPECT" = 1 ] && [ "$REAL_BW" = 1 ] && { cp "$BWI_LOG" "$RESULTS/bulwark-inspect-stderr.log" 2>/dev/null || true; }
 
 # ---------------------------------------------------------------- report
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }

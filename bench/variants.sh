@@ -15,7 +15,10 @@
 #   base      (a modifier, e.g. full+base) Bulwark built from VARIANTS_BASE_REV (a git revision)
 #             instead of the working tree: before/after of one change in one run
 #   nocompress (a modifier) rotated audit files are not gzipped (audit.rotation.compress: false)
-#   nowaf     (a modifier, e.g. full+nowaf) without the inspect scenario's WAF API (Coraza + CRS)
+#   waf       (a modifier, e.g. full+waf) with the inspect scenario's WAF API (Coraza + CRS,
+#             bench/config/inspect.yaml) added to the process, unused by the measured route: what
+#             the ~10 MiB of CRS on the heap costs a route that does not use it (until 2026-12-07
+#             bench/config/pipeline.yaml carried that API; "nowaf" removed it)
 #   full      the whole-pipeline route (GET /full/json: JWT + scope, two rate limits, inspection,
 #             response allow-list + sensitive scan, audit to file + store), as bench/run.sh's (b)
 # A variant may combine words with "+": config words after the first (full+noaudit), and
@@ -65,7 +68,7 @@ for v in "$@"; do
 	case ${spec[0]} in
 	full) URLPATH[$v]=/full/json ;;
 	esac
-	envs=(); bin=$T/bulwark
+	envs=(); bin=$T/bulwark; addwaf=0
 	for w in "${spec[@]}"; do
 	case $w in
 	*=*) envs+=("$w") ;;
@@ -74,7 +77,7 @@ for v in "$@"; do
 	nostore | fileonly) sed -i "s#^audit:.*#audit: { stdout: false, file: $d/audit.jsonl, store: false }#" "$d/c.yaml" ;;
 	noaudit) sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml" ;;
 	nocompress) sed -i 's#^audit: { stdout: false, file: \([^,]*\), store: true }#audit: { stdout: false, file: \1, store: true, rotation: {compress: false} }#' "$d/c.yaml" ;;
-	nowaf) sed -i '/^  - name: inspect-waf$/,$d' "$d/c.yaml" ;;
+	waf) addwaf=1 ;;
 	nethttp) sed -i 's#^  listen: 127.0.0.1:'"$port"'$#&\n  engine: net/http#' "$d/c.yaml" ;;
 	bare)
 		sed -i 's#^audit:.*#audit: { stdout: false, store: false }#' "$d/c.yaml"
@@ -87,6 +90,9 @@ for v in "$@"; do
 		# the core route only: no JWT identity, nothing after the core routes
 		sed -i '/^identity:/,/^apis:/{/^apis:/!d}' "$d/c.yaml"
 		sed -i '/- match: GET \/full\/json/,$d' "$d/c.yaml"
+	fi
+	if [ "$addwaf" = 1 ]; then
+		sed -n '/^  - name: inspect-waf$/,$p' bench/config/inspect.yaml | sed "s#@UP_PORT@#$UP#" >>"$d/c.yaml"
 	fi
 	(for e in "${envs[@]}"; do export "${e?}"; done; run_bg "$bin" serve -c "$d/c.yaml" >"$d/log" 2>&1) &
 	PID[$v]=$!; PORT[$v]=$port
