@@ -17,7 +17,7 @@
 #   nocompress (a modifier) rotated audit files are not gzipped (audit.rotation.compress: false)
 #   waf       (a modifier, e.g. full+waf) with the inspect scenario's WAF API (Coraza + CRS,
 #             bench/config/inspect.yaml) added to the process, unused by the measured route: what
-#             the ~10 MiB of CRS on the heap costs a route that does not use it (until 2026-12-07
+#             the ~12 MiB of CRS on the heap costs a route that does not use it (until 2026-12-07
 #             bench/config/pipeline.yaml carried that API; "nowaf" removed it)
 #   full      the whole-pipeline route (GET /full/json: JWT + scope, two rate limits, inspection,
 #             response allow-list + sensitive scan, audit to file + store), as bench/run.sh's (b)
