@@ -132,13 +132,35 @@ func (r *rotatingFile) compressRotated() {
 			return
 		default:
 		}
-		if strings.HasSuffix(name, ".gz") {
+		if !r.rotatedName(name) { // a .gz, or a file of the operator's that only looks alike
 			continue
 		}
 		if err := gzipFile(name); err == nil {
 			_ = os.Remove(name)
 		}
 	}
+}
+
+// rotatedTimeFormat is the timestamp lumberjack puts in a rotated file's name
+// (audit-2026-12-07T02-05-00.000.jsonl).
+const rotatedTimeFormat = "2006-01-02T15-04-05.000"
+
+// rotatedName reports whether name is a file lumberjack rotated out of r.path
+// and left uncompressed: the same directory, stem and extension, and a
+// timestamp in between. Anything else matching Backups' pattern is not ours
+// to compress and remove.
+func (r *rotatingFile) rotatedName(name string) bool {
+	if filepath.Dir(name) != filepath.Dir(r.path) {
+		return false
+	}
+	base, own := filepath.Base(name), filepath.Base(r.path)
+	ext := filepath.Ext(own)
+	prefix := strings.TrimSuffix(own, ext) + "-"
+	if !strings.HasPrefix(base, prefix) || !strings.HasSuffix(base, ext) || len(base) < len(prefix)+len(ext) {
+		return false
+	}
+	_, err := time.Parse(rotatedTimeFormat, base[len(prefix):len(base)-len(ext)])
+	return err == nil
 }
 
 // gzipFile writes name+".gz" (mode 0600, like the audit file) at gzip.BestSpeed

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,11 @@ func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
 	if err := os.WriteFile(leftover, []byte(`{"request_id":"before-restart"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A file of the operator's that only looks like a rotated one: not touched.
+	notOurs := filepath.Join(dir, "audit-notes.jsonl")
+	if err := os.WriteFile(notOurs, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	j, err := OpenRotatingJSONLines(path, false, Rotation{MaxSize: 1 << 20, Compress: true})
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +103,7 @@ func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
 	var backups []string
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		backups, _ = Backups(path)
+		backups = slices.DeleteFunc(backups, func(b string) bool { return b == notOurs })
 		plain := 0
 		for _, b := range backups {
 			if !strings.HasSuffix(b, ".gz") {
@@ -154,6 +161,12 @@ func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
 	}
 	read(f)
 	f.Close()
+	if b, err := os.ReadFile(notOurs); err != nil || string(b) != "keep me\n" {
+		t.Errorf("the operator's audit-notes.jsonl: %q, %v; want it untouched", b, err)
+	}
+	if _, err := os.Stat(notOurs + ".gz"); err == nil {
+		t.Error("the operator's audit-notes.jsonl was compressed")
+	}
 	if seen["before-restart"] != 1 {
 		t.Errorf("the leftover rotated file's line was seen %d times, want once", seen["before-restart"])
 	}
