@@ -166,9 +166,12 @@ func (r *rotatingFile) rotatedName(name string) bool {
 // gzipFile writes name+".gz" (mode 0600, like the audit file) at gzip.BestSpeed
 // and syncs it; on failure the partial .gz is removed.
 func gzipFile(name string) (err error) {
+	if st, err := os.Lstat(name); err != nil || !st.Mode().IsRegular() {
+		return errors.New("audit: not a regular file") // gone (pruned meanwhile), or a link planted beside the trail
+	}
 	src, err := os.Open(name)
 	if err != nil {
-		return err // gone: lumberjack pruned it meanwhile
+		return err
 	}
 	defer src.Close()
 	dst, err := os.OpenFile(name+".gz", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)

@@ -75,6 +75,15 @@ func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
 	if err := os.WriteFile(notOurs, []byte("keep me\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A link named like a rotated file: not followed, not removed.
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("not for the audit dir\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "audit-2026-01-01T00-00-00.000.jsonl")
+	if err := os.Symlink(secret, link); err != nil {
+		t.Fatal(err)
+	}
 	j, err := OpenRotatingJSONLines(path, false, Rotation{MaxSize: 1 << 20, Compress: true})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +112,7 @@ func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
 	var backups []string
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		backups, _ = Backups(path)
-		backups = slices.DeleteFunc(backups, func(b string) bool { return b == notOurs })
+		backups = slices.DeleteFunc(backups, func(b string) bool { return b == notOurs || b == link })
 		plain := 0
 		for _, b := range backups {
 			if !strings.HasSuffix(b, ".gz") {
@@ -166,6 +175,12 @@ func TestRotatingJSONLinesCompressesWithoutLoss(t *testing.T) {
 	}
 	if _, err := os.Stat(notOurs + ".gz"); err == nil {
 		t.Error("the operator's audit-notes.jsonl was compressed")
+	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Errorf("the planted link was removed: %v", err)
+	}
+	if _, err := os.Stat(link + ".gz"); err == nil {
+		t.Error("the planted link was followed and its target compressed into the audit directory")
 	}
 	if seen["before-restart"] != 1 {
 		t.Errorf("the leftover rotated file's line was seen %d times, want once", seen["before-restart"])
