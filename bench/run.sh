@@ -71,8 +71,8 @@
 #                                 same request: GET …/json with the bearer token
 #                                 (b) needs, as a client sends it whichever proxy
 #                                 is in front (the plain proxies and nginx pass it
-#                                 on, (a) does too: its route is auth [none])
-#                                 (default)
+#                                 on to the upstream; Bulwark keeps it from the
+#                                 upstream on (a)'s route as on (b)'s) (default)
 #                      bwfull  = only (b) gets the token, the others a request
 #                                 without it (the method until 2026-12-07: (b)'s
 #                                 request was 600 bytes longer than the rest's)
@@ -346,7 +346,6 @@ if [ "$REAL_BW" = 1 ]; then
 	start_bulwark pipeline.yaml "$BW_PORT" "$ADMIN_PORT" "$TMP" "$BW_LOG" /health
 	BW_PID=$STARTED_PID
 	if [ "$INSPECT" = 1 ]; then # the inspect scenario's routes (CRS among them): a process of their own
-		mkdir -p "$TMP/inspect"
 		start_bulwark inspect.yaml "$BWI_PORT" "$BWI_ADMIN_PORT" "$TMP/inspect" "$BWI_LOG" # its routes are host-bound: the inspect sanity checks them
 		BWI_PID=$STARTED_PID
 	fi
