@@ -211,7 +211,12 @@ func (c *conn) serveOne() bool {
 		return false
 	}
 	ctx := &requestContext{values: c.ctx}
-	req = req.WithContext(ctx)
+	// The context is set on the request ReadRequest made, not on a copy
+	// (WithContext inlined, its copy does not escape): http.Server sets
+	// its context the same way, and the 256-byte copy was one of the largest
+	// allocations a request made. Nothing else holds req yet except its
+	// body reader, which merges trailers into this same request.
+	*req = *req.WithContext(ctx)
 	req.RemoteAddr = c.remoteAddr
 	if req.Body != http.NoBody && req.Body != nil {
 		c.cr.bodyDone.Store(false)
