@@ -31,6 +31,7 @@ var diffCases = []diffCase{
 	{name: "post content-length", raw: "POST /echo HTTP/1.1\r\n" + host + "Content-Length: 5\r\n\r\nhello"},
 	{name: "post chunked", raw: "POST /echo HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
 	{name: "post chunked with trailer", raw: "POST /echo HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"},
+	{name: "post chunked with declared trailer", raw: "POST /echo HTTP/1.1\r\n" + host + "Trailer: X-T\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"},
 	{name: "bad chunked body", raw: "POST /echo HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"},
 	{name: "pipelined gets", raw: "GET /echo HTTP/1.1\r\n" + host + "\r\nGET /big HTTP/1.1\r\n" + host + "\r\n", methods: []string{"GET", "GET"}},
 	{name: "pipelined post then get", raw: "POST /echo HTTP/1.1\r\n" + host + "Content-Length: 3\r\n\r\nabcGET /echo HTTP/1.1\r\n" + host + "\r\n", methods: []string{"POST", "GET"}},

@@ -21,6 +21,7 @@ type seen struct {
 	Header                   string // sorted, one field a line
 	Body                     string
 	BodyErr                  string
+	Trailer                  string // the request's trailers once the body is read
 	WriteErr                 string
 }
 
@@ -92,6 +93,7 @@ func testHandler(rec *recorder) http.Handler {
 		}
 		b, err := io.ReadAll(r.Body)
 		s.Body, s.BodyErr = string(b), errString(err)
+		s.Trailer = headerString(r.Trailer)
 		var werr error
 		write := func(p string) {
 			if _, err := io.WriteString(w, p); err != nil && werr == nil {
