@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"errors"
 	"hash/maphash"
 	"net/http"
 	"strings"
@@ -8,7 +9,6 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
-	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/principal"
 )
 
@@ -44,7 +44,7 @@ type Options struct {
 // upstream must not see and names the principal to the upstream.
 type Guard struct {
 	chain *Chain
-	owned *hygiene.Owned
+	clean Cleaner
 	o     Options
 	// heads caches the principal header values of cached principals (JWT,
 	// introspection: the same *Principal serves every request of a token),
@@ -64,11 +64,24 @@ type principalValues struct {
 	vals [5][]string
 }
 
-// NewGuard returns the identity stage of a route that authenticates with chain.
-// owned is the plan's set of gateway-owned headers.
-func NewGuard(chain *Chain, owned *hygiene.Owned, o Options) *Guard {
-	return &Guard{chain: chain, owned: owned, o: o, seed: maphash.MakeSeed()}
+// Cleaner removes from a request's headers what no client may send, before
+// the identity stage reads a credential: every client copy of a
+// gateway-owned header in any spelling (refusing a Connection header that
+// names one) and the method-override headers the route does not keep
+// (keepOverrides, canonical names). The gateway passes the request hygiene
+// stage's (hygiene.Owned.CleanRequest), so authn imports no other stage.
+type Cleaner func(h http.Header, keepOverrides []string) *httperr.Problem
+
+// NewGuard returns the identity stage of a route that authenticates with
+// chain, cleaning the headers with clean first. A guard without a Cleaner
+// refuses every request (500): it could not tell a client's copy of an
+// identity header from the gateway's.
+func NewGuard(chain *Chain, clean Cleaner, o Options) *Guard {
+	return &Guard{chain: chain, clean: clean, o: o, seed: maphash.MakeSeed()}
 }
+
+// errNoCleaner is what a guard built without a Cleaner answers.
+var errNoCleaner = errors.New("authn: guard built without a header cleaner")
 
 // Unauthenticated is the 401 the route's chain answers a caller without
 // credentials with (authorization refuses with it too).
@@ -82,10 +95,12 @@ func (g *Guard) Unauthenticated() *httperr.Problem { return g.chain.Unauthentica
 // authenticated, and the upstream receives the authenticated principal.
 func (g *Guard) Authenticate(x *exchange.Exchange) *httperr.Problem {
 	h := x.Req.Header
-	if prob := g.owned.Clean(h); prob != nil {
+	if g.clean == nil {
+		return httperr.New(http.StatusInternalServerError, "internal_error", "The request could not be checked.").WithCause(errNoCleaner)
+	}
+	if prob := g.clean(h, g.o.KeepOverrideHeaders); prob != nil {
 		return prob
 	}
-	hygiene.StripOverrides(h, g.o.KeepOverrideHeaders)
 	p, prob := g.chain.Authenticate(x.Req)
 	if prob != nil {
 		return prob

@@ -87,7 +87,7 @@ func TestGuardAuthenticate(t *testing.T) {
 			if tc.auth != nil {
 				auths = append(auths, tc.auth)
 			}
-			g := NewGuard(NewChain(auths, tc.anonymous, ""), owned, tc.o)
+			g := NewGuard(NewChain(auths, tc.anonymous, ""), owned.CleanRequest, tc.o)
 			r := httptest.NewRequest("GET", "/orders", nil)
 			r.Header = tc.sent.Clone()
 			x := &exchange.Exchange{Req: r}
@@ -116,7 +116,7 @@ func TestGuardAuthenticate(t *testing.T) {
 }
 
 func TestGuardUnauthenticated(t *testing.T) {
-	g := NewGuard(NewChain([]Authenticator{&fake{scheme: "Bearer"}}, true, ""), hygiene.NewOwned(nil, nil), Options{})
+	g := NewGuard(NewChain([]Authenticator{&fake{scheme: "Bearer"}}, true, ""), hygiene.NewOwned(nil, nil).CleanRequest, Options{})
 	p := g.Unauthenticated()
 	if p.Status != 401 || p.Header.Get("WWW-Authenticate") != `Bearer realm="bulwark"` {
 		t.Fatalf("%+v", p)
@@ -149,7 +149,7 @@ func TestPrincipalHeadersAllocations(t *testing.T) {
 func BenchmarkGuardAuthenticate(b *testing.B) {
 	p := &principal.Principal{Subject: "alice", Consumer: "app", Scopes: []string{"orders:read"}, Roles: []string{"clerk"}, Method: "jwt"}
 	g := NewGuard(NewChain([]Authenticator{&fake{scheme: "Bearer", p: p}}, false, ""),
-		hygiene.NewOwned(testHeaders.List(), []string{"Authorization", "X-Api-Key"}), Options{Headers: testHeaders})
+		hygiene.NewOwned(testHeaders.List(), []string{"Authorization", "X-Api-Key"}).CleanRequest, Options{Headers: testHeaders})
 	r := httptest.NewRequest("GET", "/orders", nil)
 	x := &exchange.Exchange{Req: r}
 	b.ReportAllocs()
@@ -190,5 +190,22 @@ func TestPrincipalHeadersCachedPerPrincipal(t *testing.T) {
 	g.principalHeaders(h, k)
 	if h.Get(testHeaders.Subject) != "bob" || len(h) != 2 {
 		t.Errorf("api key principal: %v", h)
+	}
+}
+
+// A guard built without a header cleaner cannot tell a client's copy of an
+// identity header from the gateway's: it refuses, and nothing is forwarded.
+func TestGuardWithoutCleanerFailsClosed(t *testing.T) {
+	p := &principal.Principal{Subject: "alice", Method: "jwt"}
+	g := NewGuard(NewChain([]Authenticator{&fake{scheme: "Bearer", p: p}}, false, ""), nil, Options{Headers: testHeaders})
+	r := httptest.NewRequest("GET", "/orders", nil)
+	r.Header.Set("Authorization", "Bearer t")
+	r.Header.Set(testHeaders.Subject, "mallory")
+	x := &exchange.Exchange{Req: r}
+	if prob := g.Authenticate(x); prob == nil || prob.Status != http.StatusInternalServerError {
+		t.Fatalf("without a cleaner: %+v", prob)
+	}
+	if x.Principal != nil {
+		t.Fatal("a principal was set")
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/authz/policy"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
-	"github.com/bulwark-gw/bulwark/internal/hygiene"
 	"github.com/bulwark-gw/bulwark/internal/jsonread"
 	"github.com/bulwark-gw/bulwark/internal/jsonread/jsonfields"
 	"github.com/bulwark-gw/bulwark/internal/principal"
@@ -42,6 +41,15 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock of Retry-After; time.Now when nil.
 	Now func() time.Time
+	// Body and SetBody are how the rules that read the request body (body
+	// owner rules, write-protected fields) reach it: Body returns the body the
+	// request hygiene stage read and found to be JSON without duplicate keys
+	// (false for any other body), SetBody replaces it with a rewrite of it,
+	// fields removed. The gateway passes hygiene.UniqueKeyJSON and
+	// hygiene.SetUniqueKeyJSON, so authz imports no other stage. New refuses
+	// a route whose rules read the body without them.
+	Body    func(*http.Request) ([]byte, bool)
+	SetBody func(*http.Request, []byte)
 }
 
 // Guard is a route's authorization: roles, administrative routes, ownership
@@ -61,6 +69,8 @@ type Guard struct {
 	fromBody   bool            // records_owner reads the response body
 	records    Records
 	readsBody  bool
+	body       func(*http.Request) ([]byte, bool)
+	setBody    func(*http.Request, []byte)
 	unauth     func() *httperr.Problem
 	logger     *slog.Logger
 	now        func() time.Time
@@ -68,7 +78,8 @@ type Guard struct {
 
 // New compiles a route's authorization.
 func New(o Options, d Deps) (*Guard, error) {
-	g := &Guard{o: o, adminRoles: d.AdminRoles, unauth: d.Unauthenticated, logger: d.Logger, now: d.Now}
+	g := &Guard{o: o, adminRoles: d.AdminRoles, unauth: d.Unauthenticated, logger: d.Logger, now: d.Now,
+		body: d.Body, setBody: d.SetBody}
 	if g.logger == nil {
 		g.logger = slog.Default()
 	}
@@ -95,6 +106,9 @@ func New(o Options, d Deps) (*Guard, error) {
 		// Case-folded: Go and most JSON binders map "ROLE" onto a field named role.
 		g.readonly = append(g.readonly, p.Fold())
 		g.readsBody = true
+	}
+	if g.readsBody && (g.body == nil || g.setBody == nil) {
+		return nil, errors.New("rules read the request body, but no body access was given (Deps.Body, Deps.SetBody)")
 	}
 	if o.Policy != "" {
 		if g.policy, err = policy.Compile(o.Policy); err != nil {
@@ -174,7 +188,7 @@ func (g *Guard) Check(ctx context.Context, x *exchange.Exchange) *httperr.Proble
 		// These rules read JSON: a body they cannot read must not slip past
 		// them, nor one whose fields the upstream could read otherwise
 		// (hygiene refused duplicate keys on this route: see ReadsBody).
-		raw, ok := hygiene.UniqueKeyJSON(r)
+		raw, ok := g.body(r)
 		if !ok {
 			return httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 				"This route's authorization rules need a JSON body.")
@@ -367,7 +381,7 @@ func (g *Guard) readonlyFields(x *exchange.Exchange, body *jsonread.Index) *http
 	}
 	// The rewrite is what the upstream and the guards after this one read; its
 	// index is built by the next guard that asks (exchange.JSON).
-	hygiene.SetUniqueKeyJSON(x.Req, out)
+	g.setBody(x.Req, out)
 	x.SetBody(out)
 	return nil
 }

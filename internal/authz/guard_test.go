@@ -228,7 +228,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g, err := New(c.o, Deps{Records: records, AdminRoles: []string{"admin"}, Unauthenticated: unauth})
+			g, err := New(c.o, bodyDeps(Deps{Records: records, AdminRoles: []string{"admin"}, Unauthenticated: unauth}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +269,7 @@ func (a args) ArgValues(field, arg string) ([]string, error) {
 }
 
 func TestCheckWithoutUnauthenticated(t *testing.T) {
-	g, err := New(Options{Admin: true}, Deps{})
+	g, err := New(Options{Admin: true}, bodyDeps(Deps{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestCheckWithoutUnauthenticated(t *testing.T) {
 func TestCheckRecordsUnavailable(t *testing.T) {
 	rec := &fakeRecords{err: errors.New("store down")}
 	g, err := New(Options{Owner: []OwnerRule{{ID: "own", Source: "param", Name: "id", Object: "order"}}},
-		Deps{Records: func() (Records, error) { return rec, nil }})
+		bodyDeps(Deps{Records: func() (Records, error) { return rec, nil }}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestCheckRecordsUnavailable(t *testing.T) {
 func TestEnumerationBlocks(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	g, err := New(Options{Enumeration: &Enumeration{Window: time.Minute, Sequential: 3, BlockFor: 90 * time.Second}},
-		Deps{Now: func() time.Time { return now }})
+		bodyDeps(Deps{Now: func() time.Time { return now }}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestEnumerationBlocks(t *testing.T) {
 	if p := g.Check(context.Background(), request{who: bob}.exchange(t)); p != nil {
 		t.Errorf("another caller was blocked: %v", p)
 	}
-	off, _ := New(Options{Roles: []string{"user"}}, Deps{})
+	off, _ := New(Options{Roles: []string{"user"}}, bodyDeps(Deps{}))
 	if off.Observe("alice", "orders", "order:1", 200) != nil {
 		t.Error("a route without enumeration observed")
 	}
@@ -353,7 +353,7 @@ func TestNew(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := New(c.o, Deps{Records: c.records})
+			_, err := New(c.o, bodyDeps(Deps{Records: c.records}))
 			switch {
 			case c.err == "" && err != nil:
 				t.Fatal(err)
@@ -391,7 +391,7 @@ func TestOptions(t *testing.T) {
 			if !c.active {
 				return
 			}
-			g, err := New(c.o, Deps{Records: func() (Records, error) { return &fakeRecords{}, nil }})
+			g, err := New(c.o, bodyDeps(Deps{Records: func() (Records, error) { return &fakeRecords{}, nil }}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -416,7 +416,7 @@ func TestWithReadOnly(t *testing.T) {
 		t.Errorf("the original options changed: %v", o.ReadonlyFields)
 	}
 	// A document's top-level "id" is anchored: an id nested elsewhere passes.
-	g, err := New(Options{OnReadonly: "reject"}.WithReadOnly([]string{"id"}), Deps{})
+	g, err := New(Options{OnReadonly: "reject"}.WithReadOnly([]string{"id"}), bodyDeps(Deps{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,5 +427,28 @@ func TestWithReadOnly(t *testing.T) {
 	x = request{method: "POST", who: alice, body: `{"id":"1"}`}.exchange(t)
 	if p := g.Check(context.Background(), x); p == nil || p.Status != 422 {
 		t.Errorf("top-level id: %v", p)
+	}
+}
+
+// bodyDeps gives d the request body access the gateway gives every route:
+// the body the hygiene stage validated, and its rewrite.
+func bodyDeps(d Deps) Deps {
+	d.Body, d.SetBody = hygiene.UniqueKeyJSON, hygiene.SetUniqueKeyJSON
+	return d
+}
+
+// Rules that read the body cannot be built without a way to read it: a guard
+// that could not see the body would let every body past.
+func TestNewRefusesBodyRulesWithoutBodyAccess(t *testing.T) {
+	readonly := Options{OnReadonly: "reject"}.WithReadOnly([]string{"role"})
+	if _, err := New(readonly, Deps{}); err == nil || !strings.Contains(err.Error(), "body access") {
+		t.Fatalf("readonly fields without body access: %v", err)
+	}
+	if _, err := New(readonly, Deps{Body: hygiene.UniqueKeyJSON}); err == nil {
+		t.Fatal("readonly fields without SetBody built")
+	}
+	// A route whose rules do not read the body needs none.
+	if _, err := New(Options{Roles: []string{"user"}}, Deps{}); err != nil {
+		t.Fatalf("no body rules: %v", err)
 	}
 }

@@ -66,8 +66,8 @@ func TestResponse(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rec := &fakeRecords{owners: c.owners, recErr: c.recErr}
 			var logs bytes.Buffer
-			g, err := New(c.o, Deps{Records: func() (Records, error) { return rec, nil },
-				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			g, err := New(c.o, bodyDeps(Deps{Records: func() (Records, error) { return rec, nil },
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +119,7 @@ func TestResponse(t *testing.T) {
 }
 
 func TestResponseNone(t *testing.T) {
-	g, err := New(Options{Roles: []string{"user"}}, Deps{})
+	g, err := New(Options{Roles: []string{"user"}}, bodyDeps(Deps{}))
 	if err != nil {
 		t.Fatal(err)
 	}

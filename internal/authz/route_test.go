@@ -31,7 +31,7 @@ func TestForRoute(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g, err := ForRoute(c.o, c.readOnly, Deps{Records: c.records})
+			g, err := ForRoute(c.o, c.readOnly, bodyDeps(Deps{Records: c.records}))
 			switch {
 			case c.err != "":
 				if err == nil || !strings.Contains(err.Error(), c.err) || g != nil {
@@ -47,7 +47,7 @@ func TestForRoute(t *testing.T) {
 		})
 	}
 	o := Options{ReadonlyFields: []string{"role"}}
-	if _, err := ForRoute(o, []string{"id"}, Deps{}); err != nil || len(o.ReadonlyFields) != 1 {
+	if _, err := ForRoute(o, []string{"id"}, bodyDeps(Deps{})); err != nil || len(o.ReadonlyFields) != 1 {
 		t.Errorf("the route's options changed: %v (%v)", o.ReadonlyFields, err)
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"sync"
 
 	"github.com/bulwark-gw/bulwark/internal/bufpool"
+	"github.com/bulwark-gw/bulwark/internal/codec"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
-	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/filter/media"
 	"github.com/bulwark-gw/bulwark/internal/filter/sensitive"
 	"github.com/bulwark-gw/bulwark/internal/filter/shape"

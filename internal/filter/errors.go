@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bulwark-gw/bulwark/internal/codec"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
-	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/filter/sanitize"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 )

@@ -6,10 +6,10 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/cors"
 
 	"github.com/bulwark-gw/bulwark/internal/authn"
-	"github.com/bulwark-gw/bulwark/internal/authn/identity"
 	"github.com/bulwark-gw/bulwark/internal/authz"
 	"github.com/bulwark-gw/bulwark/internal/config"
 	"github.com/bulwark-gw/bulwark/internal/filter"
+	"github.com/bulwark-gw/bulwark/internal/gateway/identity"
 	"github.com/bulwark-gw/bulwark/internal/graphql"
 	"github.com/bulwark-gw/bulwark/internal/graphql/stored"
 	"github.com/bulwark-gw/bulwark/internal/hygiene"
@@ -193,9 +193,10 @@ func buildRoute(plan *config.Plan, api config.API, rt config.Route, doc *openapi
 		}
 	}
 	e := routeEntry{api: api.Name, name: rt.Name, methods: rt.Methods, metrics: d.Metrics.Route(api.Name, rt.Name)}
-	az := authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records, Logger: d.Logger}
+	az := authz.Deps{AdminRoles: plan.Identity.AdminRoles, Records: d.records, Logger: d.Logger,
+		Body: hygiene.UniqueKeyJSON, SetBody: hygiene.SetUniqueKeyJSON}
 	if !checking {
-		e.authn = authn.NewGuard(st.id.Chain(rt.Auth), st.owned, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
+		e.authn = authn.NewGuard(st.id.Chain(rt.Auth), st.owned.CleanRequest, authn.Options{Scopes: rt.Scopes, ScopesAny: rt.Authz.ScopesAny,
 			KeepCredential: rt.KeepCredential, KeepOverrideHeaders: rt.Limits.KeepOverrideHeaders, Headers: plan.Identity.Headers})
 		az.Unauthenticated = e.authn.Unauthenticated
 	}

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bulwark-gw/bulwark/internal/codec"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
-	"github.com/bulwark-gw/bulwark/internal/filter/codec"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
 )
 

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -29,7 +27,7 @@ func PrepareBody(w http.ResponseWriter, r *http.Request, l *Limits) *httperr.Pro
 		return nil
 	}
 	if l.MaxBodyBytes > 0 && r.ContentLength > l.MaxBodyBytes {
-		return tooLarge()
+		return httperr.BodyTooLarge()
 	}
 	isJSON, p := checkContentType(r.Header, l.ContentTypes)
 	if p != nil {
@@ -100,11 +98,11 @@ func setReadDeadline(rc *http.ResponseController, timeout time.Duration) *httper
 func bufferJSON(r *http.Request, rc *http.ResponseController, l *Limits) *httperr.Problem {
 	limit := l.jsonBufferLimit()
 	if r.ContentLength > limit {
-		return tooLarge()
+		return httperr.BodyTooLarge()
 	}
 	buf, err := readBounded(r.Body, r.ContentLength, limit)
 	if err != nil {
-		return BodyReadProblem(err)
+		return httperr.BodyRead(err)
 	}
 	if l.ReadBodyTimeout > 0 {
 		// The body is in memory; an expired deadline would otherwise cancel the
@@ -139,7 +137,7 @@ func jsonProblem(err error) *httperr.Problem {
 	case errors.As(err, &dup):
 		return DuplicateKeyProblem(dup.Pointer)
 	case errors.Is(err, jsonread.ErrTooLarge):
-		return tooLarge()
+		return httperr.BodyTooLarge()
 	default:
 		return httperr.New(http.StatusBadRequest, "json_invalid", "The body is not valid JSON.")
 	}
@@ -252,10 +250,10 @@ func BufferBody(r *http.Request, l *Limits) ([]byte, *httperr.Problem) {
 		limit = l.MaxBodyBytes
 	}
 	if r.ContentLength > limit {
-		return nil, tooLarge()
+		return nil, httperr.BodyTooLarge()
 	}
 	buf, err := readBounded(r.Body, r.ContentLength, limit)
-	if p := BodyReadProblem(err); p != nil {
+	if p := httperr.BodyRead(err); p != nil {
 		return nil, p
 	}
 	setBuffered(r, buf, bodyRaw)
@@ -287,35 +285,6 @@ func readBounded(body io.Reader, n, limit int64) ([]byte, error) {
 			return nil, err
 		}
 	}
-}
-
-// BodyReadProblem maps an error from reading a request body to the problem the
-// client gets: 413 "body_too_large" past the size limit, 408 "body_timeout" past
-// the read deadline, 400 "body_unreadable" otherwise. nil maps to nil. Each
-// answer closes the connection, whose read position is no longer known.
-func BodyReadProblem(err error) *httperr.Problem {
-	if err == nil {
-		return nil
-	}
-	var tooBig *http.MaxBytesError
-	var netErr net.Error
-	var p *httperr.Problem
-	switch {
-	case errors.As(err, &tooBig):
-		p = tooLarge()
-	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		p = httperr.New(http.StatusRequestTimeout, "body_timeout",
-			"The request body was not received in time.").WithHeader("Connection", "close")
-	default:
-		p = httperr.New(http.StatusBadRequest, "body_unreadable",
-			"The request body could not be read.").WithHeader("Connection", "close")
-	}
-	return p.WithCause(err)
-}
-
-func tooLarge() *httperr.Problem {
-	return httperr.New(http.StatusRequestEntityTooLarge, "body_too_large",
-		"The request body is larger than this route allows.").WithHeader("Connection", "close")
 }
 
 // deadlineBody clears the read deadline once the body has been read to its end,

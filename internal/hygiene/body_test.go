@@ -1,15 +1,14 @@
 package hygiene
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-gw/bulwark/internal/httperr"
 )
 
 // onlyReader hides the concrete reader type, so the request has unknown length.
@@ -96,41 +95,8 @@ func TestPrepareBodyStreamLimit(t *testing.T) {
 		t.Fatal(p)
 	}
 	_, err := io.ReadAll(r.Body)
-	if got := codeOf(BodyReadProblem(err)); got != "body_too_large" {
+	if got := codeOf(httperr.BodyRead(err)); got != "body_too_large" {
 		t.Fatalf("code = %q (err %v)", got, err)
-	}
-}
-
-type timeoutErr struct{}
-
-func (timeoutErr) Error() string   { return "i/o timeout" }
-func (timeoutErr) Timeout() bool   { return true }
-func (timeoutErr) Temporary() bool { return true }
-
-func TestBodyReadProblem(t *testing.T) {
-	tests := []struct {
-		name   string
-		err    error
-		status int
-		code   string
-	}{
-		{"nil", nil, 0, ""},
-		{"too large", fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 5}), 413, "body_too_large"},
-		{"deadline", fmt.Errorf("read: %w", os.ErrDeadlineExceeded), 408, "body_timeout"},
-		{"net timeout", timeoutErr{}, 408, "body_timeout"},
-		{"other", io.ErrUnexpectedEOF, 400, "body_unreadable"},
-		{"plain", errors.New("boom"), 400, "body_unreadable"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := BodyReadProblem(tt.err)
-			if codeOf(p) != tt.code || (p != nil && p.Status != tt.status) {
-				t.Fatalf("problem = %+v", p)
-			}
-			if p != nil && !errors.Is(p, tt.err) {
-				t.Fatalf("cause not kept")
-			}
-		})
 	}
 }
 

@@ -19,7 +19,7 @@
 //   - MaxHeaderCount, 100 values: 431 "too_many_headers". Floods of small fields.
 //   - MaxBodyBytes, 10 MiB: a larger Content-Length is 413 "body_too_large" before
 //     a byte is read; a chunked body is cut at the limit by http.MaxBytesReader,
-//     and BodyReadProblem maps that error to the same 413. Body floods.
+//     and httperr.BodyRead maps that error to the same 413. Body floods.
 //   - ReadBodyTimeout, 30 s: the whole body must arrive within it, or 408
 //     "body_timeout". Slowloris-style slow POSTs holding connections open. The
 //     deadline is lifted once the body is read, so it never cuts the upstream's

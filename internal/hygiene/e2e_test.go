@@ -36,7 +36,7 @@ func hygieneServer(t *testing.T, l Limits, trusted *Trusted) *httptest.Server {
 		}
 		n, err := io.Copy(io.Discard, r.Body)
 		if err != nil {
-			httperr.Write(w, id, BodyReadProblem(err))
+			httperr.Write(w, id, httperr.BodyRead(err))
 			return
 		}
 		w.Header().Set("X-Request-Id", id)

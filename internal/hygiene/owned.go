@@ -172,3 +172,13 @@ func normalName(s string) string {
 	}
 	return string(b)
 }
+
+// CleanRequest is the cleaning the identity stage asks for before it reads a
+// credential (authn.Cleaner): Clean, then StripOverrides with keepOverrides.
+func (o *Owned) CleanRequest(h http.Header, keepOverrides []string) *httperr.Problem {
+	if p := o.Clean(h); p != nil {
+		return p
+	}
+	StripOverrides(h, keepOverrides)
+	return nil
+}

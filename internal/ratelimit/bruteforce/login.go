@@ -12,7 +12,6 @@ import (
 
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
-	"github.com/bulwark-gw/bulwark/internal/hygiene"
 )
 
 // Options are a login route's brute-force settings (the route's brute_force
@@ -78,7 +77,7 @@ func (l *LoginGuard) login(x *exchange.Exchange) (Login, *httperr.Problem) {
 	if !ok && r.Body != nil && r.Body != http.NoBody {
 		var err error
 		if body, err = io.ReadAll(r.Body); err != nil {
-			return lg, hygiene.BodyReadProblem(err)
+			return lg, httperr.BodyRead(err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
