@@ -30,6 +30,10 @@ func (u *gqlRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.bodies = append(u.bodies, r.Method+" "+r.URL.RawQuery+" "+string(b))
 	u.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if strings.Contains(string(b), "LeakTwice") { // leaks in a first "errors" a last one hides from a last-wins reader
+		_, _ = io.WriteString(w, `{"data":{"order":null},"errors":[{"message":"x","extensions":{"exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}],"errors":null}`)
+		return
+	}
 	if strings.Contains(string(b), "status") { // an upstream that leaks in its errors
 		_, _ = io.WriteString(w, `{"data":{"order":null},"errors":[{"message":"Cannot return status. Did you mean \"statusInternal\"?",`+
 			`"path":["order"],"extensions":{"code":"INTERNAL","exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}]}`)
@@ -153,13 +157,19 @@ func TestGraphQLGuard(t *testing.T) {
 		!strings.Contains(string(body), `"code":"INTERNAL"`) || !strings.Contains(string(body), `"data":{"order":null}`) {
 		t.Fatalf("upstream error not sanitized: %d %s", resp.StatusCode, body)
 	}
+	// An answer repeating "errors" is not passed on: a client reading the
+	// first would get what the sanitizer, reading the last, never saw.
+	resp, body = send("application/graphql", "query LeakTwice { order(id: 1) { id } }", "")
+	if resp.StatusCode != http.StatusBadGateway || strings.Contains(string(body), "orders.js") || !strings.Contains(string(body), "response_unfilterable") {
+		t.Fatalf("answer with a repeated errors key: %d %s", resp.StatusCode, body)
+	}
 	// A support agent may read emails.
 	resp, body = send("application/json", jsonQuery("{ me { email } }"), support)
 	if resp.StatusCode != 200 {
 		t.Fatalf("support reading email refused: %d %s", resp.StatusCode, body)
 	}
-	if n := len(up.seen()); n != len(allowed)+4 {
-		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+4)
+	if n := len(up.seen()); n != len(allowed)+5 { // + the GET, application/graphql, both leaks and the support read
+		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+5)
 	}
 	for i, b := range allowed {
 		if got := up.seen()[i]; got != "POST  "+b {

@@ -440,3 +440,30 @@ func TestDeniedFieldNull(t *testing.T) {
 		t.Fatalf("answer: %s %v", out, err)
 	}
 }
+
+// A repeated key the sanitizer decides on would be read one way here (the
+// last wins) and may be read the other way by a client (the first wins): an
+// answer whose first "errors" carried a stack trace and whose last was null
+// passed untouched. Such an answer is refused (the guard answers 502); keys
+// that differ only in case are different keys and pass.
+func TestSanitizeResponseRepeatedKeys(t *testing.T) {
+	for _, bad := range []string{
+		`{"errors":[{"message":"x","extensions":{"stack":"at db.go:12"}}],"errors":null}`,
+		`{"errors":[{"message":"x","extensions":{"stack":"t"}}],"err\u006frs":[]}`,
+		`{"errors":[{"message":"x","extensions":{"stack":"t"},"extensions":{"code":"A"}}]}`,
+		`{"errors":[{"message":"Did you mean \"secret\"?","message":"x"}]}`,
+		`[{"data":{"a":1}},{"errors":[{"message":"x","extensions":{"stack":"t"}}],"errors":null}]`,
+	} {
+		if out, _, err := SanitizeResponse([]byte(bad), nil); err == nil {
+			t.Errorf("%s passed as\n%s", bad, out)
+		}
+	}
+	for _, ok := range []string{
+		`{"data":{"me":{"id":"1","ID":"2"}},"Errors":null,"errors":null}`,
+		`{"data":{"a":{"x":1,"x":2}}}`, // data is the upstream's: the response filters judge it
+	} {
+		if out, changed, err := SanitizeResponse([]byte(ok), nil); err != nil || changed || string(out) != ok {
+			t.Errorf("%s: %s %v %v", ok, out, changed, err)
+		}
+	}
+}

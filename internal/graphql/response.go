@@ -3,7 +3,70 @@ package graphql
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
+
+// ErrRepeatedKey is a GraphQL answer that repeats a key the sanitizer reads.
+var ErrRepeatedKey = errors.New("graphql: the answer repeats a key its errors are read by")
+
+// repeatedKeys reads body with the one JSON reader and refuses a response
+// (or a batch element) that holds "errors" twice, or an error object that
+// holds "message" or "extensions" twice. Keys are compared unescaped and
+// exactly (GraphQL names are case-sensitive). A body jsonread cannot read is
+// refused too (it reads what encoding/json reads, so nothing valid is lost).
+func repeatedKeys(body []byte) error {
+	ix, err := jsonread.Parse(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true})
+	if err != nil {
+		return err
+	}
+	defer ix.Release()
+	once := func(obj int, names ...string) error {
+		for _, name := range names {
+			seen := 0
+			for m := ix.Child(obj); m >= 0; m = ix.Sibling(m) {
+				if string(ix.Key(m)) == name {
+					if seen++; seen > 1 {
+						return fmt.Errorf("%w: %q", ErrRepeatedKey, name)
+					}
+				}
+			}
+		}
+		return nil
+	}
+	response := func(r int) error {
+		if ix.Kind(r) != jsonread.Object {
+			return nil
+		}
+		if err := once(r, "errors"); err != nil {
+			return err
+		}
+		for m := ix.Child(r); m >= 0; m = ix.Sibling(m) {
+			if string(ix.Key(m)) != "errors" || ix.Kind(m) != jsonread.Array {
+				continue
+			}
+			for e := ix.Child(m); e >= 0; e = ix.Sibling(e) {
+				if ix.Kind(e) == jsonread.Object {
+					if err := once(e, "message", "extensions"); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	if ix.Kind(0) == jsonread.Array {
+		for r := ix.Child(0); r >= 0; r = ix.Sibling(r) {
+			if err := response(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return response(0)
+}
 
 // SanitizeResponse cleans the errors of an upstream GraphQL response: "Did
 // you mean …" suggestions are cut from messages (they map the schema for a
@@ -18,7 +81,16 @@ import (
 // operation, where "null" mode left a field out, with an error whose path
 // names it; a field left out that the answer has no place for (its parent
 // is absent or null) still gets an error, without a path.
+//
+// An answer that repeats a key the sanitizer decides on ("errors" in a
+// response; "message" or "extensions" in an error, any spelling that
+// unescapes to one) is refused with an error wrapping ErrRepeatedKey: it
+// would be read here with the last of them winning, and a client may read
+// the first — which then passes uncleaned.
 func SanitizeResponse(body []byte, nulls *Nulls) ([]byte, bool, error) {
+	if err := repeatedKeys(body); err != nil {
+		return nil, false, err
+	}
 	extra := func(i int) opNulls {
 		if nulls != nil && i < len(nulls.ops) {
 			return opNulls{nulls.ops[i], nulls.keys[i]}
