@@ -30,6 +30,22 @@ func (u *gqlRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.bodies = append(u.bodies, r.Method+" "+r.URL.RawQuery+" "+string(b))
 	u.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if strings.Contains(string(b), "LeakPlain") { // leaks under a label that is not JSON: fetch().json() reads it all the same
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, `{"data":{"order":null},"errors":[{"message":"x","extensions":{"exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}]}`)
+		return
+	}
+	if strings.Contains(string(b), "LeakUnlabelled") { // no Content-Type at all
+		w.Header()["Content-Type"] = nil
+		_, _ = io.WriteString(w, ` {"errors":[{"message":"x","extensions":{"exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}]}`)
+		return
+	}
+	if strings.Contains(string(b), "PlainPage") { // an error page that is not JSON passes as it is
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `<html><body>maintenance</body></html>`)
+		return
+	}
 	if strings.Contains(string(b), "LeakTwice") { // leaks in a first "errors" a last one hides from a last-wins reader
 		_, _ = io.WriteString(w, `{"data":{"order":null},"errors":[{"message":"x","extensions":{"exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}],"errors":null}`)
 		return
@@ -163,13 +179,25 @@ func TestGraphQLGuard(t *testing.T) {
 	if resp.StatusCode != http.StatusBadGateway || strings.Contains(string(body), "orders.js") || !strings.Contains(string(body), "response_unfilterable") {
 		t.Fatalf("answer with a repeated errors key: %d %s", resp.StatusCode, body)
 	}
+	// The same leak under another label, or none, is cleaned all the same; a
+	// page that is not JSON passes untouched.
+	for _, op := range []string{"LeakPlain", "LeakUnlabelled"} {
+		resp, body = send("application/graphql", "query "+op+" { order(id: 1) { id } }", "")
+		if resp.StatusCode != 200 || strings.Contains(string(body), "orders.js") || !strings.Contains(string(body), `"extensions":{}`) {
+			t.Fatalf("%s: leak not sanitized: %d %s", op, resp.StatusCode, body)
+		}
+	}
+	resp, body = send("application/graphql", "query PlainPage { order(id: 1) { id } }", "")
+	if resp.StatusCode != http.StatusServiceUnavailable || string(body) != `<html><body>maintenance</body></html>` {
+		t.Fatalf("a non-JSON page: %d %s", resp.StatusCode, body)
+	}
 	// A support agent may read emails.
 	resp, body = send("application/json", jsonQuery("{ me { email } }"), support)
 	if resp.StatusCode != 200 {
 		t.Fatalf("support reading email refused: %d %s", resp.StatusCode, body)
 	}
-	if n := len(up.seen()); n != len(allowed)+5 { // + the GET, application/graphql, both leaks and the support read
-		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+5)
+	if n := len(up.seen()); n != len(allowed)+8 { // + the GET, application/graphql, the five leaks and pages, the support read
+		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+8)
 	}
 	for i, b := range allowed {
 		if got := up.seen()[i]; got != "POST  "+b {

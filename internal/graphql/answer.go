@@ -11,6 +11,7 @@ import (
 	"github.com/bulwark-gw/bulwark/internal/codec"
 	"github.com/bulwark-gw/bulwark/internal/exchange"
 	"github.com/bulwark-gw/bulwark/internal/httperr"
+	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // maxResponse bounds the upstream answer the error sanitizer buffers.
@@ -19,8 +20,10 @@ const maxResponse = 8 << 20
 // Response returns the error sanitizer for the upstream's answer to x
 // (SanitizeResponse, with the fields Admit left out). A JSON answer that is
 // too large or not a GraphQL response object is refused with a 502 in
-// GraphQL's error shape: its errors could not be checked. Other answers (an
-// HTML error page) pass to the response guards after it.
+// GraphQL's error shape: its errors could not be checked. An answer labelled
+// otherwise whose body is JSON is read as JSON (clients ignore the label);
+// other answers (an HTML error page, an event stream) pass to the response
+// guards after it.
 func (g *Guard) Response(x *exchange.Exchange) func(*http.Response) error {
 	return func(resp *http.Response) error {
 		nulls, _ := x.Nulls.(*Nulls)
@@ -32,21 +35,42 @@ func (g *Guard) Response(x *exchange.Exchange) func(*http.Response) error {
 }
 
 func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
-	if !isJSON(resp.Header.Get("Content-Type")) {
-		return nil
+	ct := resp.Header.Get("Content-Type")
+	labelled := isJSON(ct)
+	if !labelled && streamed(ct) {
+		return nil // an event stream or incremental delivery: read as it comes, not buffered here
 	}
 	enc := resp.Header.Get("Content-Encoding")
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
-	resp.Body.Close()
 	if err != nil {
+		resp.Body.Close()
 		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
 	}
 	if len(raw) > maxResponse {
-		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+		if labelled || enc == "" && looksJSON(raw) {
+			resp.Body.Close()
+			return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+		}
+		// A large answer that is not JSON (a download, a page) goes on as it came.
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+		return nil
 	}
+	resp.Body.Close()
 	body, err := codec.Decode(bytes.NewReader(raw), enc, maxResponse)
 	if err != nil {
+		if !labelled { // not labelled JSON and not readable: no client reads JSON from it either
+			resp.Body = io.NopCloser(bytes.NewReader(raw))
+			return nil
+		}
 		return unfilterable(err)
+	}
+	// An answer labelled otherwise (text/plain, none, two labels) that is
+	// JSON is read as one: a client's fetch().json() ignores the label, so
+	// its errors are cleaned like any other. One that is not JSON (an HTML
+	// error page) passes to the response guards after this one.
+	if !labelled && !(looksJSON(body) && jsonread.Valid(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true})) {
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		return nil
 	}
 	out, changed, err := SanitizeResponse(body, nulls)
 	if err != nil {
@@ -62,6 +86,36 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 	resp.ContentLength = int64(len(out))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
 	return nil
+}
+
+// readCloser reads from r and closes c.
+type readCloser struct {
+	io.Reader
+	c io.Closer
+}
+
+func (r readCloser) Close() error { return r.c.Close() }
+
+// looksJSON reports whether b starts, after JSON whitespace, with an object
+// or an array.
+func looksJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// streamed reports whether ct is an answer delivered in parts as it is made
+// (GraphQL over server-sent events, incremental delivery): not buffered.
+func streamed(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/event-stream" || strings.HasPrefix(mt, "multipart/")
 }
 
 func unfilterable(cause error) *httperr.Problem {

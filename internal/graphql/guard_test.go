@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -467,3 +468,61 @@ func TestSanitizeResponseRepeatedKeys(t *testing.T) {
 		}
 	}
 }
+
+// The sanitizer reads an answer by what it is, not by its label: JSON under
+// text/plain is cleaned, a page that is not JSON passes byte for byte (also
+// past the buffer's bound), a JSON-looking answer past the bound is refused,
+// an event stream is not buffered at all.
+func TestSanitizeByContent(t *testing.T) {
+	leak := `{"errors":[{"message":"x","extensions":{"stack":"at db.go:12"}}]}`
+	answer := func(ct, body string) *http.Response {
+		h := http.Header{}
+		if ct != "" {
+			h.Set("Content-Type", ct)
+		}
+		return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(body))}
+	}
+	read := func(r *http.Response) string {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, ct := range []string{"text/plain", "", "application/octet-stream", "text/html"} {
+		r := answer(ct, leak)
+		if p := sanitize(r, nil); p != nil {
+			t.Fatalf("%q: %v", ct, p)
+		}
+		if got := read(r); strings.Contains(got, "db.go") || got != `{"errors":[{"extensions":{},"message":"x"}]}` {
+			t.Errorf("%q: passed %s", ct, got)
+		}
+	}
+	page := "<html>" + strings.Repeat("x", maxResponse) + "</html>"
+	for _, body := range []string{"<html>down</html>", page, "{not json"} {
+		r := answer("text/html", body)
+		if p := sanitize(r, nil); p != nil || read(r) != body {
+			t.Errorf("a non-JSON page of %d bytes was changed or refused: %v", len(body), p)
+		}
+	}
+	big := `{"data":"` + strings.Repeat("x", maxResponse) + `"}`
+	if p := sanitize(answer("text/plain", big), nil); p == nil || p.Code != "response_too_large" {
+		t.Errorf("a JSON-looking answer past the bound: %v", p)
+	}
+	if p := sanitize(answer("text/plain", "[1, 2]"), nil); p == nil || p.Code != "response_unfilterable" {
+		t.Errorf("JSON that is no GraphQL answer: %v", p)
+	}
+	src := &readCount{r: strings.NewReader("event: next\ndata: " + leak + "\n\n")}
+	stream := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(src)}
+	if p := sanitize(stream, nil); p != nil || src.n != 0 {
+		t.Fatalf("an event stream was read before the client got it (%d reads): %v", src.n, p)
+	}
+}
+
+// readCount counts the reads of r.
+type readCount struct {
+	r io.Reader
+	n int
+}
+
+func (c *readCount) Read(p []byte) (int, error) { c.n++; return c.r.Read(p) }
