@@ -389,14 +389,6 @@ func (f *docFilter) doc(doc []byte) ([]byte, error) {
 // scalarRoot reports whether the first byte of doc after JSON whitespace starts
 // neither an object nor an array (all whitespace: false, Filter refuses it).
 func scalarRoot(doc []byte) bool {
-	for _, c := range doc {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{', '[':
-			return false
-		}
-		return true
-	}
-	return false
+	c := jsonread.FirstByte(doc)
+	return c != 0 && c != '{' && c != '['
 }

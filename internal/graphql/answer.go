@@ -99,16 +99,8 @@ func (r readCloser) Close() error { return r.c.Close() }
 // looksJSON reports whether b starts, after JSON whitespace, with an object
 // or an array.
 func looksJSON(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{', '[':
-			return true
-		}
-		return false
-	}
-	return false
+	c := jsonread.FirstByte(b)
+	return c == '{' || c == '['
 }
 
 // streamed reports whether ct is an answer delivered in parts as it is made

@@ -502,3 +502,13 @@ func skipSpaceSlow(d []byte, i int) int {
 	}
 	return i
 }
+
+// FirstByte returns the first byte of data after JSON whitespace, or 0 when
+// there is none: '{' or '[' says a document would be a container, without
+// reading it.
+func FirstByte(data []byte) byte {
+	if i := skipSpace(data, 0); i < len(data) {
+		return data[i]
+	}
+	return 0
+}

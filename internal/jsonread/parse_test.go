@@ -275,3 +275,11 @@ func TestASCIIDuplicateIsFolded(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstByte(t *testing.T) {
+	for in, want := range map[string]byte{"": 0, " \t\r\n": 0, ` {"a":1}`: '{', "\n[1]": '[', "  1": '1', "\x01{": 0x01, "\f{": '\f'} {
+		if got := FirstByte([]byte(in)); got != want {
+			t.Errorf("FirstByte(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
