@@ -40,28 +40,27 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 	if !labelled && streamed(ct) {
 		return nil // an event stream or incremental delivery: read as it comes, not buffered here
 	}
-	enc := resp.Header.Get("Content-Encoding")
+	// Every Content-Encoding line counts: a client decodes them all, and
+	// codec refuses stacked codings rather than read the body otherwise.
+	enc := strings.Join(resp.Header.Values("Content-Encoding"), ", ")
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		resp.Body.Close()
 		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
 	}
 	if len(raw) > maxResponse {
-		if labelled || enc == "" && looksJSON(raw) {
-			resp.Body.Close()
-			return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
+		if !labelled && enc == "" && !looksJSON(raw) {
+			// A large answer that is not JSON (a download, a page) goes on as it came.
+			resp.Body = readCloser{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+			return nil
 		}
-		// A large answer that is not JSON (a download, a page) goes on as it came.
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
-		return nil
+		// JSON, or compressed so that what it holds cannot be told cheaply.
+		resp.Body.Close()
+		return httperr.New(http.StatusBadGateway, "response_too_large", "The upstream's answer is too large to be checked.")
 	}
 	resp.Body.Close()
 	body, err := codec.Decode(bytes.NewReader(raw), enc, maxResponse)
-	if err != nil {
-		if !labelled { // not labelled JSON and not readable: no client reads JSON from it either
-			resp.Body = io.NopCloser(bytes.NewReader(raw))
-			return nil
-		}
+	if err != nil { // whatever its label: what cannot be decoded cannot be told not to be JSON
 		return unfilterable(err)
 	}
 	// An answer labelled otherwise (text/plain, none, two labels) that is

@@ -1,6 +1,8 @@
 package graphql
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -511,6 +513,22 @@ func TestSanitizeByContent(t *testing.T) {
 	}
 	if p := sanitize(answer("text/plain", "[1, 2]"), nil); p == nil || p.Code != "response_unfilterable" {
 		t.Errorf("JSON that is no GraphQL answer: %v", p)
+	}
+	// Codings on two lines are both applied by a client: the answer is not
+	// read as the first alone (and passed as "not JSON"), it is refused.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	io.WriteString(zw, leak)
+	zw.Close()
+	stacked := answer("", gz.String())
+	stacked.Header["Content-Encoding"] = []string{"identity", "gzip"}
+	if p := sanitize(stacked, nil); p == nil || p.Code != "response_unfilterable" {
+		t.Errorf("two Content-Encoding lines: %v", p)
+	}
+	one := answer("", gz.String())
+	one.Header.Set("Content-Encoding", "gzip")
+	if p := sanitize(one, nil); p != nil || strings.Contains(read(one), "db.go") {
+		t.Errorf("gzip without a label: %v", p)
 	}
 	src := &readCount{r: strings.NewReader("event: next\ndata: " + leak + "\n\n")}
 	stream := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(src)}
