@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,9 +36,11 @@ func (g *Guard) Response(x *exchange.Exchange) func(*http.Response) error {
 }
 
 func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
-	ct := resp.Header.Get("Content-Type")
-	labelled := isJSON(ct)
-	if !labelled && streamed(ct) {
+	// Every Content-Type line counts: with two, a browser reads the last
+	// valid one, and an event stream label must not hide a JSON one.
+	cts := resp.Header.Values("Content-Type")
+	labelled := slices.ContainsFunc(cts, isJSON)
+	if len(cts) == 1 && streamed(cts[0]) {
 		return nil // an event stream or incremental delivery: read as it comes, not buffered here
 	}
 	// Every Content-Encoding line counts: a client decodes them all, and

@@ -530,6 +530,12 @@ func TestSanitizeByContent(t *testing.T) {
 	if p := sanitize(one, nil); p != nil || strings.Contains(read(one), "db.go") {
 		t.Errorf("gzip without a label: %v", p)
 	}
+	// A stream label beside a JSON one does not pass the JSON unread.
+	mixed := answer("text/event-stream", leak)
+	mixed.Header.Add("Content-Type", "application/json")
+	if p := sanitize(mixed, nil); p != nil || strings.Contains(read(mixed), "db.go") {
+		t.Errorf("event-stream and JSON labels: %v", p)
+	}
 	src := &readCount{r: strings.NewReader("event: next\ndata: " + leak + "\n\n")}
 	stream := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(src)}
 	if p := sanitize(stream, nil); p != nil || src.n != 0 {
