@@ -40,6 +40,14 @@ func (u *gqlRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, ` {"errors":[{"message":"x","extensions":{"exception":{"stacktrace":["at OrderResolver (/srv/app/orders.js:42)"]}}}]}`)
 		return
 	}
+	if strings.Contains(string(b), "LeakStream") { // GraphQL over SSE, one leaky event among clean ones
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "event: next\ndata: {\"data\":{\"order\":{\"id\":\"1\"}}}\n\n")
+		w.(http.Flusher).Flush()
+		_, _ = io.WriteString(w, "event: next\ndata: {\"errors\":[{\"message\":\"x\",\"extensions\":{\"exception\":{\"stacktrace\":[\"at OrderResolver (/srv/app/orders.js:42)\"]}}}]}\n\n")
+		_, _ = io.WriteString(w, "event: complete\ndata:\n\n")
+		return
+	}
 	if strings.Contains(string(b), "PlainPage") { // an error page that is not JSON passes as it is
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -187,6 +195,11 @@ func TestGraphQLGuard(t *testing.T) {
 			t.Fatalf("%s: leak not sanitized: %d %s", op, resp.StatusCode, body)
 		}
 	}
+	resp, body = send("application/graphql", "query LeakStream { order(id: 1) { id } }", "")
+	if resp.StatusCode != 200 || strings.Contains(string(body), "orders.js") || !strings.Contains(string(body), `data: {"data":{"order":{"id":"1"}}}`) ||
+		!strings.Contains(string(body), `data: {"errors":[{"extensions":{},"message":"x"}]}`) || !strings.HasSuffix(string(body), "event: complete\ndata:\n\n") {
+		t.Fatalf("event stream: %d %q", resp.StatusCode, body)
+	}
 	resp, body = send("application/graphql", "query PlainPage { order(id: 1) { id } }", "")
 	if resp.StatusCode != http.StatusServiceUnavailable || string(body) != `<html><body>maintenance</body></html>` {
 		t.Fatalf("a non-JSON page: %d %s", resp.StatusCode, body)
@@ -196,8 +209,8 @@ func TestGraphQLGuard(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("support reading email refused: %d %s", resp.StatusCode, body)
 	}
-	if n := len(up.seen()); n != len(allowed)+8 { // + the GET, application/graphql, the five leaks and pages, the support read
-		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+8)
+	if n := len(up.seen()); n != len(allowed)+9 { // + the GET, application/graphql, the six leaks and pages, the support read
+		t.Fatalf("upstream saw %d requests, want %d", n, len(allowed)+9)
 	}
 	for i, b := range allowed {
 		if got := up.seen()[i]; got != "POST  "+b {

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -41,7 +42,19 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 	cts := resp.Header.Values("Content-Type")
 	labelled := slices.ContainsFunc(cts, isJSON)
 	if len(cts) == 1 && streamed(cts[0]) {
-		return nil // an event stream or incremental delivery: read as it comes, not buffered here
+		mt, _, _ := mime.ParseMediaType(cts[0])
+		if mt != "text/event-stream" {
+			return nil // incremental delivery (multipart): passed as it comes
+		}
+		// GraphQL over SSE: each event is cleaned as it passes.
+		if enc := resp.Header.Values("Content-Encoding"); len(enc) > 0 && !(len(enc) == 1 && strings.EqualFold(enc[0], "identity")) {
+			resp.Body.Close()
+			return unfilterable(errors.New("a compressed event stream"))
+		}
+		resp.Body = newSSESanitizer(resp.Body, nulls)
+		resp.ContentLength = -1 // events may change length
+		resp.Header.Del("Content-Length")
+		return nil
 	}
 	// Every Content-Encoding line counts: a client decodes them all, and
 	// codec refuses stacked codings rather than read the body otherwise.
