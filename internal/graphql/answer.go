@@ -65,7 +65,7 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 		return httperr.New(http.StatusBadGateway, "upstream_unreachable", "").WithCause(err)
 	}
 	if len(raw) > maxResponse {
-		if !labelled && enc == "" && !looksJSON(raw) {
+		if _, js, unreadable := sniff(raw); !labelled && enc == "" && !js && !unreadable {
 			// A large answer that is not JSON (a download, a page) goes on as it came.
 			resp.Body = readCloser{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
 			return nil
@@ -83,11 +83,17 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 	// JSON is read as one: a client's fetch().json() ignores the label, so
 	// its errors are cleaned like any other. One that is not JSON (an HTML
 	// error page) passes to the response guards after this one.
-	if !labelled && !(looksJSON(body) && jsonread.Valid(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true})) {
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
-		return nil
+	doc, js, unreadable := sniff(body)
+	if !labelled {
+		if unreadable {
+			return unfilterable(errors.New("an answer that may be JSON in UTF-16 or UTF-32"))
+		}
+		if !js || !jsonread.Valid(doc, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true}) {
+			resp.Body = io.NopCloser(bytes.NewReader(raw))
+			return nil
+		}
 	}
-	out, changed, err := SanitizeResponse(body, nulls)
+	out, changed, err := SanitizeResponse(doc, nulls)
 	if err != nil {
 		return unfilterable(err)
 	}
@@ -110,6 +116,42 @@ type readCloser struct {
 }
 
 func (r readCloser) Close() error { return r.c.Close() }
+
+// utf8BOM is the UTF-8 byte order mark, which clients strip before they read
+// JSON (fetch's UTF-8 decode, Python requests' utf-8-sig).
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// sniff says how a client could read an answer whatever its label: doc is
+// body without a UTF-8 byte order mark; js reports that doc starts like JSON
+// (an object or an array); unreadable that it may be JSON in UTF-16 or
+// UTF-32, which the sanitizer does not read: a byte order mark of those, or
+// a JSON start character beside NULs in the first bytes (RFC 4627's way of
+// telling the encodings apart, as Python requests does).
+func sniff(body []byte) (doc []byte, js, unreadable bool) {
+	if bytes.HasPrefix(body, []byte{0xFE, 0xFF}) || bytes.HasPrefix(body, []byte{0xFF, 0xFE}) {
+		return body, false, true // UTF-16 either way; UTF-32 LE starts the same
+	}
+	if len(body) >= 4 {
+		b := body[:4]
+		if b[0] == 0 && b[1] == 0 && b[2] == 0 && jsonStart(b[3]) || // UTF-32 BE
+			b[0] == 0 && jsonStart(b[1]) || // UTF-16 BE (and UTF-32 BE with a mark)
+			jsonStart(b[0]) && b[1] == 0 { // UTF-16 LE, UTF-32 LE
+			return body, false, true
+		}
+	}
+	doc = bytes.TrimPrefix(body, utf8BOM)
+	return doc, looksJSON(doc), false
+}
+
+// jsonStart reports whether c may start a JSON document that is an object or
+// an array (JSON whitespace included).
+func jsonStart(c byte) bool {
+	switch c {
+	case '{', '[', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
+}
 
 // looksJSON reports whether b starts, after JSON whitespace, with an object
 // or an array.

@@ -530,6 +530,42 @@ func TestSanitizeByContent(t *testing.T) {
 	if p := sanitize(one, nil); p != nil || strings.Contains(read(one), "db.go") {
 		t.Errorf("gzip without a label: %v", p)
 	}
+	// What a client decodes before it reads JSON is decoded here too: a UTF-8
+	// byte order mark is stripped (fetch and Python requests strip it), JSON
+	// in UTF-16 or UTF-32 (which requests reads) is refused, not passed.
+	for _, ct := range []string{"text/plain", "application/json"} {
+		r := answer(ct, "\xEF\xBB\xBF"+leak)
+		if p := sanitize(r, nil); p != nil || strings.Contains(read(r), "db.go") {
+			t.Errorf("%s with a UTF-8 byte order mark: %v", ct, p)
+		}
+	}
+	utf16 := func(s string, le bool) string {
+		var b []byte
+		for _, c := range []byte(s) {
+			if le {
+				b = append(b, c, 0)
+			} else {
+				b = append(b, 0, c)
+			}
+		}
+		return string(b)
+	}
+	for name, body := range map[string]string{
+		"UTF-16 LE with a mark": "\xFF\xFE" + utf16(leak, true),
+		"UTF-16 BE with a mark": "\xFE\xFF" + utf16(leak, false),
+		"UTF-16 LE":             utf16(leak, true),
+		"UTF-16 BE":             utf16(leak, false),
+		"UTF-32 BE":             "\x00\x00\x00" + leak[:1] + "\x00\x00\x00" + leak[1:2],
+	} {
+		if p := sanitize(answer("text/plain", body), nil); p == nil || p.Code != "response_unfilterable" {
+			t.Errorf("%s: %v", name, p)
+		}
+	}
+	// Binary that is not JSON in any encoding passes.
+	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+	if r := answer("image/png", png); sanitize(r, nil) != nil || read(r) != png {
+		t.Error("a PNG was refused or changed")
+	}
 	// A stream label beside a JSON one does not pass the JSON unread.
 	mixed := answer("text/event-stream", leak)
 	mixed.Header.Add("Content-Type", "application/json")
