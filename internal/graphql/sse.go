@@ -29,6 +29,8 @@ type sseSanitizer struct {
 	err   error  // the end of the stream, once out is drained
 	ev    []byte // the event being read
 	lbuf  []byte // the line being read
+	// started: the stream's first bytes were looked at for a byte order mark.
+	started bool
 }
 
 func newSSESanitizer(body io.ReadCloser, nulls *Nulls) *sseSanitizer {
@@ -38,6 +40,15 @@ func newSSESanitizer(body io.ReadCloser, nulls *Nulls) *sseSanitizer {
 func (s *sseSanitizer) Close() error { return s.body.Close() }
 
 func (s *sseSanitizer) Read(p []byte) (int, error) {
+	if !s.started {
+		// A client's event-stream decoder drops a byte order mark that
+		// starts the stream: the first field must be read without it.
+		s.started = true
+		if b, _ := s.src.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
+			_, _ = s.src.Discard(len(utf8BOM))
+			s.out = append(s.out, utf8BOM...)
+		}
+	}
 	for len(s.out) == 0 {
 		if s.err != nil {
 			return 0, s.err

@@ -30,6 +30,12 @@ func TestSSESanitizer(t *testing.T) {
 	if err != nil || string(got) != want {
 		t.Fatalf("err %v\ngot  %q\nwant %q", err, got, want)
 	}
+	// A byte order mark that starts the stream is passed on, and the first
+	// field is read without it, as a client reads it.
+	s = newSSESanitizer(io.NopCloser(strings.NewReader("\xEF\xBB\xBFdata: "+leak+"\n\n")), nil)
+	if got, err := io.ReadAll(s); err != nil || string(got) != "\xEF\xBB\xBFdata: "+clean+"\n\n" {
+		t.Fatalf("stream with a byte order mark: %q %v", got, err)
+	}
 	// An unterminated last event is checked too.
 	s = newSSESanitizer(io.NopCloser(strings.NewReader("data: "+leak)), nil)
 	if got, err := io.ReadAll(s); err != nil || strings.Contains(string(got), "db.go") {
