@@ -48,6 +48,9 @@ func (s *sseSanitizer) Read(p []byte) (int, error) {
 			_, _ = s.src.Discard(len(utf8BOM))
 			s.out = append(s.out, utf8BOM...)
 		}
+		if s.jsonBody() {
+			s.whole()
+		}
 	}
 	for len(s.out) == 0 {
 		if s.err != nil {
@@ -58,6 +61,50 @@ func (s *sseSanitizer) Read(p []byte) (int, error) {
 	n := copy(p, s.out)
 	s.out = s.out[n:]
 	return n, nil
+}
+
+// jsonBody reports whether the stream, past JSON whitespace, starts like a
+// JSON document rather than an event: no event-stream field starts with '{'
+// or '[', and a client that reads the answer with fetch().json() ignores the
+// label. It looks only as far as the first other byte.
+func (s *sseSanitizer) jsonBody() bool {
+	for k := 1; k <= 4096; k++ {
+		b, _ := s.src.Peek(k)
+		if len(b) < k {
+			return false // the stream ended (or failed) within its whitespace
+		}
+		switch b[k-1] {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// whole reads the rest of a stream that is one JSON document and cleans it
+// as any GraphQL answer (SanitizeResponse), within maxResponse.
+func (s *sseSanitizer) whole() {
+	raw, err := io.ReadAll(io.LimitReader(s.src, maxResponse+1))
+	switch {
+	case err != nil:
+		s.out, s.err = nil, err
+		return
+	case len(raw) > maxResponse:
+		s.out, s.err = nil, errEventTooLarge
+		return
+	}
+	out, changed, err := SanitizeResponse(raw, s.nulls)
+	if err != nil {
+		s.out, s.err = nil, err
+		return
+	}
+	if !changed {
+		out = raw
+	}
+	s.out, s.err = append(s.out, out...), io.EOF
 }
 
 // next reads one event, up to and including its blank line (or the end of

@@ -36,6 +36,17 @@ func TestSSESanitizer(t *testing.T) {
 	if got, err := io.ReadAll(s); err != nil || string(got) != "\xEF\xBB\xBFdata: "+clean+"\n\n" {
 		t.Fatalf("stream with a byte order mark: %q %v", got, err)
 	}
+	// A body labelled as an event stream that is one JSON document is read
+	// as one: fetch().json() ignores the label.
+	for _, body := range []string{leak, "\n\n " + leak, "\xEF\xBB\xBF" + leak} {
+		got, err := io.ReadAll(newSSESanitizer(io.NopCloser(strings.NewReader(body)), nil))
+		if err != nil || strings.Contains(string(got), "db.go") || !strings.HasSuffix(string(got), clean) {
+			t.Fatalf("JSON under an event-stream label %q: %q %v", body[:3], got, err)
+		}
+	}
+	if _, err := io.ReadAll(newSSESanitizer(io.NopCloser(strings.NewReader("[1, 2]")), nil)); err == nil {
+		t.Fatal("JSON that is no GraphQL answer under an event-stream label passed")
+	}
 	// An unterminated last event is checked too.
 	s = newSSESanitizer(io.NopCloser(strings.NewReader("data: "+leak)), nil)
 	if got, err := io.ReadAll(s); err != nil || strings.Contains(string(got), "db.go") {
