@@ -96,15 +96,25 @@ func (s *sseSanitizer) whole() {
 		s.out, s.err = nil, errEventTooLarge
 		return
 	}
-	out, changed, err := SanitizeResponse(raw, s.nulls)
-	if err != nil {
-		s.out, s.err = nil, err
+	out, changed, ok := s.clean(raw)
+	if !ok {
 		return
 	}
 	if !changed {
 		out = raw
 	}
 	s.out, s.err = append(s.out, out...), io.EOF
+}
+
+// clean is SanitizeResponse of data; when it fails, the stream ends with its
+// error and ok is false.
+func (s *sseSanitizer) clean(data []byte) (out []byte, changed, ok bool) {
+	out, changed, err := SanitizeResponse(data, s.nulls)
+	if err != nil {
+		s.out, s.err = nil, err
+		return nil, false, false
+	}
+	return out, changed, true
 }
 
 // next reads one event, up to and including its blank line (or the end of
@@ -201,9 +211,8 @@ func (s *sseSanitizer) emit(lines [][2]int) {
 		s.out = append(s.out[:0], s.ev...)
 		return
 	}
-	clean, changed, err := SanitizeResponse(data, s.nulls)
-	if err != nil {
-		s.out, s.err = nil, err
+	clean, changed, ok := s.clean(data)
+	if !ok {
 		return
 	}
 	if !changed {
