@@ -42,17 +42,22 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 	cts := resp.Header.Values("Content-Type")
 	labelled := slices.ContainsFunc(cts, isJSON)
 	if len(cts) == 1 && streamed(cts[0]) {
-		mt, _, _ := mime.ParseMediaType(cts[0])
-		if mt != "text/event-stream" {
-			return nil // incremental delivery (multipart): passed as it comes
-		}
-		// GraphQL over SSE: each event is cleaned as it passes.
+		// Delivered in parts as they are made: each part is cleaned as it
+		// passes (server-sent events; incremental delivery's multipart).
 		if enc := resp.Header.Values("Content-Encoding"); len(enc) > 0 && !(len(enc) == 1 && strings.EqualFold(enc[0], "identity")) {
 			resp.Body.Close()
-			return unfilterable(errors.New("a compressed event stream"))
+			return unfilterable(errors.New("a compressed stream of parts"))
 		}
-		resp.Body = newSSESanitizer(resp.Body, nulls)
-		resp.ContentLength = -1 // events may change length
+		mt, params, _ := mime.ParseMediaType(cts[0])
+		if mt == "text/event-stream" {
+			resp.Body = newSSESanitizer(resp.Body, nulls)
+		} else if b := params["boundary"]; b != "" {
+			resp.Body = newMultipartSanitizer(resp.Body, b, nulls)
+		} else {
+			resp.Body.Close()
+			return unfilterable(errors.New("a multipart answer without a boundary"))
+		}
+		resp.ContentLength = -1 // parts may change length
 		resp.Header.Del("Content-Length")
 		return nil
 	}

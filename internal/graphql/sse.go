@@ -52,14 +52,21 @@ func (s *sseSanitizer) Read(p []byte) (int, error) {
 			s.whole()
 		}
 	}
-	for len(s.out) == 0 {
-		if s.err != nil {
-			return 0, s.err
+	return drain(p, &s.out, &s.err, s.next)
+}
+
+// drain is the Read of a stream sanitizer: it copies into p what out holds,
+// calling next to fill out until it holds something or err says the stream
+// ended.
+func drain(p []byte, out *[]byte, err *error, next func()) (int, error) {
+	for len(*out) == 0 {
+		if *err != nil {
+			return 0, *err
 		}
-		s.next()
+		next()
 	}
-	n := copy(p, s.out)
-	s.out = s.out[n:]
+	n := copy(p, *out)
+	*out = (*out)[n:]
 	return n, nil
 }
 
