@@ -102,7 +102,8 @@ func appendPartHeader(dst []byte, h textproto.MIMEHeader) []byte {
 
 // sanitizePayload cleans one payload of incremental delivery: its own
 // errors (SanitizeResponse) and those of every item of its "incremental"
-// list, each cleaned as a response is.
+// list and of its "completed" list (the later form of the format reports a
+// failed deferred fragment's errors there), each cleaned as a response is.
 func sanitizePayload(doc []byte, nulls *Nulls) ([]byte, bool, error) {
 	out, changed, err := SanitizeResponse(doc, nulls)
 	if err != nil {
@@ -115,32 +116,38 @@ func sanitizePayload(doc []byte, nulls *Nulls) ([]byte, bool, error) {
 	if err := json.Unmarshal(out, &top); err != nil {
 		return nil, false, err
 	}
-	raw, ok := top["incremental"]
-	if !ok || isNull(raw) {
-		return out, changed, nil
-	}
-	if err := onceAt(out, "incremental"); err != nil {
-		return nil, false, err
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, false, fmt.Errorf("graphql: incremental is not a list: %w", err)
-	}
-	itemsChanged := false
-	for i, it := range items {
-		clean, c, err := SanitizeResponse(it, nil)
-		if err != nil {
-			return nil, false, fmt.Errorf("graphql: incremental item %d: %w", i, err)
+	listsChanged := false
+	for _, name := range []string{"incremental", "completed"} {
+		raw, ok := top[name]
+		if !ok || isNull(raw) {
+			continue
 		}
-		if c {
-			items[i], itemsChanged = clean, true
+		if err := onceAt(out, name); err != nil {
+			return nil, false, err
+		}
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, false, fmt.Errorf("graphql: %s is not a list: %w", name, err)
+		}
+		itemsChanged := false
+		for i, it := range items {
+			clean, c, err := SanitizeResponse(it, nil)
+			if err != nil {
+				return nil, false, fmt.Errorf("graphql: %s item %d: %w", name, i, err)
+			}
+			if c {
+				items[i], itemsChanged = clean, true
+			}
+		}
+		if itemsChanged {
+			if top[name], err = json.Marshal(items); err != nil {
+				return nil, false, err
+			}
+			listsChanged = true
 		}
 	}
-	if !itemsChanged {
+	if !listsChanged {
 		return out, changed, nil
-	}
-	if top["incremental"], err = json.Marshal(items); err != nil {
-		return nil, false, err
 	}
 	out, err = json.Marshal(top)
 	return out, err == nil, err

@@ -12,11 +12,13 @@ func TestMultipartSanitizer(t *testing.T) {
 	in := "\r\n---\r\n" + partCT + `{"data":{"order":{"id":"1"}},"errors":[{"message":"x","extensions":{"stack":"at db.go:1"}}],"hasNext":true}` +
 		"\r\n---\r\n" + partCT + `{"incremental":[{"data":{"total":1},"path":["order"],"errors":[{"message":"y","extensions":{"code":"E","trace":"at db.go:2"}}]}],"hasNext":true}` +
 		"\r\n---\r\n" + partCT + `{"incremental":[{"items":[1],"path":["order","items",0]}],"hasNext":false}` +
+		"\r\n---\r\n" + partCT + `{"completed":[{"id":"0","errors":[{"message":"z","extensions":{"stack":"at db.go:3"}}]}],"hasNext":false}` +
 		"\r\n---\r\nContent-Type: text/plain\r\n\r\nnot json" +
 		"\r\n-----\r\n"
 	want := "--" + "-\r\n" + partCT + `{"data":{"order":{"id":"1"}},"errors":[{"extensions":{},"message":"x"}],"hasNext":true}` +
 		"\r\n---\r\n" + partCT + `{"hasNext":true,"incremental":[{"data":{"total":1},"errors":[{"extensions":{"code":"E"},"message":"y"}],"path":["order"]}]}` +
 		"\r\n---\r\n" + partCT + `{"incremental":[{"items":[1],"path":["order","items",0]}],"hasNext":false}` +
+		"\r\n---\r\n" + partCT + `{"completed":[{"errors":[{"extensions":{},"message":"z"}],"id":"0"}],"hasNext":false}` +
 		"\r\n---\r\nContent-Type: text/plain\r\n\r\nnot json" +
 		"\r\n-----\r\n"
 	got, err := io.ReadAll(newMultipartSanitizer(io.NopCloser(strings.NewReader(in)), "-", nil))
