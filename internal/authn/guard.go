@@ -77,11 +77,17 @@ type Cleaner func(h http.Header, keepOverrides []string) *httperr.Problem
 // refuses every request (500): it could not tell a client's copy of an
 // identity header from the gateway's.
 func NewGuard(chain *Chain, clean Cleaner, o Options) *Guard {
+	if clean == nil {
+		clean = refuseUncleaned
+	}
 	return &Guard{chain: chain, clean: clean, o: o, seed: maphash.MakeSeed()}
 }
 
-// errNoCleaner is what a guard built without a Cleaner answers.
-var errNoCleaner = errors.New("authn: guard built without a header cleaner")
+// refuseUncleaned is the Cleaner of a guard built without one.
+func refuseUncleaned(http.Header, []string) *httperr.Problem {
+	return httperr.New(http.StatusInternalServerError, "internal_error", "The request could not be checked.").
+		WithCause(errors.New("authn: guard built without a header cleaner"))
+}
 
 // Unauthenticated is the 401 the route's chain answers a caller without
 // credentials with (authorization refuses with it too).
@@ -95,9 +101,6 @@ func (g *Guard) Unauthenticated() *httperr.Problem { return g.chain.Unauthentica
 // authenticated, and the upstream receives the authenticated principal.
 func (g *Guard) Authenticate(x *exchange.Exchange) *httperr.Problem {
 	h := x.Req.Header
-	if g.clean == nil {
-		return httperr.New(http.StatusInternalServerError, "internal_error", "The request could not be checked.").WithCause(errNoCleaner)
-	}
 	if prob := g.clean(h, g.o.KeepOverrideHeaders); prob != nil {
 		return prob
 	}

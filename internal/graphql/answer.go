@@ -93,13 +93,17 @@ func sanitize(resp *http.Response, nulls *Nulls) *httperr.Problem {
 		if unreadable {
 			return unfilterable(errors.New("an answer that may be JSON in UTF-16 or UTF-32"))
 		}
-		if !js || !jsonread.Valid(doc, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true}) {
+		if !js {
 			resp.Body = io.NopCloser(bytes.NewReader(raw))
 			return nil
 		}
 	}
 	out, changed, err := SanitizeResponse(doc, nulls)
 	if err != nil {
+		if !labelled && errors.Is(err, errNotJSON) { // it only started like JSON
+			resp.Body = io.NopCloser(bytes.NewReader(raw))
+			return nil
+		}
 		return unfilterable(err)
 	}
 	if !changed {

@@ -7,8 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/textproto"
-
-	"github.com/bulwark-gw/bulwark/internal/jsonread"
 )
 
 // multipartSanitizer cleans a GraphQL answer delivered in parts
@@ -18,7 +16,7 @@ import (
 // boundary, as soon as the part has been read: the client receives exactly
 // the parts that were checked, whatever its own multipart reader would have
 // made of the upstream's bytes. A part that is JSON has its errors cleaned,
-// at the top and in each "incremental" item; one that is JSON but no GraphQL
+// at the top and in each "incremental" and "completed" item; one that is JSON but no GraphQL
 // payload, or larger than maxEvent, ends the answer with an error.
 type multipartSanitizer struct {
 	mr       *multipart.Reader
@@ -101,7 +99,8 @@ func appendPartHeader(dst []byte, h textproto.MIMEHeader) []byte {
 }
 
 // sanitizePayload cleans one payload of incremental delivery: its own
-// errors (SanitizeResponse) and those of every item of its "incremental"
+// errors (SanitizeResponse, which also refuses a repeated "incremental" or
+// "completed") and those of every item of its "incremental"
 // list and of its "completed" list (the later form of the format reports a
 // failed deferred fragment's errors there), each cleaned as a response is.
 func sanitizePayload(doc []byte, nulls *Nulls) ([]byte, bool, error) {
@@ -121,9 +120,6 @@ func sanitizePayload(doc []byte, nulls *Nulls) ([]byte, bool, error) {
 		raw, ok := top[name]
 		if !ok || isNull(raw) {
 			continue
-		}
-		if err := onceAt(out, name); err != nil {
-			return nil, false, err
 		}
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
@@ -151,23 +147,4 @@ func sanitizePayload(doc []byte, nulls *Nulls) ([]byte, bool, error) {
 	}
 	out, err = json.Marshal(top)
 	return out, err == nil, err
-}
-
-// onceAt refuses a document whose top-level object holds name more than
-// once (keys compared unescaped, read by jsonread).
-func onceAt(doc []byte, name string) error {
-	ix, err := jsonread.Parse(doc, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true})
-	if err != nil {
-		return err
-	}
-	defer ix.Release()
-	seen := 0
-	for m := ix.Child(0); m >= 0; m = ix.Sibling(m) {
-		if string(ix.Key(m)) == name {
-			if seen++; seen > 1 {
-				return fmt.Errorf("%w: %q", ErrRepeatedKey, name)
-			}
-		}
-	}
-	return nil
 }

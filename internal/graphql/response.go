@@ -12,15 +12,22 @@ import (
 // ErrRepeatedKey is a GraphQL answer that repeats a key the sanitizer reads.
 var ErrRepeatedKey = errors.New("graphql: the answer repeats a key its errors are read by")
 
+// errNotJSON wraps the reason an answer could not be read as JSON at all
+// (as opposed to JSON that is no GraphQL response): an answer not labelled
+// JSON is then passed on as the page it is.
+var errNotJSON = errors.New("graphql: the answer is not JSON")
+
 // repeatedKeys reads body with the one JSON reader and refuses a response
-// (or a batch element) that holds "errors" twice, or an error object that
+// (or a batch element) that holds "errors" (or an incremental payload's
+// "incremental" or "completed") twice, or an error object that
 // holds "message" or "extensions" twice. Keys are compared unescaped and
 // exactly (GraphQL names are case-sensitive). A body jsonread cannot read is
-// refused too (it reads what encoding/json reads, so nothing valid is lost).
+// refused too, with an error wrapping errNotJSON (jsonread reads what
+// encoding/json reads, so nothing valid is lost).
 func repeatedKeys(body []byte) error {
 	ix, err := jsonread.Parse(body, jsonread.Options{MaxDepth: jsonread.DefaultMaxDepth, AllowInvalidUTF8: true})
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errNotJSON, err)
 	}
 	defer ix.Release()
 	once := func(obj int, names ...string) error {
@@ -40,7 +47,9 @@ func repeatedKeys(body []byte) error {
 		if ix.Kind(r) != jsonread.Object {
 			return nil
 		}
-		if err := once(r, "errors"); err != nil {
+		// incremental and completed carry errors in incremental delivery's
+		// payloads (multipart.go): read there the same way.
+		if err := once(r, "errors", "incremental", "completed"); err != nil {
 			return err
 		}
 		for m := ix.Child(r); m >= 0; m = ix.Sibling(m) {

@@ -73,20 +73,16 @@ func drain(p []byte, out *[]byte, err *error, next func()) (int, error) {
 // jsonBody reports whether the stream, past JSON whitespace, starts like a
 // JSON document rather than an event: no event-stream field starts with '{'
 // or '[', and a client that reads the answer with fetch().json() ignores the
-// label. It looks only as far as the first other byte.
+// label. It peeks only as far as the first byte that is not whitespace.
 func (s *sseSanitizer) jsonBody() bool {
 	for k := 1; k <= 4096; k++ {
 		b, _ := s.src.Peek(k)
 		if len(b) < k {
 			return false // the stream ended (or failed) within its whitespace
 		}
-		switch b[k-1] {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{', '[':
-			return true
+		if c := b[k-1]; c == '{' || c == '[' || !jsonStart(c) { // past the whitespace
+			return c == '{' || c == '['
 		}
-		return false
 	}
 	return false
 }
@@ -100,7 +96,7 @@ func (s *sseSanitizer) whole() {
 		s.out, s.err = nil, err
 		return
 	case len(raw) > maxResponse:
-		s.out, s.err = nil, errEventTooLarge
+		s.out, s.err = nil, errors.New("graphql: a JSON answer labelled as an event stream is too large to be checked")
 		return
 	}
 	out, changed, ok := s.clean(raw)
