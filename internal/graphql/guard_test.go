@@ -3,6 +3,7 @@ package graphql
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -565,6 +566,34 @@ func TestSanitizeByContent(t *testing.T) {
 	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 	if r := answer("image/png", png); sanitize(r, nil) != nil || read(r) != png {
 		t.Error("a PNG was refused or changed")
+	}
+	// What cannot be told not to be JSON is refused: a compressed answer past
+	// the bound, a compressed stream of parts, a multipart answer without a
+	// boundary.
+	noise := make([]byte, maxResponse+1024)
+	rand.Read(noise) // random bytes do not compress below the bound
+	var bigGz bytes.Buffer
+	bw := gzip.NewWriter(&bigGz)
+	bw.Write(noise)
+	bw.Close()
+	if bigGz.Len() <= maxResponse {
+		t.Fatalf("the compressed page is only %d bytes", bigGz.Len())
+	}
+	bigPage := answer("text/html", bigGz.String())
+	bigPage.Header.Set("Content-Encoding", "gzip")
+	gzStream := answer("text/event-stream", gz.String())
+	gzStream.Header.Set("Content-Encoding", "gzip")
+	for name, c := range map[string]struct {
+		r    *http.Response
+		code string
+	}{
+		"compressed past the bound": {bigPage, "response_too_large"},
+		"compressed event stream":   {gzStream, "response_unfilterable"},
+		"multipart, no boundary":    {answer("multipart/mixed", leak), "response_unfilterable"},
+	} {
+		if p := sanitize(c.r, nil); p == nil || p.Code != c.code {
+			t.Errorf("%s: %v", name, p)
+		}
 	}
 	// A stream label beside a JSON one does not pass the JSON unread.
 	mixed := answer("text/event-stream", leak)
